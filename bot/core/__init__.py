@@ -1,0 +1,1 @@
+"""The pure core: rules and texts with no import of telegram, aiosqlite or apscheduler."""
