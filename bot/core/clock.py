@@ -1,4 +1,4 @@
-"""Time as a dependency: the real clock in production, a hand-moved one in tests and the sandbox."""
+"""Time as a dependency: the real clock in production, a hand-moved one in tests."""
 
 from __future__ import annotations
 

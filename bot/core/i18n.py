@@ -1,4 +1,4 @@
-"""Client-facing text: per-language catalogs kept outside the code (``bot/locales/<lang>/*.toml``)."""
+"""Client-facing text: per-language catalogs kept outside the code (``bot/locales/``)."""
 
 from __future__ import annotations
 
@@ -94,7 +94,7 @@ class Catalog:
         """Whether the default language defines ``key``."""
         return key in self.texts[self.default]
 
-    def get(self, language: str, key: str, **values: object) -> str:
+    def get(self, language: str, key: str, /, **values: object) -> str:
         """Return the text for ``key`` in ``language``, filled with ``values``."""
         table = self.texts.get(language, {})
         text = table.get(key)

@@ -1,0 +1,117 @@
+"""The one place that wires everything: configuration in, services built, handlers registered."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, Defaults
+from telegram.request import BaseRequest
+
+from bot.config import Settings
+from bot.core.clock import Clock, SystemClock
+from bot.core.i18n import Catalog
+from bot.core.usecases import risk_phrases
+from bot.scheduler import Scheduler
+from bot.storage.crypto import load_cipher
+from bot.storage.store import SqliteStore
+from bot.tg import handlers
+from bot.tg.context import CONTEXT_TYPES, BotData, Services
+from bot.tg.processor import PerPersonUpdateProcessor
+from bot.tg.ratelimit import PriorityRateLimiter
+
+log = logging.getLogger(__name__)
+
+SANDBOX_TOKEN = "123456:SANDBOX-not-a-real-token-000000"
+
+App = Application[Any, Any, Any, Any, BotData, Any]
+
+
+def build_application(
+    settings: Settings,
+    catalog: Catalog,
+    *,
+    clock: Clock | None = None,
+    request: BaseRequest | None = None,
+    polling: bool = True,
+) -> App:
+    """Build the Application: services reached through the typed context, handlers registered.
+
+    Args:
+        settings: validated settings.
+        catalog: the text catalog.
+        clock: the time source; the system clock unless a test or the sandbox moves its own.
+        request: a BaseRequest to talk through instead of HTTP (the in-process stand-in).
+        polling: whether the Application gets an Updater (long polling / webhook).
+    """
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token or SANDBOX_TOKEN)
+        .base_url(settings.api_url)
+        .context_types(CONTEXT_TYPES)
+        .concurrent_updates(PerPersonUpdateProcessor(512))
+        .rate_limiter(PriorityRateLimiter(settings.service.telegram.send_rate))
+        .defaults(Defaults(block=True))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    if not polling:
+        builder = builder.updater(None)
+    app: App = builder.build()
+    app.bot_data.services = Services(
+        settings=settings,
+        catalog=catalog,
+        clock=clock or SystemClock(),
+        risk=risk_phrases(settings.service),
+    )
+    handlers.register(app)
+    return app
+
+
+async def post_init(app: App) -> None:
+    """Open the store, set the command menu, start the tick."""
+    services: Services = app.bot_data.services
+    settings = services.settings
+    cipher = load_cipher(settings.encryption_key, settings.key_path)
+    services.store = await SqliteStore.open(settings.database_path, cipher)
+    await handlers.set_default_commands(app)
+    services.scheduler = Scheduler(services)
+    services.scheduler.attach(app)
+    log.info("Between is ready (database %s)", settings.database_path)
+
+
+async def post_shutdown(app: App) -> None:
+    """Close the store once in-flight updates are done."""
+    services: Services = app.bot_data.services
+    if services.store is not None:
+        await services.store.close()
+        services.store = None
+        log.info("database closed")
+
+
+@asynccontextmanager
+async def running(app: App, *, poll: bool = False) -> AsyncIterator[App]:
+    """Start the application as ``run_polling`` would, without owning the event loop.
+
+    For tests, benchmarks and the sandbox. With ``poll`` the real Updater long-polls getUpdates.
+    """
+    async with app:
+        await post_init(app)
+        await app.start()
+        if poll:
+            assert app.updater is not None
+            await app.updater.start_polling(
+                poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES
+            )
+        try:
+            yield app
+        finally:
+            if poll and app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            await app.stop()
+            await post_shutdown(app)

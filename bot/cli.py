@@ -1,0 +1,153 @@
+"""The command line: ``between run|sandbox|staff|dialogs`` (the same as ``python -m bot``)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.core.clock import SystemClock
+from bot.core.i18n import Catalog, CatalogError
+from bot.core.model import Role
+
+log = logging.getLogger("bot")
+
+DIALOGS_DIR = Path("dialogs")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="between",
+        description="Between: check-ins between network meetings, on Telegram.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("run", help="run the bot (long polling, or a webhook when configured)")
+    commands.add_parser(
+        "sandbox", help="chat with the bot in this terminal, against a stand-in for Telegram"
+    )
+    staff = commands.add_parser("staff", help="staff accounts").add_subparsers(
+        dest="staff_command", required=True, metavar="ACTION"
+    )
+    invite = staff.add_parser("invite", help="print a one-time invite link for a staff member")
+    invite.add_argument("--role", required=True, choices=["clinician", "peer"])
+    invite.add_argument("--name", required=True, help="the name clients will see")
+    dialogs = commands.add_parser("dialogs", help="check or preview the check-in dialogs")
+    dialogs.add_argument("--dir", type=Path, default=DIALOGS_DIR, help="default: ./dialogs")
+    actions = dialogs.add_subparsers(dest="dialogs_command", required=True, metavar="ACTION")
+    actions.add_parser("check", help="validate every dialog file")
+    preview = actions.add_parser("preview", help="print the transcript a client would see")
+    preview.add_argument("name", help="the dialog's id, e.g. checkin")
+    preview.add_argument("--capacity", required=True, choices=["least", "middle", "most"])
+    preview.add_argument("--language", default="en")
+    return parser
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(
+        level=os.environ.get("BOT_LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs every request URL, and the URL carries the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # PTB logs whole updates (people's words) at DEBUG: never let that reach the log.
+    logging.getLogger("telegram").setLevel(logging.INFO)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def _run(settings: Settings, catalog: Catalog) -> int:
+    from telegram import Update
+
+    from bot.app import build_application
+    from bot.storage.crypto import load_cipher
+
+    load_cipher(settings.encryption_key, settings.key_path)  # a key problem stops us here
+    app = build_application(settings, catalog)
+    webhook = settings.service.webhook
+    if webhook is None:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    else:
+        app.run_webhook(
+            listen=webhook.listen,
+            port=webhook.port,
+            webhook_url=webhook.url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    return 0
+
+
+async def _staff_invite(settings: Settings, role: Role, name: str) -> str:
+    from bot.core import usecases
+    from bot.storage.crypto import load_cipher
+    from bot.storage.store import SqliteStore
+
+    store = await SqliteStore.open(
+        settings.database_path, load_cipher(settings.encryption_key, settings.key_path)
+    )
+    try:
+        valid = timedelta(hours=settings.service.defaults.invite_valid_hours)
+        return await usecases.create_staff_invite(store, role, name, SystemClock().now(), valid)
+    finally:
+        await store.close()
+
+
+def invite_link(username: str, code: str) -> str:
+    """The t.me deep link that opens the bot with ``code`` as the start parameter."""
+    from telegram.helpers import create_deep_linked_url
+
+    return create_deep_linked_url(username, code)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``between`` command."""
+    args = _parser().parse_args(argv)
+    try:
+        catalog = Catalog.load()
+    except CatalogError as exc:
+        print(f"between: text catalog: {exc}", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "dialogs":
+            from bot.dialogs_cli import dialogs_command
+
+            return dialogs_command(args, catalog)
+        settings = load_settings(catalog=catalog, require_token=args.command == "run")
+        if args.command == "run":
+            _configure_logging()
+            return _run(settings, catalog)
+        if args.command == "sandbox":
+            from bot.sandbox import run_sandbox
+
+            logging.basicConfig(
+                level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+            )
+            logging.getLogger("telegram").setLevel(logging.WARNING)
+            return asyncio.run(run_sandbox(settings, catalog, sys.stdin, sys.stdout))
+        if args.command == "staff":
+            name = args.name.strip()
+            if not name:
+                print("between: --name: must not be empty", file=sys.stderr)
+                return 2
+            code = asyncio.run(_staff_invite(settings, Role(args.role), name))
+            username = settings.service.telegram.bot_username
+            if username is None:
+                print(
+                    "between: telegram.bot_username is not set in the service configuration; "
+                    "the link below names @between_bot",
+                    file=sys.stderr,
+                )
+                username = "between_bot"
+            hours = settings.service.defaults.invite_valid_hours
+            print(f"One-time invite for {name} ({args.role}), valid for {hours} hours:")
+            print(invite_link(username, code))
+            return 0
+    except ConfigError as exc:
+        print(f"between: {exc}", file=sys.stderr)
+        return 2
+    raise AssertionError(f"unhandled command {args.command}")

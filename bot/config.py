@@ -1,0 +1,227 @@
+"""Configuration: the environment variables and the service's TOML file, checked at start."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.core.i18n import Catalog
+
+EXAMPLE_CONFIG = Path(__file__).resolve().parent / "service.example.toml"
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+_HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class ConfigError(Exception):
+    """A setting is wrong or missing; the message is one line naming it and what is allowed."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Organisation(_Section):
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class Defaults(_Section):
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")] = "en"
+    timezone: str = "UTC"
+    retention_days: Annotated[int, Field(ge=1, le=3650)] = 365
+    invite_valid_hours: Annotated[int, Field(ge=1, le=24 * 30)] = 24
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"{value!r} is not a known time zone (use a name like Europe/London)"
+            ) from exc
+        return value
+
+
+class Checkins(_Section):
+    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = ["mon", "thu"]
+    time: str = "18:00"
+    contact_hours: str = "09:00-21:00"
+
+    @field_validator("time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        try:
+            time.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a time like 18:00") from exc
+        return value
+
+    @field_validator("contact_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        if not _HOURS.match(value):
+            raise ValueError(f"{value!r} is not a range like 09:00-21:00")
+        return value
+
+
+class TelegramSection(_Section):
+    bot_username: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{3,31}$")] | None = None
+    send_rate: Annotated[float, Field(gt=0, le=1000)] = 30
+
+
+class CrisisContact(_Section):
+    name: Annotated[str, Field(min_length=1)]
+    phone: Annotated[str, Field(min_length=1)]
+    note: str = ""
+
+
+class CrisisCard(_Section):
+    emergency_number: Annotated[str, Field(min_length=1)]
+    contacts: list[CrisisContact] = []
+
+
+class Safety(_Section):
+    risk_phrases: dict[str, list[Annotated[str, Field(min_length=3)]]] = {}
+
+
+class Webhook(_Section):
+    url: Annotated[str, Field(pattern=r"^https://")]
+    listen: str = "0.0.0.0"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8443
+
+
+class ServiceConfig(_Section):
+    """The service's TOML file."""
+
+    organisation: Organisation
+    defaults: Defaults = Defaults()
+    checkins: Checkins = Checkins()
+    telegram: TelegramSection = TelegramSection()
+    crisis: dict[str, CrisisCard]
+    safety: Safety = Safety()
+    webhook: Webhook | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot needs to start, read from the environment and the service file."""
+
+    token: str | None
+    api_url: str
+    data_dir: Path
+    config_path: Path
+    service: ServiceConfig
+    encryption_key: str | None
+    webhook_secret: str | None
+
+    @property
+    def database_path(self) -> Path:
+        """The one SQLite file of the service."""
+        return self.data_dir / "between.sqlite3"
+
+    @property
+    def key_path(self) -> Path:
+        """Where the generated encryption key is kept when none is given."""
+        return self.data_dir / "between.key"
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1] = f"{parts[-1]}[{item}]" if parts else f"[{item}]"
+        else:
+            parts.append(item)
+    return ".".join(parts)
+
+
+def parse_service_config(raw: Mapping[str, Any], source: str, catalog: Catalog) -> ServiceConfig:
+    """Validate a parsed TOML mapping; raise ConfigError naming the first wrong setting."""
+    try:
+        service = ServiceConfig.model_validate(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = _location(tuple(error["loc"]))
+        if error["type"] == "missing":
+            message = "missing; see the bundled example"
+        elif error["type"] == "extra_forbidden":
+            message = "unknown setting (a typo?)"
+        else:
+            message = error["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{source}: {where}: {message}") from None
+    if service.defaults.language not in catalog.languages:
+        raise ConfigError(
+            f"{source}: defaults.language: no catalog for {service.defaults.language!r} "
+            f"(available: {', '.join(catalog.languages)})"
+        )
+    if service.defaults.language not in service.crisis:
+        raise ConfigError(
+            f"{source}: crisis.{service.defaults.language}: missing; the crisis card of the "
+            "default language is required"
+        )
+    return service
+
+
+def load_service_config(path: Path, catalog: Catalog) -> ServiceConfig:
+    """Read and validate the service's TOML file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"BOT_CONFIG: cannot read {path}: {exc.strerror}") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return parse_service_config(raw, str(path), catalog)
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None,
+    *,
+    catalog: Catalog,
+    require_token: bool = False,
+) -> Settings:
+    """Build Settings from the environment (``os.environ`` by default).
+
+    Raises:
+        ConfigError: with one line naming the setting and what is allowed.
+    """
+    env = os.environ if env is None else env
+    token = env.get("BOT_TOKEN") or None
+    if token is None and require_token:
+        raise ConfigError("BOT_TOKEN: missing; set it to the token @BotFather gave you")
+    if token is not None and not _TOKEN.match(token):
+        raise ConfigError("BOT_TOKEN: does not look like a bot token (digits, a colon, letters)")
+    api_url = env.get("BOT_API_URL") or DEFAULT_API_URL
+    if not re.match(r"^https?://", api_url):
+        raise ConfigError(f"BOT_API_URL: {api_url!r} must start with http:// or https://")
+    key = env.get("BOT_ENCRYPTION_KEY") or None
+    config_path = Path(env.get("BOT_CONFIG") or EXAMPLE_CONFIG)
+    service = load_service_config(config_path, catalog)
+    secret = env.get("BOT_WEBHOOK_SECRET") or None
+    if service.webhook is not None and (
+        secret is None or not re.match(r"^[A-Za-z0-9_-]{16,256}$", secret)
+    ):
+        raise ConfigError(
+            "BOT_WEBHOOK_SECRET: required with [webhook]; 16 to 256 characters of A-Z a-z 0-9 _ -"
+        )
+    return Settings(
+        token=token,
+        api_url=api_url,
+        data_dir=Path(env.get("BOT_DATA_DIR") or "./data"),
+        config_path=config_path,
+        service=service,
+        encryption_key=key,
+        webhook_secret=secret,
+    )

@@ -1,0 +1,63 @@
+"""The path to help that is always there: the crisis card and the risk-phrase safety net."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.core.i18n import Catalog
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A person or line to call, as the service configured it."""
+
+    name: str
+    phone: str
+    note: str = ""
+
+
+def crisis_card(
+    catalog: Catalog,
+    language: str,
+    emergency_number: str,
+    contacts: Sequence[Contact],
+    plan: str | None,
+) -> str:
+    """The text of the crisis card: the service's contacts, then the client's own plan."""
+    lines = [catalog.get(language, "helpnow.title"), "", catalog.get(language, "helpnow.intro")]
+    for contact in contacts:
+        key = "helpnow.contact_note" if contact.note else "helpnow.contact"
+        lines.append(
+            catalog.get(language, key, name=contact.name, phone=contact.phone, note=contact.note)
+        )
+    lines += ["", catalog.get(language, "helpnow.emergency", number=emergency_number)]
+    lines += ["", catalog.get(language, "helpnow.plan_title")]
+    lines.append(plan if plan else catalog.get(language, "helpnow.plan_none"))
+    return "\n".join(lines)
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = text.replace("\u2019", "'").replace("`", "'")
+    return re.sub(r"\s+", " ", text)
+
+
+class RiskPhrases:
+    """Finds configured high-risk phrases in what someone wrote: a safety net, not the path."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        words = sorted(
+            {_normalise(p).strip() for p in phrases if p.strip()}, key=len, reverse=True
+        )
+        self._pattern = (
+            re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)")
+            if words
+            else None
+        )
+
+    def found_in(self, text: str) -> bool:
+        """Whether ``text`` contains one of the phrases as whole words, ignoring case."""
+        return bool(self._pattern and self._pattern.search(_normalise(text)))

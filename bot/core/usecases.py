@@ -1,0 +1,106 @@
+"""What people can do, independent of Telegram: each function is one use case."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.config import ServiceConfig, Settings
+from bot.core.i18n import Catalog
+from bot.core.model import STAFF_CODE_PREFIX, Role, User, hash_code, new_invite_code
+from bot.core.ports import Redemption, Store
+from bot.core.safety import Contact, RiskPhrases, crisis_card
+
+__all__ = ["Redemption"]
+
+
+def crisis_text(settings: Settings, catalog: Catalog, language: str, plan: str | None) -> str:
+    """The crisis card in ``language``, falling back to the default language's contacts."""
+    service = settings.service
+    card = service.crisis.get(language) or service.crisis[service.defaults.language]
+    contacts = [Contact(c.name, c.phone, c.note) for c in card.contacts]
+    return crisis_card(catalog, language, card.emergency_number, contacts, plan)
+
+
+def risk_phrases(service: ServiceConfig) -> dict[str, RiskPhrases]:
+    """One matcher per configured language."""
+    return {lang: RiskPhrases(words) for lang, words in service.safety.risk_phrases.items()}
+
+
+def needs_crisis_offer(risk: Mapping[str, RiskPhrases], language: str, text: str) -> bool:
+    """Whether a reply to ``text`` should offer the crisis card (any language's list counts)."""
+    return any(matcher.found_in(text) for matcher in risk.values())
+
+
+async def create_staff_invite(
+    store: Store, role: Role, name: str, now: datetime, valid: timedelta
+) -> str:
+    """A new one-time staff code; only its hash is stored."""
+    if not role.is_staff:
+        raise ValueError("staff invites are for clinicians and peer supporters")
+    code = new_invite_code(STAFF_CODE_PREFIX)
+    await store.add_staff_invite(hash_code(code), role, name, now, now + valid)
+    return code
+
+
+async def redeem_staff_code(
+    store: Store, code: str, user_id: int, chat_id: int, language: str, now: datetime
+) -> tuple[Redemption, User | None]:
+    """Use a staff code; any code that is not a valid, unused, unexpired staff code is refused."""
+    if not code.startswith(STAFF_CODE_PREFIX) or len(code) > 64:
+        return Redemption.INVALID, None
+    return await store.redeem_staff_invite(hash_code(code), user_id, chat_id, language, now)
+
+
+async def export_data(store: Store, user: User) -> dict[str, Any]:
+    """Everything kept about a person, as JSON-ready data."""
+    notes = await store.notes(user.id)
+    return {
+        "person": {
+            "telegram_id": user.id,
+            "name": user.name,
+            "role": user.role.value,
+            "language": user.language,
+            "since": user.created_at.isoformat(),
+        },
+        "notes": [{"written": n.created_at.isoformat(), "text": n.text} for n in notes],
+    }
+
+
+def render_export(catalog: Catalog, user: User, export: Mapping[str, Any], limit: int) -> str:
+    """The readable version of ``export``, cut to ``limit`` characters, pointing to the file."""
+    lang = user.language
+    head = [
+        catalog.get(lang, "mydata.intro"),
+        "",
+        catalog.get(
+            lang,
+            "mydata.profile",
+            name=user.name,
+            language=user.language,
+            since=catalog.date(lang, user.created_at.date()),
+        ),
+        "",
+    ]
+    notes = export["notes"]
+    if not notes:
+        head.append(catalog.get(lang, "mydata.no_notes"))
+        return "\n".join(head)
+    head.append(catalog.get(lang, "mydata.notes_title", count=len(notes)))
+    more = catalog.get(lang, "mydata.more_in_file")
+    text = "\n".join(head)
+    for note in notes:
+        written = datetime.fromisoformat(note["written"]).date()
+        line = catalog.get(
+            lang, "mydata.note_line", date=catalog.date(lang, written), text=note["text"]
+        )
+        if len(text) + len(line) + len(more) + 2 > limit:
+            return text + "\n" + more
+        text += "\n" + line
+    return text
+
+
+async def erase(store: Store, user: User) -> None:
+    """Erase everything kept about a person."""
+    await store.erase_user(user.id)

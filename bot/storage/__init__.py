@@ -1,0 +1,1 @@
+"""Storage: one SQLite file behind one narrow interface (``Store``)."""

@@ -1,0 +1,116 @@
+"""The SQLite connection: pragmas, serialised write transactions, and the migration runner."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+Migration = tuple[str, Callable[[aiosqlite.Connection], Awaitable[None]]]
+
+
+class Database:
+    """One aiosqlite connection in autocommit mode; multi-statement writes use ``transaction``.
+
+    A single connection is shared by all handlers. Writes that belong together run inside
+    ``transaction()``, which holds a lock so that two handlers never interleave statements in one
+    SQLite transaction; a single statement outside it is committed when it returns.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path, migrations: Sequence[Migration]) -> Database:
+        """Open (creating if needed) the database file and bring its schema up to date."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            conn.row_factory = aiosqlite.Row
+            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            await conn.execute("PRAGMA busy_timeout=5000")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+            db = cls(conn, path)
+            await db.migrate(migrations)
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def close(self) -> None:
+        """Wait for a running write to finish, checkpoint the WAL and close the file."""
+        async with self._write_lock:
+            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            await self.conn.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Run the body as one write transaction, committed on success, rolled back on error."""
+        async with self._write_lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            await self.conn.execute("COMMIT")
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run one write statement, committed before this returns; the number of rows changed."""
+        async with self._write_lock:
+            cursor = await self.conn.execute(sql, tuple(params))
+            return cursor.rowcount
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+        """Run a query and return its first row."""
+        async with self.conn.execute(sql, tuple(params)) as cursor:
+            return await cursor.fetchone()
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        """Run a query and return all rows."""
+        async with self.conn.execute(sql, tuple(params)) as cursor:
+            return list(await cursor.fetchall())
+
+    async def applied_migrations(self) -> list[str]:
+        """Names of the migrations recorded in this file, in the order they ran."""
+        rows = await self.fetchall("SELECT name FROM migrations ORDER BY rowid")
+        return [row["name"] for row in rows]
+
+    async def migrate(self, migrations: Sequence[Migration]) -> list[str]:
+        """Apply, in order, each migration not yet recorded; each in its own transaction."""
+        await self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS migrations "
+            "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        done = set(await self.applied_migrations())
+        known = [name for name, _ in migrations]
+        unknown = done - set(known)
+        if unknown:
+            raise RuntimeError(
+                f"the database was written by a newer Between (migrations {sorted(unknown)}); "
+                "upgrade Between before starting it on this file"
+            )
+        applied: list[str] = []
+        for name, step in migrations:
+            if name in done:
+                continue
+            async with self.transaction() as conn:
+                await step(conn)
+                await conn.execute(
+                    "INSERT INTO migrations (name, applied_at) VALUES (?, ?)",
+                    (name, datetime.now(UTC).isoformat()),
+                )
+            log.info("applied migration %s", name)
+            applied.append(name)
+        return applied

@@ -1,0 +1,64 @@
+"""The schema's history: an append-only list of named steps. Never edit or reorder a step."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import aiosqlite
+
+from bot.storage.db import Migration
+
+
+async def _script(conn: aiosqlite.Connection, sql: str) -> None:
+    """Run several statements inside the caller's transaction.
+
+    ``executescript`` would commit first, so each complete statement is executed on its own.
+    """
+    statement = ""
+    for line in sql.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            await conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement in a migration: {statement.strip()[:60]}")
+
+
+async def m001_users_notes_invites(conn: aiosqlite.Connection) -> None:
+    """People, their private notes, and the administrator's staff invites."""
+    await _script(
+        conn,
+        """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,            -- the Telegram user id
+            chat_id INTEGER NOT NULL,          -- private chat id (equal to id today)
+            role TEXT NOT NULL CHECK (role IN ('client', 'clinician', 'peer')),
+            name TEXT NOT NULL,
+            language TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            unreachable_at TEXT                -- set when the person blocked the bot
+        );
+        CREATE TABLE notes (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            body BLOB NOT NULL                 -- encrypted
+        );
+        CREATE INDEX notes_by_user ON notes(user_id, created_at);
+        CREATE INDEX notes_by_age ON notes(created_at);
+        CREATE TABLE staff_invites (
+            code_hash TEXT PRIMARY KEY,        -- sha256 of the code; the code itself is never kept
+            role TEXT NOT NULL CHECK (role IN ('clinician', 'peer')),
+            name TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at TEXT,
+            used_by INTEGER
+        );
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    ("001_users_notes_invites", m001_users_notes_invites),
+]

@@ -1,0 +1,1 @@
+"""The Telegram adapter: turns updates into use cases and results into messages."""

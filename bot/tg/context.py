@@ -1,0 +1,57 @@
+"""Typed access to the bot's services from every handler (instead of ``bot_data["..."]``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
+
+from bot.config import Settings
+from bot.core.clock import Clock
+from bot.core.i18n import Catalog
+from bot.core.ports import Store
+
+if TYPE_CHECKING:
+    from bot.scheduler import Scheduler
+from bot.core.safety import RiskPhrases
+
+
+@dataclass
+class Services:
+    """What the handlers work with. The store is opened in ``post_init`` and may be missing
+    before that, which is why the crisis card never depends on it."""
+
+    settings: Settings
+    catalog: Catalog
+    clock: Clock
+    risk: dict[str, RiskPhrases]
+    store: Store | None = None
+    scheduler: Scheduler | None = None
+
+    @property
+    def db(self) -> Store:
+        """The open store (raises if the bot was not started through ``post_init``)."""
+        if self.store is None:
+            raise RuntimeError("the store is not open")
+        return self.store
+
+
+class BotData:
+    """``application.bot_data``: one slot, filled when the application is built."""
+
+    services: Services
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """The context every handler receives."""
+
+    @property
+    def services(self) -> Services:
+        """The bot's services."""
+        return self.bot_data.services
+
+
+CONTEXT_TYPES = ContextTypes(context=BotContext, bot_data=BotData)
+
+BetweenApp = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]

@@ -1,0 +1,419 @@
+"""Telegram handlers: parse the update, call one use case, render the result. Nothing more."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ChatMemberStatus, MessageLimit
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.core import usecases
+from bot.core.model import User
+from bot.tg.context import BotContext, Services
+
+log = logging.getLogger(__name__)
+
+# Private chats only; an edited message is never taken for a new command.
+PRIVATE = filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED
+
+# Commands each role sees in Telegram's menu. Only commands that work are listed.
+CLIENT_COMMANDS = ("start", "helpnow", "mydata", "delete", "help")
+STAFF_COMMANDS = ("helpnow", "help")
+# Commands of the product's contract that later work will bring; they answer kindly meanwhile.
+COMING_COMMANDS = (
+    "checkin", "settings", "pause", "resume", "team", "share", "agenda",
+    "clients", "invite", "nudge",
+)  # fmt: skip
+
+DELETE_CONFIRM_VALID = timedelta(hours=1)
+
+
+def command_list(services: Services, language: str, names: tuple[str, ...]) -> list[BotCommand]:
+    """Telegram menu entries for ``names`` in ``language``."""
+    catalog = services.catalog
+    return [BotCommand(name, catalog.get(language, f"commands.{name}")) for name in names]
+
+
+async def set_default_commands(app: Application) -> None:
+    """The menu every private chat starts with (clients')."""
+    services: Services = app.bot_data.services
+    language = services.catalog.default
+    await app.bot.set_my_commands(
+        command_list(services, language, CLIENT_COMMANDS), scope=BotCommandScopeAllPrivateChats()
+    )
+
+
+def _t(context: BotContext, language: str, key: str, **values: object) -> str:
+    return context.services.catalog.get(language, key, **values)
+
+
+def _language(update: Update, context: BotContext, user: User | None = None) -> str:
+    if user is not None:
+        return user.language
+    tg_user = update.effective_user
+    return context.services.catalog.language_for(tg_user.language_code if tg_user else None)
+
+
+async def _person(update: Update, context: BotContext) -> User:
+    """The person behind this update. A first contact becomes a client and is welcomed first,
+    whatever they sent, so nobody writes to the bot without learning what it is and is not."""
+    tg_user = update.effective_user
+    chat = update.effective_chat
+    assert tg_user is not None and chat is not None
+    services = context.services
+    user = await services.db.get_user(tg_user.id)
+    if user is None:
+        user = await services.db.add_client(
+            tg_user.id,
+            chat.id,
+            tg_user.first_name,
+            services.catalog.language_for(tg_user.language_code),
+            services.clock.now(),
+        )
+        await _welcome(update, context, user)
+    return user
+
+
+async def _welcome(update: Update, context: BotContext, user: User) -> None:
+    name_part = f", {user.name}" if user.name else ""
+    org = context.services.settings.service.organisation.name
+    await _reply(update, _t(context, user.language, "start.welcome", name_part=name_part, org=org))
+    await _reply(update, _t(context, user.language, "start.telegram_privacy"))
+
+
+def main_menu(context: BotContext, language: str) -> InlineKeyboardMarkup:
+    """The client's main menu; the path to help is always in it."""
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(_t(context, language, "menu.note"), callback_data="m:note")],
+            [InlineKeyboardButton(_t(context, language, "menu.helpnow"), callback_data="m:help")],
+        ]
+    )
+
+
+async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_message(text, reply_markup=markup)
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """Welcome a person; with a code, redeem a staff invite."""
+    if context.args:
+        await _redeem(update, context, context.args[0])
+        return
+    tg_user = update.effective_user
+    assert tg_user is not None
+    known = await context.services.db.get_user(tg_user.id) is not None
+    user = await _person(update, context)
+    language = user.language
+    if user.role.is_staff:
+        await _reply(update, _staff_help(context, user))
+    elif known:
+        name_part = f", {user.name}" if user.name else ""
+        await _reply(
+            update,
+            _t(context, language, "start.welcome_back", name_part=name_part),
+            main_menu(context, language),
+        )
+    else:
+        await _reply(update, _t(context, language, "menu.prompt"), main_menu(context, language))
+
+
+async def _redeem(update: Update, context: BotContext, code: str) -> None:
+    services = context.services
+    tg_user = update.effective_user
+    chat = update.effective_chat
+    assert tg_user is not None and chat is not None
+    language = _language(update, context)
+    outcome, user = await usecases.redeem_staff_code(
+        services.db, code, tg_user.id, chat.id, language, services.clock.now()
+    )
+    if outcome is usecases.Redemption.ALREADY_CLIENT:
+        await _reply(update, _t(context, language, "staff.already_client"))
+        return
+    if user is None:
+        await _reply(update, _t(context, language, "start.code_invalid"))
+        return
+    org = services.settings.service.organisation.name
+    await _reply(update, _t(context, language, "start.staff_welcome", name=user.name, org=org))
+    await _reply(update, _staff_help(context, user))
+    await context.bot.set_my_commands(
+        command_list(services, language, STAFF_COMMANDS), scope=BotCommandScopeChat(chat.id)
+    )
+
+
+def _staff_help(context: BotContext, user: User) -> str:
+    role = _t(context, user.language, f"roles.{user.role.value}")
+    return _t(context, user.language, "help.staff", role=role)
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """Say what the bot does for this person."""
+    user = await _person(update, context)
+    if user.role.is_staff:
+        await _reply(update, _staff_help(context, user))
+    else:
+        await _reply(
+            update, _t(context, user.language, "help.client"), main_menu(context, user.language)
+        )
+
+
+async def helpnow(update: Update, context: BotContext) -> None:
+    """Show the crisis card. Must work even when the database does not."""
+    services = context.services
+    language = _language(update, context)
+    plan: str | None = None
+    try:
+        user = await services.db.get_user(update.effective_user.id)  # type: ignore[union-attr]
+        if user is not None:
+            language = user.language
+    except Exception:
+        # The card goes out whatever happened to the store; the failure is logged, not shown.
+        log.exception("crisis card: store unavailable, showing the card without the plan")
+    text = usecases.crisis_text(services.settings, services.catalog, language, plan)
+    await _reply(update, text)
+
+
+async def mydata(update: Update, context: BotContext) -> None:
+    """Give the client everything kept about them: readable in the chat, complete as JSON."""
+    user = await _person(update, context)
+    services = context.services
+    export = await usecases.export_data(services.db, user)
+    text = usecases.render_export(services.catalog, user, export, MessageLimit.MAX_TEXT_LENGTH)
+    await _reply(update, text)
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_document(
+        document=json.dumps(export, ensure_ascii=False, indent=2).encode("utf-8"),
+        filename="between-my-data.json",
+        caption=_t(context, user.language, "mydata.file_caption"),
+    )
+
+
+async def delete(update: Update, context: BotContext) -> None:
+    """Ask before erasing everything; the affirmative action comes first."""
+    user = await _person(update, context)
+    stamp = int(context.services.clock.now().timestamp())
+    language = user.language
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    _t(context, language, "delete.yes"), callback_data=f"del:yes:{stamp}"
+                ),
+                InlineKeyboardButton(_t(context, language, "delete.no"), callback_data="del:no"),
+            ]
+        ]
+    )
+    await _reply(update, _t(context, language, "delete.confirm"), markup)
+
+
+async def coming(update: Update, context: BotContext) -> None:
+    """A command of the contract that is not built yet: say so kindly, change nothing."""
+    await _reply(update, _t(context, _language(update, context), "fallback.not_yet"))
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """A command the bot does not know."""
+    await _reply(update, _t(context, _language(update, context), "fallback.unknown_command"))
+
+
+# --- buttons --------------------------------------------------------------------------------
+
+
+async def menu_pressed(update: Update, context: BotContext) -> None:
+    """A main-menu button."""
+    query = update.callback_query
+    assert query is not None
+    language = _language(update, context)
+    await query.answer()
+    if query.data == "m:help":
+        await helpnow(update, context)
+    elif query.data == "m:note":
+        await _reply(update, _t(context, language, "menu.note_hint"))
+    else:
+        await _reply(update, _t(context, language, "fallback.stale_button"))
+
+
+async def delete_pressed(update: Update, context: BotContext) -> None:
+    """The answer to /delete's question."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    services = context.services
+    user = await services.db.get_user(query.from_user.id)
+    language = _language(update, context, user)
+    await query.answer()
+    parts = query.data.split(":")
+    if parts[1] == "no":
+        text = _t(context, language, "delete.kept")
+    elif user is None:
+        text = _t(context, language, "delete.nothing")
+    elif not _fresh(parts, services.clock.now().timestamp()):
+        text = _t(context, language, "delete.expired")
+    else:
+        await usecases.erase(services.db, user)
+        text = _t(context, language, "delete.done")
+    await _edit_or_send(update, text)
+
+
+def _fresh(parts: list[str], now: float) -> bool:
+    try:
+        stamp = int(parts[2])
+    except (IndexError, ValueError):
+        return False
+    return 0 <= now - stamp <= DELETE_CONFIRM_VALID.total_seconds()
+
+
+async def _edit_or_send(update: Update, text: str) -> None:
+    """Replace the question with its outcome; if the message is gone, send the outcome."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_text(text)
+    except BadRequest as exc:
+        if "not modified" in exc.message:
+            return
+        await _reply(update, text)
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """Any button this version does not know, or an old one: a calm answer, nothing changes."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer(_t(context, _language(update, context), "fallback.stale_button"))
+
+
+# --- messages -------------------------------------------------------------------------------
+
+
+async def text_message(update: Update, context: BotContext) -> None:
+    """Text outside a check-in: a client's private note."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    user = await _person(update, context)
+    if user.role.is_staff:
+        await _reply(update, _t(context, user.language, "staff.text_hint"))
+        return
+    services = context.services
+    await services.db.add_note(user.id, message.text, services.clock.now())
+    markup = None
+    if usecases.needs_crisis_offer(services.risk, user.language, message.text):
+        markup = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        _t(context, user.language, "helpnow.button"), callback_data="m:help"
+                    )
+                ]
+            ]
+        )
+    await _reply(update, _t(context, user.language, "note.saved"), markup)
+
+
+async def non_text(update: Update, context: BotContext) -> None:
+    """Stickers, photos, voice and the like."""
+    await _reply(update, _t(context, _language(update, context), "fallback.non_text"))
+
+
+async def edited(update: Update, context: BotContext) -> None:
+    """An edited message: the first version stays; say so."""
+    await _reply(update, _t(context, _language(update, context), "fallback.edited"))
+
+
+async def member_changed(update: Update, context: BotContext) -> None:
+    """The person blocked the bot (kicked) or came back (member)."""
+    change = update.my_chat_member
+    assert change is not None
+    services = context.services
+    status = change.new_chat_member.status
+    if services.store is None or await services.db.get_user(change.from_user.id) is None:
+        return
+    reachable = status not in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+    await services.db.set_reachable(change.from_user.id, reachable, services.clock.now())
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log first (with context, never a person's words), then answer calmly."""
+    kind = "unknown"
+    person = None
+    if isinstance(update, Update):
+        kind = next(
+            (name for name in ("message", "edited_message", "callback_query", "my_chat_member")
+             if getattr(update, name) is not None),
+            "other",
+        )  # fmt: skip
+        person = update.effective_user.id if update.effective_user else None
+    error = context.error
+    log.error(
+        "error handling a %s update from user %s: %s",
+        kind,
+        person,
+        type(error).__name__,
+        exc_info=error,
+    )
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if isinstance(error, Forbidden):
+        return  # they blocked the bot: nobody to answer
+    try:
+        await update.effective_chat.send_message(
+            _t(context, _language(update, context), "fallback.error")
+        )
+    except TelegramError:
+        log.warning("could not send the apology to user %s", person)
+
+
+# --- the table of contents ------------------------------------------------------------------
+
+
+def register(app: Application) -> None:
+    """Every handler, in one place. Order matters: the first match in group 0 wins."""
+    app.add_handlers(
+        [
+            # Commands for everyone
+            CommandHandler("start", start, filters=PRIVATE),
+            CommandHandler("help", help_command, filters=PRIVATE),
+            CommandHandler("helpnow", helpnow, filters=PRIVATE),
+            # Client commands
+            CommandHandler("mydata", mydata, filters=PRIVATE),
+            CommandHandler("delete", delete, filters=PRIVATE),
+            CommandHandler(list(COMING_COMMANDS), coming, filters=PRIVATE),
+            # Buttons, routed by id, never by label
+            CallbackQueryHandler(menu_pressed, pattern=r"^m:"),
+            CallbackQueryHandler(delete_pressed, pattern=r"^del:(yes:\d+|no)$"),
+            CallbackQueryHandler(stale_button),
+            # Everything else a person sends
+            MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.EDITED, edited),
+            MessageHandler(PRIVATE & filters.COMMAND, unknown_command),
+            MessageHandler(PRIVATE & filters.TEXT, text_message),
+            MessageHandler(PRIVATE & ~filters.StatusUpdate.ALL, non_text),
+            # The person blocked the bot or came back
+            ChatMemberHandler(member_changed, ChatMemberHandler.MY_CHAT_MEMBER),
+        ]
+    )
+    app.add_error_handler(on_error)

@@ -1,0 +1,135 @@
+"""Pacing of requests to Telegram: one global rate, replies before bulk sends, 429s retried."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Callable, Coroutine
+from enum import IntEnum
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+log = logging.getLogger(__name__)
+
+JSON = bool | dict[str, Any] | list[dict[str, Any]]
+
+
+class Priority(IntEnum):
+    """Who waits for a slot: a person who just did something, or a scheduled send."""
+
+    REPLY = 0
+    BULK = 1
+
+
+BULK = {"priority": Priority.BULK}
+"""Pass as ``rate_limit_args=BULK`` on sends the bot starts itself (check-ins, nudges)."""
+
+
+class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
+    """Releases at most ``rate`` chat-bound requests a second, replies first.
+
+    Requests without a ``chat_id`` (getUpdates, answerCallbackQuery, setMyCommands) are not
+    paced: Telegram does not count them. A 429 pauses every paced request for ``retry_after``
+    (Telegram's limit is per bot, so the others would fail too) and the request is retried; a
+    bulk send is retried until it goes through, a reply up to ``max_reply_retries`` times.
+    """
+
+    def __init__(self, rate: float, max_reply_retries: int = 5) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        self._interval = 1.0 / rate
+        self._max_reply_retries = max_reply_retries
+        self._waiting: tuple[deque[asyncio.Future[None]], ...] = (deque(), deque())
+        self._next_slot = 0.0
+        self._pump: asyncio.Task[None] | None = None
+        self._open = asyncio.Event()
+        self._open.set()
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Stop releasing slots and fail whoever still waits."""
+        if self._pump is not None:
+            self._pump.cancel()
+            self._pump = None
+        for queue in self._waiting:
+            while queue:
+                waiter = queue.popleft()
+                if not waiter.done():
+                    waiter.cancel()
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, JSON]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict[str, Any] | None,
+    ) -> JSON:
+        """Wait for a slot, make the request, and retry it after a 429."""
+        if data.get("chat_id") is None:
+            return await callback(*args, **kwargs)
+        priority = Priority((rate_limit_args or {}).get("priority", Priority.REPLY))
+        attempts = 0
+        while True:
+            await self._slot(priority)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                attempts += 1
+                if priority is Priority.REPLY and attempts > self._max_reply_retries:
+                    raise
+                pause = exc.retry_after
+                seconds = pause if isinstance(pause, int) else pause.total_seconds()
+                log.warning("Telegram asked to slow down; pausing sends for %.1f s", seconds)
+                await self._pause(seconds + 0.1)
+
+    async def _pause(self, seconds: float) -> None:
+        if not self._open.is_set():
+            await self._open.wait()
+            return
+        self._open.clear()
+        try:
+            await asyncio.sleep(seconds)
+        finally:
+            self._open.set()
+
+    async def _slot(self, priority: Priority) -> None:
+        await self._open.wait()
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if now >= self._next_slot and not any(self._waiting):
+            self._next_slot = now + self._interval
+            return
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._waiting[priority].append(waiter)
+        if self._pump is None or self._pump.done():
+            self._pump = asyncio.create_task(self._release(), name="rate-limiter")
+        await waiter
+
+    async def _release(self) -> None:
+        loop = asyncio.get_running_loop()
+        while any(self._waiting):
+            delay = self._next_slot - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            await self._open.wait()
+            queue = next((q for q in self._waiting if q), None)
+            if queue is None:
+                break
+            waiter = queue.popleft()
+            if waiter.done():  # its request was cancelled while waiting
+                continue
+            waiter.set_result(None)
+            self._next_slot = max(self._next_slot + self._interval, loop.time())
+
+    @property
+    def waiting(self) -> int:
+        """How many requests wait for a slot now."""
+        return sum(len(q) for q in self._waiting)
