@@ -13,12 +13,11 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.core.clock import SystemClock
+from bot.core.dialogs import DIALOGS_DIR
 from bot.core.i18n import Catalog, CatalogError
 from bot.core.model import Role
 
 log = logging.getLogger("bot")
-
-DIALOGS_DIR = Path("dialogs")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,7 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("--role", required=True, choices=["clinician", "peer"])
     invite.add_argument("--name", required=True, help="the name clients will see")
     dialogs = commands.add_parser("dialogs", help="check or preview the check-in dialogs")
-    dialogs.add_argument("--dir", type=Path, default=DIALOGS_DIR, help="default: ./dialogs")
+    dialogs.add_argument(
+        "--dir", type=Path, default=DIALOGS_DIR, help=f"the dialog folder (default: {DIALOGS_DIR})"
+    )
     actions = dialogs.add_subparsers(dest="dialogs_command", required=True, metavar="ACTION")
     actions.add_parser("check", help="validate every dialog file")
     preview = actions.add_parser("preview", help="print the transcript a client would see")

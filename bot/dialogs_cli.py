@@ -1,0 +1,38 @@
+"""``between dialogs check`` and ``between dialogs preview NAME --capacity LEVEL``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot.core.dialogs import Capacity, DialogErrors, dialog_for, load_dialogs, preview
+from bot.core.i18n import Catalog
+
+
+def dialogs_command(args: argparse.Namespace, catalog: Catalog) -> int:
+    """Validate the dialog files (exit 1 on any error) or print one dialog's transcript."""
+    directory = args.dir
+    if not directory.is_dir():
+        print(f"between: dialogs: no folder {directory}", file=sys.stderr)
+        return 2
+    try:
+        dialogs = load_dialogs(directory)
+    except DialogErrors as exc:
+        for error in exc.errors:
+            print(str(error), file=sys.stderr)
+        count = len(exc.errors)
+        print(f"{count} problem{'s' if count != 1 else ''} in {directory}", file=sys.stderr)
+        return 1
+    if args.dialogs_command == "check":
+        names = ", ".join(sorted(dialogs))
+        print(f"All {len(dialogs)} dialog files in {directory} are valid: {names}.")
+        return 0
+    dialog = dialog_for(dialogs, args.name, args.language)
+    if dialog is None:
+        print(
+            f"between: dialogs: no dialog {args.name!r} (there are: {', '.join(sorted(dialogs))})",
+            file=sys.stderr,
+        )
+        return 2
+    print(preview(dialog, Capacity(args.capacity), catalog, args.language))
+    return 0

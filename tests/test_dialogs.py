@@ -1,0 +1,442 @@
+"""Check-in dialogs: the repository's files, validation errors, the capacity engine, previews."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.core.dialogs import (
+    LIMITS,
+    SKIPPED,
+    TEXT,
+    Capacity,
+    Dialog,
+    DialogErrors,
+    FreeText,
+    Option,
+    Prompt,
+    check_dialogs,
+    cost_text,
+    dialog_for,
+    estimate_seconds,
+    load_dialogs,
+    next_prompt,
+    plan,
+    preview,
+)
+from bot.core.i18n import Catalog
+
+ROOT = Path(__file__).resolve().parent.parent
+DIALOGS_DIR = ROOT / "dialogs"
+BROKEN_DIR = Path(__file__).resolve().parent / "dialogs_broken"
+
+DIALOGS = load_dialogs(DIALOGS_DIR)
+CATALOG = Catalog.load()
+
+EXPECTED = {
+    "bad_language.yaml": "bad_language.yaml: language: 'English' should be a language code such "
+    "as en or de",
+    "bad_step_id.yaml": "bad_step_id.yaml: step #1: id: 'Mood' may only use small letters a-z, "
+    "digits and _",
+    "checkin.en.yaml": "checkin.en.yaml: id: dialog 'checkin' in language 'en' is already in "
+    "checkin.yaml",
+    "duplicate_option.yaml": "duplicate_option.yaml: step 'mood': options.hard.id: 'hard' is used "
+    "twice in this step",
+    "duplicate_step.yaml": "duplicate_step.yaml: step 'mood': id: 'mood' is used by an earlier "
+    "step too",
+    "empty_file.yaml": "empty_file.yaml: the file is empty; a dialog is a set of fields: id, "
+    "language, title and steps",
+    "empty_question.yaml": "empty_question.yaml: step 'mood': question: is empty",
+    "field_twice.yaml": "field_twice.yaml: line 16: the field 'question' is written twice",
+    "file_name.yaml": "file_name.yaml: id: 'other_name' does not match the file name; name the "
+    "file other_name.yaml (or other_name.<language>.yaml)",
+    "free_text_least.yaml": "free_text_least.yaml: step 'mood': at.least.free_text: optional is "
+    "not allowed at the least capacity; use none",
+    "free_text_middle.yaml": "free_text_middle.yaml: step 'mood': at.middle.free_text: invited is "
+    "not allowed at the middle capacity; use none or optional",
+    "label_no_letter.yaml": "label_no_letter.yaml: step 'mood': options.ok.label: '👍' has no "
+    "letter; a button needs a word, not only an emoji or a sign",
+    "label_too_long.yaml": "label_too_long.yaml: step 'mood': options.ok.label: 45 characters, "
+    "at most 40 so it fits on a button",
+    "missing_label.yaml": "missing_label.yaml: step 'mood': options.hard.label: missing",
+    "missing_step_id.yaml": "missing_step_id.yaml: step #2: id: missing",
+    "missing_title.yaml": "missing_title.yaml: title: missing",
+    "most_not_more.yaml": "most_not_more.yaml: steps: the most capacity must offer more than the "
+    "least (more questions, more options or room to type)",
+    "no_least_step.yaml": "no_least_step.yaml: steps: no step is asked at the least capacity",
+    "not_a_mapping.yaml": "not_a_mapping.yaml: the file is a list; a dialog is a set of fields: "
+    "id, language, title and steps",
+    "not_asked_higher.yaml": "not_asked_higher.yaml: step 'mood': at.middle: not asked here but "
+    "asked at least; a step asked with less energy must be asked with more too",
+    "nothing_to_answer.yaml": "nothing_to_answer.yaml: step 'add': at.most: no options and no "
+    "invitation to type: nothing to answer; give options or free_text: invited",
+    "reserved_option.yaml": "reserved_option.yaml: step 'mood': options.skipped.id: 'skipped' is "
+    "kept for the bot's own use; choose another id",
+    "too_many_options_least.yaml": "too_many_options_least.yaml: step 'mood': at.least.options: "
+    "4 options, at most 3 at the least capacity",
+    "too_many_options_middle.yaml": "too_many_options_middle.yaml: step 'mood': "
+    "at.middle.options: 5 options, at most 4 at the middle capacity",
+    "too_many_steps_least.yaml": "too_many_steps_least.yaml: steps: 3 steps are asked at the "
+    "least capacity (one, two, three), at most 2",
+    "too_many_steps_middle.yaml": "too_many_steps_middle.yaml: steps: 5 steps are asked at the "
+    "middle capacity (one, two, three, four, five), at most 4",
+    "too_many_steps_most.yaml": "too_many_steps_most.yaml: steps: 7 steps are asked at the most "
+    "capacity (one, two, three, four, five, six, seven), at most 6",
+    "unknown_at_option.yaml": "unknown_at_option.yaml: step 'mood': at.least.options: 'fine' is "
+    "not one of this step's options (ok, hard or dont_know)",
+    "unknown_block.yaml": "unknown_block.yaml: step 'mood': block: 'conection' is not a building "
+    "block; use self-determination, connection or collaboration",
+    "unknown_capacity.yaml": "unknown_capacity.yaml: step 'mood': at.lowest: unknown field; did "
+    "you mean 'least'?",
+    "unknown_field.yaml": "unknown_field.yaml: step 'mood': qestion: unknown field; did you mean "
+    "'question'?",
+    "when_both.yaml": "when_both.yaml: step 'second': when: give either is or is_not (one of "
+    "them)",
+    "when_later_step.yaml": "when_later_step.yaml: step 'first': when.step: 'second' comes later; "
+    "a condition can only look at earlier steps",
+    "when_own_step.yaml": "when_own_step.yaml: step 'second': when.step: a step cannot depend on "
+    "its own answer",
+    "when_unknown_option.yaml": "when_unknown_option.yaml: step 'second': when.is: 'familly' is "
+    "not an option of step 'first'",
+    "when_unknown_step.yaml": "when_unknown_step.yaml: step 'second': when.step: 'frist' is not a "
+    "step of this dialog",
+    "yaml_syntax.yaml": "yaml_syntax.yaml: line 8: not valid YAML (mapping values are not allowed "
+    "here); check the spaces and colons here",
+}
+# Files checked together with a broken file, for errors that need two files.
+COMPANIONS = {"checkin.en.yaml": [DIALOGS_DIR / "checkin.yaml"]}
+
+ONE_STEP = """\
+id: tiny
+language: en
+title: Tiny
+steps:
+  - id: mood
+    block: self-determination
+    question: How are things?
+    options:
+      - {id: ok, label: "Okay"}
+      - {id: hard, label: "Hard"}
+    at:
+      least: {options: all}
+      middle: {options: all}
+      most: {options: all, free_text: invited}
+"""
+
+
+def _tiny(tmp_path: Path) -> Dialog:
+    (tmp_path / "tiny.yaml").write_text(ONE_STEP, encoding="utf-8")
+    return load_dialogs(tmp_path)["tiny"]
+
+
+# --------------------------------------------------------------------------------------------
+# The repository's dialogs
+
+
+def test_repository_dialogs_are_valid() -> None:
+    assert check_dialogs(DIALOGS_DIR) == []
+
+
+def test_repository_has_the_three_dialogs() -> None:
+    assert {name: dialog.id for name, dialog in DIALOGS.items()} == {
+        "checkin": "checkin",
+        "meeting_prep": "meeting_prep",
+        "after_meeting": "after_meeting",
+    }
+
+
+def test_yes_and_no_stay_words() -> None:
+    heard = DIALOGS["after_meeting"].step("heard")
+    assert Option("yes", "Yes") in heard.options
+    assert Option("no", "No") in heard.options
+
+
+@pytest.mark.parametrize("name", sorted(DIALOGS))
+def test_no_clinical_words(name: str) -> None:
+    text = (DIALOGS_DIR / f"{name}.yaml").read_text(encoding="utf-8").lower()
+    for word in ("symptom", "compliance", "adherence", "missed", "streak"):
+        assert word not in text
+
+
+# --------------------------------------------------------------------------------------------
+# Validation
+
+
+def test_every_broken_file_has_its_expected_error() -> None:
+    assert sorted(path.name for path in BROKEN_DIR.glob("*.yaml")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize(("name", "expected"), sorted(EXPECTED.items()))
+def test_broken_file_gives_its_exact_error(tmp_path: Path, name: str, expected: str) -> None:
+    shutil.copy(BROKEN_DIR / name, tmp_path / name)
+    for companion in COMPANIONS.get(name, []):
+        shutil.copy(companion, tmp_path / companion.name)
+    assert check_dialogs(tmp_path) == [expected]
+    with pytest.raises(DialogErrors) as raised:
+        load_dialogs(tmp_path)
+    assert [str(error) for error in raised.value.errors] == [expected]
+    assert str(raised.value) == expected
+
+
+def test_all_broken_files_together_report_every_error() -> None:
+    alone = [line for name, line in EXPECTED.items() if name not in COMPANIONS]
+    assert sorted(check_dialogs(BROKEN_DIR)) == sorted(alone)
+
+
+def test_missing_folder(tmp_path: Path) -> None:
+    assert check_dialogs(tmp_path / "nowhere") == [f"{tmp_path / 'nowhere'}: no such folder"]
+
+
+def test_a_second_language_sits_next_to_the_first(tmp_path: Path) -> None:
+    _tiny(tmp_path)
+    german = ONE_STEP.replace("language: en", "language: de").replace("Okay", "Gut")
+    (tmp_path / "tiny.de.yaml").write_text(german, encoding="utf-8")
+    dialogs = load_dialogs(tmp_path)
+    assert set(dialogs) == {"tiny", "tiny.de"}
+    assert dialog_for(dialogs, "tiny", "de") is dialogs["tiny.de"]
+    assert dialog_for(dialogs, "tiny", "fr") is dialogs["tiny"]
+    assert dialog_for(dialogs, "other", "en") is None
+
+
+def test_several_errors_in_one_file_are_all_reported(tmp_path: Path) -> None:
+    text = ONE_STEP.replace("title: Tiny\n", "").replace("block: self-determination", "block: x")
+    (tmp_path / "tiny.yaml").write_text(text, encoding="utf-8")
+    assert check_dialogs(tmp_path) == [
+        "tiny.yaml: title: missing",
+        "tiny.yaml: step 'mood': block: 'x' is not a building block; use self-determination, "
+        "connection or collaboration",
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# The engine
+
+
+def _choices(prompt: Prompt) -> list[str]:
+    """Every answer a client can give to a prompt: each option, typed words, "Not now"."""
+    choices = [option.id for option in prompt.options]
+    if prompt.free_text != FreeText.NONE:
+        choices.append(TEXT)
+    return [*choices, SKIPPED]
+
+
+def _walks(
+    dialog: Dialog, capacity: Capacity, answers: Mapping[str, str] | None = None
+) -> Iterator[list[Prompt]]:
+    """Every way through the dialog at one capacity, as the list of prompts shown."""
+    answers = dict(answers or {})
+    prompt = next_prompt(dialog, capacity, answers)
+    if prompt is None:
+        yield []
+        return
+    for choice in _choices(prompt):
+        for rest in _walks(dialog, capacity, {**answers, prompt.step_id: choice}):
+            yield [prompt, *rest]
+
+
+def _assert_within(prompt: Prompt, capacity: Capacity) -> None:
+    limits = LIMITS[capacity]
+    assert len(prompt.options) <= limits.options
+    assert prompt.free_text in limits.free_text
+    assert prompt.options or prompt.free_text == FreeText.INVITED
+    assert 1 <= prompt.index <= prompt.total
+
+
+@pytest.mark.parametrize("name", sorted(DIALOGS))
+@pytest.mark.parametrize("capacity", list(Capacity))
+def test_every_walk_obeys_the_capacity_limits(name: str, capacity: Capacity) -> None:
+    dialog = DIALOGS[name]
+    walks = 0
+    for walk in _walks(dialog, capacity):
+        walks += 1
+        assert 1 <= len(walk) <= LIMITS[capacity].steps
+        assert len({prompt.step_id for prompt in walk}) == len(walk)
+        for number, prompt in enumerate(walk, start=1):
+            _assert_within(prompt, capacity)
+            assert prompt.index == number
+        totals = [prompt.total for prompt in walk]
+        assert totals == sorted(totals, reverse=True)  # the end never moves further away
+        assert totals[0] == len(plan(dialog, capacity, {}))
+    assert walks > 1
+
+
+@pytest.mark.parametrize("name", sorted(DIALOGS))
+def test_least_asks_no_free_text_and_most_offers_more(name: str) -> None:
+    dialog = DIALOGS[name]
+    for walk in _walks(dialog, Capacity.LEAST):
+        assert all(prompt.free_text == FreeText.NONE for prompt in walk)
+    assert len(plan(dialog, Capacity.MOST, {})) > len(plan(dialog, Capacity.LEAST, {}))
+    assert estimate_seconds(dialog, Capacity.MOST) > estimate_seconds(dialog, Capacity.LEAST)
+    least_options = max(len(p.options) for w in _walks(dialog, Capacity.LEAST) for p in w)
+    most_options = max(len(p.options) for w in _walks(dialog, Capacity.MOST) for p in w)
+    assert most_options > least_options
+
+
+def test_conditions_count_as_possible_until_known() -> None:
+    checkin = DIALOGS["checkin"]
+    assert plan(checkin, Capacity.MIDDLE, {}) == ["mood", "contact", "what_helps", "wish"]
+    assert plan(checkin, Capacity.MIDDLE, {"mood": "hard"}) == [
+        "mood",
+        "contact",
+        "what_helps",
+        "wish",
+    ]
+    for answer in ("okay", "dont_know", TEXT, SKIPPED):
+        assert "what_helps" not in plan(checkin, Capacity.MIDDLE, {"mood": answer})
+    prompt = next_prompt(checkin, Capacity.MIDDLE, {"mood": "okay", "contact": "team"})
+    assert prompt is not None
+    assert (prompt.step_id, prompt.index, prompt.total) == ("wish", 3, 3)
+
+
+def test_is_not_asks_when_the_earlier_step_was_skipped(tmp_path: Path) -> None:
+    text = ONE_STEP + (
+        "  - id: why\n"
+        "    block: connection\n"
+        "    question: Want to say more?\n"
+        "    when: {step: mood, is_not: [ok]}\n"
+        "    at:\n"
+        "      most: {free_text: invited}\n"
+    )
+    (tmp_path / "tiny.yaml").write_text(text, encoding="utf-8")
+    dialog = load_dialogs(tmp_path)["tiny"]
+    assert plan(dialog, Capacity.MOST, {"mood": "ok"}) == ["mood"]
+    assert plan(dialog, Capacity.MOST, {"mood": SKIPPED}) == ["mood", "why"]
+    prompt = next_prompt(dialog, Capacity.MOST, {"mood": "hard"})
+    assert prompt == Prompt("why", "Want to say more?", (), "invited", 2, 2)
+
+
+def test_answers_of_other_dialogs_are_ignored() -> None:
+    prompt = next_prompt(DIALOGS["checkin"], Capacity.LEAST, {"heard": "yes"})
+    assert prompt is not None
+    assert (prompt.step_id, prompt.index, prompt.total) == ("mood", 1, 2)
+
+
+def test_finished_when_every_planned_step_is_answered() -> None:
+    checkin = DIALOGS["checkin"]
+    assert next_prompt(checkin, Capacity.LEAST, {"mood": SKIPPED, "contact": SKIPPED}) is None
+
+
+def test_capacity_order_and_lower() -> None:
+    assert list(Capacity) == [Capacity.LEAST, Capacity.MIDDLE, Capacity.MOST]
+    assert Capacity.MOST.below() is Capacity.MIDDLE
+    assert Capacity.MIDDLE.below() is Capacity.LEAST
+    assert Capacity.LEAST.below() is None
+    assert Capacity("most") == "most"
+
+
+@pytest.mark.parametrize("name", sorted(DIALOGS))
+@pytest.mark.parametrize("start", [Capacity.MIDDLE, Capacity.MOST])
+def test_dropping_capacity_midway(name: str, start: Capacity) -> None:
+    dialog = DIALOGS[name]
+    for walk in _walks(dialog, start):
+        for asked in range(len(walk)):
+            answers = {p.step_id: (p.options[0].id if p.options else TEXT) for p in walk[:asked]}
+            before = next_prompt(dialog, start, answers)
+            assert before is not None
+            lower = start.below()
+            while lower is not None:
+                after = list(_walks(dialog, lower, answers))
+                for rest in after:
+                    assert len(rest) <= LIMITS[lower].steps
+                    assert not {p.step_id for p in rest} & answers.keys()  # never re-asked
+                    for number, prompt in enumerate(rest, start=asked + 1):
+                        _assert_within(prompt, lower)
+                        assert prompt.index == number  # progress carries on
+                        assert prompt.total <= before.total  # dropping never adds questions
+                lower = lower.below()
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_random_answers_and_drops_stay_within_limits(data: st.DataObject) -> None:
+    dialog = DIALOGS[data.draw(st.sampled_from(sorted(DIALOGS)))]
+    capacity = data.draw(st.sampled_from(list(Capacity)))
+    answers: dict[str, str] = {}
+    asked_since_drop = 0
+    for _ in range(len(dialog.steps) + len(Capacity)):  # every step, every drop, the end
+        prompt = next_prompt(dialog, capacity, answers)
+        if prompt is None:
+            break
+        lower = capacity.below()
+        if lower is not None and data.draw(st.booleans()):
+            capacity, asked_since_drop = lower, 0
+            continue
+        _assert_within(prompt, capacity)
+        assert prompt.step_id not in answers
+        assert prompt.index == len(answers) + 1
+        asked_since_drop += 1
+        assert asked_since_drop <= LIMITS[capacity].steps
+        answers[prompt.step_id] = data.draw(st.sampled_from(_choices(prompt)))
+    else:
+        raise AssertionError("the check-in did not finish")
+    assert next_prompt(dialog, capacity, answers) is None
+
+
+# --------------------------------------------------------------------------------------------
+# Cost and preview
+
+
+def test_cost_lines(tmp_path: Path) -> None:
+    tiny = _tiny(tmp_path)
+    assert cost_text(tiny, Capacity.LEAST, CATALOG, "en") == "1 question, about 10 seconds."
+    assert cost_text(tiny, Capacity.MOST, CATALOG, "en") == "1 question, about 30 seconds."
+    checkin = DIALOGS["checkin"]
+    assert cost_text(checkin, Capacity.LEAST, CATALOG, "en") == "2 questions, about 20 seconds."
+    after = DIALOGS["after_meeting"]
+    assert estimate_seconds(after, Capacity.MOST) == 100
+    assert cost_text(after, Capacity.MOST, CATALOG, "en") == "5 questions, about 2 minutes."
+
+
+def test_preview_at_least() -> None:
+    text = preview(DIALOGS["checkin"], Capacity.LEAST, CATALOG)
+    lines = text.splitlines()
+    assert "2 questions, about 20 seconds." in text
+    assert lines.index("    [1] Very little") + 2 == lines.index("    [3] Plenty")
+    assert lines[lines.index("    [3] Plenty") + 1] == "    [4] Not now"
+    first = lines.index("Between: 1 of 2")
+    assert lines[first + 1 : first + 6] == [
+        "         How are things for you right now?",
+        "    [1] Okay",
+        "    [2] Hard",
+        "    [3] I don't know",
+        "    [4] Not now",
+    ]
+    assert "You: Okay" in lines
+    assert "Between: 2 of 2" in lines
+    assert "This is too much" not in text
+    assert "type" not in text.lower()
+    assert lines[-1] == "Between: Saved. Only you can see this until you choose to share it."
+
+
+def test_preview_at_most_offers_typing_and_dropping() -> None:
+    text = preview(DIALOGS["after_meeting"], Capacity.MOST, CATALOG)
+    assert "5 questions, about 2 minutes." in text
+    assert "1 of 5" in text
+    assert "You can also type a few words if you like." in text
+    assert "    [5] Not now\n    [6] This is too much" in text
+    assert "You: (types a few words)" in text
+
+
+@pytest.mark.parametrize("name", sorted(DIALOGS))
+@pytest.mark.parametrize("capacity", list(Capacity))
+def test_preview_every_dialog(name: str, capacity: Capacity) -> None:
+    text = preview(DIALOGS[name], capacity, CATALOG)
+    assert text.startswith(f'Preview of "{DIALOGS[name].title}" ({name}.yaml) at the {capacity}')
+    assert cost_text(DIALOGS[name], capacity, CATALOG, "en") in text
+    assert f"1 of {len(plan(DIALOGS[name], capacity, {}))}" in text
+
+
+def test_the_core_imports_no_framework() -> None:
+    code = (
+        "import sys, bot.core.dialogs\n"
+        "bad = {'telegram', 'aiosqlite', 'apscheduler'} & {m.split('.')[0] for m in sys.modules}\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
