@@ -29,6 +29,7 @@ class Database:
         self.conn = conn
         self.path = path
         self._write_lock = asyncio.Lock()
+        self.closed = False
 
     @classmethod
     async def open(cls, path: Path, migrations: Sequence[Migration]) -> Database:
@@ -51,8 +52,11 @@ class Database:
     async def close(self) -> None:
         """Wait for a running write to finish, checkpoint the WAL and close the file."""
         async with self._write_lock:
+            if self.closed:
+                return
             await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             await self.conn.close()
+            self.closed = True
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:

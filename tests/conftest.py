@@ -1,0 +1,101 @@
+"""Shared fixtures: real SQLite files, the real PTB stack, the in-process Telegram stand-in."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from telegram import Update
+
+from bot.app import App, build_application, running
+from bot.config import Settings, load_settings
+from bot.core.clock import ManualClock
+from bot.core.i18n import Catalog
+from bot.standin import ChatMessage, FakeBotAPI
+from bot.tg.context import Services
+
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return Catalog.load()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def settings(data_dir: Path, catalog: Catalog) -> Settings:
+    return load_settings({"BOT_DATA_DIR": str(data_dir)}, catalog=catalog)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+def api(clock: ManualClock) -> FakeBotAPI:
+    return FakeBotAPI(now=clock.now)
+
+
+@pytest.fixture
+async def app(
+    settings: Settings, catalog: Catalog, clock: ManualClock, api: FakeBotAPI
+) -> AsyncIterator[App]:
+    application = build_application(settings, catalog, clock=clock, request=api, polling=False)
+    async with running(application):
+        yield application
+
+
+def services(app: App) -> Services:
+    return app.bot_data.services
+
+
+class Person:
+    """Someone in a private chat with the bot: sends updates through the real PTB stack and
+    reads what the stand-in received. Each action returns the bot messages it produced."""
+
+    def __init__(self, app: App, api: FakeBotAPI, user_id: int, name: str = "Alex") -> None:
+        self.app = app
+        self.api = api
+        self.id = user_id
+        api.add_user(user_id, first_name=name, language_code="en")
+
+    async def feed(self, update: dict[str, object]) -> list[ChatMessage]:
+        before = len(self.api.messages(self.id, include_deleted=True))
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+        return self.api.messages(self.id, include_deleted=True)[before:]
+
+    async def send(self, text: str) -> list[ChatMessage]:
+        return await self.feed(self.api.text(self.id, text))
+
+    async def press(self, label: str) -> list[ChatMessage]:
+        return await self.feed(self.api.click(self.id, label))
+
+    async def press_data(self, message_id: int, data: str) -> list[ChatMessage]:
+        return await self.feed(self.api.press(self.id, message_id, data))
+
+    def last(self) -> ChatMessage:
+        return self.api.last(self.id)
+
+    def texts(self) -> list[str]:
+        return [m.body for m in self.api.messages(self.id)]
+
+
+@pytest.fixture
+def alex(app: App, api: FakeBotAPI) -> Person:
+    return Person(app, api, 101, "Alex")
+
+
+@pytest.fixture
+def blair(app: App, api: FakeBotAPI) -> Person:
+    return Person(app, api, 102, "Blair")

@@ -1,0 +1,161 @@
+"""Configuration: a wrong or missing value stops the start with one line naming the setting."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import EXAMPLE_CONFIG, ConfigError, load_settings, parse_service_config
+from bot.core.i18n import Catalog
+
+
+def _example() -> dict[str, Any]:
+    return tomllib.loads(EXAMPLE_CONFIG.read_text())
+
+
+def test_the_bundled_example_is_valid(catalog: Catalog) -> None:
+    settings = load_settings({}, catalog=catalog)
+    assert settings.service.organisation.name
+    assert settings.service.crisis["en"].contacts
+    assert settings.data_dir == Path("./data")
+    assert settings.api_url == "https://api.telegram.org/bot"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ("defaults", "timezone", "Mars/Olympus"),
+            "defaults.timezone: 'Mars/Olympus' is not a known time zone",
+        ),
+        (
+            ("defaults", "retention_days", 0),
+            "defaults.retention_days: Input should be greater than or equal to 1",
+        ),
+        (("defaults", "language", "xx"), "defaults.language: no catalog for 'xx' (available: en)"),
+        (("checkins", "time", "25:00"), "checkins.time: '25:00' is not a time like 18:00"),
+        (
+            ("checkins", "contact_hours", "9-5"),
+            "checkins.contact_hours: '9-5' is not a range like 09:00-21:00",
+        ),
+        (("checkins", "days", ["mon", "someday"]), "checkins.days[1]: Input should be 'mon'"),
+        (("telegram", "send_rate", 0), "telegram.send_rate: Input should be greater than 0"),
+        (("telegram", "colour", "blue"), "telegram.colour: unknown setting (a typo?)"),
+        (
+            ("organisation", "name", ""),
+            "organisation.name: String should have at least 1 character",
+        ),
+    ],
+)
+def test_a_wrong_value_names_the_setting(
+    catalog: Catalog, change: tuple[str, str, object], expected: str
+) -> None:
+    raw = _example()
+    section, key, value = change
+    raw[section][key] = value
+    with pytest.raises(ConfigError) as info:
+        parse_service_config(raw, "service.toml", catalog)
+    assert str(info.value).startswith(f"service.toml: {expected}")
+    assert "\n" not in str(info.value)
+
+
+def test_a_missing_section_is_named(catalog: Catalog) -> None:
+    raw = _example()
+    del raw["organisation"]
+    with pytest.raises(ConfigError, match=r"^service.toml: organisation: missing"):
+        parse_service_config(raw, "service.toml", catalog)
+
+
+def test_the_default_languages_crisis_card_is_required(catalog: Catalog) -> None:
+    raw = _example()
+    raw["crisis"] = {"de": raw["crisis"]["en"]}
+    with pytest.raises(ConfigError, match=r"crisis.en: missing"):
+        parse_service_config(raw, "service.toml", catalog)
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"BOT_TOKEN": "hello"}, "BOT_TOKEN: does not look like a bot token"),
+        ({"BOT_API_URL": "ftp://x"}, "BOT_API_URL: 'ftp://x' must start with http:// or https://"),
+        ({"BOT_CONFIG": "/nowhere/service.toml"}, "BOT_CONFIG: cannot read /nowhere/service.toml"),
+    ],
+)
+def test_a_wrong_environment_variable_is_named(
+    catalog: Catalog, env: dict[str, str], expected: str
+) -> None:
+    with pytest.raises(ConfigError, match=f"^{expected}"):
+        load_settings(env, catalog=catalog)
+
+
+def test_run_needs_a_token(catalog: Catalog) -> None:
+    with pytest.raises(ConfigError, match=r"^BOT_TOKEN: missing"):
+        load_settings({}, catalog=catalog, require_token=True)
+
+
+def test_a_webhook_needs_a_secret(tmp_path: Path, catalog: Catalog) -> None:
+    config = tmp_path / "s.toml"
+    config.write_text(
+        EXAMPLE_CONFIG.read_text() + '\n[webhook]\nurl = "https://bot.example.org/tg"\n'
+    )
+    with pytest.raises(ConfigError, match=r"^BOT_WEBHOOK_SECRET: required"):
+        load_settings({"BOT_CONFIG": str(config)}, catalog=catalog)
+    ok = load_settings(
+        {"BOT_CONFIG": str(config), "BOT_WEBHOOK_SECRET": "s" * 32}, catalog=catalog
+    )
+    assert ok.service.webhook is not None
+
+
+def _between(
+    args: list[str], env: dict[str, str], tmp_path: Path
+) -> subprocess.CompletedProcess[str]:
+    full = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
+    full.update({"BOT_DATA_DIR": str(tmp_path / "data"), **env})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_configuration_error_stops_the_start_with_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "s.toml"
+    config.write_text(EXAMPLE_CONFIG.read_text().replace('"Europe/London"', '"Europe/Lodnon"'))
+    result = _between(
+        ["run"], {"BOT_CONFIG": str(config), "BOT_TOKEN": "123456:" + "A" * 35}, tmp_path
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"between: {config}: defaults.timezone: 'Europe/Lodnon' is not a known time zone "
+        "(use a name like Europe/London)"
+    ]
+    assert not (tmp_path / "data").exists()
+
+
+def test_run_without_a_token_says_so(tmp_path: Path) -> None:
+    result = _between(["run"], {}, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("between: BOT_TOKEN: missing")
+
+
+def test_staff_invite_prints_a_one_time_link_last(tmp_path: Path) -> None:
+    result = _between(["staff", "invite", "--role", "clinician", "--name", "Dr Kim"], {}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    link = result.stdout.strip().splitlines()[-1]
+    assert link.startswith("https://t.me/between_bot?start=s_")
+    code = link.split("start=", 1)[1]
+    assert len(code) <= 64 and len(code) >= 24
+
+
+def test_staff_invite_rejects_a_wrong_role(tmp_path: Path) -> None:
+    result = _between(["staff", "invite", "--role", "admin", "--name", "X"], {}, tmp_path)
+    assert result.returncode == 2
+    assert "invalid choice: 'admin'" in result.stderr

@@ -1,0 +1,84 @@
+"""The path to help: /helpnow, the menu button, and the risk-phrase safety net."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import App
+from bot.core.i18n import Catalog
+from bot.core.safety import RiskPhrases
+from tests.conftest import Person, services
+
+
+async def test_helpnow_shows_the_configured_contacts(alex: Person) -> None:
+    (card,) = await alex.send("/helpnow")
+    assert "Samaritans (24 hours): 116 123" in card.body
+    assert "call 999" in card.body
+    assert "not watched in real time" in card.body
+
+
+async def test_menu_button_shows_the_same_card(alex: Person) -> None:
+    await alex.send("/start")
+    sent = await alex.press("I need help now")
+    assert "116 123" in sent[-1].body
+
+
+async def test_helpnow_works_when_the_database_does_not(app: App, alex: Person) -> None:
+    await alex.send("/start")
+    store = services(app).db
+    await store.close()
+    path = services(app).settings.database_path
+    path.write_bytes(b"this is not a database" * 100)
+    path.chmod(0)
+    try:
+        sent = await alex.send("/helpnow")
+    finally:
+        path.chmod(0o600)
+    assert "116 123" in sent[-1].body
+    assert "call 999" in sent[-1].body
+
+
+async def test_a_note_with_a_risk_phrase_offers_the_card_without_promising_anyone_watches(
+    alex: Person,
+) -> None:
+    await alex.send("/start")
+    (reply,) = await alex.send("Honestly I can’t go on like this")
+    assert reply.body == "Saved. Only you can see this."
+    assert [label for label, _ in reply.buttons()] == ["I need help now"]
+    assert "watch" not in reply.body.lower()
+    sent = await alex.press("I need help now")
+    assert "116 123" in sent[-1].body
+
+
+async def test_an_ordinary_note_offers_nothing(alex: Person) -> None:
+    await alex.send("/start")
+    (reply,) = await alex.send("Went for a walk, it helped")
+    assert reply.buttons() == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("I want to DIE", True),
+        ("i want   to die", True),
+        ("Thinking about suicide.", True),
+        ("I can't go on", True),
+        ("I can’t go on", True),
+        ("studied suicidology", False),
+        ("my plants want to dienstag", False),
+        ("", False),
+    ],
+)
+def test_risk_phrases_match_whole_words_ignoring_case(text: str, found: bool) -> None:
+    matcher = RiskPhrases(["want to die", "suicide", "can't go on"])
+    assert matcher.found_in(text) is found
+
+
+def test_crisis_card_lists_every_contact_and_the_plan(catalog: Catalog) -> None:
+    from bot.core.safety import Contact, crisis_card
+
+    card = crisis_card(
+        catalog, "en", "112", [Contact("Line A", "1"), Contact("Line B", "2", "nights")], "Call Jo"
+    )
+    assert "• Line A: 1" in card and "• Line B: 2 (nights)" in card
+    assert "call 112" in card and card.rstrip().endswith("Call Jo")

@@ -1,0 +1,146 @@
+"""The real processes: ``between run`` against an HTTP Bot API, and ``between sandbox`` piped."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+TOKEN = "123456:" + "A" * 35
+
+
+class _BotAPIHandler(BaseHTTPRequestHandler):
+    """Just enough of the Bot API over HTTP for a bot to start, poll and stop."""
+
+    calls: ClassVar[list[str]] = []
+
+    def do_POST(self) -> None:
+        method = self.path.rsplit("/", 1)[-1]
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.calls.append(method)
+        result: object = True
+        if method == "getMe":
+            result = {
+                "id": 1000,
+                "is_bot": True,
+                "first_name": "Between",
+                "username": "between_bot",
+            }
+        elif method == "getUpdates":
+            time.sleep(0.2)
+            result = []
+        body = json.dumps({"ok": True, "result": result}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@pytest.fixture
+def bot_api() -> Iterator[tuple[str, list[str]]]:
+    _BotAPIHandler.calls = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _BotAPIHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/bot", _BotAPIHandler.calls
+    finally:
+        server.shutdown()
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
+    env.update(extra)
+    return env
+
+
+def test_sigterm_finishes_closes_the_database_and_exits_0(
+    tmp_path: Path, bot_api: tuple[str, list[str]]
+) -> None:
+    url, calls = bot_api
+    data = tmp_path / "data"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        env=_env(BOT_TOKEN=TOKEN, BOT_API_URL=url, BOT_DATA_DIR=str(data)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while "getUpdates" not in calls:  # wait until it polls, i.e. is fully up
+            assert proc.poll() is None, proc.communicate()[1]
+            assert time.monotonic() < deadline, "the bot did not start polling"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "database closed" in err
+    assert TOKEN not in err  # the token never reaches the log
+    assert "setMyCommands" in calls
+    # Closed cleanly: the write-ahead log was folded back into the file.
+    wal = data / "between.sqlite3-wal"
+    assert not wal.exists() or wal.stat().st_size == 0
+    with sqlite3.connect(data / "between.sqlite3") as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def _sandbox(script: str, tmp_path: Path) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "sandbox"],
+        input=script,
+        env=_env(BOT_DATA_DIR=str(tmp_path / "not-used")),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stdout
+
+
+def test_sandbox_works_piped(tmp_path: Path) -> None:
+    out = _sandbox("/start\nToday was long\n2\n/help\n:sticker\n", tmp_path)
+    assert "Alex › /start" in out
+    assert "Nobody sees what you write here until you choose to share it" in out
+    assert "Between › Saved. Only you can see this." in out
+    assert "(You press “I need help now”.)" in out
+    assert "116 123" in out
+    assert "I can only read text" in out
+    assert not (tmp_path / "not-used").exists()  # its database is temporary
+
+
+def test_sandbox_switches_to_staff_and_moves_the_clock(tmp_path: Path) -> None:
+    out = _sandbox(
+        ":as peer\n/help\n:wait 1d2h\n:as client\n/start\n:quit\nnever read\n", tmp_path
+    )
+    assert "(You are now Sam, peer.)" in out
+    assert "Welcome, Sam. Your staff account" in out
+    assert "(Time passes. It is now" in out
+    assert "Welcome back" not in out  # Alex had not started before
+    assert "never read" not in out
+
+
+def test_sandbox_explains_its_own_commands(tmp_path: Path) -> None:
+    out = _sandbox(":help\n:wait soon\n:as admin\n7\n", tmp_path)
+    assert ":wait 30m|2h|1d|1d6h" in out
+    assert "(Say how long, for example :wait 30m" in out
+    assert "(Choose one of: client, clinician, peer.)" in out
