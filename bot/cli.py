@@ -37,8 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("--role", required=True, choices=["clinician", "peer"])
     invite.add_argument("--name", required=True, help="the name clients will see")
     dialogs = commands.add_parser("dialogs", help="check or preview the check-in dialogs")
+    default_dir = Path(os.environ.get("BOT_DIALOGS_DIR") or DIALOGS_DIR)
     dialogs.add_argument(
-        "--dir", type=Path, default=DIALOGS_DIR, help=f"the dialog folder (default: {DIALOGS_DIR})"
+        "--dir", type=Path, default=default_dir, help=f"the dialog folder (default: {default_dir})"
     )
     actions = dialogs.add_subparsers(dest="dialogs_command", required=True, metavar="ACTION")
     actions.add_parser("check", help="validate every dialog file")
@@ -107,6 +108,8 @@ def invite_link(username: str, code: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``between`` command."""
+    # Ask PTB for timedelta periods (RetryAfter and friends) instead of a deprecation warning.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     args = _parser().parse_args(argv)
     try:
         catalog = Catalog.load()

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.core.dialogs import DIALOGS_DIR
 from bot.core.i18n import Catalog
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parent / "service.example.toml"
@@ -124,6 +125,7 @@ class Settings:
     service: ServiceConfig
     encryption_key: str | None
     webhook_secret: str | None
+    dialogs_dir: Path
 
     @property
     def database_path(self) -> Path:
@@ -224,4 +226,5 @@ def load_settings(
         service=service,
         encryption_key=key,
         webhook_secret=secret,
+        dialogs_dir=Path(env.get("BOT_DIALOGS_DIR") or DIALOGS_DIR),
     )
