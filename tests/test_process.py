@@ -103,6 +103,72 @@ def test_sigterm_finishes_closes_the_database_and_exits_0(
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_webhook_mode_registers_the_hook_and_refuses_updates_without_the_secret(
+    tmp_path: Path, bot_api: tuple[str, list[str]]
+) -> None:
+    import urllib.error
+    import urllib.request
+
+    from bot.config import EXAMPLE_CONFIG
+
+    url, calls = bot_api
+    port = _free_port()
+    config = tmp_path / "service.toml"
+    config.write_text(
+        EXAMPLE_CONFIG.read_text()
+        + '\n[webhook]\nurl = "https://bot.example.org/hook"\n'
+        + f'listen = "127.0.0.1"\nport = {port}\n'
+    )
+    secret = "s3cret-" + "x" * 20
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        env=_env(
+            BOT_TOKEN=TOKEN,
+            BOT_API_URL=url,
+            BOT_DATA_DIR=str(tmp_path / "data"),
+            BOT_CONFIG=str(config),
+            BOT_WEBHOOK_SECRET=secret,
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        status = None
+        while status is None:
+            assert proc.poll() is None, proc.communicate()[1]
+            assert time.monotonic() < deadline, "the webhook server did not come up"
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/", data=b"{}", method="POST",
+                headers={"Content-Type": "application/json"},
+            )  # fmt: skip
+            try:
+                urllib.request.urlopen(request, timeout=2)
+                status = 200
+            except urllib.error.HTTPError as exc:
+                status = exc.code
+            except OSError:
+                time.sleep(0.1)
+        assert status == 403  # no secret token header: refused
+        assert "setWebhook" in calls
+        assert "getUpdates" not in calls
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0
+
+
 def _sandbox(script: str, tmp_path: Path) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "sandbox"],
