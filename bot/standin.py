@@ -1453,40 +1453,44 @@ class FakeBotAPI(BaseRequest):
         )
         return self._message_json(msg)
 
-    def _edit_message_text(self, params: JSONDict, files: _Files) -> JSONDict:
+    def _editable(self, params: JSONDict) -> ChatMessage:
         msg = self._target_message(params, "message to edit not found")
         if not msg.from_bot:
             raise _bad("message can't be edited")
+        return msg
+
+    def _apply_edit(
+        self, msg: ChatMessage, params: JSONDict, plain: str | None, entities: list[JSONDict]
+    ) -> JSONDict | None:
+        """Refuse an edit that changes nothing, as Telegram does; return the new markup."""
+        markup = self._edit_markup(params)
+        if plain == msg.plain and entities == msg.entities and markup == _inline(msg.reply_markup):
+            raise _bad(_NOT_MODIFIED)
+        msg.plain, msg.entities = plain, entities
+        msg.parse_mode = params.get("parse_mode")
+        msg.reply_markup = markup
+        return markup
+
+    def _edit_message_text(self, params: JSONDict, files: _Files) -> JSONDict:
+        msg = self._editable(params)
         if msg.text is None:
             raise _bad("there is no text in the message to edit")
         text, plain, entities = self._message_text(params, "text")
-        markup = self._edit_markup(params)
-        if plain == msg.plain and entities == msg.entities and markup == _inline(msg.reply_markup):
-            raise _bad(_NOT_MODIFIED)
-        msg.text, msg.plain, msg.entities = text, plain, entities
-        msg.parse_mode = params.get("parse_mode")
-        msg.reply_markup = markup
+        self._apply_edit(msg, params, plain, entities)
+        msg.text = text
         return self._mark_edited(msg)
 
     def _edit_message_caption(self, params: JSONDict, files: _Files) -> JSONDict:
-        msg = self._target_message(params, "message to edit not found")
-        if not msg.from_bot:
-            raise _bad("message can't be edited")
+        msg = self._editable(params)
         if msg.kind not in ("document", "photo"):
             raise _bad("there is no caption in the message to edit")
         caption, plain, entities = self._caption(params)
-        markup = self._edit_markup(params)
-        if plain == msg.plain and entities == msg.entities and markup == _inline(msg.reply_markup):
-            raise _bad(_NOT_MODIFIED)
-        msg.caption, msg.plain, msg.entities = caption, plain, entities
-        msg.parse_mode = params.get("parse_mode")
-        msg.reply_markup = markup
+        self._apply_edit(msg, params, plain, entities)
+        msg.caption = caption
         return self._mark_edited(msg)
 
     def _edit_message_reply_markup(self, params: JSONDict, files: _Files) -> JSONDict:
-        msg = self._target_message(params, "message to edit not found")
-        if not msg.from_bot:
-            raise _bad("message can't be edited")
+        msg = self._editable(params)
         markup = self._edit_markup(params)
         if markup == _inline(msg.reply_markup):
             raise _bad(_NOT_MODIFIED)

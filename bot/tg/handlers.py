@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
+from typing import Any
 
 from telegram import (
     BotCommand,
@@ -230,14 +232,22 @@ async def delete(update: Update, context: BotContext) -> None:
     await _reply(update, _t(context, language, "delete.confirm"), markup)
 
 
-async def coming(update: Update, context: BotContext) -> None:
-    """A command of the contract that is not built yet: say so kindly, change nothing."""
-    await _reply(update, _t(context, _language(update, context), "fallback.not_yet"))
+def _answer_with(key: str) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
+    """A handler that answers with one catalog text and changes nothing."""
+
+    async def answer(update: Update, context: BotContext) -> None:
+        await _reply(update, _t(context, _language(update, context), key))
+
+    return answer
 
 
-async def unknown_command(update: Update, context: BotContext) -> None:
-    """A command the bot does not know."""
-    await _reply(update, _t(context, _language(update, context), "fallback.unknown_command"))
+# A command of the contract that is not built yet: say so kindly.
+coming = _answer_with("fallback.not_yet")
+unknown_command = _answer_with("fallback.unknown_command")
+# Stickers, photos, voice and the like.
+non_text = _answer_with("fallback.non_text")
+# An edited message: the first version stays.
+edited = _answer_with("fallback.edited")
 
 
 # --- buttons --------------------------------------------------------------------------------
@@ -330,16 +340,6 @@ async def text_message(update: Update, context: BotContext) -> None:
             ]
         )
     await _reply(update, _t(context, user.language, "note.saved"), markup)
-
-
-async def non_text(update: Update, context: BotContext) -> None:
-    """Stickers, photos, voice and the like."""
-    await _reply(update, _t(context, _language(update, context), "fallback.non_text"))
-
-
-async def edited(update: Update, context: BotContext) -> None:
-    """An edited message: the first version stays; say so."""
-    await _reply(update, _t(context, _language(update, context), "fallback.edited"))
 
 
 async def member_changed(update: Update, context: BotContext) -> None:
