@@ -12,7 +12,9 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest
 
 from bot.config import Settings
+from bot.core.checkins import Checkins
 from bot.core.clock import Clock, SystemClock
+from bot.core.dialogs import load_dialogs
 from bot.core.i18n import Catalog
 from bot.core.usecases import risk_phrases
 from bot.scheduler import Scheduler
@@ -39,6 +41,9 @@ def build_application(
     polling: bool = True,
 ) -> App:
     """Build the Application: services reached through the typed context, handlers registered.
+
+    Raises:
+        DialogErrors: a dialog file is invalid; the bot does not start on a broken dialog.
 
     Args:
         settings: validated settings.
@@ -68,6 +73,7 @@ def build_application(
         catalog=catalog,
         clock=clock or SystemClock(),
         risk=risk_phrases(settings.service),
+        dialogs=load_dialogs(settings.dialogs_dir),
     )
     handlers.register(app)
     return app
@@ -79,6 +85,7 @@ async def post_init(app: App) -> None:
     settings = services.settings
     cipher = load_cipher(settings.encryption_key, settings.key_path)
     services.store = await SqliteStore.open(settings.database_path, cipher)
+    services.checkin_service = Checkins(services.store, services.dialogs)
     await handlers.set_default_commands(app)
     services.scheduler = Scheduler(services)
     services.scheduler.attach(app)

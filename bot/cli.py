@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.core.clock import SystemClock
-from bot.core.dialogs import DIALOGS_DIR
+from bot.core.dialogs import DIALOGS_DIR, DialogErrors
 from bot.core.i18n import Catalog, CatalogError
 from bot.core.model import Role
 
@@ -68,8 +68,8 @@ def _run(settings: Settings, catalog: Catalog) -> int:
     from bot.app import build_application
     from bot.storage.crypto import load_cipher
 
-    load_cipher(settings.encryption_key, settings.key_path)  # a key problem stops us here
-    app = build_application(settings, catalog)
+    app = build_application(settings, catalog)  # a broken dialog stops us here
+    load_cipher(settings.encryption_key, settings.key_path)  # and so does a key problem
     webhook = settings.service.webhook
     if webhook is None:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
@@ -153,5 +153,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
     except ConfigError as exc:
         print(f"between: {exc}", file=sys.stderr)
+        return 2
+    except DialogErrors as exc:
+        # The same lines as `between dialogs check`: the bot never starts on a broken dialog.
+        for error in exc.errors:
+            print(str(error), file=sys.stderr)
+        print("between: fix the dialog files above, then start again", file=sys.stderr)
         return 2
     raise AssertionError(f"unhandled command {args.command}")

@@ -159,3 +159,19 @@ def test_staff_invite_rejects_a_wrong_role(tmp_path: Path) -> None:
     result = _between(["staff", "invite", "--role", "admin", "--name", "X"], {}, tmp_path)
     assert result.returncode == 2
     assert "invalid choice: 'admin'" in result.stderr
+
+
+def test_the_bot_does_not_start_on_a_broken_dialog(tmp_path: Path) -> None:
+    broken = Path(__file__).parent / "dialogs_broken"
+    result = _between(
+        ["run"],
+        {"BOT_TOKEN": "123456:" + "A" * 35, "BOT_DIALOGS_DIR": str(broken)},
+        tmp_path,
+    )
+    check = _between(["dialogs", "--dir", str(broken), "check"], {}, tmp_path)
+    assert result.returncode == 2
+    assert check.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1] == "between: fix the dialog files above, then start again"
+    assert lines[:-1] == check.stderr.strip().splitlines()[:-1]
+    assert not (tmp_path / "data").exists()

@@ -59,7 +59,7 @@ async def test_unknown_command_gets_a_kind_pointer(alex: Person, command: str) -
 
 async def test_commands_of_later_work_say_so_and_change_nothing(app: App, alex: Person) -> None:
     await alex.send("/start")
-    (reply,) = await alex.send("/checkin")
+    (reply,) = await alex.send("/settings")
     assert "isn't available yet" in reply.body
     assert await services(app).db.notes(alex.id) == []
 
@@ -170,7 +170,14 @@ async def test_client_and_staff_get_their_own_command_menus(
     from bot.core.model import Role
 
     default = api.commands[("all_private_chats", None, "")]
-    assert [c["command"] for c in default] == ["start", "helpnow", "mydata", "delete", "help"]
+    assert [c["command"] for c in default] == [
+        "start",
+        "checkin",
+        "helpnow",
+        "mydata",
+        "delete",
+        "help",
+    ]
     code = await usecases.create_staff_invite(
         services(app).db, Role.PEER, "Sam", clock.now(), timedelta(hours=1)
     )

@@ -75,10 +75,15 @@ def test_risk_phrases_match_whole_words_ignoring_case(text: str, found: bool) ->
 
 
 def test_crisis_card_lists_every_contact_and_the_plan(catalog: Catalog) -> None:
+    from bot.core.model import CrisisPlan
     from bot.core.safety import Contact, crisis_card
 
+    plan = CrisisPlan(contacts="Jo, 0700 000", helps=None, avoid="Being told to calm down")
     card = crisis_card(
-        catalog, "en", "112", [Contact("Line A", "1"), Contact("Line B", "2", "nights")], "Call Jo"
+        catalog, "en", "112", [Contact("Line A", "1"), Contact("Line B", "2", "nights")], plan
     )
     assert "• Line A: 1" in card and "• Line B: 2 (nights)" in card
-    assert "call 112" in card and card.rstrip().endswith("Call Jo")
+    assert "call 112" in card
+    assert card.rstrip().endswith(
+        "Who to contact: Jo, 0700 000\nWhat doesn't help: Being told to calm down"
+    )

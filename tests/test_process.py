@@ -184,7 +184,7 @@ def _sandbox(script: str, tmp_path: Path) -> str:
 
 
 def test_sandbox_works_piped(tmp_path: Path) -> None:
-    out = _sandbox("/start\nToday was long\n2\n/help\n:sticker\n", tmp_path)
+    out = _sandbox("/start\nToday was long\n3\n/help\n:sticker\n", tmp_path)
     assert "Alex › /start" in out
     assert "Nobody sees what you write here until you choose to share it" in out
     assert "Between › Saved. Only you can see this." in out
@@ -203,6 +203,24 @@ def test_sandbox_switches_to_staff_and_moves_the_clock(tmp_path: Path) -> None:
     assert "(Time passes. It is now" in out
     assert "Welcome back" not in out  # Alex had not started before
     assert "never read" not in out
+
+
+@pytest.mark.parametrize(
+    ("level", "label", "planned"), [(1, "Very little", 2), (2, "Some", 4), (3, "Plenty", 4)]
+)
+def test_sandbox_walks_through_a_checkin_at_each_capacity(
+    tmp_path: Path, level: int, label: str, planned: int
+) -> None:
+    # Always the first answer: "Okay", so the follow-up for a hard day is not asked.
+    out = _sandbox(f"/checkin\n{level}\n" + "1\n" * planned, tmp_path)
+    assert f"(You press “{label}”.)" in out
+    assert f"1 of {planned}\n" in out
+    assert f"{planned - (level > 1)} of {planned - (level > 1)}\n" in out
+    assert "Between › Saved. Only you can see this until you choose to share it." in out
+    if level == 1:
+        assert "This is too much" not in out
+    else:
+        assert "This is too much" in out
 
 
 def test_sandbox_explains_its_own_commands(tmp_path: Path) -> None:

@@ -59,3 +59,47 @@ def new_invite_code(prefix: str) -> str:
 def hash_code(code: str) -> str:
     """What is stored instead of a code, so a copy of the database cannot be used to join."""
     return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer of a check-in, by stable ids: an option id, ``text`` or ``skipped``."""
+
+    step_id: str
+    value: str
+    text: str | None
+    capacity: str
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class CheckinRecord:
+    """A check-in as stored: its capacity (None until chosen), status and answers so far."""
+
+    id: int
+    user_id: int
+    dialog: str
+    started_at: datetime
+    capacity: str | None
+    status: str  # open | done | declined | closed
+    message_id: int | None
+    answers: tuple[Answer, ...] = ()
+
+    @property
+    def answer_values(self) -> dict[str, str]:
+        """Step id to stored value, as the dialog engine wants them."""
+        return {a.step_id: a.value for a in self.answers}
+
+
+@dataclass(frozen=True)
+class CrisisPlan:
+    """The client's own plan for hard moments, in their words; any part may be empty."""
+
+    contacts: str | None = None
+    helps: str | None = None
+    avoid: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing is written."""
+        return not (self.contacts or self.helps or self.avoid)

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.core.i18n import Catalog
+from bot.core.model import CrisisPlan
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ def crisis_card(
     language: str,
     emergency_number: str,
     contacts: Sequence[Contact],
-    plan: str | None,
+    plan: CrisisPlan | None,
 ) -> str:
     """The text of the crisis card: the service's contacts, then the client's own plan."""
     lines = [catalog.get(language, "helpnow.title"), "", catalog.get(language, "helpnow.intro")]
@@ -35,7 +36,13 @@ def crisis_card(
         )
     lines += ["", catalog.get(language, "helpnow.emergency", number=emergency_number)]
     lines += ["", catalog.get(language, "helpnow.plan_title")]
-    lines.append(plan if plan else catalog.get(language, "helpnow.plan_none"))
+    if plan is None or plan.empty:
+        lines.append(catalog.get(language, "helpnow.plan_none"))
+    else:
+        for part in ("contacts", "helps", "avoid"):
+            text = getattr(plan, part)
+            if text:
+                lines.append(catalog.get(language, f"helpnow.plan_{part}", text=text))
     return "\n".join(lines)
 
 

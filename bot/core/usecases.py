@@ -8,14 +8,23 @@ from typing import Any
 
 from bot.config import ServiceConfig, Settings
 from bot.core.i18n import Catalog
-from bot.core.model import STAFF_CODE_PREFIX, Role, User, hash_code, new_invite_code
+from bot.core.model import (
+    STAFF_CODE_PREFIX,
+    CrisisPlan,
+    Role,
+    User,
+    hash_code,
+    new_invite_code,
+)
 from bot.core.ports import Redemption, Store
 from bot.core.safety import Contact, RiskPhrases, crisis_card
 
 __all__ = ["Redemption"]
 
 
-def crisis_text(settings: Settings, catalog: Catalog, language: str, plan: str | None) -> str:
+def crisis_text(
+    settings: Settings, catalog: Catalog, language: str, plan: CrisisPlan | None
+) -> str:
     """The crisis card in ``language``, falling back to the default language's contacts."""
     service = settings.service
     card = service.crisis.get(language) or service.crisis[service.defaults.language]
@@ -56,6 +65,8 @@ async def redeem_staff_code(
 async def export_data(store: Store, user: User) -> dict[str, Any]:
     """Everything kept about a person, as JSON-ready data."""
     notes = await store.notes(user.id)
+    checkins = await store.recent_checkins(user.id, 100_000)
+    plan = await store.crisis_plan(user.id)
     return {
         "person": {
             "telegram_id": user.id,
@@ -65,6 +76,27 @@ async def export_data(store: Store, user: User) -> dict[str, Any]:
             "since": user.created_at.isoformat(),
         },
         "notes": [{"written": n.created_at.isoformat(), "text": n.text} for n in notes],
+        "checkins": [
+            {
+                "dialog": c.dialog,
+                "started": c.started_at.isoformat(),
+                "capacity": c.capacity,
+                "status": c.status,
+                "answers": [
+                    {
+                        "question": a.step_id,
+                        "answer": a.value,
+                        "words": a.text,
+                        "answered": a.answered_at.isoformat(),
+                    }
+                    for a in c.answers
+                ],
+            }
+            for c in reversed(checkins)
+        ],
+        "crisis_plan": None
+        if plan is None
+        else {"who_to_contact": plan.contacts, "what_helps": plan.helps, "what_not": plan.avoid},
     }
 
 
@@ -83,6 +115,8 @@ def render_export(catalog: Catalog, user: User, export: Mapping[str, Any], limit
         ),
         "",
     ]
+    if export["checkins"]:
+        head += [catalog.get(lang, "mydata.checkins", count=len(export["checkins"])), ""]
     notes = export["notes"]
     if not notes:
         head.append(catalog.get(lang, "mydata.no_notes"))

@@ -59,6 +59,54 @@ async def m001_users_notes_invites(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def m002_checkins_plans(conn: aiosqlite.Connection) -> None:
+    """Check-ins with their answers, the client's crisis plan, and what a typed message answers."""
+    await _script(
+        conn,
+        """
+        CREATE TABLE checkins (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            dialog TEXT NOT NULL,              -- the dialog's id, e.g. 'checkin'
+            started_at TEXT NOT NULL,
+            capacity TEXT CHECK (capacity IN ('least', 'middle', 'most')),
+            status TEXT NOT NULL DEFAULT 'open'
+                CHECK (status IN ('open', 'done', 'declined', 'closed')),
+            finished_at TEXT,
+            message_id INTEGER                 -- the message that shows the current question
+        );
+        CREATE UNIQUE INDEX one_open_checkin ON checkins(user_id) WHERE status = 'open';
+        CREATE INDEX checkins_by_user ON checkins(user_id, id);
+        CREATE INDEX checkins_by_age ON checkins(started_at);
+        CREATE TABLE answers (
+            checkin_id INTEGER NOT NULL REFERENCES checkins(id) ON DELETE CASCADE,
+            step_id TEXT NOT NULL,             -- stable ids: wording changes never break history
+            value TEXT NOT NULL,               -- an option id, 'text' or 'skipped'
+            text BLOB,                         -- the client's words, encrypted
+            capacity TEXT NOT NULL,
+            answered_at TEXT NOT NULL,
+            PRIMARY KEY (checkin_id, step_id)
+        );
+        CREATE TABLE crisis_plans (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            contacts BLOB,                     -- each field encrypted
+            helps BLOB,
+            avoid BLOB,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE awaiting_text (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            purpose TEXT NOT NULL,             -- e.g. 'plan:helps'
+            since TEXT NOT NULL
+        );
+        ALTER TABLE users ADD COLUMN checkin_pace TEXT NOT NULL DEFAULT 'usual'
+            CHECK (checkin_pace IN ('usual', 'fewer'));
+        ALTER TABLE users ADD COLUMN fewer_offered_at TEXT;
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     ("001_users_notes_invites", m001_users_notes_invites),
+    ("002_checkins_plans", m002_checkins_plans),
 ]

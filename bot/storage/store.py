@@ -7,7 +7,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.core.model import Note, Role, User
+from bot.core.model import Answer, CheckinRecord, CrisisPlan, Note, Role, User
 from bot.core.ports import Redemption
 from bot.storage.crypto import Cipher
 from bot.storage.db import Database
@@ -149,8 +149,193 @@ class SqliteStore:
     async def purge_before(self, cutoff: datetime) -> int:
         """Delete what is older than the retention period; the number of rows removed."""
         async with self.db.transaction() as conn:
-            notes = await conn.execute("DELETE FROM notes WHERE created_at < ?", (iso(cutoff),))
-            invites = await conn.execute(
-                "DELETE FROM staff_invites WHERE expires_at < ?", (iso(cutoff),)
+            removed = 0
+            for sql in (
+                "DELETE FROM notes WHERE created_at < ?",
+                "DELETE FROM checkins WHERE started_at < ? AND status != 'open'",
+                "DELETE FROM staff_invites WHERE expires_at < ?",
+            ):
+                cursor = await conn.execute(sql, (iso(cutoff),))
+                removed += cursor.rowcount
+            return removed
+
+    # --- check-ins ---------------------------------------------------------------------------
+
+    async def start_checkin(self, user_id: int, dialog: str, now: datetime) -> CheckinRecord:
+        """Open a new check-in; one still open is closed first (its answers stay)."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE checkins SET status = 'closed', finished_at = ? "
+                "WHERE user_id = ? AND status = 'open'",
+                (iso(now), user_id),
             )
-            return notes.rowcount + invites.rowcount
+            cursor = await conn.execute(
+                "INSERT INTO checkins (user_id, dialog, started_at) VALUES (?, ?, ?)",
+                (user_id, dialog, iso(now)),
+            )
+            checkin_id = cursor.lastrowid
+        assert checkin_id is not None
+        record = await self.checkin(checkin_id, user_id)
+        assert record is not None
+        return record
+
+    async def _checkins(self, where: str, params: tuple[object, ...]) -> list[CheckinRecord]:
+        rows = await self.db.fetchall(f"SELECT * FROM checkins WHERE {where}", params)
+        if not rows:
+            return []
+        ids = [row["id"] for row in rows]
+        marks = ",".join("?" * len(ids))
+        answer_rows = await self.db.fetchall(
+            f"SELECT * FROM answers WHERE checkin_id IN ({marks}) ORDER BY answered_at, rowid",
+            ids,
+        )
+        answers: dict[int, list[Answer]] = {}
+        for a in answer_rows:
+            answers.setdefault(a["checkin_id"], []).append(
+                Answer(
+                    step_id=a["step_id"],
+                    value=a["value"],
+                    text=self._cipher.decrypt(a["text"]) if a["text"] is not None else None,
+                    capacity=a["capacity"],
+                    answered_at=datetime.fromisoformat(a["answered_at"]),
+                )
+            )
+        return [
+            CheckinRecord(
+                id=row["id"],
+                user_id=row["user_id"],
+                dialog=row["dialog"],
+                started_at=datetime.fromisoformat(row["started_at"]),
+                capacity=row["capacity"],
+                status=row["status"],
+                message_id=row["message_id"],
+                answers=tuple(answers.get(row["id"], [])),
+            )
+            for row in rows
+        ]
+
+    async def checkin(self, checkin_id: int, user_id: int) -> CheckinRecord | None:
+        """A check-in, only if it belongs to ``user_id``."""
+        found = await self._checkins("id = ? AND user_id = ?", (checkin_id, user_id))
+        return found[0] if found else None
+
+    async def open_checkin(self, user_id: int) -> CheckinRecord | None:
+        """The person's open check-in, if any."""
+        found = await self._checkins("user_id = ? AND status = 'open'", (user_id,))
+        return found[0] if found else None
+
+    async def set_checkin_message(self, checkin_id: int, message_id: int) -> None:
+        """Remember which message shows the check-in's current question."""
+        await self.db.execute(
+            "UPDATE checkins SET message_id = ? WHERE id = ?", (message_id, checkin_id)
+        )
+
+    async def set_capacity(self, checkin_id: int, capacity: str, *, first: bool) -> bool:
+        """Set the capacity of an open check-in: the first choice once, or a later drop."""
+        condition = "capacity IS NULL" if first else "capacity IS NOT NULL"
+        changed = await self.db.execute(
+            f"UPDATE checkins SET capacity = ? WHERE id = ? AND status = 'open' AND {condition}",
+            (capacity, checkin_id),
+        )
+        return changed == 1
+
+    async def add_answer(
+        self,
+        checkin_id: int,
+        step_id: str,
+        value: str,
+        text: str | None,
+        capacity: str,
+        now: datetime,
+    ) -> bool:
+        """Keep one answer, committed now; False if that step was answered already."""
+        sealed = self._cipher.encrypt(text) if text is not None else None
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO answers (checkin_id, step_id, value, text, capacity, answered_at) "
+                "SELECT id, ?, ?, ?, ?, ? FROM checkins WHERE id = ? AND status = 'open' "
+                "ON CONFLICT (checkin_id, step_id) DO NOTHING",
+                (step_id, value, sealed, capacity, iso(now), checkin_id),
+            )
+            return cursor.rowcount == 1
+
+    async def finish_checkin(self, checkin_id: int, status: str, now: datetime) -> bool:
+        """Close an open check-in as done, declined or closed; False if it was not open."""
+        changed = await self.db.execute(
+            "UPDATE checkins SET status = ?, finished_at = ? WHERE id = ? AND status = 'open'",
+            (status, iso(now), checkin_id),
+        )
+        return changed == 1
+
+    async def recent_checkins(self, user_id: int, count: int) -> list[CheckinRecord]:
+        """The person's last ``count`` check-ins, newest first."""
+        return await self._checkins(
+            "id IN (SELECT id FROM checkins WHERE user_id = ? ORDER BY id DESC LIMIT ?) "
+            "ORDER BY id DESC",
+            (user_id, count),
+        )
+
+    async def set_pace(self, user_id: int, pace: str | None, now: datetime) -> None:
+        """Record that fewer check-ins were offered, and the client's answer if they gave one."""
+        if pace is None:
+            await self.db.execute(
+                "UPDATE users SET fewer_offered_at = ? WHERE id = ?", (iso(now), user_id)
+            )
+        else:
+            await self.db.execute(
+                "UPDATE users SET checkin_pace = ?, "
+                "fewer_offered_at = COALESCE(fewer_offered_at, ?) WHERE id = ?",
+                (pace, iso(now), user_id),
+            )
+
+    async def pace_offered(self, user_id: int) -> bool:
+        """Whether fewer check-ins were already offered to this person."""
+        row = await self.db.fetchone("SELECT fewer_offered_at FROM users WHERE id = ?", (user_id,))
+        return row is not None and row["fewer_offered_at"] is not None
+
+    # --- the crisis plan and awaited text -----------------------------------------------------
+
+    async def crisis_plan(self, user_id: int) -> CrisisPlan | None:
+        """The client's own crisis plan, if they wrote one."""
+        row = await self.db.fetchone("SELECT * FROM crisis_plans WHERE user_id = ?", (user_id,))
+        if row is None:
+            return None
+
+        def part(name: str) -> str | None:
+            value = row[name]
+            return self._cipher.decrypt(value) if value is not None else None
+
+        return CrisisPlan(contacts=part("contacts"), helps=part("helps"), avoid=part("avoid"))
+
+    async def set_plan_part(
+        self, user_id: int, part: str, text: str | None, now: datetime
+    ) -> None:
+        """Write one part of the crisis plan (``contacts``, ``helps`` or ``avoid``)."""
+        if part not in ("contacts", "helps", "avoid"):
+            raise ValueError(f"no plan part {part!r}")
+        sealed = self._cipher.encrypt(text) if text else None
+        await self.db.execute(
+            f"INSERT INTO crisis_plans (user_id, {part}, updated_at) VALUES (?, ?, ?) "
+            f"ON CONFLICT (user_id) DO UPDATE SET {part} = excluded.{part}, "
+            "updated_at = excluded.updated_at",
+            (user_id, sealed, iso(now)),
+        )
+
+    async def awaiting_text(self, user_id: int) -> str | None:
+        """What the person's next typed message answers, if the bot asked for one."""
+        row = await self.db.fetchone(
+            "SELECT purpose FROM awaiting_text WHERE user_id = ?", (user_id,)
+        )
+        return row["purpose"] if row else None
+
+    async def await_text(self, user_id: int, purpose: str | None, now: datetime) -> None:
+        """Remember (or, with None, forget) what the next typed message answers."""
+        if purpose is None:
+            await self.db.execute("DELETE FROM awaiting_text WHERE user_id = ?", (user_id,))
+        else:
+            await self.db.execute(
+                "INSERT INTO awaiting_text (user_id, purpose, since) VALUES (?, ?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET purpose = excluded.purpose, "
+                "since = excluded.since",
+                (user_id, purpose, iso(now)),
+            )

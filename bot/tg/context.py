@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.config import Settings
+from bot.core.checkins import Checkins
 from bot.core.clock import Clock
+from bot.core.dialogs import Dialog
 from bot.core.i18n import Catalog
 from bot.core.ports import Store
 
@@ -26,8 +29,10 @@ class Services:
     catalog: Catalog
     clock: Clock
     risk: dict[str, RiskPhrases]
+    dialogs: Mapping[str, Dialog]
     store: Store | None = None
     scheduler: Scheduler | None = None
+    checkin_service: Checkins | None = None
 
     @property
     def db(self) -> Store:
@@ -35,6 +40,13 @@ class Services:
         if self.store is None:
             raise RuntimeError("the store is not open")
         return self.store
+
+    @property
+    def checkins(self) -> Checkins:
+        """Check-in use cases (available once the store is open)."""
+        if self.checkin_service is None:
+            raise RuntimeError("the store is not open")
+        return self.checkin_service
 
 
 class BotData:

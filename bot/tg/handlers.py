@@ -28,7 +28,8 @@ from telegram.ext import (
 )
 
 from bot.core import usecases
-from bot.core.model import User
+from bot.core.model import CrisisPlan, User
+from bot.tg import checkin
 from bot.tg.context import BotContext, Services
 
 log = logging.getLogger(__name__)
@@ -37,11 +38,11 @@ log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED
 
 # Commands each role sees in Telegram's menu. Only commands that work are listed.
-CLIENT_COMMANDS = ("start", "helpnow", "mydata", "delete", "help")
+CLIENT_COMMANDS = ("start", "checkin", "helpnow", "mydata", "delete", "help")
 STAFF_COMMANDS = ("helpnow", "help")
 # Commands of the product's contract that later work will bring; they answer kindly meanwhile.
 COMING_COMMANDS = (
-    "checkin", "settings", "pause", "resume", "team", "share", "agenda",
+    "settings", "pause", "resume", "team", "share", "agenda",
     "clients", "invite", "nudge",
 )  # fmt: skip
 
@@ -105,6 +106,7 @@ def main_menu(context: BotContext, language: str) -> InlineKeyboardMarkup:
     """The client's main menu; the path to help is always in it."""
     return InlineKeyboardMarkup(
         [
+            [InlineKeyboardButton(_t(context, language, "menu.checkin"), callback_data="m:ci")],
             [InlineKeyboardButton(_t(context, language, "menu.note"), callback_data="m:note")],
             [InlineKeyboardButton(_t(context, language, "menu.helpnow"), callback_data="m:help")],
         ]
@@ -186,16 +188,51 @@ async def helpnow(update: Update, context: BotContext) -> None:
     """Show the crisis card. Must work even when the database does not."""
     services = context.services
     language = _language(update, context)
-    plan: str | None = None
+    plan: CrisisPlan | None = None
+    may_write_plan = False
     try:
         user = await services.db.get_user(update.effective_user.id)  # type: ignore[union-attr]
         if user is not None:
             language = user.language
+            plan = await services.db.crisis_plan(user.id)
+        may_write_plan = user is None or not user.role.is_staff
     except Exception:
         # The card goes out whatever happened to the store; the failure is logged, not shown.
         log.exception("crisis card: store unavailable, showing the card without the plan")
     text = usecases.crisis_text(services.settings, services.catalog, language, plan)
-    await _reply(update, text)
+    markup = None
+    if may_write_plan:
+        key = "helpnow.plan_write" if plan is None or plan.empty else "helpnow.plan_change"
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(_t(context, language, key), callback_data="p:write")]]
+        )
+    await _reply(update, text, markup)
+
+
+async def checkin_command(update: Update, context: BotContext) -> None:
+    """Start a check-in now; works at any time, onboarding finished or not."""
+    user = await _person(update, context)
+    if user.role.is_staff:
+        await _reply(update, _t(context, user.language, "fallback.not_for_role"))
+        return
+    await checkin.start_checkin(update, context, user)
+
+
+def _client_button(
+    action: Callable[[Update, BotContext, User], Coroutine[Any, Any, None]],
+) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
+    """A button handler that acts for the client who pressed it, and for nobody else."""
+
+    async def pressed(update: Update, context: BotContext) -> None:
+        query = update.callback_query
+        assert query is not None
+        user = await _person(update, context)
+        if user.role.is_staff:
+            await query.answer(_t(context, _language(update, context), "fallback.stale_button"))
+            return
+        await action(update, context, user)
+
+    return pressed
 
 
 async def mydata(update: Update, context: BotContext) -> None:
@@ -261,6 +298,8 @@ async def menu_pressed(update: Update, context: BotContext) -> None:
     await query.answer()
     if query.data == "m:help":
         await helpnow(update, context)
+    elif query.data == "m:ci":
+        await checkin_command(update, context)
     elif query.data == "m:note":
         await _reply(update, _t(context, language, "menu.note_hint"))
     else:
@@ -319,7 +358,7 @@ async def stale_button(update: Update, context: BotContext) -> None:
 
 
 async def text_message(update: Update, context: BotContext) -> None:
-    """Text outside a check-in: a client's private note."""
+    """Typed words: what the bot asked for, or else a private note."""
     message = update.effective_message
     assert message is not None and message.text is not None
     user = await _person(update, context)
@@ -327,19 +366,24 @@ async def text_message(update: Update, context: BotContext) -> None:
         await _reply(update, _t(context, user.language, "staff.text_hint"))
         return
     services = context.services
-    await services.db.add_note(user.id, message.text, services.clock.now())
-    markup = None
-    if usecases.needs_crisis_offer(services.risk, user.language, message.text):
-        markup = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        _t(context, user.language, "helpnow.button"), callback_data="m:help"
-                    )
-                ]
-            ]
-        )
-    await _reply(update, _t(context, user.language, "note.saved"), markup)
+    text = message.text
+    risky = usecases.needs_crisis_offer(services.risk, user.language, text)
+    label = _t(context, user.language, "helpnow.button")
+    help_button = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data="m:help")]])
+    # What the bot asked for comes first: a part of the plan, then an open check-in's question.
+    if await checkin.plan_typed(update, context, user, text):
+        if risky:
+            await _reply(update, _t(context, user.language, "helpnow.offer"), help_button)
+        return
+    answered = await services.checkins.answer_text(user, text, services.clock.now())
+    if answered is not None:
+        if risky:
+            # Offered before the next question, so it is never buried under it.
+            await _reply(update, _t(context, user.language, "helpnow.offer"), help_button)
+        await checkin.answered_in_words(update, context, user, answered)
+        return
+    await services.db.add_note(user.id, text, services.clock.now())
+    await _reply(update, _t(context, user.language, "note.saved"), help_button if risky else None)
 
 
 async def member_changed(update: Update, context: BotContext) -> None:
@@ -400,12 +444,20 @@ def register(app: Application) -> None:
             CommandHandler("help", help_command, filters=PRIVATE),
             CommandHandler("helpnow", helpnow, filters=PRIVATE),
             # Client commands
+            CommandHandler("checkin", checkin_command, filters=PRIVATE),
             CommandHandler("mydata", mydata, filters=PRIVATE),
             CommandHandler("delete", delete, filters=PRIVATE),
             CommandHandler(list(COMING_COMMANDS), coming, filters=PRIVATE),
             # Buttons, routed by id, never by label
             CallbackQueryHandler(menu_pressed, pattern=r"^m:"),
             CallbackQueryHandler(delete_pressed, pattern=r"^del:(yes:\d+|no)$"),
+            CallbackQueryHandler(_client_button(checkin.checkin_pressed), pattern=r"^c:"),
+            CallbackQueryHandler(
+                _client_button(checkin.fewer_pressed), pattern=r"^f:(fewer|same)$"
+            ),
+            CallbackQueryHandler(
+                _client_button(checkin.plan_pressed), pattern=r"^p:(write|skip|stop)$"
+            ),
             CallbackQueryHandler(stale_button),
             # Everything else a person sends
             MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.EDITED, edited),
