@@ -45,9 +45,11 @@ def answer_options(message: ChatMessage | Shown) -> list[str]:
     return labels[: labels.index("Not now")]
 
 
-async def run_checkin(person: Person, capacity: str, pick: int = 0) -> list[Shown]:
+async def run_checkin(
+    person: Person, capacity: str, pick: int = 0, command: str = "/checkin"
+) -> list[Shown]:
     """Start a check-in, choose ``capacity``, answer every prompt with option ``pick``."""
-    start = await person.send("/checkin")
+    start = await person.send(command)
     question = start[-1]
     assert [label for label, _ in question.buttons()][:3] == ["Very little", "Some", "Plenty"]
     prompts: list[Shown] = []
@@ -58,22 +60,28 @@ async def run_checkin(person: Person, capacity: str, pick: int = 0) -> list[Show
             return prompts
         prompts.append(current)
         options = answer_options(current)
-        sent = await person.press(options[min(pick, len(options) - 1)])
+        if options:
+            sent = await person.press(options[min(pick, len(options) - 1)])
+        else:  # a question that only takes words
+            sent = await person.send("In my own words")
     raise AssertionError("the check-in did not end")
 
 
+@pytest.mark.parametrize("command", ["/checkin", "/agenda"])
 @pytest.mark.parametrize("capacity", ["least", "middle", "most"])
 @pytest.mark.parametrize("pick", [0, 1, 2])
 async def test_a_checkin_stays_within_its_capacity(
-    app: App, alex: Person, capacity: str, pick: int
+    app: App, alex: Person, capacity: str, pick: int, command: str
 ) -> None:
     await alex.send("/start")
-    prompts = await run_checkin(alex, capacity, pick)
+    prompts = await run_checkin(alex, capacity, pick, command)
     most_options, most_prompts = LIMITS[capacity]
     assert 1 <= len(prompts) <= most_prompts
     for index, prompt in enumerate(prompts, start=1):
         options = answer_options(prompt)
-        assert 1 <= len(options) <= most_options
+        assert len(options) <= most_options
+        if not options:
+            assert capacity == "most" and "Type a few words" in prompt.body
         labels = list(prompt.labels)
         assert labels.count("Not now") == 1
         assert all(re.search(r"[A-Za-z]", label) for label in labels)  # words, not only emoji
@@ -88,6 +96,21 @@ async def test_a_checkin_stays_within_its_capacity(
     record = (await services(app).db.recent_checkins(alex.id, 1))[0]
     assert record.status == "done" and record.capacity == capacity
     assert len(record.answers) == len(prompts)
+
+
+async def test_agenda_opens_the_meeting_preparation(app: App, alex: Person) -> None:
+    sent = await alex.send("/agenda")
+    assert sent[-1].body.startswith("Getting ready for your next meeting")
+    record = await services(app).db.open_checkin(alex.id)
+    assert record is not None and record.dialog == "meeting_prep"
+
+
+async def test_fewer_is_offered_after_checkins_let_pass(alex: Person) -> None:
+    await alex.send("/start")
+    for _ in range(3):
+        await alex.send("/checkin")  # each new one closes the unanswered one before it
+    await alex.press("Not now")
+    assert "Would fewer check-ins suit you better" in alex.last().body
 
 
 async def test_the_most_capacity_offers_more_than_the_least(alex: Person) -> None:

@@ -173,6 +173,7 @@ async def test_client_and_staff_get_their_own_command_menus(
     assert [c["command"] for c in default] == [
         "start",
         "checkin",
+        "agenda",
         "helpnow",
         "mydata",
         "delete",

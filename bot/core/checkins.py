@@ -57,6 +57,15 @@ class Result:
 STALE = Result(Kind.STALE)
 
 
+def _little(record: CheckinRecord) -> bool:
+    """Chosen at the least capacity, declined, or let pass without a single answer."""
+    return (
+        record.capacity == Capacity.LEAST.value
+        or record.status == "declined"
+        or (record.status == "closed" and not record.answers)
+    )
+
+
 class Checkins:
     """Check-in use cases over the store and the loaded dialogs."""
 
@@ -196,6 +205,6 @@ class Checkins:
         recent = await self._store.recent_checkins(user.id, FEWER_AFTER)
         if len(recent) < FEWER_AFTER:
             return False
-        if not all(r.capacity == Capacity.LEAST.value or r.status == "declined" for r in recent):
+        if not all(_little(r) for r in recent):
             return False
         return not await self._store.pace_offered(user.id)

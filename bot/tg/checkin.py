@@ -23,7 +23,6 @@ from bot.tg.context import BotContext
 
 log = logging.getLogger(__name__)
 
-DEFAULT_DIALOG = "checkin"
 PLAN_PARTS = ("contacts", "helps", "avoid")
 
 # Callback data (always under 64 bytes; always checked against the presser's own check-in):
@@ -91,11 +90,11 @@ def prompt_message(
     return "\n\n".join(parts), InlineKeyboardMarkup(rows)
 
 
-async def start_checkin(update: Update, context: BotContext, user: User) -> None:
-    """Open a check-in and ask how much energy there is."""
+async def start_checkin(update: Update, context: BotContext, user: User, dialog_id: str) -> None:
+    """Open a check-in of ``dialog_id`` and ask how much energy there is."""
     services = context.services
     await services.db.await_text(user.id, None, services.clock.now())
-    result = await services.checkins.start(user, DEFAULT_DIALOG, services.clock.now())
+    result = await services.checkins.start(user, dialog_id, services.clock.now())
     assert result.checkin is not None and result.dialog is not None
     text, markup = capacity_message(context, user, result.dialog, result.checkin.id)
     chat = update.effective_chat

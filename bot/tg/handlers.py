@@ -38,11 +38,11 @@ log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED
 
 # Commands each role sees in Telegram's menu. Only commands that work are listed.
-CLIENT_COMMANDS = ("start", "checkin", "helpnow", "mydata", "delete", "help")
+CLIENT_COMMANDS = ("start", "checkin", "agenda", "helpnow", "mydata", "delete", "help")
 STAFF_COMMANDS = ("helpnow", "help")
 # Commands of the product's contract that later work will bring; they answer kindly meanwhile.
 COMING_COMMANDS = (
-    "settings", "pause", "resume", "team", "share", "agenda",
+    "settings", "pause", "resume", "team", "share",
     "clients", "invite", "nudge",
 )  # fmt: skip
 
@@ -209,13 +209,22 @@ async def helpnow(update: Update, context: BotContext) -> None:
     await _reply(update, text, markup)
 
 
-async def checkin_command(update: Update, context: BotContext) -> None:
-    """Start a check-in now; works at any time, onboarding finished or not."""
-    user = await _person(update, context)
-    if user.role.is_staff:
-        await _reply(update, _t(context, user.language, "fallback.not_for_role"))
-        return
-    await checkin.start_checkin(update, context, user)
+def _dialog_command(dialog_id: str) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
+    """A command that starts a dialog now; works at any time, onboarding finished or not."""
+
+    async def command(update: Update, context: BotContext) -> None:
+        user = await _person(update, context)
+        if user.role.is_staff:
+            await _reply(update, _t(context, user.language, "fallback.not_for_role"))
+            return
+        await checkin.start_checkin(update, context, user, dialog_id)
+
+    return command
+
+
+# The regular check-in, and getting ready for the next network meeting.
+checkin_command = _dialog_command("checkin")
+agenda_command = _dialog_command("meeting_prep")
 
 
 def _client_button(
@@ -445,6 +454,7 @@ def register(app: Application) -> None:
             CommandHandler("helpnow", helpnow, filters=PRIVATE),
             # Client commands
             CommandHandler("checkin", checkin_command, filters=PRIVATE),
+            CommandHandler("agenda", agenda_command, filters=PRIVATE),
             CommandHandler("mydata", mydata, filters=PRIVATE),
             CommandHandler("delete", delete, filters=PRIVATE),
             CommandHandler(list(COMING_COMMANDS), coming, filters=PRIVATE),
