@@ -64,6 +64,8 @@ async def test_an_ordinary_note_offers_nothing(alex: Person) -> None:
         ("Thinking about suicide.", True),
         ("I can't go on", True),
         ("I can’t go on", True),
+        ("i cant go on like this", True),
+        ("I CAN'T GO ON", True),
         ("studied suicidology", False),
         ("my plants want to dienstag", False),
         ("", False),

@@ -48,7 +48,8 @@ def crisis_card(
 
 def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
-    text = text.replace("\u2019", "'").replace("`", "'")
+    # "can't", "can’t" and "cant" are the same words to someone typing on a bad day.
+    text = re.sub(r"['\u2019`´]", "", text)
     return re.sub(r"\s+", " ", text)
 
 
