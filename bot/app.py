@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -16,7 +17,9 @@ from bot.core.checkins import Checkins
 from bot.core.clock import Clock, SystemClock
 from bot.core.dialogs import load_dialogs
 from bot.core.i18n import Catalog
+from bot.core.planning import Planner, ScheduleDefaults
 from bot.core.usecases import risk_phrases
+from bot.dispatch import Dispatcher
 from bot.scheduler import Scheduler
 from bot.storage.crypto import load_cipher
 from bot.storage.store import SqliteStore
@@ -79,6 +82,18 @@ def build_application(
     return app
 
 
+def schedule_defaults(settings: Settings) -> ScheduleDefaults:
+    """The service's check-in defaults, as the planner wants them."""
+    service = settings.service
+    return ScheduleDefaults(
+        timezone=service.defaults.timezone,
+        days=",".join(service.checkins.days),
+        time=service.checkins.time,
+        contact_hours=service.checkins.contact_hours,
+        window=timedelta(minutes=service.checkins.window_minutes),
+    )
+
+
 async def post_init(app: App) -> None:
     """Open the store, set the command menu, start the tick."""
     services: Services = app.bot_data.services
@@ -86,8 +101,10 @@ async def post_init(app: App) -> None:
     cipher = load_cipher(settings.encryption_key, settings.key_path)
     services.store = await SqliteStore.open(settings.database_path, cipher)
     services.checkin_service = Checkins(services.store, services.dialogs)
+    services.planner_service = Planner(services.store, schedule_defaults(settings))
     await handlers.set_default_commands(app)
-    services.scheduler = Scheduler(services)
+    services.scheduler = Scheduler(services, Dispatcher(services, app.bot))
+    await services.scheduler.start()
     services.scheduler.attach(app)
     log.info("Between is ready (database %s)", settings.database_path)
 

@@ -58,6 +58,7 @@ class Checkins(_Section):
     days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = ["mon", "thu"]
     time: str = "18:00"
     contact_hours: str = "09:00-21:00"
+    window_minutes: Annotated[int, Field(ge=15, le=720)] = 120
 
     @field_validator("time")
     @classmethod

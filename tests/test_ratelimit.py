@@ -85,3 +85,19 @@ async def test_requests_without_a_chat_are_not_paced(
 def test_rate_must_be_positive() -> None:
     with pytest.raises(ValueError):
         PriorityRateLimiter(0)
+
+
+async def test_two_bulk_sends_to_one_chat_are_a_second_apart(
+    paced_bot: ExtBot[dict[str, object]], api: FakeBotAPI
+) -> None:
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await asyncio.gather(
+        paced_bot.send_message(1, "check-in", rate_limit_args=BULK),
+        paced_bot.send_message(1, "nudge", rate_limit_args=BULK),
+        paced_bot.send_message(2, "other client", rate_limit_args=BULK),
+    )
+    # Two messages to chat 1 needed the one-second gap; the other chat did not wait for it.
+    assert loop.time() - started >= 1.0
+    assert sorted(m.body for m in api.messages(1)) == ["check-in", "nudge"]
+    assert [m.body for m in api.messages(2)] == ["other client"]

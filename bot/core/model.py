@@ -103,3 +103,34 @@ class CrisisPlan:
     def empty(self) -> bool:
         """True when nothing is written."""
         return not (self.contacts or self.helps or self.avoid)
+
+
+@dataclass(frozen=True)
+class ClientSchedule:
+    """A client's own schedule as stored; None means "the service's default"."""
+
+    timezone: str | None = None
+    days: str | None = None  # "mon,thu"
+    time: str | None = None  # "18:00"
+    contact_hours: str | None = None  # "09:00-21:00"
+    fewer: bool = False
+    agreed_on: str | None = None  # local date the client agreed to scheduled check-ins
+    paused: bool = False
+    paused_until: str | None = None  # ISO local date the pause ends
+    pause_message: str | None = None
+
+
+@dataclass(frozen=True)
+class Send:
+    """One planned message the bot starts itself (a scheduled check-in)."""
+
+    id: int
+    user_id: int
+    kind: str
+    slot: str
+    local_date: str
+    due_at: datetime
+    closes_at: datetime
+    status: str
+    message_id: int | None = None
+    checkin_id: int | None = None

@@ -106,7 +106,45 @@ async def m002_checkins_plans(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def m003_schedules_sends(conn: aiosqlite.Connection) -> None:
+    """Each client's own schedule, and every planned send as a row (the scheduler's truth)."""
+    await _script(
+        conn,
+        """
+        ALTER TABLE users ADD COLUMN timezone TEXT;           -- NULL: the service's default
+        ALTER TABLE users ADD COLUMN checkin_days TEXT;       -- 'mon,thu'; NULL: default
+        ALTER TABLE users ADD COLUMN checkin_time TEXT;       -- '18:00'; NULL: default
+        ALTER TABLE users ADD COLUMN contact_hours TEXT;      -- '09:00-21:00'; NULL: default
+        ALTER TABLE users ADD COLUMN schedule_from TEXT;      -- set once the client agreed
+        ALTER TABLE users ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE users ADD COLUMN paused_until TEXT;       -- local date the pause ends
+        ALTER TABLE users ADD COLUMN pause_message BLOB;      -- for the team, encrypted
+        CREATE TABLE sends (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,                -- 'checkin'
+            slot TEXT NOT NULL,                -- 'regular', or 'snooze:<send id>'
+            local_date TEXT NOT NULL,          -- the client's date: one send per date and slot
+            due_at TEXT NOT NULL,
+            closes_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'planned' CHECK (status IN (
+                'planned', 'sending', 'sent', 'closed', 'expired', 'skipped', 'failed',
+                'unknown', 'cancelled')),
+            reason TEXT,
+            sent_at TEXT,
+            message_id INTEGER,
+            checkin_id INTEGER REFERENCES checkins(id) ON DELETE SET NULL,
+            UNIQUE (user_id, kind, local_date, slot)
+        );
+        CREATE INDEX sends_due ON sends(due_at) WHERE status = 'planned';
+        CREATE INDEX sends_open ON sends(closes_at) WHERE status = 'sent';
+        CREATE INDEX sends_by_user ON sends(user_id, status);
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     ("001_users_notes_invites", m001_users_notes_invites),
     ("002_checkins_plans", m002_checkins_plans),
+    ("003_schedules_sends", m003_schedules_sends),
 ]

@@ -7,7 +7,16 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.core.model import Answer, CheckinRecord, CrisisPlan, Note, Role, User
+from bot.core.model import (
+    Answer,
+    CheckinRecord,
+    ClientSchedule,
+    CrisisPlan,
+    Note,
+    Role,
+    Send,
+    User,
+)
 from bot.core.ports import Redemption
 from bot.storage.crypto import Cipher
 from bot.storage.db import Database
@@ -22,6 +31,34 @@ def iso(moment: datetime) -> str:
 def parse_time(text: str | None) -> datetime | None:
     """The inverse of ``iso``."""
     return datetime.fromisoformat(text) if text else None
+
+
+_SCHEDULE_COLUMNS = {
+    "timezone": "timezone",
+    "days": "checkin_days",
+    "time": "checkin_time",
+    "contact_hours": "contact_hours",
+    "fewer": "checkin_pace",
+    "agreed_on": "schedule_from",
+    "paused": "paused",
+    "paused_until": "paused_until",
+    "pause_message": "pause_message",
+}
+
+
+def _send(row: aiosqlite.Row) -> Send:
+    return Send(
+        id=row["id"],
+        user_id=row["user_id"],
+        kind=row["kind"],
+        slot=row["slot"],
+        local_date=row["local_date"],
+        due_at=datetime.fromisoformat(row["due_at"]),
+        closes_at=datetime.fromisoformat(row["closes_at"]),
+        status=row["status"],
+        message_id=row["message_id"],
+        checkin_id=row["checkin_id"],
+    )
 
 
 def _user(row: aiosqlite.Row) -> User:
@@ -339,3 +376,135 @@ class SqliteStore:
                 "since = excluded.since",
                 (user_id, purpose, iso(now)),
             )
+
+    # --- schedules and planned sends ----------------------------------------------------------
+
+    async def schedule(self, user_id: int) -> ClientSchedule | None:
+        """The client's own schedule settings (None fields: the service's defaults)."""
+        row = await self.db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
+        if row is None:
+            return None
+        message = row["pause_message"]
+        return ClientSchedule(
+            timezone=row["timezone"],
+            days=row["checkin_days"],
+            time=row["checkin_time"],
+            contact_hours=row["contact_hours"],
+            fewer=row["checkin_pace"] == "fewer",
+            agreed_on=row["schedule_from"],
+            paused=bool(row["paused"]),
+            paused_until=row["paused_until"],
+            pause_message=self._cipher.decrypt(message) if message is not None else None,
+        )
+
+    async def set_schedule(self, user_id: int, **fields: object) -> None:
+        """Change some of a client's schedule settings, committed before this returns."""
+        assignments: list[str] = []
+        values: list[object] = []
+        for name, value in fields.items():
+            column = _SCHEDULE_COLUMNS[name]  # KeyError on a field that does not exist
+            if name == "fewer":
+                value = "fewer" if value else "usual"
+            elif name == "paused":
+                value = int(bool(value))
+            elif name == "pause_message" and value is not None:
+                value = self._cipher.encrypt(str(value))
+            assignments.append(f"{column} = ?")
+            values.append(value)
+        if assignments:
+            await self.db.execute(
+                f"UPDATE users SET {', '.join(assignments)} WHERE id = ?", (*values, user_id)
+            )
+
+    async def plan_send(
+        self,
+        user_id: int,
+        kind: str,
+        slot: str,
+        local_date: str,
+        due_at: datetime,
+        closes_at: datetime,
+    ) -> bool:
+        """Plan one send; a date and slot already sent is never planned again."""
+        changed = await self.db.execute(
+            "INSERT INTO sends (user_id, kind, slot, local_date, due_at, closes_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (user_id, kind, local_date, slot) DO UPDATE SET "
+            "due_at = excluded.due_at, closes_at = excluded.closes_at, status = 'planned', "
+            "reason = NULL WHERE sends.status IN ('planned', 'cancelled')",
+            (user_id, kind, slot, local_date, iso(due_at), iso(closes_at)),
+        )
+        return changed == 1
+
+    async def cancel_planned(self, user_id: int, kind: str, reason: str) -> int:
+        """Cancel what is planned for a person (a changed schedule, a pause, a block)."""
+        return await self.db.execute(
+            "UPDATE sends SET status = 'cancelled', reason = ? "
+            "WHERE user_id = ? AND kind = ? AND status = 'planned'",
+            (reason, user_id, kind),
+        )
+
+    async def clients_to_plan(self, limit: int) -> list[int]:
+        """Clients who agreed to scheduled check-ins but have none planned."""
+        rows = await self.db.fetchall(
+            "SELECT u.id FROM users u WHERE u.role = 'client' AND u.unreachable_at IS NULL "
+            "AND u.schedule_from IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sends s "
+            "WHERE s.user_id = u.id AND s.kind = 'checkin' AND s.slot = 'regular' "
+            "AND s.status IN ('planned', 'sending')) LIMIT ?",
+            (limit,),
+        )
+        return [row["id"] for row in rows]
+
+    async def reset_in_flight(self) -> int:
+        """After a crash: sends claimed but not finished go out again (at least once)."""
+        return await self.db.execute(
+            "UPDATE sends SET status = 'planned' WHERE status = 'sending'"
+        )
+
+    async def claim_due(self, now: datetime, limit: int) -> list[Send]:
+        """Take up to ``limit`` due sends, oldest first, in one statement: nobody else can."""
+        async with (
+            self.db.transaction() as conn,
+            conn.execute(
+                "UPDATE sends SET status = 'sending' WHERE id IN (SELECT id FROM sends "
+                "WHERE status = 'planned' AND due_at <= ? ORDER BY due_at LIMIT ?) RETURNING *",
+                (iso(now), limit),
+            ) as cursor,
+        ):
+            rows = await cursor.fetchall()
+        return sorted((_send(row) for row in rows), key=lambda send: (send.due_at, send.id))
+
+    async def finish_send(
+        self,
+        send_id: int,
+        status: str,
+        now: datetime,
+        *,
+        reason: str | None = None,
+        message_id: int | None = None,
+        checkin_id: int | None = None,
+    ) -> None:
+        """Record how a send ended: sent, expired, skipped, failed, unknown, closed."""
+        await self.db.execute(
+            "UPDATE sends SET status = ?, reason = COALESCE(?, reason), "
+            "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, "
+            "message_id = COALESCE(?, message_id), checkin_id = COALESCE(?, checkin_id) "
+            "WHERE id = ?",
+            (status, reason, status, iso(now), message_id, checkin_id, send_id),
+        )
+
+    async def due_to_close(self, now: datetime, limit: int) -> list[Send]:
+        """Sent check-ins whose window has passed."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM sends WHERE status = 'sent' AND closes_at <= ? "
+            "ORDER BY closes_at LIMIT ?",
+            (iso(now), limit),
+        )
+        return [_send(row) for row in rows]
+
+    async def sends(self, user_id: int) -> list[Send]:
+        """Everything planned or sent for a person, in order of due time."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM sends WHERE user_id = ? ORDER BY due_at, id", (user_id,)
+        )
+        return [_send(row) for row in rows]

@@ -18,8 +18,10 @@ from telegram.error import BadRequest
 
 from bot.core.checkins import Kind, Result
 from bot.core.dialogs import Capacity, Dialog, cost_text, prompt_text
+from bot.core.i18n import Catalog
 from bot.core.model import User
 from bot.tg.context import BotContext
+from bot.tg.settings import snooze, snooze_keyboard
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +33,10 @@ PLAN_PARTS = ("contacts", "helps", "avoid")
 #                                            so an edited dialog can never misread an old button
 #   c:<checkin>:no                           "Not now"
 #   c:<checkin>:less                         "This is too much"
+#   c:<checkin>:later, c:<checkin>:sn:<when>  "Later" on a check-in the bot sent, and its choices
 CHECKIN_PATTERN = re.compile(
-    r"^c:(\d{1,12}):(?:cap:(least|middle|most)|a:(\d{1,3}):(\d{1,3}):([0-9a-f]{4})|no|less)$"
+    r"^c:(\d{1,12}):(?:cap:(least|middle|most)|a:(\d{1,3}):(\d{1,3}):([0-9a-f]{4})"
+    r"|no|less|later|sn:(hour|evening|tomorrow))$"
 )
 
 
@@ -49,16 +53,20 @@ def _button(label: str, data: str) -> list[InlineKeyboardButton]:
 
 
 def capacity_message(
-    context: BotContext, user: User, dialog: Dialog, checkin_id: int
+    catalog: Catalog, language: str, dialog: Dialog, checkin_id: int, *, later: bool = False
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The first message of a check-in: the three levels, least first, then "Not now"."""
-    lang = user.language
-    text = f"{dialog.title}\n\n{_t(context, lang, 'checkin.capacity_question')}"
+    """The first message of a check-in: the three levels, least first, then "Not now".
+
+    A check-in the bot sent by itself also offers "Later" (snooze), after "Not now".
+    """
+    text = f"{dialog.title}\n\n{catalog.get(language, 'checkin.capacity_question')}"
     rows = [
-        _button(_t(context, lang, level.label_key), f"c:{checkin_id}:cap:{level.value}")
+        _button(catalog.get(language, level.label_key), f"c:{checkin_id}:cap:{level.value}")
         for level in Capacity
     ]
-    rows.append(_button(_t(context, lang, "checkin.not_now"), f"c:{checkin_id}:no"))
+    rows.append(_button(catalog.get(language, "checkin.not_now"), f"c:{checkin_id}:no"))
+    if later:
+        rows.append(_button(catalog.get(language, "checkin.later"), f"c:{checkin_id}:later"))
     return text, InlineKeyboardMarkup(rows)
 
 
@@ -96,7 +104,9 @@ async def start_checkin(update: Update, context: BotContext, user: User, dialog_
     await services.db.await_text(user.id, None, services.clock.now())
     result = await services.checkins.start(user, dialog_id, services.clock.now())
     assert result.checkin is not None and result.dialog is not None
-    text, markup = capacity_message(context, user, result.dialog, result.checkin.id)
+    text, markup = capacity_message(
+        services.catalog, user.language, result.dialog, result.checkin.id
+    )
     chat = update.effective_chat
     assert chat is not None
     sent = await chat.send_message(text, reply_markup=markup)
@@ -157,6 +167,9 @@ async def checkin_pressed(update: Update, context: BotContext, user: User) -> No
         await query.answer(_t(context, lang, "fallback.stale_button"))
         return
     checkin_id = int(match[1])
+    if query.data.endswith(":later") or match[6]:
+        await _later(update, context, user, checkin_id, match[6])
+        return
     old_text = query.message.text if isinstance(query.message, Message) else None
     chosen_label: str | None = None
     if match[2]:
@@ -185,6 +198,29 @@ async def checkin_pressed(update: Update, context: BotContext, user: User) -> No
         chosen = _t(context, lang, "checkin.chosen", label=chosen_label)
         await _settle(query.message, f"{old_text}\n\n{chosen}")
     await render(update, context, user, result)
+
+
+async def _later(
+    update: Update, context: BotContext, user: User, checkin_id: int, choice: str | None
+) -> None:
+    """ "Later" shows when; a choice moves the check-in there."""
+    query = update.callback_query
+    assert query is not None
+    services = context.services
+    record = await services.db.checkin(checkin_id, user.id)
+    if record is None or record.status != "open" or record.capacity is not None:
+        await query.answer(_t(context, user.language, "checkin.closed"))
+        return
+    if choice is None:
+        await query.answer()
+        await query.edit_message_reply_markup(snooze_keyboard(context, user.language, checkin_id))
+        return
+    text = await snooze(context, user, checkin_id, choice)
+    if text is None:
+        await query.answer(_t(context, user.language, "checkin.closed"))
+        return
+    await query.answer()
+    await _settle(query.message, text)
 
 
 async def _answer_button(

@@ -13,6 +13,7 @@ from bot.core.checkins import Checkins
 from bot.core.clock import Clock
 from bot.core.dialogs import Dialog
 from bot.core.i18n import Catalog
+from bot.core.planning import Planner
 from bot.core.ports import Store
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ class Services:
     store: Store | None = None
     scheduler: Scheduler | None = None
     checkin_service: Checkins | None = None
+    planner_service: Planner | None = None
 
     @property
     def db(self) -> Store:
@@ -40,6 +42,13 @@ class Services:
         if self.store is None:
             raise RuntimeError("the store is not open")
         return self.store
+
+    @property
+    def planner(self) -> Planner:
+        """Planning of scheduled sends (available once the store is open)."""
+        if self.planner_service is None:
+            raise RuntimeError("the store is not open")
+        return self.planner_service
 
     @property
     def checkins(self) -> Checkins:

@@ -29,7 +29,7 @@ from telegram.ext import (
 
 from bot.core import usecases
 from bot.core.model import CrisisPlan, User
-from bot.tg import checkin
+from bot.tg import checkin, settings
 from bot.tg.context import BotContext, Services
 
 log = logging.getLogger(__name__)
@@ -38,11 +38,14 @@ log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED
 
 # Commands each role sees in Telegram's menu. Only commands that work are listed.
-CLIENT_COMMANDS = ("start", "checkin", "agenda", "helpnow", "mydata", "delete", "help")
+CLIENT_COMMANDS = (
+    "start", "checkin", "agenda", "settings", "pause", "resume", "helpnow", "mydata", "delete",
+    "help",
+)  # fmt: skip
 STAFF_COMMANDS = ("helpnow", "help")
 # Commands of the product's contract that later work will bring; they answer kindly meanwhile.
 COMING_COMMANDS = (
-    "settings", "pause", "resume", "team", "share",
+    "team", "share",
     "clients", "invite", "nudge",
 )  # fmt: skip
 
@@ -100,6 +103,7 @@ async def _welcome(update: Update, context: BotContext, user: User) -> None:
     org = context.services.settings.service.organisation.name
     await _reply(update, _t(context, user.language, "start.welcome", name_part=name_part, org=org))
     await _reply(update, _t(context, user.language, "start.telegram_privacy"))
+    await settings.propose(update, context, user)
 
 
 def main_menu(context: BotContext, language: str) -> InlineKeyboardMarkup:
@@ -287,6 +291,21 @@ def _answer_with(key: str) -> Callable[[Update, BotContext], Coroutine[Any, Any,
     return answer
 
 
+def _client_command(
+    action: Callable[[Update, BotContext, User], Coroutine[Any, Any, None]],
+) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
+    """A command only clients have; staff get a calm refusal."""
+
+    async def command(update: Update, context: BotContext) -> None:
+        user = await _person(update, context)
+        if user.role.is_staff:
+            await _reply(update, _t(context, user.language, "fallback.not_for_role"))
+            return
+        await action(update, context, user)
+
+    return command
+
+
 # A command of the contract that is not built yet: say so kindly.
 coming = _answer_with("fallback.not_yet")
 unknown_command = _answer_with("fallback.unknown_command")
@@ -379,8 +398,13 @@ async def text_message(update: Update, context: BotContext) -> None:
     risky = usecases.needs_crisis_offer(services.risk, user.language, text)
     label = _t(context, user.language, "helpnow.button")
     help_button = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data="m:help")]])
-    # What the bot asked for comes first: a part of the plan, then an open check-in's question.
-    if await checkin.plan_typed(update, context, user, text):
+    # What the bot asked for comes first: a part of the plan, a setting, a message for the team,
+    # then an open check-in's question. Anything else is a private note.
+    if (
+        await checkin.plan_typed(update, context, user, text)
+        or await settings.settings_typed(update, context, user, text)
+        or await settings.pause_typed(update, context, user, text)
+    ):
         if risky:
             await _reply(update, _t(context, user.language, "helpnow.offer"), help_button)
         return
@@ -455,6 +479,11 @@ def register(app: Application) -> None:
             # Client commands
             CommandHandler("checkin", checkin_command, filters=PRIVATE),
             CommandHandler("agenda", agenda_command, filters=PRIVATE),
+            CommandHandler(
+                "settings", _client_command(settings.settings_command), filters=PRIVATE
+            ),
+            CommandHandler("pause", _client_command(settings.pause_command), filters=PRIVATE),
+            CommandHandler("resume", _client_command(settings.resume_command), filters=PRIVATE),
             CommandHandler("mydata", mydata, filters=PRIVATE),
             CommandHandler("delete", delete, filters=PRIVATE),
             CommandHandler(list(COMING_COMMANDS), coming, filters=PRIVATE),
@@ -462,6 +491,8 @@ def register(app: Application) -> None:
             CallbackQueryHandler(menu_pressed, pattern=r"^m:"),
             CallbackQueryHandler(delete_pressed, pattern=r"^del:(yes:\d+|no)$"),
             CallbackQueryHandler(_client_button(checkin.checkin_pressed), pattern=r"^c:"),
+            CallbackQueryHandler(_client_button(settings.settings_pressed), pattern=r"^s:"),
+            CallbackQueryHandler(_client_button(settings.pause_pressed), pattern=r"^z:"),
             CallbackQueryHandler(
                 _client_button(checkin.fewer_pressed), pattern=r"^f:(fewer|same)$"
             ),

@@ -34,10 +34,12 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
     Requests without a ``chat_id`` (getUpdates, answerCallbackQuery, setMyCommands) are not
     paced: Telegram does not count them. A 429 pauses every paced request for ``retry_after``
     (Telegram's limit is per bot, so the others would fail too) and the request is retried; a
-    bulk send is retried until it goes through, a reply up to ``max_reply_retries`` times.
+    bulk send is retried until it goes through, a reply up to ``max_reply_retries`` times. A bulk
+    send also waits until ``per_chat`` seconds have passed since the last new message to that
+    chat, so two things the bot starts never arrive at once.
     """
 
-    def __init__(self, rate: float, max_reply_retries: int = 5) -> None:
+    def __init__(self, rate: float, max_reply_retries: int = 5, per_chat: float = 1.0) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate
@@ -48,6 +50,8 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self._pump: asyncio.Task[None] | None = None
         self._open = asyncio.Event()
         self._open.set()
+        self._per_chat = per_chat
+        self._chat_free: dict[object, float] = {}
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -76,9 +80,16 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         if data.get("chat_id") is None:
             return await callback(*args, **kwargs)
         priority = Priority((rate_limit_args or {}).get("priority", Priority.REPLY))
+        chat = data["chat_id"]
         attempts = 0
         while True:
+            # Only new messages count for the gap: an edit does not make a phone buzz.
+            arrives = endpoint.startswith("send")
+            if priority is Priority.BULK and arrives:
+                await self._chat_turn(chat)
             await self._slot(priority)
+            if arrives:
+                self._mark_chat(chat)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
@@ -89,6 +100,18 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
                 seconds = pause if isinstance(pause, int) else pause.total_seconds()
                 log.warning("Telegram asked to slow down; pausing sends for %.1f s", seconds)
                 await self._pause(seconds + 0.1)
+
+    async def _chat_turn(self, chat: object) -> None:
+        loop = asyncio.get_running_loop()
+        # Another send to the same chat may take the turn first, hence the loop.
+        while (wait := self._chat_free.get(chat, 0.0) - loop.time()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(wait)
+
+    def _mark_chat(self, chat: object) -> None:
+        now = asyncio.get_running_loop().time()
+        if len(self._chat_free) > 10_000:  # forget chats that are free again
+            self._chat_free = {c: t for c, t in self._chat_free.items() if t > now}
+        self._chat_free[chat] = now + self._per_chat
 
     async def _pause(self, seconds: float) -> None:
         if not self._open.is_set():

@@ -1,0 +1,91 @@
+"""Planning sends: a client's stored settings plus the service's defaults become rows to send."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from bot.core.model import ClientSchedule
+from bot.core.ports import Store
+from bot.core.schedule import WEEKDAYS, Schedule, next_checkin, parse_hours
+
+REGULAR = "regular"
+CHECKIN = "checkin"
+
+
+@dataclass(frozen=True)
+class ScheduleDefaults:
+    """What the service configured for clients who have not chosen otherwise."""
+
+    timezone: str
+    days: str  # "mon,thu"
+    time: str  # "18:00"
+    contact_hours: str  # "09:00-21:00"
+    window: timedelta
+
+
+def effective(own: ClientSchedule, defaults: ScheduleDefaults) -> Schedule:
+    """The schedule that applies: the client's own choices, the service's defaults elsewhere."""
+    days_text = own.days if own.days is not None else defaults.days
+    days = frozenset(WEEKDAYS.index(d) for d in days_text.split(",") if d in WEEKDAYS)
+    hours = parse_hours(own.contact_hours or defaults.contact_hours)
+    if hours is None:  # stored values are validated on the way in; the default is configured
+        hours = parse_hours(defaults.contact_hours)
+    assert hours is not None
+    anchor = date.fromisoformat(own.agreed_on) if own.agreed_on else None
+    return Schedule(
+        timezone=own.timezone or defaults.timezone,
+        days=days,
+        time=time.fromisoformat(own.time or defaults.time),
+        contact_start=hours[0],
+        contact_end=hours[1],
+        every_other_week=own.fewer and anchor is not None,
+        anchor=anchor,
+        paused=own.paused,
+        paused_until=date.fromisoformat(own.paused_until) if own.paused_until else None,
+    )
+
+
+class Planner:
+    """Keeps exactly one regular check-in planned for every client who agreed to them."""
+
+    def __init__(self, store: Store, defaults: ScheduleDefaults) -> None:
+        self._store = store
+        self.defaults = defaults
+
+    async def schedule_of(self, user_id: int) -> Schedule | None:
+        """The client's effective schedule, or None if they have not agreed to check-ins."""
+        own = await self._store.schedule(user_id)
+        if own is None or own.agreed_on is None:
+            return None
+        return effective(own, self.defaults)
+
+    async def plan_next(self, user_id: int, after: datetime) -> bool:
+        """Plan the client's next regular check-in after ``after``; False if none is due."""
+        schedule = await self.schedule_of(user_id)
+        if schedule is None:
+            return False
+        occurrence = next_checkin(schedule, after, self.defaults.window)
+        if occurrence is None:
+            return False
+        return await self._store.plan_send(
+            user_id,
+            CHECKIN,
+            REGULAR,
+            occurrence.local_date.isoformat(),
+            occurrence.due_at,
+            occurrence.closes_at,
+        )
+
+    async def replan(self, user_id: int, now: datetime, reason: str) -> bool:
+        """The schedule changed (times, days, pause): drop what was planned, plan afresh."""
+        await self._store.cancel_planned(user_id, CHECKIN, reason)
+        return await self.plan_next(user_id, now)
+
+    async def rebuild(self, now: datetime) -> int:
+        """At start: sends caught mid-flight go again; every client gets their next check-in."""
+        await self._store.reset_in_flight()
+        planned = 0
+        for user_id in await self._store.clients_to_plan(limit=1_000_000):
+            planned += await self.plan_next(user_id, now)
+        return planned

@@ -1,0 +1,470 @@
+"""Schedule arithmetic: time zones, DST, contact hours, pauses, snoozes and what clients type."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+import zoneinfo
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+"""Short weekday names; the index is ``date.weekday()`` (0 = Monday)."""
+
+SNOOZE_CHOICES: tuple[str, ...] = ("hour", "evening", "tomorrow")
+"""The choices :func:`snooze_until` understands."""
+
+EVENING = time(19, 0)
+"""The local time a snooze "until the evening" aims for."""
+
+_SEARCH_DAYS = 16
+"""How many local dates :func:`next_checkin` looks at: two weeks and a margin either side."""
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When the bot may write first and when the check-ins are due, in the client's time zone.
+
+    Contact hours are the half-open local interval ``[contact_start, contact_end)``. When
+    ``contact_end <= contact_start`` the hours wrap past midnight (``20:00-02:00``); equal start
+    and end therefore mean round the clock.
+
+    Attributes:
+        timezone: IANA name, e.g. ``"Europe/London"``.
+        days: Check-in weekdays, 0 = Monday … 6 = Sunday; empty means no check-ins.
+        time: Local check-in time (naive).
+        contact_start: Start of the contact hours (naive local time).
+        contact_end: End of the contact hours (naive local time, exclusive).
+        every_other_week: "Fewer": only every second week, counted from ``anchor``'s week.
+        anchor: Required with ``every_other_week``; the ISO week (Monday to Sunday) containing it
+            is an "on" week, and so is every second week from it (an even number of weeks away;
+            this stays alternating across years with 53 ISO weeks, unlike week-number parity).
+        paused: Nothing the bot starts is sent.
+        paused_until: With ``paused``: the local date on which the pause ends (check-ins resume
+            that day); ``None`` means until resumed.
+    """
+
+    timezone: str
+    days: frozenset[int]
+    time: dt.time  # `dt.time`: the field name shadows the type inside the class body
+    contact_start: dt.time
+    contact_end: dt.time
+    every_other_week: bool = False
+    anchor: date | None = None
+    paused: bool = False
+    paused_until: date | None = None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The time zone; raises ``ZoneInfoNotFoundError`` for an unknown name."""
+        return _zone(self.timezone)
+
+    def problem(self) -> str | None:
+        """Return ``None`` if the schedule is coherent, else a short English reason."""
+        try:
+            self.zone  # noqa: B018 - loading the zone is the check
+        except (ZoneInfoNotFoundError, ValueError):
+            return f"unknown time zone {self.timezone!r}"
+        if any(not isinstance(d, int) or not 0 <= d <= 6 for d in self.days):
+            return "days must be 0 (Monday) to 6 (Sunday)"
+        if any(t.tzinfo is not None for t in (self.time, self.contact_start, self.contact_end)):
+            return "times must be naive local times"
+        if self.every_other_week and self.anchor is None:
+            return "every other week needs an anchor date"
+        if not _within(self.time, self.contact_start, self.contact_end):
+            return "the check-in time is outside the contact hours"
+        return None
+
+    def paused_at(self, moment: datetime) -> bool:
+        """Whether the pause covers ``moment`` (its local date is before ``paused_until``)."""
+        if not self.paused:
+            return False
+        if self.paused_until is None:
+            return True
+        return _local(self, moment).date() < self.paused_until
+
+    def in_contact_hours(self, moment: datetime) -> bool:
+        """Whether ``moment``'s local wall-clock time is within the contact hours."""
+        return _within(_local(self, moment).time(), self.contact_start, self.contact_end)
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One check-in.
+
+    Attributes:
+        local_date: The client's local date of the check-in; one occurrence per local date.
+        due_at: When it is sent (UTC).
+        closes_at: When it stops being answerable as this check-in (UTC): ``due_at + window``,
+            but never after the end of the contact period that contains ``due_at``.
+    """
+
+    local_date: date
+    due_at: datetime
+    closes_at: datetime
+
+
+def next_checkin(schedule: Schedule, after: datetime, window: timedelta) -> Occurrence | None:
+    """The first check-in with ``due_at`` strictly after ``after``.
+
+    Each chosen local date has exactly one occurrence, at ``schedule.time`` on the local wall
+    clock. A time that does not exist that day (inside a spring-forward gap) is read the way
+    ``zoneinfo`` reads ``fold=0``: with the offset before the change, so 01:30 in London on
+    2026-03-29 is due at 01:30 UTC, i.e. 02:30 BST. A time that happens twice (the autumn
+    repeated hour) is due the first time (``fold=0``, summer time).
+
+    Dates before ``paused_until`` are skipped (the check-ins resume on that date), and so are the
+    off weeks of ``every_other_week``. An occurrence whose actual local time falls outside the
+    contact hours is skipped too; with a coherent schedule that only happens when a DST gap
+    pushes the time past ``contact_end``.
+
+    Args:
+        schedule: The client's schedule.
+        after: An aware datetime; typically now, or the previous occurrence's ``due_at``.
+        window: How long a check-in stays open; must be positive.
+
+    Returns:
+        The occurrence, or ``None`` when there are no days, the pause has no end, or no date in
+        the two weeks from the later of ``after`` and the pause end qualifies (e.g. the check-in
+        time lies outside the contact hours).
+
+    Raises:
+        ValueError: ``after`` is naive, ``window`` is not positive, or ``every_other_week`` is set
+            without an ``anchor``.
+        ZoneInfoNotFoundError: The time zone is unknown (see :meth:`Schedule.problem`).
+    """
+    _require_aware(after, "after")
+    if window <= timedelta(0):
+        raise ValueError("window must be positive")
+    if schedule.every_other_week and schedule.anchor is None:
+        raise ValueError("every other week needs an anchor date")
+    if not schedule.days:
+        return None
+    zone = schedule.zone
+    first = after.astimezone(zone).date() - timedelta(days=1)
+    if schedule.paused:
+        if schedule.paused_until is None:
+            return None
+        first = max(first, schedule.paused_until)
+    for offset in range(_SEARCH_DAYS):
+        day = first + timedelta(days=offset)
+        if day.weekday() not in schedule.days:
+            continue
+        if schedule.every_other_week and not _on_week(day, schedule.anchor):
+            continue
+        due = _at(zone, day, schedule.time)
+        if due <= after or not schedule.in_contact_hours(due):
+            continue
+        closes = min(due + window, _period_end(schedule, zone, due))
+        return Occurrence(local_date=day, due_at=due, closes_at=closes)
+    return None
+
+
+def next_contact_time(schedule: Schedule, moment: datetime) -> datetime:
+    """When something the bot starts at ``moment`` may be delivered (UTC).
+
+    ``moment`` itself if it is inside the contact hours and not paused; otherwise the next start
+    of the contact hours at or after the pause end (the local midnight that starts
+    ``paused_until``). If the contact hours wrap past midnight and are open at that midnight,
+    the midnight itself is the answer. A ``contact_start`` inside a DST gap is read as
+    ``fold=0`` (01:00 in a 01:00-02:00 gap becomes 02:00 summer time).
+
+    Raises:
+        ValueError: ``moment`` is naive, or the schedule is paused with no end date (there is no
+            contact time until the client resumes; hold the message instead).
+    """
+    _require_aware(moment, "moment")
+    zone = schedule.zone
+    candidate = moment.astimezone(UTC)
+    if schedule.paused:
+        if schedule.paused_until is None:
+            raise ValueError("paused with no end: no contact time until resumed")
+        candidate = max(candidate, _at(zone, schedule.paused_until, time(0)))
+    if _open(schedule, candidate):
+        return candidate
+    day = candidate.astimezone(zone).date()
+    starts = sorted(
+        start
+        for offset in range(-1, 8)
+        if (start := _at(zone, day + timedelta(days=offset), schedule.contact_start)) > candidate
+    )
+    return next((start for start in starts if _open(schedule, start)), starts[0])
+
+
+def snooze_until(schedule: Schedule, now: datetime, choice: str) -> datetime:
+    """When a snoozed check-in comes back (UTC), always inside the contact hours.
+
+    Choices:
+        ``"hour"``: ``now`` plus one hour.
+        ``"evening"``: 19:00 local today, if 19:00 is inside the contact hours and still ahead.
+            Otherwise the next "last hour" of the contact hours: one hour before
+            ``contact_end`` (or the period's start, if the hours are shorter than an hour), the
+            first such moment after ``now`` (today's, or tomorrow's if today's has passed).
+        ``"tomorrow"``: the same local wall-clock time tomorrow.
+
+    The result is then moved into the contact hours (and past a pause) with
+    :func:`next_contact_time`.
+
+    Raises:
+        ValueError: An unknown ``choice``, a naive ``now``, or a pause with no end.
+    """
+    _require_aware(now, "now")
+    zone = schedule.zone
+    local = now.astimezone(zone)
+    if choice == "hour":
+        target = now + timedelta(hours=1)
+    elif choice == "tomorrow":
+        target = _at(zone, local.date() + timedelta(days=1), local.time())
+    elif choice == "evening":
+        target = _evening(schedule, zone, now)
+    else:
+        raise ValueError(f"unknown snooze choice {choice!r}; expected one of {SNOOZE_CHOICES}")
+    return next_contact_time(schedule, target)
+
+
+def parse_timezone(text: str) -> str | None:
+    """The IANA time zone a client means, or ``None``.
+
+    Understood, in this order:
+
+    * ``"UTC"``, ``"GMT"``, ``"Z"`` (and ``UTC+0`` etc.) → ``"UTC"``.
+    * A UTC offset: ``"+2"``, ``"-5"``, ``"UTC+2"``, ``"GMT-03:00"``, ``"+0200"``. A whole-hour
+      offset from -12 to +14 becomes the fixed zone ``"Etc/GMT-2"`` style; note the inverted
+      sign of the ``Etc`` zones (``UTC+2`` is ``Etc/GMT-2``). These zones have no DST, so a
+      client who types an offset will be an hour off for half the year; a city is better. An
+      offset that is not whole hours (``"+05:30"``) gives ``None``: IANA has no fixed-offset zone
+      for it, so the client should type a city instead (``"Kolkata"``).
+    * An IANA name in any case: ``"europe/berlin"`` → ``"Europe/Berlin"``.
+    * A city: the last part of a zone name, ignoring case, accents, spaces, underscores,
+      hyphens, dots and apostrophes (``"new york"``, ``"São Paulo"``, ``"port au prince"``).
+      Where several zones share the city, the canonical ``Area/City`` zone wins (``"Africa"``,
+      ``"America"``, … over ``"US/…"``; the deeper ``America/Argentina/Cordoba`` over the
+      ``America/Cordoba`` alias); ``Etc``, ``posix`` and ``right`` zones are never matched.
+      ``"Berlin, Germany"`` is tried as ``"Berlin"``, ``"posix/Europe/London"`` as ``"London"``.
+
+    Never raises; anything else gives ``None``.
+    """
+    if not isinstance(text, str):
+        return None
+    cleaned = " ".join(text.split())
+    if not cleaned or len(cleaned) > 64:
+        return None
+    lowered = cleaned.lower()
+    if lowered in {"utc", "gmt", "z", "zulu", "utc0", "gmt0"}:
+        return "UTC"
+    offset = _OFFSET.fullmatch(lowered)
+    if offset:
+        return _offset_zone(offset)
+    names = _zone_names()
+    full = names.get(re.sub(r"\s*/\s*", "/", lowered).replace(" ", "_"))
+    if full:
+        return full
+    cities = _zone_cities()
+    for candidate in (cleaned, cleaned.split(",", 1)[0], cleaned.rsplit("/", 1)[-1]):
+        city = cities.get(_city_key(candidate))
+        if city:
+            return city
+    return None
+
+
+def parse_clock(text: str) -> time | None:
+    """A local time of day as a client types it, or ``None``.
+
+    Accepts 24-hour ``"18:00"``, ``"09:30"``, ``"9.30"``, ``"18"``, ``"18h30"``; 12-hour
+    ``"6pm"``, ``"6:30 p.m."``, ``"12am"`` (midnight), ``"12pm"`` (noon); ``"noon"`` and
+    ``"midnight"``. ``"24:00"`` and anything else give ``None``. Never raises.
+    """
+    if not isinstance(text, str):
+        return None
+    cleaned = " ".join(text.lower().split()).replace("a.m.", "am").replace("p.m.", "pm")
+    if cleaned in _NAMED_TIMES:
+        return _NAMED_TIMES[cleaned]
+    match = _CLOCK.fullmatch(cleaned)
+    if not match:
+        return None
+    hour, minute = int(match["hour"]), int(match["minute"] or 0)
+    if minute > 59:
+        return None
+    if match["half"]:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if match["half"] == "pm" else 0)
+    elif hour > 23:
+        return None
+    return time(hour, minute)
+
+
+def parse_hours(text: str) -> tuple[time, time] | None:
+    """Contact hours as a client types them: ``"09:00-21:00"``, ``"9-21"``, ``"9:00 – 21:00"``,
+    ``"9am to 9pm"``, ``"20:00-02:00"`` (wraps past midnight).
+
+    Returns ``(start, end)``, or ``None`` if the text is not a range of two clock times or the
+    two are equal. Never raises.
+    """
+    if not isinstance(text, str):
+        return None
+    cleaned = " ".join(text.lower().split())
+    cleaned = re.sub(r"^(?:from|between)\s+", "", cleaned)
+    parts = _RANGE_SEPARATOR.split(cleaned)
+    if len(parts) != 2:
+        return None
+    start, end = parse_clock(parts[0]), parse_clock(parts[1])
+    if start is None or end is None or start == end:
+        return None
+    return start, end
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+_CANONICAL_AREAS = frozenset(
+    {
+        "Africa",
+        "America",
+        "Antarctica",
+        "Arctic",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+    }
+)
+_NEVER_CITIES = ("Etc/", "posix/", "right/", "SystemV/")
+_NOT_ZONES = frozenset({"Factory", "localtime", "posixrules"})
+
+_OFFSET = re.compile(
+    r"(?:(?:utc|gmt)\s*)?(?P<sign>[+\-−–])\s*(?P<hours>[0-9]{1,2})"
+    r"(?:(?:\s*[:.]\s*|)(?P<minutes>[0-9]{2}))?",
+    re.ASCII,
+)
+_CLOCK = re.compile(
+    r"(?P<hour>[0-9]{1,2})(?:\s*[:.h]\s*(?P<minute>[0-9]{2}))?\s*h?\s*(?P<half>am|pm)?",
+    re.ASCII,
+)
+_NAMED_TIMES = {"noon": time(12, 0), "midday": time(12, 0), "midnight": time(0, 0)}
+_RANGE_SEPARATOR = re.compile(r"\s*(?:-|–|—|−|\bto\b|\btill\b|\buntil\b)\s*")
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def _require_aware(moment: datetime, name: str) -> None:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime")
+
+
+def _local(schedule: Schedule, moment: datetime) -> datetime:
+    _require_aware(moment, "moment")
+    return moment.astimezone(schedule.zone)
+
+
+def _within(moment: time, start: time, end: time) -> bool:
+    """Whether a wall-clock time is in ``[start, end)``, wrapping past midnight if end <= start."""
+    if start < end:
+        return start <= moment < end
+    return moment >= start or moment < end
+
+
+def _at(zone: ZoneInfo, day: date, clock: time) -> datetime:
+    """The UTC instant of a local wall-clock time, read as ``fold=0`` (see next_checkin)."""
+    naive = datetime.combine(day, clock.replace(tzinfo=None, fold=0))
+    return naive.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _open(schedule: Schedule, moment: datetime) -> bool:
+    return schedule.in_contact_hours(moment) and not schedule.paused_at(moment)
+
+
+def _on_week(day: date, anchor: date | None) -> bool:
+    if anchor is None:
+        return True
+    monday = day - timedelta(days=day.weekday())
+    anchor_monday = anchor - timedelta(days=anchor.weekday())
+    return (monday - anchor_monday).days // 7 % 2 == 0
+
+
+def _period_end(schedule: Schedule, zone: ZoneInfo, due: datetime) -> datetime:
+    """The end of the contact period containing ``due``: the first ``contact_end`` after it."""
+    day = due.astimezone(zone).date()
+    return min(
+        end
+        for offset in range(-1, 3)
+        if (end := _at(zone, day + timedelta(days=offset), schedule.contact_end)) > due
+    )
+
+
+def _evening(schedule: Schedule, zone: ZoneInfo, now: datetime) -> datetime:
+    today = now.astimezone(zone).date()
+    if _within(EVENING, schedule.contact_start, schedule.contact_end):
+        evening = _at(zone, today, EVENING)
+        if evening > now:
+            return evening
+    start, end = schedule.contact_start, schedule.contact_end
+    for offset in range(-1, 3):
+        day = today + timedelta(days=offset)
+        period_end = datetime.combine(day, end)
+        period_start = datetime.combine(day if start < end else day - timedelta(days=1), start)
+        last_hour = max(period_end - timedelta(hours=1), period_start)
+        candidate = _at(zone, last_hour.date(), last_hour.time())
+        if candidate > now:
+            return candidate
+    return now + timedelta(hours=1)  # pragma: no cover - the loop always finds one
+
+
+def _offset_zone(match: re.Match[str]) -> str | None:
+    hours, minutes = int(match["hours"]), int(match["minutes"] or 0)
+    if minutes:
+        return None  # IANA has no fixed zone for a part-hour offset; ask for a city instead
+    sign = -1 if match["sign"] in "-−–" else 1
+    offset = sign * hours
+    if not -12 <= offset <= 14:
+        return None
+    if offset == 0:
+        return "UTC"
+    # Etc zones follow POSIX: "Etc/GMT-2" is two hours *ahead* of UTC.
+    name = f"Etc/GMT{-offset:+d}"
+    return name if name in _zone_names().values() else None
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _city_key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", _strip_accents(text).lower())
+
+
+@cache
+def _available() -> frozenset[str]:
+    return frozenset(
+        name
+        for name in zoneinfo.available_timezones()
+        if name not in _NOT_ZONES and not name.startswith(("posix/", "right/"))
+    )
+
+
+@cache
+def _zone_names() -> dict[str, str]:
+    return {name.lower(): name for name in _available()}
+
+
+@cache
+def _zone_cities() -> dict[str, str]:
+    def preference(name: str) -> tuple[int, int, str]:
+        area = name.split("/", 1)[0]
+        return (0 if area in _CANONICAL_AREAS else 1, -name.count("/"), name)
+
+    cities: dict[str, str] = {}
+    for name in sorted(_available(), key=preference, reverse=True):
+        if "/" in name and not name.startswith(_NEVER_CITIES):
+            key = _city_key(name.rsplit("/", 1)[1])
+            if key:
+                cities[key] = name  # the most preferred name is written last
+    return cities

@@ -1,0 +1,154 @@
+"""Delivering what the bot starts itself: due rows are claimed, sent through the rate limiter,
+and their outcome recorded. The database decides what is due; nothing lives only in memory."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
+from telegram.ext import ExtBot
+
+from bot.core.model import Send
+from bot.core.planning import REGULAR
+from bot.tg.checkin import capacity_message
+from bot.tg.context import Services
+from bot.tg.ratelimit import BULK
+
+log = logging.getLogger(__name__)
+
+CLAIM_BATCH = 500
+
+
+class Dispatcher:
+    """Sends due check-ins; one call of ``tick`` drains everything due at that moment."""
+
+    def __init__(self, services: Services, bot: ExtBot[Any]) -> None:
+        self._services = services
+        self._bot = bot
+
+    async def tick(self) -> Counter[str]:
+        """Send what is due now, expire what is too late, close windows that passed.
+
+        Returns how many sends ended in each way ("sent", "expired", "skipped", ...).
+        """
+        services = self._services
+        outcomes: Counter[str] = Counter()
+        now = services.clock.now()
+        while batch := await services.db.claim_due(now, CLAIM_BATCH):
+            for outcome in await asyncio.gather(*(self._deliver(send) for send in batch)):
+                outcomes[outcome] += 1
+        outcomes["closed"] += await self._close_windows(now)
+        return outcomes
+
+    async def _deliver(self, send: Send) -> str:
+        try:
+            return await self._attempt(send)
+        except Exception:
+            # Never leave a row claimed forever; log without anyone's words.
+            log.exception("send %s for user %s failed", send.id, send.user_id)
+            await self._services.db.finish_send(
+                send.id, "failed", self._services.clock.now(), reason="error"
+            )
+            return "failed"
+
+    async def _attempt(self, send: Send) -> str:
+        services = self._services
+        store = services.db
+        user = await store.get_user(send.user_id)
+        if user is None or user.unreachable_at is not None:
+            await store.finish_send(send.id, "cancelled", services.clock.now(), reason="gone")
+            return "cancelled"
+        outcome = await self._send_checkin(send, user.id, user.chat_id, user.language)
+        if send.slot == REGULAR and outcome != "blocked":
+            await services.planner.plan_next(user.id, after=send.due_at)
+        return outcome
+
+    async def _send_checkin(self, send: Send, user_id: int, chat_id: int, language: str) -> str:
+        services = self._services
+        store = services.db
+        now = services.clock.now()
+        schedule = await services.planner.schedule_of(user_id)
+        reason = None
+        if schedule is None:
+            reason = "no schedule"
+        elif now >= send.closes_at:
+            reason = "late"
+        elif schedule.paused_at(now):
+            reason = "paused"
+        elif not schedule.in_contact_hours(now):
+            reason = "outside contact hours"
+        else:
+            busy = await store.open_checkin(user_id)
+            if busy is not None and now - busy.started_at < services.planner.defaults.window:
+                reason = "in a check-in"
+        if reason is not None:
+            status = "expired" if reason == "late" else "skipped"
+            await store.finish_send(send.id, status, now, reason=reason)
+            return status
+
+        user = await store.get_user(user_id)
+        assert user is not None
+        result = await services.checkins.start(user, "checkin", now)
+        assert result.checkin is not None and result.dialog is not None
+        text, markup = capacity_message(
+            services.catalog, language, result.dialog, result.checkin.id, later=True
+        )
+        try:
+            message = await self._bot.send_message(
+                chat_id, text, reply_markup=markup, rate_limit_args=BULK
+            )
+        except Forbidden:
+            await store.set_reachable(user_id, False, now)
+            await store.cancel_planned(user_id, "checkin", "blocked")
+            await store.finish_checkin(result.checkin.id, "closed", now)
+            await store.finish_send(send.id, "failed", now, reason="blocked")
+            return "blocked"
+        except TimedOut:
+            # Telegram may or may not have delivered it: record, never resend blindly.
+            await store.finish_send(
+                send.id, "unknown", now, reason="timed out", checkin_id=result.checkin.id
+            )
+            return "unknown"
+        except TelegramError as exc:
+            await store.finish_checkin(result.checkin.id, "closed", now)
+            await store.finish_send(send.id, "failed", now, reason=type(exc).__name__)
+            return "failed"
+        await store.set_checkin_message(result.checkin.id, message.message_id)
+        await store.finish_send(
+            send.id, "sent", now, message_id=message.message_id, checkin_id=result.checkin.id
+        )
+        return "sent"
+
+    async def _close_windows(self, now: datetime) -> int:
+        """Unanswered check-ins whose window passed: close them and say so kindly."""
+        services = self._services
+        store = services.db
+        closed = 0
+        while due := await store.due_to_close(now, CLAIM_BATCH):
+            for send in due:
+                user = await store.get_user(send.user_id)
+                record = (
+                    await store.checkin(send.checkin_id, send.user_id)
+                    if send.checkin_id is not None
+                    else None
+                )
+                if user is not None and record is not None and record.status == "open":
+                    await store.finish_checkin(record.id, "closed", now)
+                    if record.message_id is not None:
+                        await self._say_closed(user.chat_id, user.language, record.message_id)
+                    closed += 1
+                await store.finish_send(send.id, "closed", now)
+        return closed
+
+    async def _say_closed(self, chat_id: int, language: str, message_id: int) -> None:
+        text = self._services.catalog.get(language, "checkin.window_closed")
+        try:
+            await self._bot.edit_message_text(
+                text, chat_id=chat_id, message_id=message_id, rate_limit_args=BULK
+            )
+        except (BadRequest, Forbidden) as exc:
+            log.info("could not edit a closed check-in for chat %s: %s", chat_id, exc.message)
