@@ -82,8 +82,14 @@ class Dispatcher:
         elif not schedule.in_contact_hours(now):
             reason = "outside contact hours"
         else:
+            # A check-in the client is in the middle of; one never shown (a send cut off by a
+            # crash) does not count, and is replaced below.
             busy = await store.open_checkin(user_id)
-            if busy is not None and now - busy.started_at < services.planner.defaults.window:
+            if (
+                busy is not None
+                and busy.message_id is not None
+                and now - busy.started_at < services.planner.defaults.window
+            ):
                 reason = "in a check-in"
         if reason is not None:
             status = "expired" if reason == "late" else "skipped"

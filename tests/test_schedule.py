@@ -1,13 +1,16 @@
-"""The pure schedule arithmetic: DST, pauses, fortnightly weeks, contact hours, snoozes, parsers."""
+"""The pure schedule arithmetic: DST, pauses, fortnightly weeks, contact hours, snooze, parsers."""
 
 from __future__ import annotations
 
 import zoneinfo
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import assume, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.core.schedule import (
@@ -45,9 +48,9 @@ def make(
     days: frozenset[int] = ALL_DAYS,
     at: time = time(9, 0),
     hours: tuple[time, time] = (time(8, 0), time(22, 0)),
-    **extra: object,
+    **extra: Any,
 ) -> Schedule:
-    return Schedule(zone, days, at, hours[0], hours[1], **extra)  # type: ignore[arg-type]
+    return Schedule(zone, days, at, hours[0], hours[1], **extra)
 
 
 def walk(schedule: Schedule, after: datetime, until: datetime) -> list[Occurrence]:
@@ -76,23 +79,31 @@ def exists(day: date, clock: time, zone: str) -> bool:
     )
 
 
-clocks = st.times(min_value=time(0), max_value=time(23, 59)).map(lambda t: t.replace(second=0))
 minute_clocks = st.builds(time, st.integers(0, 23), st.integers(0, 59))
 day_sets = st.frozensets(st.integers(0, 6), min_size=1)
-utc_moments = st.datetimes(
+near_transitions = st.tuples(st.sampled_from(TRANSITIONS), st.integers(-3 * 1440, 3 * 1440)).map(
+    lambda t: midnight(t[0][1], "UTC") + timedelta(minutes=t[1])
+)
+utc_moments = near_transitions | st.datetimes(
     min_value=datetime(2025, 12, 1), max_value=datetime(2027, 2, 1), timezones=st.just(UTC)
 )
+"""Any moment, often within three days of a DST change."""
+
+
+def _clock(minutes: int) -> time:
+    return time(minutes // 60 % 24, minutes % 60)
 
 
 @st.composite
-def schedules(draw: st.DrawFn, coherent: bool = True) -> Schedule:
-    """A coherent schedule: any zone, days, contact hours (maybe wrapping) and a time inside."""
+def schedules(draw: st.DrawFn) -> Schedule:
+    """A coherent schedule: any zone, days, contact hours (maybe wrapping, maybe round the clock,
+    often short and at night to meet DST changes) and a check-in time inside them."""
     zone = draw(st.sampled_from(ZONES))
-    start, end = draw(minute_clocks), draw(minute_clocks)
-    at = draw(minute_clocks)
-    schedule = make(zone, draw(day_sets), at, (start, end))
-    if coherent:
-        assume(schedule.problem() is None)
+    start = draw(st.integers(0, 1439) | st.integers(0, 240))
+    length = draw(st.integers(1, 1440) | st.integers(1, 180))
+    at = start + draw(st.integers(0, length - 1))
+    schedule = make(zone, draw(day_sets), _clock(at), (_clock(start), _clock(start + length)))
+    assert schedule.problem() is None
     return schedule
 
 
@@ -151,6 +162,13 @@ def test_contact_hours_are_half_open_and_wrap() -> None:
     assert all(always.in_contact_hours(datetime(2026, 5, 5, h, tzinfo=UTC)) for h in range(24))
 
 
+def test_contact_hours_read_a_time_in_a_dst_gap_as_the_real_local_time() -> None:
+    schedule = make(hours=(time(1), time(2)), at=time(1))
+    in_gap = datetime(2026, 3, 29, 1, 30, tzinfo=ZoneInfo("Europe/London"))  # really 02:30 BST
+    assert not schedule.in_contact_hours(in_gap)
+    assert not schedule.in_contact_hours(in_gap.astimezone(UTC))
+
+
 def test_paused_at_covers_dates_before_the_end_in_local_time() -> None:
     schedule = make("America/New_York", paused=True, paused_until=date(2026, 6, 10))
     # 03:59 UTC on the 10th is still the 9th in New York.
@@ -188,7 +206,7 @@ def test_a_zone_without_dst_is_exactly_a_day_apart() -> None:
     for zone in ("Asia/Kolkata", "Asia/Tokyo"):
         start = datetime(2026, 3, 1, tzinfo=UTC)
         found = walk(make(zone, at=time(9, 30)), start, start + timedelta(days=60))
-        gaps = {b.due_at - a.due_at for a, b in zip(found, found[1:], strict=False)}
+        gaps = {b.due_at - a.due_at for a, b in pairwise(found)}
         assert gaps == {timedelta(days=1)}
 
 
@@ -218,13 +236,15 @@ def test_london_autumn_repeated_hour_happens_once_the_first_time() -> None:
     [
         ("America/New_York", date(2026, 3, 8), time(2, 30), datetime(2026, 3, 8, 7, 30)),  # 03:30
         ("America/New_York", date(2026, 11, 1), time(1, 30), datetime(2026, 11, 1, 5, 30)),
-        ("Australia/Sydney", date(2026, 10, 4), time(2, 30), datetime(2026, 10, 3, 15, 30)),
+        ("Australia/Sydney", date(2026, 10, 4), time(2, 30), datetime(2026, 10, 3, 16, 30)),
         ("Australia/Sydney", date(2026, 4, 5), time(2, 30), datetime(2026, 4, 4, 15, 30)),
     ],
 )
 def test_gap_and_repeated_hour_elsewhere(zone: str, day: date, at: time, due: datetime) -> None:
     schedule = make(zone, at=at, hours=(time(0), time(23, 59)))
-    found = walk(schedule, midnight(day - timedelta(days=1), zone), midnight(day, zone) + 2 * WINDOW * 8)
+    found = walk(
+        schedule, midnight(day - timedelta(days=1), zone), midnight(day, zone) + timedelta(days=2)
+    )
     on_the_day = [o for o in found if o.local_date == day]
     assert [o.due_at for o in on_the_day] == [due.replace(tzinfo=UTC)]
 
@@ -255,8 +275,17 @@ def test_repeated_next_checkin_gives_one_per_chosen_date_at_the_wall_clock(
         for i in range((last_day - first_day).days + 1)
         if (first_day + timedelta(days=i)).weekday() in schedule.days
     ]
-    inner = [d for d in expected if first_day < d < last_day]
-    assert set(inner) <= set(dates), "every chosen weekday inside the span has its check-in"
+    # Every chosen date strictly inside the span has its check-in, unless a DST gap pushes
+    # the time out of the contact hours that day.
+    inner = [
+        d
+        for d in expected
+        if first_day < d < last_day
+        and schedule.in_contact_hours(
+            datetime.combine(d, schedule.time, tzinfo=schedule.zone).astimezone(UTC)
+        )
+    ]
+    assert set(inner) <= set(dates)
     assert set(dates) <= set(expected)
     for occurrence in found:
         assert start < occurrence.due_at <= end
@@ -283,7 +312,7 @@ def test_next_checkin_is_the_first_chosen_date_after(schedule: Schedule, after: 
     day = after.astimezone(zone).date()
     while day < occurrence.local_date:
         if day.weekday() in schedule.days:
-            due = datetime.combine(day, schedule.time, tzinfo=zone)
+            due = datetime.combine(day, schedule.time, tzinfo=zone).astimezone(UTC)
             assert due.astimezone(UTC) <= after or not schedule.in_contact_hours(due)
         day += timedelta(days=1)
 
@@ -335,6 +364,28 @@ def test_closes_at_examples() -> None:
     occurrence = next_checkin(late, datetime(2026, 5, 5, tzinfo=UTC), timedelta(hours=5))
     assert occurrence is not None
     assert occurrence.closes_at == datetime(2026, 5, 6, 2, 0, tzinfo=UTC)
+
+
+def test_closes_at_follows_the_clock_through_dst_changes() -> None:
+    # Spring: contact hours end at 01:30, which does not exist; they end when the clocks jump.
+    spring = make(at=time(0, 30), hours=(time(0), time(1, 30)))
+    occurrence = next_checkin(spring, datetime(2026, 3, 29, tzinfo=UTC), WINDOW)
+    assert occurrence is not None
+    assert occurrence.due_at == datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
+    assert occurrence.closes_at == datetime(2026, 3, 29, 1, 0, tzinfo=UTC)  # 02:00 BST
+    # Autumn: the hours stay open through the change, so the night lasts an hour longer.
+    autumn = make(at=time(0, 30), hours=(time(0), time(3)))
+    occurrence = next_checkin(autumn, datetime(2026, 10, 24, 22, tzinfo=UTC), timedelta(hours=5))
+    assert occurrence is not None
+    assert occurrence.due_at == datetime(2026, 10, 24, 23, 30, tzinfo=UTC)  # 00:30 BST
+    assert occurrence.closes_at == datetime(2026, 10, 25, 3, 0, tzinfo=UTC)  # 03:00 GMT
+
+
+def test_round_the_clock_hours_never_cut_the_window() -> None:
+    schedule = make("UTC", at=time(9), hours=(time(6), time(6)))
+    occurrence = next_checkin(schedule, datetime(2026, 5, 5, tzinfo=UTC), timedelta(hours=30))
+    assert occurrence is not None
+    assert occurrence.closes_at == occurrence.due_at + timedelta(hours=30)
 
 
 def test_window_must_be_positive() -> None:
@@ -393,7 +444,7 @@ def test_a_pause_skips_exactly_the_dates_before_its_end(
     schedule: Schedule, after: datetime, pause_days: int
 ) -> None:
     until = after.date() + timedelta(days=pause_days)
-    paused = Schedule(**{**schedule.__dict__, "paused": True, "paused_until": until})
+    paused = replace(schedule, paused=True, paused_until=until)
     found = walk(paused, after, after + timedelta(days=max(pause_days, 0) + 10))
     unpaused = walk(schedule, after, after + timedelta(days=max(pause_days, 0) + 10))
     assert found == [o for o in unpaused if o.local_date >= until]
@@ -421,7 +472,7 @@ def test_every_other_week_keeps_alternating_across_a_53_week_year() -> None:
     found = walk(schedule, start, start + timedelta(days=70))
     dates = [o.local_date for o in found]
     assert date(2026, 12, 31) in dates
-    assert {b - a for a, b in zip(dates, dates[1:], strict=False)} == {timedelta(days=14)}
+    assert {b - a for a, b in pairwise(dates)} == {timedelta(days=14)}
     assert len(dates) == 5
 
 
@@ -432,7 +483,7 @@ def test_every_other_week_keeps_alternating_across_a_53_week_year() -> None:
     after=utc_moments,
 )
 def test_every_other_week_only_on_weeks(schedule: Schedule, anchor: date, after: datetime) -> None:
-    fewer = Schedule(**{**schedule.__dict__, "every_other_week": True, "anchor": anchor})
+    fewer = replace(schedule, every_other_week=True, anchor=anchor)
     weekly = walk(schedule, after, after + timedelta(days=28))
     found = walk(fewer, after, after + timedelta(days=28))
     anchor_monday = anchor - timedelta(days=anchor.weekday())
@@ -490,6 +541,18 @@ def test_next_contact_time_returns_utc_in_the_clients_zone() -> None:
     assert next_contact_time(tokyo, berlin_moment).tzinfo is UTC
 
 
+def test_next_contact_time_across_dst_changes() -> None:
+    # Contact hours start at 01:30, inside the spring gap: they open when the clocks jump.
+    spring = make(at=time(3), hours=(time(1, 30), time(5)))
+    assert next_contact_time(spring, datetime(2026, 3, 29, 0, 30, tzinfo=UTC)) == datetime(
+        2026, 3, 29, 1, 0, tzinfo=UTC
+    )
+    # In the autumn the hour 01:00-02:00 happens twice; the hours open again the second time.
+    autumn = make(at=time(1), hours=(time(1), time(1, 30)))
+    moment = datetime(2026, 10, 25, 0, 45, tzinfo=UTC)  # 01:45 BST, after the first 01:30
+    assert next_contact_time(autumn, moment) == datetime(2026, 10, 25, 1, 0, tzinfo=UTC)
+
+
 def test_next_contact_time_waits_for_the_pause_end() -> None:
     paused = make("UTC", paused=True, paused_until=date(2026, 5, 10), hours=(time(9), time(21)))
     assert next_contact_time(paused, datetime(2026, 5, 5, 12, tzinfo=UTC)) == datetime(
@@ -517,7 +580,7 @@ def test_next_contact_time_is_the_first_open_moment(
 ) -> None:
     if pause is not None:
         until = moment.date() + timedelta(days=pause)
-        schedule = Schedule(**{**schedule.__dict__, "paused": True, "paused_until": until})
+        schedule = replace(schedule, paused=True, paused_until=until)
     result = next_contact_time(schedule, moment)
     assert result.tzinfo is UTC
     assert result >= moment
@@ -609,6 +672,10 @@ def test_snoozes_land_inside_contact_hours(schedule: Schedule, now: datetime, ch
         ("Kolkata", "Asia/Kolkata"),
         ("Buenos Aires", "America/Argentina/Buenos_Aires"),
         ("Indianapolis", "America/Indiana/Indianapolis"),
+        ("Samoa", "Pacific/Samoa"),
+        ("Singapore", "Asia/Singapore"),
+        ("Japan", "Japan"),
+        ("cet", "CET"),
         ("Berlin, Germany", "Europe/Berlin"),
         ("posix/Europe/London", "Europe/London"),
         ("UTC", "UTC"),

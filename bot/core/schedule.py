@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 import zoneinfo
@@ -99,7 +100,9 @@ class Occurrence:
         local_date: The client's local date of the check-in; one occurrence per local date.
         due_at: When it is sent (UTC).
         closes_at: When it stops being answerable as this check-in (UTC): ``due_at + window``,
-            but never after the end of the contact period that contains ``due_at``.
+            but never after the end of the contact period that contains ``due_at`` (the first
+            moment the local wall clock is outside the contact hours, a DST jump included).
+            Round-the-clock hours (``contact_start == contact_end``) never cut it short.
     """
 
     local_date: date
@@ -158,7 +161,8 @@ def next_checkin(schedule: Schedule, after: datetime, window: timedelta) -> Occu
         due = _at(zone, day, schedule.time)
         if due <= after or not schedule.in_contact_hours(due):
             continue
-        closes = min(due + window, _period_end(schedule, zone, due))
+        period_end = _period_end(schedule, zone, due)
+        closes = due + window if period_end is None else min(due + window, period_end)
         return Occurrence(local_date=day, due_at=due, closes_at=closes)
     return None
 
@@ -166,11 +170,13 @@ def next_checkin(schedule: Schedule, after: datetime, window: timedelta) -> Occu
 def next_contact_time(schedule: Schedule, moment: datetime) -> datetime:
     """When something the bot starts at ``moment`` may be delivered (UTC).
 
-    ``moment`` itself if it is inside the contact hours and not paused; otherwise the next start
-    of the contact hours at or after the pause end (the local midnight that starts
-    ``paused_until``). If the contact hours wrap past midnight and are open at that midnight,
-    the midnight itself is the answer. A ``contact_start`` inside a DST gap is read as
-    ``fold=0`` (01:00 in a 01:00-02:00 gap becomes 02:00 summer time).
+    ``moment`` itself if it is inside the contact hours and not paused; otherwise the first
+    moment after it that is: normally the next ``contact_start`` on the local wall clock, at or
+    after the pause end (the local midnight that starts ``paused_until``; if the contact hours
+    wrap past midnight and are open then, that midnight itself). Across a DST change the answer
+    is the first instant whose local wall-clock time is inside the hours: a ``contact_start``
+    inside a spring-forward gap opens at the jump (start 01:30 in London on 2026-03-29 opens at
+    01:00 UTC, when the clocks show 02:00 BST).
 
     Raises:
         ValueError: ``moment`` is naive, or the schedule is paused with no end date (there is no
@@ -178,20 +184,27 @@ def next_contact_time(schedule: Schedule, moment: datetime) -> datetime:
     """
     _require_aware(moment, "moment")
     zone = schedule.zone
-    candidate = moment.astimezone(UTC)
-    if schedule.paused:
-        if schedule.paused_until is None:
-            raise ValueError("paused with no end: no contact time until resumed")
-        candidate = max(candidate, _at(zone, schedule.paused_until, time(0)))
-    if _open(schedule, candidate):
-        return candidate
-    day = candidate.astimezone(zone).date()
-    starts = sorted(
-        start
-        for offset in range(-1, 8)
-        if (start := _at(zone, day + timedelta(days=offset), schedule.contact_start)) > candidate
-    )
-    return next((start for start in starts if _open(schedule, start)), starts[0])
+    moment = moment.astimezone(UTC)
+    if schedule.paused and schedule.paused_until is None:
+        raise ValueError("paused with no end: no contact time until resumed")
+    if _open(schedule, moment):
+        return moment
+    base = moment
+    points: list[datetime] = []
+    if schedule.paused and schedule.paused_until is not None:
+        # Search from the day before the pause ends: the pause ends at a midnight crossing, or
+        # at a DST jump over midnight, and both must be among the candidate points.
+        base = max(base, _at(zone, schedule.paused_until - timedelta(days=1), time(0)))
+        points.extend(_crossings(zone, schedule.paused_until, time(0)))
+    day = base.astimezone(zone).date()
+    points.extend(_transitions(zone, base, base + timedelta(days=10)))
+    for offset in range(-1, 9):
+        points.extend(_crossings(zone, day + timedelta(days=offset), schedule.contact_start))
+    # Contact hours (and the end of a pause) can only begin at one of these points.
+    opening = min((p for p in points if p > moment and _open(schedule, p)), default=None)
+    if opening is None:  # pragma: no cover - contact hours open every day
+        return _at(zone, day + timedelta(days=1), schedule.contact_start)
+    return opening
 
 
 def snooze_until(schedule: Schedule, now: datetime, choice: str) -> datetime:
@@ -237,7 +250,9 @@ def parse_timezone(text: str) -> str | None:
       client who types an offset will be an hour off for half the year; a city is better. An
       offset that is not whole hours (``"+05:30"``) gives ``None``: IANA has no fixed-offset zone
       for it, so the client should type a city instead (``"Kolkata"``).
-    * An IANA name in any case: ``"europe/berlin"`` → ``"Europe/Berlin"``.
+    * An IANA name in any case: ``"europe/berlin"`` → ``"Europe/Berlin"``. A legacy name
+      without an area (``"Japan"``, ``"CET"``) is used only if no city matches, so
+      ``"Singapore"`` gives ``"Asia/Singapore"``.
     * A city: the last part of a zone name, ignoring case, accents, spaces, underscores,
       hyphens, dots and apostrophes (``"new york"``, ``"São Paulo"``, ``"port au prince"``).
       Where several zones share the city, the canonical ``Area/City`` zone wins (``"Africa"``,
@@ -258,16 +273,15 @@ def parse_timezone(text: str) -> str | None:
     offset = _OFFSET.fullmatch(lowered)
     if offset:
         return _offset_zone(offset)
-    names = _zone_names()
-    full = names.get(re.sub(r"\s*/\s*", "/", lowered).replace(" ", "_"))
-    if full:
+    full = _zone_names().get(re.sub(r"\s*/\s*", "/", lowered).replace(" ", "_"))
+    if full and "/" in full:
         return full
     cities = _zone_cities()
     for candidate in (cleaned, cleaned.split(",", 1)[0], cleaned.rsplit("/", 1)[-1]):
         city = cities.get(_city_key(candidate))
         if city:
             return city
-    return None
+    return full  # a legacy top-level name such as "Japan" or "CET", if nothing better matched
 
 
 def parse_clock(text: str) -> time | None:
@@ -361,7 +375,8 @@ def _require_aware(moment: datetime, name: str) -> None:
 
 def _local(schedule: Schedule, moment: datetime) -> datetime:
     _require_aware(moment, "moment")
-    return moment.astimezone(schedule.zone)
+    # Through UTC: an aware datetime already in this zone but inside a DST gap is normalised.
+    return moment.astimezone(UTC).astimezone(schedule.zone)
 
 
 def _within(moment: time, start: time, end: time) -> bool:
@@ -389,14 +404,50 @@ def _on_week(day: date, anchor: date | None) -> bool:
     return (monday - anchor_monday).days // 7 % 2 == 0
 
 
-def _period_end(schedule: Schedule, zone: ZoneInfo, due: datetime) -> datetime:
-    """The end of the contact period containing ``due``: the first ``contact_end`` after it."""
+def _period_end(schedule: Schedule, zone: ZoneInfo, due: datetime) -> datetime | None:
+    """The first moment after ``due`` outside the contact hours; ``None`` if they never close."""
     day = due.astimezone(zone).date()
-    return min(
-        end
-        for offset in range(-1, 3)
-        if (end := _at(zone, day + timedelta(days=offset), schedule.contact_end)) > due
-    )
+    points = _transitions(zone, due, due + timedelta(days=3))
+    for offset in range(-1, 3):
+        points.extend(_crossings(zone, day + timedelta(days=offset), schedule.contact_end))
+    return min((p for p in points if p > due and not schedule.in_contact_hours(p)), default=None)
+
+
+def _crossings(zone: ZoneInfo, day: date, clock: time) -> list[datetime]:
+    """The UTC instants at which the local wall clock shows ``clock`` on ``day`` (both folds)."""
+    naive = datetime.combine(day, clock.replace(tzinfo=None))
+    return [naive.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1)]
+
+
+def _offset(zone: ZoneInfo, moment: datetime) -> timedelta | None:
+    return moment.astimezone(zone).utcoffset()
+
+
+def _transitions(zone: ZoneInfo, start: datetime, end: datetime) -> list[datetime]:
+    """The instants in ``[start, end]`` at which the zone's UTC offset changes (to the second).
+
+    The local wall clock jumps at these instants, so contact hours can open or close there even
+    though no wall-clock boundary is crossed. Samples every six hours: real zones never change
+    their offset twice within that.
+    """
+    found: list[datetime] = []
+    step = timedelta(hours=6)
+    low, low_offset = start, _offset(zone, start)
+    while low < end:
+        high = low + step
+        high_offset = _offset(zone, high)
+        if high_offset != low_offset:
+            before, after = math.floor(low.timestamp()), math.ceil(high.timestamp())
+            while after - before > 1:
+                middle = (before + after) // 2
+                moment = datetime.fromtimestamp(middle, UTC)
+                if _offset(zone, moment) == low_offset:
+                    before = middle
+                else:
+                    after = middle
+            found.append(datetime.fromtimestamp(after, UTC))
+        low, low_offset = high, high_offset
+    return found
 
 
 def _evening(schedule: Schedule, zone: ZoneInfo, now: datetime) -> datetime:

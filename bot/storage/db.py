@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -54,7 +55,12 @@ class Database:
         async with self._write_lock:
             if self.closed:
                 return
-            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            try:
+                await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.OperationalError as exc:
+                # A statement cut off by a cancelled task still holds the file; closing the
+                # connection releases it and SQLite replays the log at the next open.
+                log.warning("could not fold the write-ahead log back at close: %s", exc)
             await self.conn.close()
             self.closed = True
 
