@@ -32,12 +32,16 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
     """Releases at most ``rate`` chat-bound requests a second, replies first.
 
     Requests without a ``chat_id`` (getUpdates, answerCallbackQuery, setMyCommands) are not
-    paced: Telegram does not count them. A 429 pauses every paced request for ``retry_after``
-    (Telegram's limit is per bot, so the others would fail too) and the request is retried; a
-    bulk send is retried until it goes through, a reply up to ``max_reply_retries`` times. A bulk
+    paced: Telegram does not count them. After a 429 the request waits ``retry_after`` and is
+    tried again; when several come within a second, Telegram's limit is per bot and the others
+    would fail too, so every paced request waits. A bulk send is retried until it goes through,
+    a reply up to ``max_reply_retries`` times. A bulk
     send also waits until ``per_chat`` seconds have passed since the last new message to that
     chat, so two things the bot starts never arrive at once.
     """
+
+    CLUSTER = 3
+    """This many 429s within a second pause every paced request, not just the one."""
 
     def __init__(self, rate: float, max_reply_retries: int = 5, per_chat: float = 1.0) -> None:
         if rate <= 0:
@@ -52,6 +56,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self._open.set()
         self._per_chat = per_chat
         self._chat_free: dict[object, float] = {}
+        self._recent_429: list[float] = []
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -98,8 +103,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
                     raise
                 pause = exc.retry_after
                 seconds = pause if isinstance(pause, int) else pause.total_seconds()
-                log.warning("Telegram asked to slow down; pausing sends for %.1f s", seconds)
-                await self._pause(seconds + 0.1)
+                await self._after_429(seconds + 0.1)
 
     async def _chat_turn(self, chat: object) -> None:
         loop = asyncio.get_running_loop()
@@ -112,6 +116,19 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         if len(self._chat_free) > 10_000:  # forget chats that are free again
             self._chat_free = {c: t for c, t in self._chat_free.items() if t > now}
         self._chat_free[chat] = now + self._per_chat
+
+    async def _after_429(self, seconds: float) -> None:
+        """Wait out a 429. A lone one holds back only its own request; several close together
+        mean the bot as a whole is over Telegram's limit, so every paced request waits."""
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        self._recent_429 = [t for t in self._recent_429 if now - t < 1.0] + [now]
+        if len(self._recent_429) >= self.CLUSTER:
+            log.warning("Telegram asked to slow down; pausing all sends for %.1f s", seconds)
+            await self._pause(seconds)
+        else:
+            log.info("one request was asked to wait %.1f s", seconds)
+            await asyncio.sleep(seconds)
 
     async def _pause(self, seconds: float) -> None:
         if not self._open.is_set():

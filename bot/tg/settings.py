@@ -497,7 +497,10 @@ async def snooze(context: BotContext, user: User, checkin_id: int, choice: str) 
     if schedule is None:
         return None
     now = services.clock.now()
-    due = snooze_until(schedule, now, choice)
+    try:
+        due = snooze_until(schedule, now, choice)
+    except ValueError:  # paused with no end: nothing the bot starts comes back until resumed
+        return None
     local_date = due.astimezone(ZoneInfo(schedule.timezone)).date()
     await services.db.finish_checkin(record.id, "closed", now)
     await services.db.plan_send(
