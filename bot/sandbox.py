@@ -51,6 +51,7 @@ HELP = """Sandbox commands (everything else is sent to the bot as a message):
   :help                 this list
   :quit                 leave (end of input works too)"""
 
+TICK_STEP = timedelta(minutes=5)
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
 
@@ -164,11 +165,15 @@ class Sandbox:
         if delta is None:
             self.say("  (Say how long, for example :wait 30m, :wait 2h or :wait 1d.)")
             return
-        self.clock.advance(delta)
-        self.say(f"  (Time passes. It is now {self._local_now()}.)")
+        # The clock moves in small steps with a tick after each, as the running bot would see
+        # it, so a check-in due on the way goes out on time rather than expiring in one jump.
         scheduler = self.app.bot_data.services.scheduler
-        if scheduler is not None:
-            await scheduler.tick()
+        end = self.clock.now() + delta
+        while self.clock.now() < end:
+            self.clock.advance(min(TICK_STEP, end - self.clock.now()))
+            if scheduler is not None:
+                await scheduler.tick()
+        self.say(f"  (Time passes. It is now {self._local_now()}.)")
         self.show()
 
     def show(self) -> None:

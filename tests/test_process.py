@@ -184,7 +184,7 @@ def _sandbox(script: str, tmp_path: Path) -> str:
 
 
 def test_sandbox_works_piped(tmp_path: Path) -> None:
-    out = _sandbox("/start\nToday was long\n3\n/help\n:sticker\n", tmp_path)
+    out = _sandbox("/start\nToday was long\n4\n/help\n:sticker\n", tmp_path)
     assert "Alex › /start" in out
     assert "Nobody sees what you write here until you choose to share it" in out
     assert "Between › Saved. Only you can see this." in out

@@ -29,7 +29,7 @@ from telegram.ext import (
 
 from bot.core import usecases
 from bot.core.model import CrisisPlan, User
-from bot.tg import checkin, settings
+from bot.tg import checkin, keyboards, settings
 from bot.tg.context import BotContext, Services
 
 log = logging.getLogger(__name__)
@@ -108,13 +108,7 @@ async def _welcome(update: Update, context: BotContext, user: User) -> None:
 
 def main_menu(context: BotContext, language: str) -> InlineKeyboardMarkup:
     """The client's main menu; the path to help is always in it."""
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(_t(context, language, "menu.checkin"), callback_data="m:ci")],
-            [InlineKeyboardButton(_t(context, language, "menu.note"), callback_data="m:note")],
-            [InlineKeyboardButton(_t(context, language, "menu.helpnow"), callback_data="m:help")],
-        ]
-    )
+    return keyboards.main_menu(context.services.catalog, language)
 
 
 async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -145,8 +139,6 @@ async def start(update: Update, context: BotContext) -> None:
             _t(context, language, "start.welcome_back", name_part=name_part),
             main_menu(context, language),
         )
-    else:
-        await _reply(update, _t(context, language, "menu.prompt"), main_menu(context, language))
 
 
 async def _redeem(update: Update, context: BotContext, code: str) -> None:

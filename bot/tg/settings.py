@@ -21,6 +21,7 @@ from bot.core.schedule import (
     snooze_until,
 )
 from bot.tg.context import BotContext
+from bot.tg.keyboards import main_menu
 
 TIMES = ("08:00", "10:00", "12:00", "14:00", "16:00", "18:00", "20:00")
 HOURS = ("08:00-20:00", "09:00-21:00", "10:00-22:00", "12:00-23:00")
@@ -100,9 +101,11 @@ async def propose(update: Update, context: BotContext, user: User) -> None:
     )
     markup = InlineKeyboardMarkup(
         [
-            [_b(_t(context, lang, "schedule.agree"), "s:agree")],
+            [_b(_t(context, lang, "schedule.agree"), "s:agree:first")],
             [_b(_t(context, lang, "schedule.change"), "s:main")],
-            [_b(_t(context, lang, "schedule.only_when_i_ask"), "s:off")],
+            [_b(_t(context, lang, "schedule.only_when_i_ask"), "s:off:first")],
+            # Help is one tap away from the very first message on.
+            [_b(_t(context, lang, "menu.helpnow"), "m:help")],
         ]
     )
     assert update.effective_chat is not None
@@ -218,10 +221,14 @@ async def settings_pressed(update: Update, context: BotContext, user: User) -> N
             else _t(context, lang, "schedule.agreed_none")
         )
         await _send_or_edit(update, text)
+        if value == "first":
+            await _menu(update, context, user)
     elif action == "off":
         await services.db.set_schedule(user.id, agreed_on=None)
         await services.db.cancel_planned(user.id, CHECKIN, "turned off")
         await _send_or_edit(update, _t(context, lang, "schedule.not_scheduled"))
+        if value == "first":
+            await _menu(update, context, user)
     elif action == "main":
         await services.db.await_text(user.id, None, services.clock.now())
         await _show_summary(update, context, user)
@@ -291,6 +298,15 @@ async def settings_pressed(update: Update, context: BotContext, user: User) -> N
         await _send_or_edit(
             update, _t(context, lang, f"schedule.{key}"), InlineKeyboardMarkup([back])
         )
+
+
+async def _menu(update: Update, context: BotContext, user: User) -> None:
+    """After the first answer about the schedule, the main menu (where help always is)."""
+    assert update.effective_chat is not None
+    await update.effective_chat.send_message(
+        _t(context, user.language, "menu.prompt"),
+        reply_markup=main_menu(context.services.catalog, user.language),
+    )
 
 
 def _inside(schedule: Schedule, value: time) -> bool:

@@ -1,0 +1,417 @@
+"""Fan-out benchmark: N clients are all due at the same minute, and 100 people press buttons.
+
+What is measured
+    ``N`` clients (``--clients``, default 3,000) agreed to a daily check-in at 10:00 UTC. The
+    stand-in enforces ``R`` messages a second (``--limit``, default 300), as Telegram does, and
+    the bot's own global rate (``[telegram] send_rate``) is set to the same ``R`` by a temporary
+    copy of ``bot/service.example.toml`` passed as ``BOT_CONFIG``. One ``Scheduler.tick()`` at
+    10:00 claims and sends every due check-in (the dispatcher drains all due rows). We report how
+    many clients got their check-in (``sent``), how many got none (``lost``), how many got more
+    than one or have more than one row for the day (``duplicated``), the fan-out time
+    (``seconds``: from the start of the tick until the stand-in recorded the last check-in), the
+    delivery ``rate`` (sent / seconds) and ``efficiency`` (rate / limit, in percent, rounded down).
+
+    While the fan-out runs, 100 other clients, whose check-in arrived in an earlier tick at 09:55,
+    press "Some" on it, in four waves of 25 at 10 %, 30 %, 50 % and 70 % of the ideal fan-out time
+    ``N / R``. Each press is put on ``app.update_queue`` (the application is running, so updates
+    are processed concurrently with the tick, as in production). A press's reply time is from
+    putting it on the queue until the stand-in recorded the bot's next question (the
+    ``sendMessage`` after the edit that settles the capacity question), timestamped with
+    ``time.perf_counter()`` in ``TimedBotAPI`` below. ``reply_p99_ms`` is the 99th percentile
+    (nearest rank) over the 100 presses; the edit's own timing is printed as a human line.
+
+Conditions
+    The real application (``build_application`` + ``running``) on a temporary SQLite file, talking
+    to ``FakeBotAPI(rate_limit=R, random_429=0.002, seed=7, latency=0.02)``: every request takes
+    20 ms, more than ``R`` message requests in any sliding second get 429 ``retry after 1``, and
+    0.2 % of message requests get an extra 429 at random. The clock is a ``ManualClock`` (Monday
+    2 March 2026, 09:50 UTC), moved by hand to 09:55 and then to 10:00. Clients are created
+    through the store (``add_client``, ``set_schedule``, ``planner.plan_next``) rather than
+    through 3,100 /start conversations; the stand-in learns them with ``add_user``. The JobQueue's
+    own periodic tick is disabled for the run so that exactly one tick drains the fan-out, as in
+    production, where the tick job never overlaps itself (``max_instances=1``).
+
+Run from the repository root: ``.venv/bin/python bench/fanout.py [--clients N] [--limit R]``.
+The last line is ``clients=<N> sent=<int> lost=<int> duplicated=<int> seconds=<.1f>
+rate=<.1f> limit=<R> efficiency=<int> reply_p99_ms=<int>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import math
+import os
+import re
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from telegram import Update
+from telegram.request import BaseRequest, RequestData
+
+from bot.app import App, build_application, running
+from bot.config import EXAMPLE_CONFIG, load_settings
+from bot.core.clock import ManualClock
+from bot.core.i18n import Catalog
+from bot.standin import MESSAGE_METHODS, FakeBotAPI
+from bot.tg.context import Services
+
+CLIENTS = 3_000
+LIMIT = 300
+PRESSERS = 100
+WAVES = (0.1, 0.3, 0.5, 0.7)  # press waves, as fractions of the ideal fan-out time N / R
+LATENCY = 0.02
+RANDOM_429 = 0.002
+SEED = 7
+FIRST_ID = 100_000
+PRESSER_FIRST_ID = 900_000
+DAY = date(2026, 3, 2)  # a Monday
+START = datetime(2026, 3, 2, 9, 50, tzinfo=UTC)
+PRESSERS_AT = "09:55"
+CLIENTS_AT = "10:00"
+EVERY_DAY = "mon,tue,wed,thu,fri,sat,sun"
+CONTACT_HOURS = "09:00-21:00"
+REPLY_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class Event:
+    """A message request the stand-in answered with 200."""
+
+    at: float
+    method: str
+    text: str
+
+
+@dataclass
+class Press:
+    """One button press and when its answers arrived (``perf_counter`` seconds)."""
+
+    user_id: int
+    wave: int
+    at: float
+    edited: float | None = None
+    replied: float | None = None
+    reply_text: str = ""
+
+
+class TimedBotAPI(FakeBotAPI):
+    """FakeBotAPI that timestamps every successful message request per chat and counts 429s."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.events: dict[int, list[Event]] = defaultdict(list)
+        self.too_many = 0
+        self.presses: dict[int, Press] = {}
+        self._all_replied = asyncio.Event()
+
+    def pressed(self, press: Press) -> None:
+        """Watch for the answers to this press."""
+        self.presses[press.user_id] = press
+        self._all_replied.clear()
+
+    async def all_replied(self, timeout: float) -> bool:  # noqa: ASYNC109 - a plain deadline
+        """Wait until every press has its reply; False if some are missing after ``timeout``."""
+        if all(p.replied is not None for p in self.presses.values()):
+            return True
+        try:
+            await asyncio.wait_for(self._all_replied.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """Answer as FakeBotAPI does; note when a message request was recorded."""
+        answer = await super().do_request(
+            url,
+            method,
+            request_data,
+            read_timeout,
+            write_timeout,
+            connect_timeout,
+            pool_timeout,
+        )
+        api_method = url.rsplit("/", 1)[-1]
+        if api_method not in MESSAGE_METHODS or request_data is None:
+            return answer
+        if answer[0] == 429:
+            self.too_many += 1
+            return answer
+        if answer[0] != 200:
+            return answer
+        now = time.perf_counter()
+        params = request_data.parameters
+        chat_id = int(params["chat_id"])
+        text = str(params.get("text", ""))
+        self.events[chat_id].append(Event(now, api_method, text))
+        press = self.presses.get(chat_id)
+        if press is not None and now >= press.at:
+            if api_method == "editMessageText" and press.edited is None:
+                press.edited = now
+            elif api_method == "sendMessage" and press.replied is None:
+                press.replied = now
+                press.reply_text = text
+                if all(p.replied is not None for p in self.presses.values()):
+                    self._all_replied.set()
+        return answer
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (``q`` in 0..1)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+def service_config(directory: Path, rate: int) -> Path:
+    """A copy of the example service file with ``[telegram] send_rate = rate``."""
+    text, count = re.subn(
+        r"(?m)^send_rate = .*$", f"send_rate = {rate}", EXAMPLE_CONFIG.read_text("utf-8")
+    )
+    if count != 1:
+        raise RuntimeError(f"expected one send_rate line in {EXAMPLE_CONFIG}, found {count}")
+    path = directory / "service.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+async def add_clients(
+    services: Services, api: FakeBotAPI, user_ids: list[int], at: str, now: datetime
+) -> None:
+    """Clients who agreed to a daily check-in at ``at`` UTC, each with one planned send."""
+    store = services.db
+    for user_id in user_ids:
+        api.add_user(user_id, first_name=f"C{user_id}")
+        await store.add_client(user_id, user_id, f"C{user_id}", "en", now)
+        await store.set_schedule(
+            user_id,
+            agreed_on=DAY.isoformat(),
+            days=EVERY_DAY,
+            time=at,
+            timezone="UTC",
+            contact_hours=CONTACT_HOURS,
+        )
+        if not await services.planner.plan_next(user_id, now):
+            raise RuntimeError(f"no check-in planned for client {user_id}")
+
+
+def checkins_of(api: TimedBotAPI, chat_id: int, question: str) -> list[Event]:
+    """The check-ins (capacity questions) the stand-in recorded for a chat."""
+    return [e for e in api.events[chat_id] if e.method == "sendMessage" and question in e.text]
+
+
+async def press_waves(
+    app: App, api: TimedBotAPI, pressers: list[int], label: str, t0: float, ideal: float
+) -> None:
+    """Press ``label`` on each presser's check-in, in waves spread over the fan-out."""
+    size = math.ceil(len(pressers) / len(WAVES))
+    for wave, fraction in enumerate(WAVES):
+        delay = t0 + fraction * ideal - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        for user_id in pressers[wave * size : (wave + 1) * size]:
+            update = Update.de_json(api.click(user_id, label), app.bot)
+            api.pressed(Press(user_id, wave, time.perf_counter()))
+            app.update_queue.put_nowait(update)
+
+
+@dataclass
+class Outcome:
+    """What one run measured."""
+
+    clients: int
+    limit: int
+    sent: int = 0
+    lost: int = 0
+    duplicated: int = 0
+    seconds: float = 0.0
+    replies: list[float] = field(default_factory=list)
+    edits: list[float] = field(default_factory=list)
+    during: int = 0
+    per_second: list[int] = field(default_factory=list)
+    too_many: int = 0
+    tick: Counter[str] = field(default_factory=Counter)
+    setup_seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        """Check-ins delivered per second over the fan-out."""
+        return self.sent / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def efficiency(self) -> int:
+        """Rate as a percentage of the limit, rounded down."""
+        return math.floor(100 * self.rate / self.limit)
+
+
+async def run(tmp: Path, clients: int, limit: int) -> Outcome:
+    """Set everyone up, send the 09:55 check-ins, then measure the 10:00 fan-out."""
+    catalog = Catalog.load()
+    settings = load_settings(
+        {"BOT_DATA_DIR": str(tmp / "between"), "BOT_CONFIG": str(service_config(tmp, limit))},
+        catalog=catalog,
+    )
+    assert settings.service.telegram.send_rate == limit
+    question = catalog.get("en", "checkin.capacity_question")
+    some = catalog.get("en", "checkin.capacity_middle")
+    clock = ManualClock(START)
+    api = TimedBotAPI(latency=LATENCY, rate_limit=limit, random_429=RANDOM_429, seed=SEED)
+    app = build_application(settings, catalog, clock=clock, request=api, polling=False)
+    everyone = [FIRST_ID + i for i in range(clients)]
+    pressers = [PRESSER_FIRST_ID + i for i in range(PRESSERS)]
+    result = Outcome(clients, limit)
+    async with running(app):
+        services: Services = app.bot_data.services
+        scheduler = services.scheduler
+        assert scheduler is not None and app.job_queue is not None
+        for job in app.job_queue.get_jobs_by_name("between-tick"):
+            job.enabled = False  # exactly one tick drains the fan-out, as in production
+
+        started = time.perf_counter()
+        await add_clients(services, api, pressers, PRESSERS_AT, clock.now())
+        await add_clients(services, api, everyone, CLIENTS_AT, clock.now())
+        result.setup_seconds = time.perf_counter() - started
+
+        # 09:55: the pressers get their check-in first.
+        clock.advance(timedelta(minutes=5))
+        early = await scheduler.tick()
+        missing = [u for u in pressers if len(checkins_of(api, u, question)) != 1]
+        if early["sent"] != PRESSERS or missing:
+            raise RuntimeError(f"09:55 tick: {dict(early)}; {len(missing)} pressers without one")
+
+        # 10:00: the fan-out, with presses in waves while it runs.
+        clock.advance(timedelta(minutes=5))
+        api.too_many = 0
+        t0 = time.perf_counter()
+        fanout = asyncio.create_task(scheduler.tick(), name="fan-out")
+        await press_waves(app, api, pressers, some, t0, clients / limit)
+        result.tick = await fanout
+        tick_done = time.perf_counter()
+        if not await api.all_replied(REPLY_TIMEOUT):
+            result.problems.append(f"some presses got no reply within {REPLY_TIMEOUT:.0f} s")
+        await asyncio.wait_for(app.update_queue.join(), 10)
+        result.too_many = api.too_many
+
+        # Count, from the rows and from what the stand-in received.
+        rows = await services.db.db.fetchall(
+            "SELECT user_id, status FROM sends WHERE local_date = ? AND slot = 'regular' "
+            "AND user_id >= ? AND user_id < ?",
+            (DAY.isoformat(), FIRST_ID, FIRST_ID + clients),
+        )
+        statuses: dict[int, list[str]] = defaultdict(list)
+        for row in rows:
+            statuses[row["user_id"]].append(row["status"])
+        delivered: list[float] = []
+        for user_id in everyone:
+            got = checkins_of(api, user_id, question)
+            status = statuses.get(user_id, [])
+            delivered.extend(e.at for e in got)
+            if len(got) > 1 or len(status) > 1:
+                result.duplicated += 1
+            if not got:
+                result.lost += 1
+            elif status == ["sent"] or (len(status) > 1 and "sent" in status):
+                result.sent += 1
+            else:
+                result.problems.append(f"client {user_id}: check-in arrived, rows {status}")
+        if delivered:
+            last = max(delivered)
+            result.seconds = last - t0
+            buckets = Counter(int(at - t0) for at in delivered)
+            result.per_second = [buckets[s] for s in range(int(last - t0) + 1)]
+        if tick_done - t0 > result.seconds + 1:
+            result.problems.append(
+                f"the tick returned {tick_done - t0 - result.seconds:.1f} s after the last check-in"
+            )
+
+        # The presses: each settled its question and got the next one.
+        for press in api.presses.values():
+            if press.at - t0 < result.seconds:
+                result.during += 1
+            if press.replied is None or question in press.reply_text:
+                result.problems.append(f"presser {press.user_id}: no next question")
+                result.replies.append(REPLY_TIMEOUT * 1000)
+            else:
+                result.replies.append((press.replied - press.at) * 1000)
+            if press.edited is not None:
+                result.edits.append((press.edited - press.at) * 1000)
+            record = (await services.db.recent_checkins(press.user_id, 1))[0]
+            if record.capacity != "middle":
+                result.problems.append(f"presser {press.user_id}: capacity {record.capacity}")
+    return result
+
+
+def summary(values: list[float]) -> str:
+    """One human line of latency figures."""
+    if not values:
+        return "none"
+    return (
+        f"p50 {percentile(values, 0.5):.0f} ms, p99 {percentile(values, 0.99):.0f} ms, "
+        f"max {max(values):.0f} ms"
+    )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=CLIENTS, help="clients due at 10:00")
+    parser.add_argument("--limit", type=int, default=LIMIT, help="messages a second")
+    args = parser.parse_args()
+    if args.clients < 1 or not 1 <= args.limit <= 1000:
+        parser.error("--clients must be positive and --limit between 1 and 1000")
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger().setLevel(logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="between-fanout-") as name:
+        out = await run(Path(name), args.clients, args.limit)
+
+    ideal = out.clients / out.limit
+    print(
+        f"{out.clients} clients due at 10:00 UTC; stand-in: {out.limit} messages/s (sliding 1 s), "
+        f"random 429 p={RANDOM_429}, latency {LATENCY * 1000:.0f} ms; bot send_rate = "
+        f"{out.limit}/s (temporary BOT_CONFIG). Setup through the store: {out.setup_seconds:.1f} s."
+    )
+    print(
+        f"Fan-out: {out.seconds:.1f} s (ideal {ideal:.1f} s), tick outcomes {dict(out.tick)}, "
+        f"429 answers during the fan-out: {out.too_many}."
+    )
+    print(f"Check-ins delivered per second: {' '.join(str(n) for n in out.per_second)}")
+    print(
+        f"{len(out.replies)} presses of 'Some' in {len(WAVES)} waves "
+        f"({out.during} while check-ins were still going out): "
+        f"next question {summary(out.replies)}; settling edit {summary(out.edits)}."
+    )
+    for problem in out.problems[:5]:
+        print(f"  problem: {problem}")
+    if len(out.problems) > 5:
+        print(f"  ... and {len(out.problems) - 5} more problems")
+    print(
+        "Target (issue, 3000/300): lost=0, duplicated=0, efficiency >= 90, reply_p99_ms <= 2000."
+    )
+    p99 = percentile(out.replies, 0.99) if out.replies else 0.0
+    print(
+        f"clients={out.clients} sent={out.sent} lost={out.lost} duplicated={out.duplicated} "
+        f"seconds={out.seconds:.1f} rate={out.rate:.1f} limit={out.limit} "
+        f"efficiency={out.efficiency} reply_p99_ms={round(p99)}"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
