@@ -64,7 +64,9 @@ class Dispatcher:
             return "cancelled"
         outcome = await self._send_checkin(send, user.id, user.chat_id, user.language)
         if send.slot == REGULAR and outcome != "blocked":
-            await services.planner.plan_next(user.id, after=send.due_at)
+            # After a long outage the next one is planned from now, not one by one through
+            # every day that was missed.
+            await services.planner.plan_next(user.id, after=max(send.due_at, services.clock.now()))
         return outcome
 
     async def _send_checkin(self, send: Send, user_id: int, chat_id: int, language: str) -> str:

@@ -367,3 +367,38 @@ async def test_a_restart_in_the_middle_of_a_fanout_loses_nothing_and_duplicates_
     # twice: at most the sends that were in flight when the process died.
     assert duplicated <= in_flight
     assert 0 < sum(delivered_before.values()) < clients  # the crash came mid-fan-out
+
+
+async def test_delete_erases_the_schedule_and_every_planned_send(
+    app: App, clock: ManualClock, alex: Person
+) -> None:
+    await agree(alex, days="mon", time="10:00")
+    clock.advance(timedelta(hours=1))
+    await tick(app)
+    await alex.press("Some")
+    await alex.send("/delete")
+    await alex.press("Erase everything")
+    store = services(app).db
+    assert await store.sends(alex.id) == []
+    assert await store.recent_checkins(alex.id, 10) == []
+    assert await store.get_user(alex.id) is None
+    clock.advance(timedelta(days=7))
+    assert (await tick(app))["sent"] == 0
+
+
+async def test_retention_removes_old_sends_and_checkins(
+    app: App, clock: ManualClock, alex: Person
+) -> None:
+    await agree(alex, days="mon,tue,wed,thu,fri,sat,sun", time="10:00")
+    await run_until(app, clock, datetime(2026, 3, 4, 12, 0, tzinfo=UTC), timedelta(hours=1))
+    store = services(app).db
+    assert len(await store.sends(alex.id)) >= 3
+    clock.advance(timedelta(days=366))
+    await tick(app)
+    remaining = await store.sends(alex.id)
+    assert all(s.due_at > clock.now() - timedelta(days=365) for s in remaining)
+    cutoff = clock.now() - timedelta(days=365)
+    assert all(r.started_at > cutoff for r in await store.recent_checkins(alex.id, 10))
+    # After the long gap the next check-in is planned from now, not a year of them one by one.
+    assert [s.status for s in remaining] == ["planned"]
+    assert remaining[0].due_at > clock.now()

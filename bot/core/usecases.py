@@ -67,6 +67,7 @@ async def export_data(store: Store, user: User) -> dict[str, Any]:
     notes = await store.notes(user.id)
     checkins = await store.recent_checkins(user.id, 100_000)
     plan = await store.crisis_plan(user.id)
+    schedule = await store.schedule(user.id)
     return {
         "person": {
             "telegram_id": user.id,
@@ -94,6 +95,19 @@ async def export_data(store: Store, user: User) -> dict[str, Any]:
             }
             for c in reversed(checkins)
         ],
+        "schedule": None
+        if schedule is None
+        else {
+            "agreed_on": schedule.agreed_on,
+            "time_zone": schedule.timezone,
+            "days": schedule.days,
+            "time": schedule.time,
+            "contact_hours": schedule.contact_hours,
+            "every_other_week": schedule.fewer,
+            "paused": schedule.paused,
+            "paused_until": schedule.paused_until,
+            "message_for_the_team": schedule.pause_message,
+        },
         "crisis_plan": None
         if plan is None
         else {"who_to_contact": plan.contacts, "what_helps": plan.helps, "what_not": plan.avoid},

@@ -190,6 +190,7 @@ class SqliteStore:
             for sql in (
                 "DELETE FROM notes WHERE created_at < ?",
                 "DELETE FROM checkins WHERE started_at < ? AND status != 'open'",
+                "DELETE FROM sends WHERE due_at < ? AND status NOT IN ('planned', 'sending')",
                 "DELETE FROM staff_invites WHERE expires_at < ?",
             ):
                 cursor = await conn.execute(sql, (iso(cutoff),))
