@@ -36,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     invite = staff.add_parser("invite", help="print a one-time invite link for a staff member")
     invite.add_argument("--role", required=True, choices=["clinician", "peer"])
     invite.add_argument("--name", required=True, help="the name clients will see")
+    staff.add_parser("list", help="list staff accounts and unused invites")
+    remove = staff.add_parser("remove", help="remove a staff account")
+    remove.add_argument(
+        "telegram_id", type=int, help="the account's Telegram id (see: staff list)"
+    )
     dialogs = commands.add_parser("dialogs", help="check or preview the check-in dialogs")
     default_dir = Path(os.environ.get("BOT_DIALOGS_DIR") or DIALOGS_DIR)
     dialogs.add_argument(
@@ -84,7 +89,8 @@ def _run(settings: Settings, catalog: Catalog) -> int:
     return 0
 
 
-async def _staff_invite(settings: Settings, role: Role, name: str) -> str:
+async def _staff(settings: Settings, args: argparse.Namespace) -> tuple[int, list[str]]:
+    """The administrator's staff commands; the exit status and the lines to print."""
     from bot.core import usecases
     from bot.storage.crypto import load_cipher
     from bot.storage.store import SqliteStore
@@ -92,9 +98,34 @@ async def _staff_invite(settings: Settings, role: Role, name: str) -> str:
     store = await SqliteStore.open(
         settings.database_path, load_cipher(settings.encryption_key, settings.key_path)
     )
+    now = SystemClock().now()
     try:
-        valid = timedelta(hours=settings.service.defaults.invite_valid_hours)
-        return await usecases.create_staff_invite(store, role, name, SystemClock().now(), valid)
+        if args.staff_command == "invite":
+            name = args.name.strip()
+            if not name:
+                return 2, ["between: --name: must not be empty"]
+            valid = timedelta(hours=settings.service.defaults.invite_valid_hours)
+            code = await usecases.create_staff_invite(store, Role(args.role), name, now, valid)
+            username = settings.service.telegram.bot_username or "between_bot"
+            hours = settings.service.defaults.invite_valid_hours
+            return 0, [
+                f"One-time invite for {name} ({args.role}), valid for {hours} hours:",
+                invite_link(username, code),
+            ]
+        if args.staff_command == "list":
+            lines = [
+                f"{m.id}\t{m.role.value}\t{m.name}\tsince {m.created_at:%Y-%m-%d}"
+                for m in await store.staff_members()
+            ] or ["No staff accounts yet."]
+            for name, role, expires in await store.pending_staff_invites(now):
+                lines.append(
+                    f"-\t{role}\t{name}\tinvited, link valid until {expires:%Y-%m-%d %H:%M} UTC"
+                )
+            return 0, lines
+        removed = await store.remove_staff(args.telegram_id)
+        if removed is None:
+            return 1, [f"between: no staff account with Telegram id {args.telegram_id}"]
+        return 0, [f"Removed {removed.name} ({removed.role.value})."]
     finally:
         await store.close()
 
@@ -134,23 +165,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             logging.getLogger("telegram").setLevel(logging.WARNING)
             return asyncio.run(run_sandbox(settings, catalog, sys.stdin, sys.stdout))
         if args.command == "staff":
-            name = args.name.strip()
-            if not name:
-                print("between: --name: must not be empty", file=sys.stderr)
-                return 2
-            code = asyncio.run(_staff_invite(settings, Role(args.role), name))
-            username = settings.service.telegram.bot_username
-            if username is None:
+            if settings.service.telegram.bot_username is None and args.staff_command == "invite":
                 print(
                     "between: telegram.bot_username is not set in the service configuration; "
                     "the link below names @between_bot",
                     file=sys.stderr,
                 )
-                username = "between_bot"
-            hours = settings.service.defaults.invite_valid_hours
-            print(f"One-time invite for {name} ({args.role}), valid for {hours} hours:")
-            print(invite_link(username, code))
-            return 0
+            status, lines = asyncio.run(_staff(settings, args))
+            print("\n".join(lines), file=sys.stdout if status == 0 else sys.stderr)
+            return status
     except ConfigError as exc:
         print(f"between: {exc}", file=sys.stderr)
         return 2

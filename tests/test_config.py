@@ -175,3 +175,35 @@ def test_the_bot_does_not_start_on_a_broken_dialog(tmp_path: Path) -> None:
     assert lines[-1] == "between: fix the dialog files above, then start again"
     assert lines[:-1] == check.stderr.strip().splitlines()[:-1]
     assert not (tmp_path / "data").exists()
+
+
+def test_staff_list_and_remove(tmp_path: Path) -> None:
+    import asyncio
+
+    from bot.core.clock import SystemClock
+    from bot.storage.crypto import load_cipher
+    from bot.storage.store import SqliteStore
+
+    invite = _between(["staff", "invite", "--role", "peer", "--name", "Sam"], {}, tmp_path)
+    code = invite.stdout.strip().splitlines()[-1].split("start=")[1]
+    listed = _between(["staff", "list"], {}, tmp_path)
+    assert "peer\tSam\tinvited, link valid until" in listed.stdout
+
+    async def redeem() -> None:
+        from bot.core import usecases
+
+        data = tmp_path / "data"
+        store = await SqliteStore.open(
+            data / "between.sqlite3", load_cipher(None, data / "between.key")
+        )
+        await usecases.redeem_staff_code(store, code, 301, 301, "en", SystemClock().now())
+        await store.add_client(7, 7, "Alex", "en", SystemClock().now())
+        await store.close()
+
+    asyncio.run(redeem())
+    listed = _between(["staff", "list"], {}, tmp_path)
+    assert listed.stdout.startswith("301\tpeer\tSam\tsince ")
+    assert _between(["staff", "remove", "7"], {}, tmp_path).returncode == 1  # a client: never
+    removed = _between(["staff", "remove", "301"], {}, tmp_path)
+    assert removed.returncode == 0 and removed.stdout.strip() == "Removed Sam (peer)."
+    assert "No staff accounts yet." in _between(["staff", "list"], {}, tmp_path).stdout

@@ -179,6 +179,31 @@ class SqliteStore:
             )
         return Redemption.OK, await self.get_user(user_id)
 
+    async def staff_members(self) -> list[User]:
+        """Every clinician and peer supporter, by name."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM users WHERE role IN ('clinician', 'peer') ORDER BY name, id"
+        )
+        return [_user(row) for row in rows]
+
+    async def pending_staff_invites(self, now: datetime) -> list[tuple[str, str, datetime]]:
+        """Unused, unexpired staff invites: (name, role, expires)."""
+        rows = await self.db.fetchall(
+            "SELECT name, role, expires_at FROM staff_invites "
+            "WHERE used_at IS NULL AND expires_at > ? ORDER BY expires_at",
+            (iso(now),),
+        )
+        return [(r["name"], r["role"], datetime.fromisoformat(r["expires_at"])) for r in rows]
+
+    async def remove_staff(self, user_id: int) -> User | None:
+        """Remove a staff account (never a client's); the removed account, or None."""
+        async with self.db.transaction() as conn, conn.execute(
+            "DELETE FROM users WHERE id = ? AND role IN ('clinician', 'peer') RETURNING *",
+            (user_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _user(row) if row else None
+
     async def erase_user(self, user_id: int) -> None:
         """Erase a person and, through the foreign keys, everything kept about them."""
         await self.db.execute("DELETE FROM users WHERE id = ?", (user_id,))
