@@ -631,6 +631,17 @@ class FakeBotAPI(BaseRequest):
         api_method = url.rsplit("/", 1)[-1]
         params: JSONDict = dict(request_data.parameters) if request_data is not None else {}
         files: _Files = request_data.multipart_data if request_data is not None else {}
+        answer = await self._answer(api_method, params, files)
+        self.answered(api_method, params, answer[0])
+        return answer
+
+    def answered(self, method: str, params: JSONDict, status: int) -> None:
+        """Called once a request has its answer (not for raised timeouts or network faults).
+
+        Does nothing here; a benchmark overrides it to timestamp what the bot sent.
+        """
+
+    async def _answer(self, api_method: str, params: JSONDict, files: _Files) -> tuple[int, bytes]:
         self.calls.append((api_method, params))
         if self.latency > 0:
             await asyncio.sleep(self.latency)
