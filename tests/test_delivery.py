@@ -402,3 +402,21 @@ async def test_retention_removes_old_sends_and_checkins(
     # After the long gap the next check-in is planned from now, not a year of them one by one.
     assert [s.status for s in remaining] == ["planned"]
     assert remaining[0].due_at > clock.now()
+
+
+async def test_a_lost_plan_is_rebuilt_for_everyone_at_start(
+    settings: Settings, catalog: Catalog, clock: ManualClock, api: FakeBotAPI
+) -> None:
+    first = build_application(settings, catalog, clock=clock, request=api, polling=False)
+    async with running(first):
+        people = [Person(first, api, 400 + i, f"C{i}") for i in range(5)]
+        for person in people:
+            await agree(person, days="mon", time="10:00")
+        await services(first).db.db.execute("DELETE FROM sends")
+    second = build_application(settings, catalog, clock=clock, request=api, polling=False)
+    async with running(second):
+        for person in people:
+            sends = await services(second).db.sends(person.id)
+            assert [(s.status, s.due_at) for s in sends] == [
+                ("planned", datetime(2026, 3, 2, 10, 0, tzinfo=UTC))
+            ]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from bot.core.model import ClientSchedule
-from bot.core.ports import Store
+from bot.core.ports import PlannedRow, Store
 from bot.core.schedule import WEEKDAYS, Schedule, next_checkin, parse_hours
 
 REGULAR = "regular"
@@ -83,9 +83,33 @@ class Planner:
         return await self.plan_next(user_id, now)
 
     async def rebuild(self, now: datetime) -> int:
-        """At start: sends caught mid-flight go again; every client gets their next check-in."""
+        """At start: sends caught mid-flight go again; every client gets their next check-in.
+
+        Normally every client still has one planned and this finds nobody; after a lost table
+        it plans everyone, a thousand clients per transaction.
+        """
         await self._store.reset_in_flight()
+        missing = await self._store.clients_to_plan(limit=10_000_000)
         planned = 0
-        for user_id in await self._store.clients_to_plan(limit=1_000_000):
-            planned += await self.plan_next(user_id, now)
+        for start in range(0, len(missing), 1000):
+            own = await self._store.schedules(missing[start : start + 1000])
+            rows: list[PlannedRow] = []
+            for user_id, settings in own.items():
+                if settings.agreed_on is None:
+                    continue
+                occurrence = next_checkin(
+                    effective(settings, self.defaults), now, self.defaults.window
+                )
+                if occurrence is not None:
+                    rows.append(
+                        (
+                            user_id,
+                            CHECKIN,
+                            REGULAR,
+                            occurrence.local_date.isoformat(),
+                            occurrence.due_at,
+                            occurrence.closes_at,
+                        )
+                    )
+            planned += await self._store.plan_sends(rows)
         return planned

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import Enum
 from typing import Protocol
 
 from bot.core.model import CheckinRecord, ClientSchedule, CrisisPlan, Note, Role, Send, User
+
+PlannedRow = tuple[int, str, str, str, datetime, datetime]
+"""A send to plan: user id, kind, slot, local date, due at, closes at."""
 
 
 class Redemption(Enum):
@@ -80,6 +84,8 @@ class Store(Protocol):
         due_at: datetime,
         closes_at: datetime,
     ) -> bool: ...
+    async def plan_sends(self, rows: Sequence[PlannedRow]) -> int: ...
+    async def schedules(self, user_ids: Sequence[int]) -> dict[int, ClientSchedule]: ...
     async def cancel_planned(self, user_id: int, kind: str, reason: str) -> int: ...
     async def clients_to_plan(self, limit: int) -> list[int]: ...
     async def reset_in_flight(self) -> int: ...

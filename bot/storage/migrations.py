@@ -143,8 +143,21 @@ async def m003_schedules_sends(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def m004_send_indexes(conn: aiosqlite.Connection) -> None:
+    """Indexes that keep the retention purge and the start-up reset from scanning ``sends``."""
+    await _script(
+        conn,
+        """
+        CREATE INDEX sends_by_checkin ON sends(checkin_id);  -- ON DELETE SET NULL from checkins
+        CREATE INDEX sends_by_due_at ON sends(due_at);       -- the retention purge
+        CREATE INDEX sends_in_flight ON sends(id) WHERE status = 'sending';
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     ("001_users_notes_invites", m001_users_notes_invites),
     ("002_checkins_plans", m002_checkins_plans),
     ("003_schedules_sends", m003_schedules_sends),
+    ("004_send_indexes", m004_send_indexes),
 ]

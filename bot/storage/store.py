@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from bot.core.model import (
     Send,
     User,
 )
-from bot.core.ports import Redemption
+from bot.core.ports import PlannedRow, Redemption
 from bot.storage.crypto import Cipher
 from bot.storage.db import Database
 from bot.storage.migrations import MIGRATIONS
@@ -197,10 +198,13 @@ class SqliteStore:
 
     async def remove_staff(self, user_id: int) -> User | None:
         """Remove a staff account (never a client's); the removed account, or None."""
-        async with self.db.transaction() as conn, conn.execute(
-            "DELETE FROM users WHERE id = ? AND role IN ('clinician', 'peer') RETURNING *",
-            (user_id,),
-        ) as cursor:
+        async with (
+            self.db.transaction() as conn,
+            conn.execute(
+                "DELETE FROM users WHERE id = ? AND role IN ('clinician', 'peer') RETURNING *",
+                (user_id,),
+            ) as cursor,
+        ):
             row = await cursor.fetchone()
         return _user(row) if row else None
 
@@ -408,8 +412,20 @@ class SqliteStore:
     async def schedule(self, user_id: int) -> ClientSchedule | None:
         """The client's own schedule settings (None fields: the service's defaults)."""
         row = await self.db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
-        if row is None:
-            return None
+        return self._schedule(row) if row is not None else None
+
+    async def schedules(self, user_ids: Sequence[int]) -> dict[int, ClientSchedule]:
+        """Many clients' schedule settings at once (for planning at start)."""
+        found: dict[int, ClientSchedule] = {}
+        for start in range(0, len(user_ids), 500):
+            chunk = user_ids[start : start + 500]
+            rows = await self.db.fetchall(
+                f"SELECT * FROM users WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            )
+            found.update((row["id"], self._schedule(row)) for row in rows)
+        return found
+
+    def _schedule(self, row: aiosqlite.Row) -> ClientSchedule:
         message = row["pause_message"]
         return ClientSchedule(
             timezone=row["timezone"],
@@ -452,15 +468,24 @@ class SqliteStore:
         closes_at: datetime,
     ) -> bool:
         """Plan one send; a date and slot already sent is never planned again."""
-        changed = await self.db.execute(
-            "INSERT INTO sends (user_id, kind, slot, local_date, due_at, closes_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (user_id, kind, local_date, slot) DO UPDATE SET "
-            "due_at = excluded.due_at, closes_at = excluded.closes_at, status = 'planned', "
-            "reason = NULL WHERE sends.status IN ('planned', 'cancelled')",
-            (user_id, kind, slot, local_date, iso(due_at), iso(closes_at)),
-        )
-        return changed == 1
+        return await self.plan_sends([(user_id, kind, slot, local_date, due_at, closes_at)]) == 1
+
+    async def plan_sends(self, rows: Sequence[PlannedRow]) -> int:
+        """Plan many sends in one transaction; how many were planned."""
+        async with self.db.transaction() as conn:
+            before = conn.total_changes
+            await conn.executemany(
+                "INSERT INTO sends (user_id, kind, slot, local_date, due_at, closes_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (user_id, kind, local_date, slot) DO UPDATE SET "
+                "due_at = excluded.due_at, closes_at = excluded.closes_at, status = 'planned', "
+                "reason = NULL WHERE sends.status IN ('planned', 'cancelled')",
+                [
+                    (user_id, kind, slot, local_date, iso(due), iso(closes))
+                    for user_id, kind, slot, local_date, due, closes in rows
+                ],
+            )
+            return conn.total_changes - before
 
     async def cancel_planned(self, user_id: int, kind: str, reason: str) -> int:
         """Cancel what is planned for a person (a changed schedule, a pause, a block)."""
