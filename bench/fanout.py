@@ -17,8 +17,9 @@ What is measured
     are processed concurrently with the tick, as in production). A press's reply time is from
     putting it on the queue until the stand-in recorded the bot's next question (the
     ``sendMessage`` after the edit that settles the capacity question), timestamped with
-    ``time.perf_counter()`` in ``TimedBotAPI`` below. ``reply_p99_ms`` is the 99th percentile
-    (nearest rank) over the 100 presses; the edit's own timing is printed as a human line.
+    ``time.perf_counter()`` in ``TimedBotAPI.answered`` below (the stand-in's hook, called once
+    a request has its answer). ``reply_p99_ms`` is the 99th percentile (nearest rank) over the
+    100 presses; the edit's own timing is printed as a human line.
 
 Conditions
     The real application (``build_application`` + ``running``) on a temporary SQLite file, talking
@@ -57,12 +58,12 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from telegram import Update
-from telegram.request import BaseRequest, RequestData
 
 from bot.app import App, build_application, running
 from bot.config import EXAMPLE_CONFIG, load_settings
 from bot.core.clock import ManualClock
 from bot.core.i18n import Catalog
+from bot.core.planning import REGULAR
 from bot.standin import MESSAGE_METHODS, FakeBotAPI
 from bot.tg.context import Services
 
@@ -130,49 +131,28 @@ class TimedBotAPI(FakeBotAPI):
             return False
         return True
 
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: object = BaseRequest.DEFAULT_NONE,
-        write_timeout: object = BaseRequest.DEFAULT_NONE,
-        connect_timeout: object = BaseRequest.DEFAULT_NONE,
-        pool_timeout: object = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        """Answer as FakeBotAPI does; note when a message request was recorded."""
-        answer = await super().do_request(
-            url,
-            method,
-            request_data,
-            read_timeout,
-            write_timeout,
-            connect_timeout,
-            pool_timeout,
-        )
-        api_method = url.rsplit("/", 1)[-1]
-        if api_method not in MESSAGE_METHODS or request_data is None:
-            return answer
-        if answer[0] == 429:
+    def answered(self, method: str, params: dict[str, Any], status: int) -> None:
+        """Note when a message request was recorded (the stand-in calls this per answer)."""
+        if method not in MESSAGE_METHODS:
+            return
+        if status == 429:
             self.too_many += 1
-            return answer
-        if answer[0] != 200:
-            return answer
+            return
+        if status != 200:
+            return
         now = time.perf_counter()
-        params = request_data.parameters
-        chat_id = int(params["chat_id"])
+        chat_id = int(str(params["chat_id"]))
         text = str(params.get("text", ""))
-        self.events[chat_id].append(Event(now, api_method, text))
+        self.events[chat_id].append(Event(now, method, text))
         press = self.presses.get(chat_id)
         if press is not None and now >= press.at:
-            if api_method == "editMessageText" and press.edited is None:
+            if method == "editMessageText" and press.edited is None:
                 press.edited = now
-            elif api_method == "sendMessage" and press.replied is None:
+            elif method == "sendMessage" and press.replied is None:
                 press.replied = now
                 press.reply_text = text
                 if all(p.replied is not None for p in self.presses.values()):
                     self._all_replied.set()
-        return answer
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -246,6 +226,7 @@ class Outcome:
     replies: list[float] = field(default_factory=list)
     edits: list[float] = field(default_factory=list)
     during: int = 0
+    reply_messages: int = 0
     per_second: list[int] = field(default_factory=list)
     too_many: int = 0
     tick: Counter[str] = field(default_factory=Counter)
@@ -312,14 +293,13 @@ async def run(tmp: Path, clients: int, limit: int) -> Outcome:
         result.too_many = api.too_many
 
         # Count, from the rows and from what the stand-in received.
-        rows = await services.db.db.fetchall(
-            "SELECT user_id, status FROM sends WHERE local_date = ? AND slot = 'regular' "
-            "AND user_id >= ? AND user_id < ?",
-            (DAY.isoformat(), FIRST_ID, FIRST_ID + clients),
-        )
-        statuses: dict[int, list[str]] = defaultdict(list)
-        for row in rows:
-            statuses[row["user_id"]].append(row["status"])
+        statuses: dict[int, list[str]] = {}
+        for user_id in everyone:
+            statuses[user_id] = [
+                send.status
+                for send in await services.db.sends(user_id)
+                if send.local_date == DAY.isoformat() and send.slot == REGULAR
+            ]
         delivered: list[float] = []
         for user_id in everyone:
             got = checkins_of(api, user_id, question)
@@ -338,10 +318,9 @@ async def run(tmp: Path, clients: int, limit: int) -> Outcome:
             result.seconds = last - t0
             buckets = Counter(int(at - t0) for at in delivered)
             result.per_second = [buckets[s] for s in range(int(last - t0) + 1)]
-        if tick_done - t0 > result.seconds + 1:
-            result.problems.append(
-                f"the tick returned {tick_done - t0 - result.seconds:.1f} s after the last check-in"
-            )
+        late = tick_done - t0 - result.seconds
+        if late > 1:
+            result.problems.append(f"the tick returned {late:.1f} s after the last check-in")
 
         # The presses: each settled its question and got the next one.
         for press in api.presses.values():
@@ -354,6 +333,9 @@ async def run(tmp: Path, clients: int, limit: int) -> Outcome:
                 result.replies.append((press.replied - press.at) * 1000)
             if press.edited is not None:
                 result.edits.append((press.edited - press.at) * 1000)
+            result.reply_messages += sum(
+                1 for e in api.events[press.user_id] if press.at <= e.at <= t0 + result.seconds
+            )
             record = (await services.db.recent_checkins(press.user_id, 1))[0]
             if record.capacity != "middle":
                 result.problems.append(f"presser {press.user_id}: capacity {record.capacity}")
@@ -384,9 +366,10 @@ async def main() -> None:
 
     ideal = out.clients / out.limit
     print(
-        f"{out.clients} clients due at 10:00 UTC; stand-in: {out.limit} messages/s (sliding 1 s), "
-        f"random 429 p={RANDOM_429}, latency {LATENCY * 1000:.0f} ms; bot send_rate = "
-        f"{out.limit}/s (temporary BOT_CONFIG). Setup through the store: {out.setup_seconds:.1f} s."
+        f"{out.clients} clients due at 10:00 UTC; stand-in: {out.limit} messages/s (sliding "
+        f"1 s), random 429 p={RANDOM_429}, latency {LATENCY * 1000:.0f} ms; bot send_rate = "
+        f"{out.limit}/s (temporary BOT_CONFIG). Setup through the store: "
+        f"{out.setup_seconds:.1f} s."
     )
     print(
         f"Fan-out: {out.seconds:.1f} s (ideal {ideal:.1f} s), tick outcomes {dict(out.tick)}, "
@@ -397,6 +380,12 @@ async def main() -> None:
         f"{len(out.replies)} presses of 'Some' in {len(WAVES)} waves "
         f"({out.during} while check-ins were still going out): "
         f"next question {summary(out.replies)}; settling edit {summary(out.edits)}."
+    )
+    ceiling = 100 * out.clients / (out.clients + out.reply_messages)
+    print(
+        f"{out.reply_messages} reply messages (edits and next questions) went out during the "
+        f"fan-out through the same limit, so efficiency (check-ins only) can reach at most "
+        f"{ceiling:.0f}."
     )
     for problem in out.problems[:5]:
         print(f"  problem: {problem}")
