@@ -20,7 +20,7 @@ from bot.tg.ratelimit import BULK
 
 log = logging.getLogger(__name__)
 
-CLAIM_BATCH = 500
+CLAIM_BATCH = 50
 
 
 class Dispatcher:
@@ -29,6 +29,8 @@ class Dispatcher:
     def __init__(self, services: Services, bot: ExtBot[Any]) -> None:
         self._services = services
         self._bot = bot
+        # About a second's worth of sends in flight keeps the rate limiter busy, no more.
+        self._max_in_flight = max(20, int(services.settings.service.telegram.send_rate))
 
     async def tick(self) -> Counter[str]:
         """Send what is due now, expire what is too late, close windows that passed.
@@ -38,9 +40,30 @@ class Dispatcher:
         services = self._services
         outcomes: Counter[str] = Counter()
         now = services.clock.now()
-        while batch := await services.db.claim_due(now, CLAIM_BATCH):
-            for outcome in await asyncio.gather(*(self._deliver(send) for send in batch)):
-                outcomes[outcome] += 1
+        # A steady flow rather than batches: claim a few more whenever one finishes, so one send
+        # waiting out a 429 never holds up the others, and the database work of the next sends
+        # overlaps the sending of these. Only what is in flight is ever claimed, so a crash
+        # leaves at most that many to send again.
+        in_flight: set[asyncio.Task[str]] = set()
+        exhausted = False
+        try:
+            while True:
+                room = self._max_in_flight - len(in_flight)
+                if not exhausted and room > 0:
+                    batch = await services.db.claim_due(now, min(room, CLAIM_BATCH))
+                    exhausted = not batch
+                    in_flight.update(asyncio.create_task(self._deliver(s)) for s in batch)
+                if not in_flight:
+                    break
+                done, in_flight = await asyncio.wait(
+                    in_flight, return_when=asyncio.FIRST_COMPLETED
+                )
+                outcomes.update(task.result() for task in done)
+        except asyncio.CancelledError:
+            for task in in_flight:
+                task.cancel()
+            await asyncio.gather(*in_flight, return_exceptions=True)
+            raise
         outcomes["closed"] += await self._close_windows(now)
         return outcomes
 
@@ -73,6 +96,12 @@ class Dispatcher:
         services = self._services
         store = services.db
         now = services.clock.now()
+        if send.checkin_id is not None:
+            # Claimed again after a crash: if its message had reached the client, it is sent.
+            earlier = await store.checkin(send.checkin_id, user_id)
+            if earlier is not None and earlier.message_id is not None:
+                await store.finish_send(send.id, "sent", now, message_id=earlier.message_id)
+                return "sent"
         schedule = await services.planner.schedule_of(user_id)
         reason = None
         if schedule is None:
@@ -102,6 +131,8 @@ class Dispatcher:
         assert user is not None
         result = await services.checkins.start(user, "checkin", now)
         assert result.checkin is not None and result.dialog is not None
+        # Linked before sending, so a crash after delivery is recognised at the next start.
+        await store.finish_send(send.id, "sending", now, checkin_id=result.checkin.id)
         text, markup = capacity_message(
             services.catalog, language, result.dialog, result.checkin.id, later=True
         )

@@ -24,6 +24,9 @@ class Priority(IntEnum):
     BULK = 1
 
 
+MARGIN = 0.99
+"""The share of ``rate`` used: a little room for sends that leave a moment late."""
+
 BULK = {"priority": Priority.BULK}
 """Pass as ``rate_limit_args=BULK`` on sends the bot starts itself (check-ins, nudges)."""
 
@@ -33,21 +36,21 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
 
     Requests without a ``chat_id`` (getUpdates, answerCallbackQuery, setMyCommands) are not
     paced: Telegram does not count them. After a 429 the request waits ``retry_after`` and is
-    tried again; when several come within a second, Telegram's limit is per bot and the others
-    would fail too, so every paced request waits. A bulk send is retried until it goes through,
-    a reply up to ``max_reply_retries`` times. A bulk
-    send also waits until ``per_chat`` seconds have passed since the last new message to that
-    chat, so two things the bot starts never arrive at once.
+    tried again; when several come within a second (3, or one for every 30 of ``rate``),
+    Telegram's limit is per bot and the others would fail too, so every paced request waits. A
+    bulk send is retried until it goes through, a reply up to ``max_reply_retries`` times. A
+    bulk send also waits until ``per_chat`` seconds have passed since the last new message to
+    that chat, so two things the bot starts never arrive at once.
     """
-
-    CLUSTER = 3
-    """This many 429s within a second pause every paced request, not just the one."""
 
     def __init__(self, rate: float, max_reply_retries: int = 5, per_chat: float = 1.0) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate
-        self._interval = 1.0 / rate
+        # 1 % under the limit: a send held up for a moment, then the next on time, must not
+        # make rate + 1 in one second at Telegram.
+        self._interval = 1.0 / (rate * MARGIN)
+        self._cluster = max(3, round(rate / 30))
         self._max_reply_retries = max_reply_retries
         self._waiting: tuple[deque[asyncio.Future[None]], ...] = (deque(), deque())
         self._next_slot = 0.0
@@ -92,7 +95,8 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
             arrives = endpoint.startswith("send")
             if priority is Priority.BULK and arrives:
                 await self._chat_turn(chat)
-            await self._slot(priority)
+            # A request that already waited out a 429 goes first among its kind.
+            await self._slot(priority, first=attempts > 0)
             if arrives:
                 self._mark_chat(chat)
             try:
@@ -123,7 +127,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         loop = asyncio.get_running_loop()
         now = loop.time()
         self._recent_429 = [t for t in self._recent_429 if now - t < 1.0] + [now]
-        if len(self._recent_429) >= self.CLUSTER:
+        if len(self._recent_429) >= self._cluster:
             log.warning("Telegram asked to slow down; pausing all sends for %.1f s", seconds)
             await self._pause(seconds)
         else:
@@ -140,7 +144,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         finally:
             self._open.set()
 
-    async def _slot(self, priority: Priority) -> None:
+    async def _slot(self, priority: Priority, first: bool = False) -> None:
         await self._open.wait()
         loop = asyncio.get_running_loop()
         now = loop.time()
@@ -148,7 +152,10 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
             self._next_slot = now + self._interval
             return
         waiter: asyncio.Future[None] = loop.create_future()
-        self._waiting[priority].append(waiter)
+        if first:
+            self._waiting[priority].appendleft(waiter)
+        else:
+            self._waiting[priority].append(waiter)
         if self._pump is None or self._pump.done():
             self._pump = asyncio.create_task(self._release(), name="rate-limiter")
         await waiter
