@@ -50,6 +50,15 @@ async def test_a_note_with_a_risk_phrase_offers_the_card_without_promising_anyon
     assert "116 123" in sent[-1].body
 
 
+@pytest.mark.parametrize(
+    "text", ["I cant do this anymore", "everyone would be better off without me", "Suicidal"]
+)
+async def test_the_bundled_phrases_catch_everyday_wording(alex: Person, text: str) -> None:
+    await alex.send("/start")
+    (reply,) = await alex.send(text)
+    assert [label for label, _ in reply.buttons()] == ["I need help now"]
+
+
 async def test_an_ordinary_note_offers_nothing(alex: Person) -> None:
     await alex.send("/start")
     (reply,) = await alex.send("Went for a walk, it helped")

@@ -468,7 +468,7 @@ async def pause_pressed(update: Update, context: BotContext, user: User) -> None
         await services.db.await_text(user.id, "pause:message", services.clock.now())
         await _send_or_edit(update, _t(context, lang, "pause.message_prompt"))
     else:
-        await _send_or_edit(update, _t(context, lang, "schedule.saved"))
+        await _send_or_edit(update, _t(context, lang, "pause.no_message"))
 
 
 async def pause_typed(update: Update, context: BotContext, user: User, text: str) -> bool:
