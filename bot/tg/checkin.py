@@ -21,6 +21,7 @@ from bot.core.dialogs import Capacity, Dialog, cost_text, prompt_text
 from bot.core.i18n import Catalog
 from bot.core.model import User
 from bot.tg.context import BotContext
+from bot.tg.context import text as _t
 from bot.tg.settings import snooze, snooze_keyboard
 
 log = logging.getLogger(__name__)
@@ -42,10 +43,6 @@ CHECKIN_PATTERN = re.compile(
 
 def _tag(step_id: str, option_id: str) -> str:
     return hashlib.sha1(f"{step_id}:{option_id}".encode()).hexdigest()[:4]
-
-
-def _t(context: BotContext, language: str, key: str, **values: object) -> str:
-    return context.services.catalog.get(language, key, **values)
 
 
 def _button(label: str, data: str) -> list[InlineKeyboardButton]:

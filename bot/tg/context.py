@@ -73,6 +73,11 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
         return self.bot_data.services
 
 
+def text(context: BotContext, language: str, key: str, /, **values: object) -> str:
+    """A catalog text in ``language``, filled with ``values``."""
+    return context.services.catalog.get(language, key, **values)
+
+
 CONTEXT_TYPES = ContextTypes(context=BotContext, bot_data=BotData)
 
 BetweenApp = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]

@@ -31,6 +31,7 @@ from bot.core import usecases
 from bot.core.model import CrisisPlan, User
 from bot.tg import checkin, keyboards, settings
 from bot.tg.context import BotContext, Services
+from bot.tg.context import text as _t
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +66,6 @@ async def set_default_commands(app: Application) -> None:
     await app.bot.set_my_commands(
         command_list(services, language, CLIENT_COMMANDS), scope=BotCommandScopeAllPrivateChats()
     )
-
-
-def _t(context: BotContext, language: str, key: str, **values: object) -> str:
-    return context.services.catalog.get(language, key, **values)
 
 
 def _language(update: Update, context: BotContext, user: User | None = None) -> str:

@@ -21,6 +21,7 @@ from bot.core.schedule import (
     snooze_until,
 )
 from bot.tg.context import BotContext
+from bot.tg.context import text as _t
 from bot.tg.keyboards import main_menu
 
 TIMES = ("08:00", "10:00", "12:00", "14:00", "16:00", "18:00", "20:00")
@@ -30,10 +31,6 @@ ZONES = (
     "America/New_York", "America/Los_Angeles", "Australia/Sydney", "UTC",
 )  # fmt: skip
 SNOOZES = ("hour", "evening", "tomorrow")
-
-
-def _t(context: BotContext, language: str, key: str, **values: object) -> str:
-    return context.services.catalog.get(language, key, **values)
 
 
 def _b(label: str, data: str) -> InlineKeyboardButton:
