@@ -62,7 +62,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import aiosqlite
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, MessageHandler, TypeHandler, filters
-from telegram.request import BaseRequest, RequestData
 
 from bot.app import SANDBOX_TOKEN, build_application, running
 from bot.config import EXAMPLE_CONFIG, load_settings
@@ -120,35 +119,16 @@ class TimedBotAPI(FakeBotAPI):
                 f"only {self._recorded} of {self._expected} replies after {timeout:.0f} s"
             ) from None
 
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: object = BaseRequest.DEFAULT_NONE,
-        write_timeout: object = BaseRequest.DEFAULT_NONE,
-        connect_timeout: object = BaseRequest.DEFAULT_NONE,
-        pool_timeout: object = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        """Answer as FakeBotAPI does; note when a sendMessage was recorded."""
-        answer = await super().do_request(
-            url,
-            method,
-            request_data,
-            read_timeout,
-            write_timeout,
-            connect_timeout,
-            pool_timeout,
-        )
-        if answer[0] == 200 and request_data is not None and url.endswith("/sendMessage"):
-            now = time.perf_counter()
-            params = request_data.parameters
-            chat_id = int(params["chat_id"])
-            self.replies[chat_id].append(Reply(now, str(params.get("text")), ANSWERING.get()))
-            self._recorded += 1
-            if self._recorded >= self._expected:
-                self._done.set()
-        return answer
+    def answered(self, method: str, params: dict[str, Any], status: int) -> None:
+        """Note when a sendMessage was recorded (the stand-in calls this per answer)."""
+        if status != 200 or method != "sendMessage":
+            return
+        chat_id = int(str(params["chat_id"]))
+        reply = Reply(time.perf_counter(), str(params.get("text")), ANSWERING.get())
+        self.replies[chat_id].append(reply)
+        self._recorded += 1
+        if self._recorded >= self._expected:
+            self._done.set()
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -60,7 +60,7 @@ def build_application(
         .token(settings.token or SANDBOX_TOKEN)
         .base_url(settings.api_url)
         .context_types(CONTEXT_TYPES)
-        .concurrent_updates(PerPersonUpdateProcessor(512))
+        .concurrent_updates(PerPersonUpdateProcessor(128))
         .rate_limiter(PriorityRateLimiter(settings.service.telegram.send_rate))
         .defaults(Defaults(block=True))
         .post_init(post_init)

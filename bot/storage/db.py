@@ -82,6 +82,15 @@ class Database:
             cursor = await self.conn.execute(sql, tuple(params))
             return cursor.rowcount
 
+    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run one INSERT, committed before this returns; the new row's id."""
+        async with self._write_lock:
+            cursor = await self.conn.execute(sql, tuple(params))
+            row_id = cursor.lastrowid
+        if row_id is None:
+            raise RuntimeError("the insert made no row")
+        return row_id
+
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
         """Run a query and return its first row."""
         async with self.conn.execute(sql, tuple(params)) as cursor:

@@ -119,14 +119,11 @@ class SqliteStore:
 
     async def add_note(self, user_id: int, text: str, now: datetime) -> int:
         """Keep a private note, encrypted; committed when this returns."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO notes (user_id, created_at, body) VALUES (?, ?, ?)",
-                (user_id, iso(now), self._cipher.encrypt(text)),
-            )
-            note_id = cursor.lastrowid
-        assert note_id is not None
-        return note_id
+        # One statement in autocommit mode: one round trip to the database thread, not three.
+        return await self.db.insert(
+            "INSERT INTO notes (user_id, created_at, body) VALUES (?, ?, ?)",
+            (user_id, iso(now), self._cipher.encrypt(text)),
+        )
 
     async def notes(self, user_id: int) -> list[Note]:
         """A client's notes, oldest first."""
@@ -317,14 +314,13 @@ class SqliteStore:
     ) -> bool:
         """Keep one answer, committed now; False if that step was answered already."""
         sealed = self._cipher.encrypt(text) if text is not None else None
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO answers (checkin_id, step_id, value, text, capacity, answered_at) "
-                "SELECT id, ?, ?, ?, ?, ? FROM checkins WHERE id = ? AND status = 'open' "
-                "ON CONFLICT (checkin_id, step_id) DO NOTHING",
-                (step_id, value, sealed, capacity, iso(now), checkin_id),
-            )
-            return cursor.rowcount == 1
+        changed = await self.db.execute(
+            "INSERT INTO answers (checkin_id, step_id, value, text, capacity, answered_at) "
+            "SELECT id, ?, ?, ?, ?, ? FROM checkins WHERE id = ? AND status = 'open' "
+            "ON CONFLICT (checkin_id, step_id) DO NOTHING",
+            (step_id, value, sealed, capacity, iso(now), checkin_id),
+        )
+        return changed == 1
 
     async def finish_checkin(self, checkin_id: int, status: str, now: datetime) -> bool:
         """Close an open check-in as done, declined or closed; False if it was not open."""
