@@ -24,7 +24,7 @@ class Priority(IntEnum):
     BULK = 1
 
 
-MARGIN = 0.99
+MARGIN = 0.995
 """The share of ``rate`` used: a little room for sends that leave a moment late."""
 
 BULK = {"priority": Priority.BULK}
@@ -47,8 +47,8 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate
-        # 1 % under the limit: a send held up for a moment, then the next on time, must not
-        # make rate + 1 in one second at Telegram.
+        # Half a per cent under the limit: a send held up for a moment, then the next on time,
+        # must not make rate + 1 in one second at Telegram.
         self._interval = 1.0 / (rate * MARGIN)
         self._cluster = max(3, round(rate / 30))
         self._max_reply_retries = max_reply_retries
