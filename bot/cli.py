@@ -181,6 +181,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The same lines as `between dialogs check`: the bot never starts on a broken dialog.
         for error in exc.errors:
             print(str(error), file=sys.stderr)
-        print("between: fix the dialog files above (folder: BOT_DIALOGS_DIR), then start again", file=sys.stderr)
+        print(
+            "between: fix the dialog files above (folder: BOT_DIALOGS_DIR), then start again",
+            file=sys.stderr,
+        )
         return 2
     raise AssertionError(f"unhandled command {args.command}")

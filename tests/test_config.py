@@ -172,7 +172,10 @@ def test_the_bot_does_not_start_on_a_broken_dialog(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert check.returncode == 1
     lines = result.stderr.strip().splitlines()
-    assert lines[-1] == "between: fix the dialog files above (folder: BOT_DIALOGS_DIR), then start again"
+    assert (
+        lines[-1]
+        == "between: fix the dialog files above (folder: BOT_DIALOGS_DIR), then start again"
+    )
     assert lines[:-1] == check.stderr.strip().splitlines()[:-1]
     assert not (tmp_path / "data").exists()
 
