@@ -420,3 +420,16 @@ async def test_a_lost_plan_is_rebuilt_for_everyone_at_start(
             assert [(s.status, s.due_at) for s in sends] == [
                 ("planned", datetime(2026, 3, 2, 10, 0, tzinfo=UTC))
             ]
+
+
+async def test_a_client_who_blocks_and_comes_back_gets_check_ins_again(
+    app: App, api: FakeBotAPI, clock: ManualClock, alex: Person
+) -> None:
+    await agree(alex, days="mon,tue,wed,thu,fri,sat,sun", time="10:00")
+    await alex.feed(api.member_status(alex.id, "kicked"))
+    assert [s.status for s in await services(app).db.sends(alex.id)] == ["cancelled"]
+    await run_until(app, clock, datetime(2026, 3, 2, 12, 0, tzinfo=UTC), timedelta(hours=1))
+    assert checkins_received(api, alex.id) == 0
+    await alex.feed(api.member_status(alex.id, "member"))
+    await run_until(app, clock, datetime(2026, 3, 3, 11, 0, tzinfo=UTC), timedelta(hours=1))
+    assert checkins_received(api, alex.id) == 1

@@ -29,6 +29,7 @@ from telegram.ext import (
 
 from bot.core import usecases
 from bot.core.model import CrisisPlan, User
+from bot.core.planning import CHECKIN
 from bot.tg import checkin, keyboards, settings
 from bot.tg.context import BotContext, Services
 from bot.tg.context import text as _t
@@ -417,7 +418,13 @@ async def member_changed(update: Update, context: BotContext) -> None:
     if services.store is None or await services.db.get_user(change.from_user.id) is None:
         return
     reachable = status not in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
-    await services.db.set_reachable(change.from_user.id, reachable, services.clock.now())
+    now = services.clock.now()
+    await services.db.set_reachable(change.from_user.id, reachable, now)
+    # Blocking stops the schedule; coming back starts it again (if they had agreed to one).
+    if reachable:
+        await services.planner.replan(change.from_user.id, now, "came back")
+    else:
+        await services.db.cancel_planned(change.from_user.id, CHECKIN, "blocked")
 
 
 # --- errors ---------------------------------------------------------------------------------
@@ -481,7 +488,9 @@ def register(app: Application) -> None:
             CallbackQueryHandler(delete_pressed, pattern=r"^del:(yes:\d+|no)$"),
             CallbackQueryHandler(_client_button(checkin.checkin_pressed), pattern=r"^c:"),
             CallbackQueryHandler(_client_button(settings.settings_pressed), pattern=r"^s:"),
-            CallbackQueryHandler(_client_button(settings.pause_pressed), pattern=r"^z:"),
+            CallbackQueryHandler(
+                _client_button(settings.pause_pressed), pattern=r"^z:(1|7|open|cancel|msg|nomsg)$"
+            ),
             CallbackQueryHandler(
                 _client_button(checkin.fewer_pressed), pattern=r"^f:(fewer|same)$"
             ),
