@@ -488,6 +488,20 @@ def _as_json(value: object) -> object:
     return value
 
 
+def _document_json(stored: _StoredFile) -> JSONDict:
+    """The ``Document`` object of the Bot API for a stored file."""
+    document: JSONDict = {
+        "file_id": stored.file_id,
+        "file_unique_id": stored.file_unique_id,
+        "file_size": len(stored.content),
+    }
+    if stored.file_name:
+        document["file_name"] = stored.file_name
+    if stored.mime_type:
+        document["mime_type"] = stored.mime_type
+    return document
+
+
 def _image_size(content: bytes) -> tuple[int, int]:
     if content[:8] == b"\x89PNG\r\n\x1a\n" and len(content) >= 24:
         width, height = struct.unpack(">II", content[16:24])
@@ -1406,63 +1420,50 @@ class FakeBotAPI(BaseRequest):
         )
         return self._message_json(msg)
 
-    def _send_document(self, params: JSONDict, files: _Files) -> JSONDict:
+    def _send_media(self, params: JSONDict, files: _Files, kind: str) -> JSONDict:
+        """sendDocument and sendPhoto: store the file, record the message with its caption."""
         user = self._recipient(params)
-        stored = self._input_file(params, files, "document")
+        stored = self._input_file(params, files, kind)
         caption, plain, entities = self._caption(params)
-        markup = _parse_markup(params.get("reply_markup"))
-        reply_to = self._reply_target(user.id, params)
-        document = {
-            "file_id": stored.file_id,
-            "file_unique_id": stored.file_unique_id,
-            "file_size": len(stored.content),
-        }
-        if stored.file_name:
-            document["file_name"] = stored.file_name
-        if stored.mime_type:
-            document["mime_type"] = stored.mime_type
+        fields: dict[str, Any]
+        extra: object
+        if kind == "document":
+            fields = {
+                "document": {
+                    "file_name": stored.file_name,
+                    "mime_type": stored.mime_type,
+                    "content": stored.content,
+                    "file_id": stored.file_id,
+                }
+            }
+            extra = _document_json(stored)
+        else:
+            fields = {"photo": stored.content}
+            extra = self._photo_json(stored)
         msg = self._record(
             user.id,
             from_bot=True,
-            kind="document",
+            kind=kind,
             caption=caption,
             plain=plain,
             entities=entities,
             parse_mode=params.get("parse_mode"),
-            reply_markup=markup,
-            reply_to=reply_to,
-            document={
-                "file_name": stored.file_name,
-                "mime_type": stored.mime_type,
-                "content": stored.content,
-                "file_id": stored.file_id,
-            },
-            extra={"document": document},
+            reply_markup=_parse_markup(params.get("reply_markup")),
+            reply_to=self._reply_target(user.id, params),
+            extra={kind: extra},
+            **fields,
         )
         return self._message_json(msg)
 
-    def _send_photo(self, params: JSONDict, files: _Files) -> JSONDict:
-        user = self._recipient(params)
-        stored = self._input_file(params, files, "photo")
-        caption, plain, entities = self._caption(params)
-        markup = _parse_markup(params.get("reply_markup"))
-        reply_to = self._reply_target(user.id, params)
+    def _photo_json(self, stored: _StoredFile) -> list[JSONDict]:
         width, height = _image_size(stored.content)
-        sizes = self._photo_sizes(width, height, len(stored.content))
-        msg = self._record(
-            user.id,
-            from_bot=True,
-            kind="photo",
-            caption=caption,
-            plain=plain,
-            entities=entities,
-            parse_mode=params.get("parse_mode"),
-            reply_markup=markup,
-            reply_to=reply_to,
-            photo=stored.content,
-            extra={"photo": sizes},
-        )
-        return self._message_json(msg)
+        return self._photo_sizes(width, height, len(stored.content))
+
+    def _send_document(self, params: JSONDict, files: _Files) -> JSONDict:
+        return self._send_media(params, files, "document")
+
+    def _send_photo(self, params: JSONDict, files: _Files) -> JSONDict:
+        return self._send_media(params, files, "photo")
 
     def _editable(self, params: JSONDict) -> ChatMessage:
         msg = self._target_message(params, "message to edit not found")

@@ -12,6 +12,13 @@ async def planned(app: App, person: Person) -> list[datetime]:
     return [s.due_at for s in await services(app).db.sends(person.id) if s.status == "planned"]
 
 
+async def open_settings(person: Person) -> None:
+    """A client who agreed to the proposed schedule opens /settings."""
+    await person.send("/start")
+    await person.press("That's fine")
+    await person.send("/settings")
+
+
 async def test_onboarding_proposes_a_schedule_and_the_client_decides(
     app: App, alex: Person
 ) -> None:
@@ -45,9 +52,7 @@ async def test_only_when_i_ask_plans_nothing(app: App, alex: Person) -> None:
 async def test_a_typed_city_sets_the_time_zone_and_moves_the_checkin(
     app: App, alex: Person
 ) -> None:
-    await alex.send("/start")
-    await alex.press("That's fine")
-    await alex.send("/settings")
+    await open_settings(alex)
     await alex.press("Time zone")
     await alex.press("Type another")
     sent = await alex.send("berlin")
@@ -58,9 +63,7 @@ async def test_a_typed_city_sets_the_time_zone_and_moves_the_checkin(
 
 
 async def test_a_place_that_is_not_found_changes_nothing(app: App, alex: Person) -> None:
-    await alex.send("/start")
-    await alex.press("That's fine")
-    await alex.send("/settings")
+    await open_settings(alex)
     await alex.press("Time zone")
     await alex.press("Type another")
     sent = await alex.send("Atlantis under the sea")
@@ -71,9 +74,7 @@ async def test_a_place_that_is_not_found_changes_nothing(app: App, alex: Person)
 
 
 async def test_a_time_outside_contact_hours_is_refused(app: App, alex: Person) -> None:
-    await alex.send("/start")
-    await alex.press("That's fine")
-    await alex.send("/settings")
+    await open_settings(alex)
     await alex.press("Time")
     labels = [label for label, _ in alex.last().buttons()]
     assert "08:00" not in labels and "10:00" in labels  # only times inside 09:00–21:00
@@ -89,9 +90,7 @@ async def test_a_time_outside_contact_hours_is_refused(app: App, alex: Person) -
 
 
 async def test_days_are_toggled_and_replanned(app: App, alex: Person) -> None:
-    await alex.send("/start")
-    await alex.press("That's fine")
-    await alex.send("/settings")
+    await open_settings(alex)
     await alex.press("Days")
     await alex.press("✓ Monday")  # off
     await alex.press("Tuesday")  # on
@@ -103,9 +102,7 @@ async def test_days_are_toggled_and_replanned(app: App, alex: Person) -> None:
 async def test_contact_hours_that_would_leave_the_checkin_outside_are_refused(
     app: App, alex: Person
 ) -> None:
-    await alex.send("/start")
-    await alex.press("That's fine")
-    await alex.send("/settings")
+    await open_settings(alex)
     await alex.press("Contact hours")
     await alex.press("Type another")
     sent = await alex.send("08:00-12:00")
@@ -115,9 +112,7 @@ async def test_contact_hours_that_would_leave_the_checkin_outside_are_refused(
 
 
 async def test_every_other_week(app: App, alex: Person) -> None:
-    await alex.send("/start")
-    await alex.press("That's fine")
-    await alex.send("/settings")
+    await open_settings(alex)
     await alex.press("How often")
     sent = await alex.press("Every other week")
     assert "How often: every other week" in sent[-1].body if sent else alex.last().body
