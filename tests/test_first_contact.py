@@ -20,7 +20,7 @@ async def test_start_welcomes_plainly_and_says_what_the_bot_is_not(alex: Person)
     assert "not watched by anyone in real time" in text
     assert "not an emergency service" in text
     assert "/helpnow" in text
-    assert "/delete" in text
+    assert "/delete" in text and "/pause" in text
     assert "not end-to-end encrypted" in text
     labels = [label for label, _ in sent[-1].buttons()]
     assert "I need help now" in labels
@@ -46,7 +46,7 @@ async def test_first_message_of_any_kind_gets_the_welcome_and_is_kept(
 async def test_help_lists_what_works(alex: Person) -> None:
     await alex.send("/start")
     (reply,) = await alex.send("/help")
-    assert "/helpnow" in reply.body and "/mydata" in reply.body
+    assert "/helpnow" in reply.body and "/mydata" in reply.body and "/settings" in reply.body
     assert "emergency" in reply.body
 
 
