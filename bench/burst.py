@@ -46,7 +46,6 @@ import logging
 import math
 import os
 import random
-import re
 import sys
 import tempfile
 import time
@@ -60,11 +59,12 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiosqlite
+from benchlib import service_config
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, MessageHandler, TypeHandler, filters
 
 from bot.app import SANDBOX_TOKEN, build_application, running
-from bot.config import EXAMPLE_CONFIG, load_settings
+from bot.config import load_settings
 from bot.core.clock import ManualClock
 from bot.core.i18n import Catalog
 from bot.standin import FakeBotAPI
@@ -164,18 +164,6 @@ async def idle(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await asyncio.wait_for(app.update_queue.join(), 10)
 
 
-def service_config(directory: Path) -> Path:
-    """A copy of the example service file with ``[telegram] send_rate = SEND_RATE``."""
-    text, count = re.subn(
-        r"(?m)^send_rate = .*$", f"send_rate = {SEND_RATE}", EXAMPLE_CONFIG.read_text("utf-8")
-    )
-    if count != 1:
-        raise RuntimeError(f"expected one send_rate line in {EXAMPLE_CONFIG}, found {count}")
-    path = directory / "service.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 async def _remember_text(update: Update, _context: Any) -> None:
     message = update.effective_message
     if message is not None and message.text is not None:
@@ -198,7 +186,7 @@ async def run_between(tmp: Path) -> BetweenResult:
     """Register everyone, measure the 1,000-client burst, then the burst with ordered clients."""
     catalog = Catalog.load()
     settings = load_settings(
-        {"BOT_DATA_DIR": str(tmp / "between"), "BOT_CONFIG": str(service_config(tmp))},
+        {"BOT_DATA_DIR": str(tmp / "between"), "BOT_CONFIG": str(service_config(tmp, SEND_RATE))},
         catalog=catalog,
     )
     assert settings.service.telegram.send_rate == SEND_RATE

@@ -44,7 +44,6 @@ import asyncio
 import logging
 import math
 import os
-import re
 import sys
 import tempfile
 import time
@@ -57,10 +56,11 @@ from typing import Any
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchlib import service_config
 from telegram import Update
 
 from bot.app import App, build_application, running
-from bot.config import EXAMPLE_CONFIG, load_settings
+from bot.config import load_settings
 from bot.core.clock import ManualClock
 from bot.core.i18n import Catalog
 from bot.core.planning import REGULAR
@@ -159,18 +159,6 @@ def percentile(values: list[float], q: float) -> float:
     """Nearest-rank percentile (``q`` in 0..1)."""
     ordered = sorted(values)
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
-
-
-def service_config(directory: Path, rate: int) -> Path:
-    """A copy of the example service file with ``[telegram] send_rate = rate``."""
-    text, count = re.subn(
-        r"(?m)^send_rate = .*$", f"send_rate = {rate}", EXAMPLE_CONFIG.read_text("utf-8")
-    )
-    if count != 1:
-        raise RuntimeError(f"expected one send_rate line in {EXAMPLE_CONFIG}, found {count}")
-    path = directory / "service.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 async def add_clients(

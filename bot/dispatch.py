@@ -12,7 +12,7 @@ from typing import Any
 from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 from telegram.ext import ExtBot
 
-from bot.core.model import Send
+from bot.core.model import Send, User
 from bot.core.planning import REGULAR
 from bot.tg.checkin import capacity_message
 from bot.tg.context import Services
@@ -85,24 +85,24 @@ class Dispatcher:
         if user is None or user.unreachable_at is not None:
             await store.finish_send(send.id, "cancelled", services.clock.now(), reason="gone")
             return "cancelled"
-        outcome = await self._send_checkin(send, user.id, user.chat_id, user.language)
+        outcome = await self._send_checkin(send, user)
         if send.slot == REGULAR and outcome != "blocked":
             # After a long outage the next one is planned from now, not one by one through
             # every day that was missed.
             await services.planner.plan_next(user.id, after=max(send.due_at, services.clock.now()))
         return outcome
 
-    async def _send_checkin(self, send: Send, user_id: int, chat_id: int, language: str) -> str:
+    async def _send_checkin(self, send: Send, user: User) -> str:
         services = self._services
         store = services.db
         now = services.clock.now()
         if send.checkin_id is not None:
             # Claimed again after a crash: if its message had reached the client, it is sent.
-            earlier = await store.checkin(send.checkin_id, user_id)
+            earlier = await store.checkin(send.checkin_id, user.id)
             if earlier is not None and earlier.message_id is not None:
                 await store.finish_send(send.id, "sent", now, message_id=earlier.message_id)
                 return "sent"
-        schedule = await services.planner.schedule_of(user_id)
+        schedule = await services.planner.schedule_of(user.id)
         reason = None
         if schedule is None:
             reason = "no schedule"
@@ -115,7 +115,7 @@ class Dispatcher:
         else:
             # A check-in the client is in the middle of; one never shown (a send cut off by a
             # crash) does not count, and is replaced below.
-            busy = await store.open_checkin(user_id)
+            busy = await store.open_checkin(user.id)
             if (
                 busy is not None
                 and busy.message_id is not None
@@ -127,22 +127,20 @@ class Dispatcher:
             await store.finish_send(send.id, status, now, reason=reason)
             return status
 
-        user = await store.get_user(user_id)
-        assert user is not None
         result = await services.checkins.start(user, "checkin", now)
         assert result.checkin is not None and result.dialog is not None
         # Linked before sending, so a crash after delivery is recognised at the next start.
         await store.finish_send(send.id, "sending", now, checkin_id=result.checkin.id)
         text, markup = capacity_message(
-            services.catalog, language, result.dialog, result.checkin.id, later=True
+            services.catalog, user.language, result.dialog, result.checkin.id, later=True
         )
         try:
             message = await self._bot.send_message(
-                chat_id, text, reply_markup=markup, rate_limit_args=BULK
+                user.chat_id, text, reply_markup=markup, rate_limit_args=BULK
             )
         except Forbidden:
-            await store.set_reachable(user_id, False, now)
-            await store.cancel_planned(user_id, "checkin", "blocked")
+            await store.set_reachable(user.id, False, now)
+            await store.cancel_planned(user.id, "checkin", "blocked")
             await store.finish_checkin(result.checkin.id, "closed", now)
             await store.finish_send(send.id, "failed", now, reason="blocked")
             return "blocked"
