@@ -4,23 +4,28 @@ and their outcome recorded. The database decides what is due; nothing lives only
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections import Counter
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 from telegram.ext import ExtBot
 
 from bot.core.model import Send, User
-from bot.core.planning import REGULAR
+from bot.core.planning import CHECKIN, MEETING, REGULAR
+from bot.core.schedule import next_contact_time
 from bot.tg.checkin import capacity_message
 from bot.tg.context import Services
 from bot.tg.ratelimit import BULK
+from bot.tg.team import meeting_invitation
 
 log = logging.getLogger(__name__)
 
 CLAIM_BATCH = 50
+HOLD = timedelta(hours=6)  # how often a message held by an open-ended pause is looked at again
 
 
 class Dispatcher:
@@ -85,12 +90,84 @@ class Dispatcher:
         if user is None or user.unreachable_at is not None:
             await store.finish_send(send.id, "cancelled", services.clock.now(), reason="gone")
             return "cancelled"
+        if send.kind != CHECKIN:
+            return await self._send_message(send, user)
         outcome = await self._send_checkin(send, user)
         if send.slot == REGULAR and outcome != "blocked":
             # After a long outage the next one is planned from now, not one by one through
             # every day that was missed.
             await services.planner.plan_next(user.id, after=max(send.due_at, services.clock.now()))
         return outcome
+
+    async def _post(
+        self, send: Send, user: User, text: str, markup: InlineKeyboardMarkup | None
+    ) -> Message | str:
+        """Send one message the bot starts; on failure, record it and return the outcome."""
+        store = self._services.db
+        now = self._services.clock.now()
+        try:
+            return await self._bot.send_message(
+                user.chat_id, text, reply_markup=markup, rate_limit_args=BULK
+            )
+        except Forbidden:
+            await store.set_reachable(user.id, False, now)
+            await store.cancel_planned(user.id, CHECKIN, "blocked")
+            await store.finish_send(send.id, "failed", now, reason="blocked")
+            return "blocked"
+        except TimedOut:
+            # Telegram may or may not have delivered it: record, never resend blindly.
+            await store.finish_send(send.id, "unknown", now, reason="timed out")
+            return "unknown"
+        except TelegramError as exc:
+            await store.finish_send(send.id, "failed", now, reason=type(exc).__name__)
+            return "failed"
+
+    async def _send_message(self, send: Send, user: User) -> str:
+        """A meeting invitation or a notice about the team: held until the client may be
+        written to (contact hours, pause), dropped once it no longer makes sense."""
+        services = self._services
+        store = services.db
+        now = services.clock.now()
+        if send.kind == MEETING:
+            schedule = await services.planner.schedule_of(user.id)
+        else:
+            schedule = await services.planner.contact_schedule(user.id)
+        if schedule is None or now >= send.closes_at:
+            reason = "late" if schedule is not None else "no schedule"
+            status = "expired" if schedule is not None else "skipped"
+            await store.finish_send(send.id, status, now, reason=reason)
+            return status
+        if schedule.paused_at(now) or not schedule.in_contact_hours(now):
+            try:
+                due = next_contact_time(schedule, now)
+            except ValueError:  # paused until they resume: look again in a while
+                due = now + HOLD
+            await store.postpone(send.id, min(due, send.closes_at))
+            return "held"
+        rendered = self._message_for(send, user)
+        if rendered is None:
+            await store.finish_send(send.id, "failed", now, reason="unreadable")
+            return "failed"
+        sent = await self._post(send, user, *rendered)
+        if isinstance(sent, str):
+            return sent
+        await store.finish_send(send.id, "sent", now, message_id=sent.message_id)
+        return "sent"
+
+    def _message_for(
+        self, send: Send, user: User
+    ) -> tuple[str, InlineKeyboardMarkup | None] | None:
+        catalog = self._services.catalog
+        if send.kind == MEETING:
+            return meeting_invitation(
+                catalog, user.language, send.slot, date.fromisoformat(send.local_date)
+            )
+        try:
+            payload = json.loads(send.payload or "")
+            return catalog.get(user.language, payload["key"], **payload["values"]), None
+        except (ValueError, KeyError, TypeError):
+            log.error("send %s has a payload that cannot be read", send.id)
+            return None
 
     async def _send_checkin(self, send: Send, user: User) -> str:
         services = self._services
@@ -134,29 +211,14 @@ class Dispatcher:
         text, markup = capacity_message(
             services.catalog, user.language, result.dialog, result.checkin.id, later=True
         )
-        try:
-            message = await self._bot.send_message(
-                user.chat_id, text, reply_markup=markup, rate_limit_args=BULK
-            )
-        except Forbidden:
-            await store.set_reachable(user.id, False, now)
-            await store.cancel_planned(user.id, "checkin", "blocked")
-            await store.finish_checkin(result.checkin.id, "closed", now)
-            await store.finish_send(send.id, "failed", now, reason="blocked")
-            return "blocked"
-        except TimedOut:
-            # Telegram may or may not have delivered it: record, never resend blindly.
-            await store.finish_send(
-                send.id, "unknown", now, reason="timed out", checkin_id=result.checkin.id
-            )
-            return "unknown"
-        except TelegramError as exc:
-            await store.finish_checkin(result.checkin.id, "closed", now)
-            await store.finish_send(send.id, "failed", now, reason=type(exc).__name__)
-            return "failed"
-        await store.set_checkin_message(result.checkin.id, message.message_id)
+        sent = await self._post(send, user, text, markup)
+        if isinstance(sent, str):
+            if sent != "unknown":
+                await store.finish_checkin(result.checkin.id, "closed", now)
+            return sent
+        await store.set_checkin_message(result.checkin.id, sent.message_id)
         await store.finish_send(
-            send.id, "sent", now, message_id=message.message_id, checkin_id=result.checkin.id
+            send.id, "sent", now, message_id=sent.message_id, checkin_id=result.checkin.id
         )
         return "sent"
 

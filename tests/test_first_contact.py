@@ -59,7 +59,7 @@ async def test_unknown_command_gets_a_kind_pointer(alex: Person, command: str) -
 
 async def test_commands_of_later_work_say_so_and_change_nothing(app: App, alex: Person) -> None:
     await alex.send("/start")
-    (reply,) = await alex.send("/team")
+    (reply,) = await alex.send("/nudge")
     assert "isn't available yet" in reply.body
     assert await services(app).db.notes(alex.id) == []
 
@@ -174,6 +174,8 @@ async def test_client_and_staff_get_their_own_command_menus(
         "start",
         "checkin",
         "agenda",
+        "share",
+        "team",
         "settings",
         "pause",
         "resume",
@@ -189,4 +191,9 @@ async def test_client_and_staff_get_their_own_command_menus(
     sent = await sam.send(f"/start {code}")
     assert sent[0].body.startswith("Welcome, Sam.")
     assert "peer supporter" in sent[1].body
-    assert [c["command"] for c in api.commands[("chat", 301, "")]] == ["helpnow", "help"]
+    assert [c["command"] for c in api.commands[("chat", 301, "")]] == [
+        "clients",
+        "invite",
+        "helpnow",
+        "help",
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import string
 import tomllib
 from collections.abc import Mapping
@@ -10,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DEFAULT_LANGUAGE = "en"
@@ -107,6 +108,14 @@ class Catalog:
     def date(self, language: str, value: date) -> str:
         """A date written the way people of ``language`` write it ("26 November 2026")."""
         return format_date(value, format="long", locale=language)
+
+    def short_date(self, language: str, value: dt.date) -> str:
+        """A short date for a button ("5 Mar")."""
+        return format_skeleton("MMMd", value, locale=language)
+
+    def weekday_date(self, language: str, value: dt.date) -> str:
+        """A date with its weekday ("Thursday 3 December")."""
+        return format_skeleton("MMMMEEEEd", value, locale=language)
 
     def datetime(self, language: str, value: datetime) -> str:
         """A date and time written for people of ``language``."""

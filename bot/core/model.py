@@ -15,11 +15,17 @@ class Role(StrEnum):
     CLIENT = "client"
     CLINICIAN = "clinician"
     PEER = "peer"
+    NETWORK = "network"  # family or a friend a client invited
 
     @property
     def is_staff(self) -> bool:
         """Clinicians and peer supporters: accounts only the administrator creates."""
-        return self is not Role.CLIENT
+        return self in (Role.CLINICIAN, Role.PEER)
+
+    @property
+    def is_client(self) -> bool:
+        """Only clients check in, keep notes and have a team."""
+        return self is Role.CLIENT
 
 
 STAFF_ROLES = (Role.CLINICIAN, Role.PEER)
@@ -49,6 +55,25 @@ class Note:
 
 
 STAFF_CODE_PREFIX = "s_"
+CLIENT_CODE_PREFIX = "c_"  # a staff member asks a client to add them to their team
+NETWORK_CODE_PREFIX = "n_"  # a client asks someone close to them to join their team
+
+
+class InviteKind(StrEnum):
+    """Who a team invite is for: a client (made by staff) or a network member (by a client)."""
+
+    CLIENT = "client"
+    NETWORK = "network"
+
+    @property
+    def prefix(self) -> str:
+        """The start of every code of this kind, so a code of the wrong kind is told apart."""
+        return CLIENT_CODE_PREFIX if self is InviteKind.CLIENT else NETWORK_CODE_PREFIX
+
+    @classmethod
+    def of_code(cls, code: str) -> InviteKind | None:
+        """The kind a code claims to be, from its prefix."""
+        return next((kind for kind in cls if code.startswith(kind.prefix)), None)
 
 
 def new_invite_code(prefix: str) -> str:
@@ -134,3 +159,57 @@ class Send:
     status: str
     message_id: int | None = None
     checkin_id: int | None = None
+    payload: str | None = None  # JSON, for kinds that carry more than ids
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    """Someone in a client's team, and since when."""
+
+    person: User
+    role: Role
+    since: datetime
+
+
+@dataclass(frozen=True)
+class LinkedClient:
+    """A client, as a member of their team sees them: their name and next meeting only."""
+
+    person: User
+    role: Role  # the member's role in this client's team
+    next_meeting: str | None  # ISO local date
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One person a share went to, with what happened to the message."""
+
+    recipient_id: int | None  # None once their account is erased
+    name: str
+    chat_id: int
+    message_id: int | None
+    status: str  # sending | sent | failed | deleted | edited | gone
+
+
+@dataclass(frozen=True)
+class Share:
+    """Something a client shared: the exact text, and with whom. ``body`` is None once
+    withdrawn."""
+
+    id: int
+    client_id: int
+    created_at: datetime
+    items: tuple[str, ...]
+    body: str | None
+    withdrawn_at: datetime | None
+    recipients: tuple[Recipient, ...] = ()
+
+
+@dataclass(frozen=True)
+class ShareDraft:
+    """A share being put together: chosen items, chosen people, the previewed text."""
+
+    items: tuple[str, ...] = ()
+    recipients: tuple[int, ...] = ()
+    body: str | None = None
+    version: int = 0

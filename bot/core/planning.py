@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.core.model import ClientSchedule
 from bot.core.ports import PlannedRow, Store
-from bot.core.schedule import WEEKDAYS, Schedule, next_checkin, parse_hours
+from bot.core.schedule import WEEKDAYS, Schedule, next_checkin, next_contact_time, parse_hours
 
 REGULAR = "regular"
 CHECKIN = "checkin"
+MEETING = "meeting"  # slots "prep" (a few days before) and "after" (the day after)
+NOTICE = "notice"  # something the client should know about their team
+PREP_DAYS = 3  # how many days before a network meeting the client is invited to prepare
+NOTICE_LIFETIME = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -113,3 +120,66 @@ class Planner:
                     )
             planned += await self._store.plan_sends(rows)
         return planned
+
+    async def zone_of(self, user_id: int) -> ZoneInfo:
+        """The person's time zone (their own choice, or the service's default)."""
+        own = await self._store.schedule(user_id)
+        return ZoneInfo((own.timezone if own else None) or self.defaults.timezone)
+
+    async def contact_schedule(self, user_id: int) -> Schedule | None:
+        """The hours the bot may write first, whether or not check-ins were agreed."""
+        own = await self._store.schedule(user_id)
+        return effective(own, self.defaults) if own is not None else None
+
+    async def plan_meeting(self, user_id: int, day: date | None, now: datetime) -> datetime | None:
+        """Plan the invitations around a network meeting: to prepare, a few days before, and
+        to say how it went, the day after; both at the client's check-in time, inside their
+        contact hours. Only for clients who agreed that the bot may write first.
+
+        Returns when the preparation invitation is due, if one is planned.
+        """
+        await self._store.cancel_planned(user_id, MEETING, "meeting changed")
+        schedule = await self.schedule_of(user_id)
+        if day is None or schedule is None:
+            return None
+        zone = schedule.zone
+        meeting_starts = datetime.combine(day, time(0), zone)
+        prep: datetime | None = None
+        nominal = datetime.combine(day - timedelta(days=PREP_DAYS), schedule.time, zone)
+        due = _contact(schedule, max(nominal, now))
+        if due < meeting_starts:
+            await self._store.plan_send(
+                user_id, MEETING, "prep", day.isoformat(), due, meeting_starts
+            )
+            prep = due
+        after = _contact(
+            schedule, max(datetime.combine(day + timedelta(days=1), schedule.time, zone), now)
+        )
+        await self._store.plan_send(
+            user_id, MEETING, "after", day.isoformat(), after, after + timedelta(days=2)
+        )
+        return prep
+
+    async def plan_notice(
+        self, user_id: int, key: str, values: Mapping[str, object], now: datetime
+    ) -> bool:
+        """Plan a notice (a catalog key and its values) to go out at the next contact time."""
+        payload = json.dumps({"key": key, "values": dict(values)}, ensure_ascii=False)
+        return await self._store.plan_send(
+            user_id,
+            NOTICE,
+            f"{key}@{now.isoformat()}",
+            now.date().isoformat(),
+            now,
+            now + NOTICE_LIFETIME,
+            payload,
+        )
+
+
+def _contact(schedule: Schedule, moment: datetime) -> datetime:
+    """``moment`` moved into the contact hours; during an open-ended pause, kept as it is
+    (the dispatcher holds it until the client resumes)."""
+    try:
+        return next_contact_time(schedule, moment)
+    except ValueError:
+        return moment

@@ -7,7 +7,20 @@ from datetime import datetime
 from enum import Enum
 from typing import Protocol
 
-from bot.core.model import CheckinRecord, ClientSchedule, CrisisPlan, Note, Role, Send, User
+from bot.core.model import (
+    CheckinRecord,
+    ClientSchedule,
+    CrisisPlan,
+    InviteKind,
+    LinkedClient,
+    Note,
+    Role,
+    Send,
+    Share,
+    ShareDraft,
+    TeamMember,
+    User,
+)
 
 PlannedRow = tuple[int, str, str, str, datetime, datetime]
 """A send to plan: user id, kind, slot, local date, due at, closes at."""
@@ -19,6 +32,16 @@ class Redemption(Enum):
     OK = "ok"
     INVALID = "invalid"  # unknown, used, or expired: the same answer for all three
     ALREADY_CLIENT = "already_client"
+
+
+class TeamJoin(Enum):
+    """How accepting a team invite ended."""
+
+    OK = "ok"
+    INVALID = "invalid"  # unknown, used, or expired
+    WRONG_KIND = "wrong_kind"  # a client link opened by staff, a network link by staff...
+    OWN_LINK = "own_link"
+    ALREADY = "already"  # the two were linked already; the code is used up all the same
 
 
 class Store(Protocol):
@@ -83,6 +106,7 @@ class Store(Protocol):
         local_date: str,
         due_at: datetime,
         closes_at: datetime,
+        payload: str | None = None,
     ) -> bool: ...
     async def plan_sends(self, rows: Sequence[PlannedRow]) -> int: ...
     async def schedules(self, user_ids: Sequence[int]) -> dict[int, ClientSchedule]: ...
@@ -100,5 +124,47 @@ class Store(Protocol):
         message_id: int | None = None,
         checkin_id: int | None = None,
     ) -> None: ...
+    async def postpone(self, send_id: int, due_at: datetime) -> None: ...
     async def due_to_close(self, now: datetime, limit: int) -> list[Send]: ...
     async def sends(self, user_id: int) -> list[Send]: ...
+
+    # the team: invites, members, the next meeting
+    async def add_team_invite(
+        self, code_hash: str, inviter_id: int, kind: InviteKind, now: datetime, expires: datetime
+    ) -> None: ...
+    async def team_invite(
+        self, code_hash: str, now: datetime
+    ) -> tuple[User, InviteKind] | None: ...
+    async def join_team(
+        self, code_hash: str, user_id: int, chat_id: int, name: str, language: str, now: datetime
+    ) -> tuple[TeamJoin, User | None]: ...
+    async def decline_team_invite(self, code_hash: str, user_id: int, now: datetime) -> bool: ...
+    async def team_of(self, client_id: int) -> list[TeamMember]: ...
+    async def clients_of(self, member_id: int) -> list[LinkedClient]: ...
+    async def team_role(self, client_id: int, member_id: int) -> Role | None: ...
+    async def remove_from_team(self, client_id: int, member_id: int) -> bool: ...
+    async def next_meeting(self, client_id: int) -> str | None: ...
+    async def set_next_meeting(self, client_id: int, day: str | None) -> None: ...
+
+    # shares
+    async def share_draft(self, client_id: int) -> ShareDraft: ...
+    async def save_share_draft(
+        self, client_id: int, draft: ShareDraft, now: datetime
+    ) -> ShareDraft: ...
+    async def drop_share_draft(self, client_id: int) -> None: ...
+    async def add_share(
+        self,
+        client_id: int,
+        items: Sequence[str],
+        body: str,
+        recipients: Sequence[tuple[int, str, int]],
+        now: datetime,
+    ) -> int: ...
+    async def set_delivery(
+        self, share_id: int, chat_id: int, status: str, message_id: int | None = None
+    ) -> None: ...
+    async def shares(self, client_id: int, share_id: int | None = None) -> list[Share]: ...
+    async def withdraw_share(
+        self, share_id: int, client_id: int, now: datetime
+    ) -> Share | None: ...
+    async def shared_with(self, member_id: int, client_id: int) -> list[Share]: ...

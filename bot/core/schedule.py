@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import get_month_names
+
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 """Short weekday names; the index is ``date.weekday()`` (0 = Monday)."""
 
@@ -519,3 +521,49 @@ def _zone_cities() -> dict[str, str]:
             if key:
                 cities[key] = name  # the most preferred name is written last
     return cities
+
+
+def parse_date(text: str, today: date, locale: str = "en") -> date | None:
+    """A day the client typed: ``2026-12-03``, ``3 December``, ``Dec 3``, ``3/12``.
+
+    Month names come from the language's locale data. Without a year, the next such day from
+    ``today`` on. None if it is not a date, or if it lies in the past.
+    """
+    words = re.sub(r"[,.]", " ", text.strip().lower()).split()
+    found: date | None = None
+    try:
+        if len(words) == 1 and re.fullmatch(r"\d{4}-\d{2}-\d{2}", words[0]):
+            found = date.fromisoformat(words[0])
+        elif len(words) == 1 and (
+            m := re.fullmatch(r"(\d{1,2})/(\d{1,2})(?:/(\d{4}))?", words[0])
+        ):
+            found = _dated(today, int(m[1]), int(m[2]), int(m[3]) if m[3] else None)
+        else:
+            months = _month_numbers(locale)
+            numbers = [w for w in words if w.isdigit()]
+            named = [months[w] for w in words if w in months]
+            if len(named) == 1 and 1 <= len(numbers) <= 2:
+                day = int(numbers[0]) if int(numbers[0]) <= 31 else int(numbers[-1])
+                year = next((int(n) for n in numbers if len(n) == 4), None)
+                if len(words) == len(numbers) + 1:
+                    found = _dated(today, day, named[0], year)
+    except ValueError:
+        return None
+    return found if found is not None and found >= today else None
+
+
+def _dated(today: date, day: int, month: int, year: int | None) -> date:
+    if year is not None:
+        return date(year, month, day)
+    candidate = date(today.year, month, day)
+    return candidate if candidate >= today else date(today.year + 1, month, day)
+
+
+@cache
+def _month_numbers(locale: str) -> dict[str, int]:
+    names: dict[str, int] = {}
+    for width in ("wide", "abbreviated"):
+        for number, name in get_month_names(width, locale=locale).items():
+            names[name.lower().rstrip(".")] = number
+    names.setdefault("sept", 9)
+    return names

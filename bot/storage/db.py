@@ -91,6 +91,11 @@ class Database:
             raise RuntimeError("the insert made no row")
         return row_id
 
+    async def fetchone_write(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+        """Run one write statement with ``RETURNING``, committed; its first row."""
+        async with self._write_lock, self.conn.execute(sql, tuple(params)) as cursor:
+            return await cursor.fetchone()
+
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
         """Run a query and return its first row."""
         async with self.conn.execute(sql, tuple(params)) as cursor:
@@ -121,15 +126,27 @@ class Database:
                 "upgrade Between before starting it on this file"
             )
         applied: list[str] = []
-        for name, step in migrations:
-            if name in done:
-                continue
-            async with self.transaction() as conn:
-                await step(conn)
-                await conn.execute(
-                    "INSERT INTO migrations (name, applied_at) VALUES (?, ?)",
-                    (name, datetime.now(UTC).isoformat()),
-                )
-            log.info("applied migration %s", name)
-            applied.append(name)
+        # SQLite's own recipe for changing a table: with foreign keys off, a table can be
+        # rebuilt without cascading deletes; every step must leave the keys consistent.
+        await self.conn.execute("PRAGMA foreign_keys=OFF")
+        try:
+            for name, step in migrations:
+                if name in done:
+                    continue
+                async with self.transaction() as conn:
+                    await step(conn)
+                    async with conn.execute("PRAGMA foreign_key_check") as cursor:
+                        broken = await cursor.fetchone()
+                    if broken is not None:
+                        raise RuntimeError(
+                            f"migration {name} left a broken reference in {broken[0]}"
+                        )
+                    await conn.execute(
+                        "INSERT INTO migrations (name, applied_at) VALUES (?, ?)",
+                        (name, datetime.now(UTC).isoformat()),
+                    )
+                log.info("applied migration %s", name)
+                applied.append(name)
+        finally:
+            await self.conn.execute("PRAGMA foreign_keys=ON")
         return applied

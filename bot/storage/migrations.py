@@ -155,9 +155,85 @@ async def m004_send_indexes(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def m005_care_team(conn: aiosqlite.Connection) -> None:
+    """Network members, the client's team, their invites, shares and the next meeting."""
+    # SQLite cannot change a CHECK constraint in place: the table is rebuilt from its own
+    # definition (which holds every column added since), with foreign keys off (see migrate).
+    async with conn.execute("SELECT sql FROM sqlite_schema WHERE name = 'users'") as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    old_check = "CHECK (role IN ('client', 'clinician', 'peer'))"
+    definition: str = row[0]
+    if old_check not in definition:
+        raise ValueError("unexpected definition of the users table")
+    definition = definition.replace(
+        old_check, "CHECK (role IN ('client', 'clinician', 'peer', 'network'))"
+    ).replace("CREATE TABLE users", "CREATE TABLE users_new", 1)
+    await conn.execute(definition)
+    await conn.execute("INSERT INTO users_new SELECT * FROM users")
+    await conn.execute("DROP TABLE users")
+    await conn.execute("ALTER TABLE users_new RENAME TO users")
+    await _script(
+        conn,
+        """
+        ALTER TABLE users ADD COLUMN next_meeting TEXT;   -- the client's local date, ISO
+        ALTER TABLE sends ADD COLUMN payload TEXT;        -- JSON, for kinds that carry more
+        CREATE TABLE team_invites (
+            code_hash TEXT PRIMARY KEY,        -- sha256 of the code, as for staff invites
+            inviter_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('client', 'network')),
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at TEXT,
+            used_by INTEGER,
+            outcome TEXT CHECK (outcome IN ('accepted', 'declined'))
+        );
+        CREATE INDEX team_invites_by_inviter ON team_invites(inviter_id);
+        CREATE TABLE team (
+            client_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            member_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('clinician', 'peer', 'network')),
+            since TEXT NOT NULL,
+            PRIMARY KEY (client_id, member_id)
+        );
+        CREATE INDEX team_by_member ON team(member_id);
+        CREATE TABLE shares (
+            id INTEGER PRIMARY KEY,
+            client_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            items TEXT NOT NULL,               -- what it was made of: 'n12,c34'
+            body BLOB,                         -- the exact text sent, encrypted; NULL: withdrawn
+            withdrawn_at TEXT
+        );
+        CREATE INDEX shares_by_client ON shares(client_id, id);
+        CREATE INDEX shares_by_age ON shares(created_at);
+        CREATE TABLE share_recipients (
+            share_id INTEGER NOT NULL REFERENCES shares(id) ON DELETE CASCADE,
+            recipient_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            name TEXT NOT NULL,                -- as it was when shared, for the client's history
+            chat_id INTEGER NOT NULL,          -- kept so a withdrawal reaches an erased account
+            message_id INTEGER,
+            status TEXT NOT NULL CHECK (status IN (
+                'sending', 'sent', 'failed', 'deleted', 'edited', 'gone')),
+            UNIQUE (share_id, chat_id)
+        );
+        CREATE INDEX share_recipients_by_recipient ON share_recipients(recipient_id);
+        CREATE TABLE share_drafts (
+            client_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            items TEXT NOT NULL DEFAULT '',
+            recipients TEXT NOT NULL DEFAULT '',
+            body BLOB,                         -- the previewed text, encrypted
+            version INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     ("001_users_notes_invites", m001_users_notes_invites),
     ("002_checkins_plans", m002_checkins_plans),
     ("003_schedules_sends", m003_schedules_sends),
     ("004_send_indexes", m004_send_indexes),
+    ("005_care_team", m005_care_team),
 ]

@@ -13,12 +13,18 @@ from bot.core.model import (
     CheckinRecord,
     ClientSchedule,
     CrisisPlan,
+    InviteKind,
+    LinkedClient,
     Note,
+    Recipient,
     Role,
     Send,
+    Share,
+    ShareDraft,
+    TeamMember,
     User,
 )
-from bot.core.ports import PlannedRow, Redemption
+from bot.core.ports import PlannedRow, Redemption, TeamJoin
 from bot.storage.crypto import Cipher
 from bot.storage.db import Database
 from bot.storage.migrations import MIGRATIONS
@@ -59,6 +65,7 @@ def _send(row: aiosqlite.Row) -> Send:
         status=row["status"],
         message_id=row["message_id"],
         checkin_id=row["checkin_id"],
+        payload=row["payload"],
     )
 
 
@@ -218,6 +225,8 @@ class SqliteStore:
                 "DELETE FROM checkins WHERE started_at < ? AND status != 'open'",
                 "DELETE FROM sends WHERE due_at < ? AND status NOT IN ('planned', 'sending')",
                 "DELETE FROM staff_invites WHERE expires_at < ?",
+                "DELETE FROM team_invites WHERE expires_at < ?",
+                "DELETE FROM shares WHERE created_at < ?",
             ):
                 cursor = await conn.execute(sql, (iso(cutoff),))
                 removed += cursor.rowcount
@@ -462,9 +471,19 @@ class SqliteStore:
         local_date: str,
         due_at: datetime,
         closes_at: datetime,
+        payload: str | None = None,
     ) -> bool:
         """Plan one send; a date and slot already sent is never planned again."""
-        return await self.plan_sends([(user_id, kind, slot, local_date, due_at, closes_at)]) == 1
+        if payload is None:
+            rows = [(user_id, kind, slot, local_date, due_at, closes_at)]
+            return await self.plan_sends(rows) == 1
+        changed = await self.db.execute(
+            "INSERT INTO sends (user_id, kind, slot, local_date, due_at, closes_at, payload) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, kind, local_date, slot) "
+            "DO NOTHING",
+            (user_id, kind, slot, local_date, iso(due_at), iso(closes_at), payload),
+        )
+        return changed == 1
 
     async def plan_sends(self, rows: Sequence[PlannedRow]) -> int:
         """Plan many sends in one transaction; how many were planned."""
@@ -540,6 +559,12 @@ class SqliteStore:
             (status, reason, status, iso(now), message_id, checkin_id, send_id),
         )
 
+    async def postpone(self, send_id: int, due_at: datetime) -> None:
+        """Put a claimed send back, due later (held for the client's contact hours)."""
+        await self.db.execute(
+            "UPDATE sends SET status = 'planned', due_at = ? WHERE id = ?", (iso(due_at), send_id)
+        )
+
     async def due_to_close(self, now: datetime, limit: int) -> list[Send]:
         """Sent check-ins whose window has passed."""
         rows = await self.db.fetchall(
@@ -555,3 +580,282 @@ class SqliteStore:
             "SELECT * FROM sends WHERE user_id = ? ORDER BY due_at, id", (user_id,)
         )
         return [_send(row) for row in rows]
+
+    # --- the team: invites, members, the next meeting -----------------------------------------
+
+    async def add_team_invite(
+        self, code_hash: str, inviter_id: int, kind: InviteKind, now: datetime, expires: datetime
+    ) -> None:
+        """Record a team invite by the hash of its code."""
+        await self.db.execute(
+            "INSERT INTO team_invites (code_hash, inviter_id, kind, created_at, expires_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (code_hash, inviter_id, kind.value, iso(now), iso(expires)),
+        )
+
+    async def team_invite(self, code_hash: str, now: datetime) -> tuple[User, InviteKind] | None:
+        """Who made a still usable invite, and its kind; None if unknown, used or expired."""
+        row = await self.db.fetchone(
+            "SELECT u.*, i.kind AS invite_kind FROM team_invites i "
+            "JOIN users u ON u.id = i.inviter_id "
+            "WHERE i.code_hash = ? AND i.used_at IS NULL AND i.expires_at > ?",
+            (code_hash, iso(now)),
+        )
+        return (_user(row), InviteKind(row["invite_kind"])) if row else None
+
+    async def join_team(
+        self, code_hash: str, user_id: int, chat_id: int, name: str, language: str, now: datetime
+    ) -> tuple[TeamJoin, User | None]:
+        """Accept a team invite: in one transaction, use the code once and make the link.
+
+        Returns the outcome and the other person of the link (the staff member who invited a
+        client, or the client who invited a network member).
+        """
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT u.*, i.kind AS invite_kind FROM team_invites i "
+                "JOIN users u ON u.id = i.inviter_id "
+                "WHERE i.code_hash = ? AND i.used_at IS NULL AND i.expires_at > ?",
+                (code_hash, iso(now)),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                return TeamJoin.INVALID, None
+            inviter = _user(row)
+            kind = InviteKind(row["invite_kind"])
+            async with conn.execute("SELECT role FROM users WHERE id = ?", (user_id,)) as cur:
+                existing = await cur.fetchone()
+            role = Role(existing["role"]) if existing else None
+            if inviter.id == user_id:
+                return TeamJoin.OWN_LINK, inviter
+            if kind is InviteKind.CLIENT:
+                if role is not Role.CLIENT:
+                    return TeamJoin.WRONG_KIND, inviter
+                client_id, member_id, member_role = user_id, inviter.id, inviter.role
+            else:
+                if role is not None and role.is_staff:
+                    return TeamJoin.WRONG_KIND, inviter
+                client_id, member_id, member_role = inviter.id, user_id, Role.NETWORK
+            async with conn.execute(
+                "UPDATE team_invites SET used_at = ?, used_by = ?, outcome = 'accepted' "
+                "WHERE code_hash = ? AND used_at IS NULL RETURNING code_hash",
+                (iso(now), user_id, code_hash),
+            ) as cur:
+                if await cur.fetchone() is None:
+                    return TeamJoin.INVALID, None
+            if role is None:
+                await conn.execute(
+                    "INSERT INTO users (id, chat_id, role, name, language, created_at) "
+                    "VALUES (?, ?, 'network', ?, ?, ?)",
+                    (user_id, chat_id, name, language, iso(now)),
+                )
+            cursor = await conn.execute(
+                "INSERT INTO team (client_id, member_id, role, since) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (client_id, member_id) DO NOTHING",
+                (client_id, member_id, member_role.value, iso(now)),
+            )
+            outcome = TeamJoin.OK if cursor.rowcount == 1 else TeamJoin.ALREADY
+        return outcome, inviter
+
+    async def decline_team_invite(self, code_hash: str, user_id: int, now: datetime) -> bool:
+        """Say no to an invite: the code is used up, nobody is linked."""
+        changed = await self.db.execute(
+            "UPDATE team_invites SET used_at = ?, used_by = ?, outcome = 'declined' "
+            "WHERE code_hash = ? AND used_at IS NULL AND expires_at > ? AND inviter_id != ?",
+            (iso(now), user_id, code_hash, iso(now), user_id),
+        )
+        return changed == 1
+
+    async def team_of(self, client_id: int) -> list[TeamMember]:
+        """A client's team, in the order they joined."""
+        rows = await self.db.fetchall(
+            "SELECT u.*, t.role AS team_role, t.since AS team_since FROM team t "
+            "JOIN users u ON u.id = t.member_id WHERE t.client_id = ? ORDER BY t.since, u.id",
+            (client_id,),
+        )
+        return [
+            TeamMember(
+                person=_user(row),
+                role=Role(row["team_role"]),
+                since=datetime.fromisoformat(row["team_since"]),
+            )
+            for row in rows
+        ]
+
+    async def clients_of(self, member_id: int) -> list[LinkedClient]:
+        """The clients whose team this person is in, by name."""
+        rows = await self.db.fetchall(
+            "SELECT u.*, t.role AS team_role FROM team t JOIN users u ON u.id = t.client_id "
+            "WHERE t.member_id = ? ORDER BY u.name, u.id",
+            (member_id,),
+        )
+        return [
+            LinkedClient(
+                person=_user(row), role=Role(row["team_role"]), next_meeting=row["next_meeting"]
+            )
+            for row in rows
+        ]
+
+    async def team_role(self, client_id: int, member_id: int) -> Role | None:
+        """The member's role in the client's team, or None if they are not in it."""
+        row = await self.db.fetchone(
+            "SELECT role FROM team WHERE client_id = ? AND member_id = ?", (client_id, member_id)
+        )
+        return Role(row["role"]) if row else None
+
+    async def remove_from_team(self, client_id: int, member_id: int) -> bool:
+        """Take someone out of a client's team; False if they were not in it."""
+        changed = await self.db.execute(
+            "DELETE FROM team WHERE client_id = ? AND member_id = ?", (client_id, member_id)
+        )
+        return changed == 1
+
+    async def next_meeting(self, client_id: int) -> str | None:
+        """The date (ISO, the client's own) of the client's next network meeting, if set."""
+        row = await self.db.fetchone("SELECT next_meeting FROM users WHERE id = ?", (client_id,))
+        return row["next_meeting"] if row else None
+
+    async def set_next_meeting(self, client_id: int, day: str | None) -> None:
+        """Set or clear the date of the client's next network meeting."""
+        await self.db.execute(
+            "UPDATE users SET next_meeting = ? WHERE id = ? AND role = 'client'", (day, client_id)
+        )
+
+    # --- shares -------------------------------------------------------------------------------
+
+    async def share_draft(self, client_id: int) -> ShareDraft:
+        """The share the client is putting together (empty if none)."""
+        row = await self.db.fetchone(
+            "SELECT * FROM share_drafts WHERE client_id = ?", (client_id,)
+        )
+        if row is None:
+            return ShareDraft()
+        return ShareDraft(
+            items=_refs(row["items"]),
+            recipients=tuple(int(r) for r in _refs(row["recipients"])),
+            body=self._cipher.decrypt(row["body"]) if row["body"] is not None else None,
+            version=row["version"],
+        )
+
+    async def save_share_draft(
+        self, client_id: int, draft: ShareDraft, now: datetime
+    ) -> ShareDraft:
+        """Keep the draft; every save gets a new version, so old preview buttons go stale."""
+        sealed = self._cipher.encrypt(draft.body) if draft.body is not None else None
+        row = await self.db.fetchone_write(
+            "INSERT INTO share_drafts (client_id, items, recipients, body, version, updated_at) "
+            "VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (client_id) DO UPDATE SET "
+            "items = excluded.items, recipients = excluded.recipients, body = excluded.body, "
+            "version = share_drafts.version + 1, updated_at = excluded.updated_at "
+            "RETURNING version",
+            (
+                client_id,
+                ",".join(draft.items),
+                ",".join(str(r) for r in draft.recipients),
+                sealed,
+                iso(now),
+            ),
+        )
+        assert row is not None
+        return ShareDraft(draft.items, draft.recipients, draft.body, row["version"])
+
+    async def drop_share_draft(self, client_id: int) -> None:
+        """Forget the draft (sent or cancelled)."""
+        await self.db.execute("DELETE FROM share_drafts WHERE client_id = ?", (client_id,))
+
+    async def add_share(
+        self,
+        client_id: int,
+        items: Sequence[str],
+        body: str,
+        recipients: Sequence[tuple[int, str, int]],
+        now: datetime,
+    ) -> int:
+        """Record a share before it is sent: its text and each (id, name, chat) it goes to."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO shares (client_id, created_at, items, body) VALUES (?, ?, ?, ?)",
+                (client_id, iso(now), ",".join(items), self._cipher.encrypt(body)),
+            )
+            share_id = cursor.lastrowid
+            assert share_id is not None
+            await conn.executemany(
+                "INSERT INTO share_recipients (share_id, recipient_id, name, chat_id, status) "
+                "VALUES (?, ?, ?, ?, 'sending')",
+                [(share_id, rid, name, chat_id) for rid, name, chat_id in recipients],
+            )
+            await conn.execute("DELETE FROM share_drafts WHERE client_id = ?", (client_id,))
+        return share_id
+
+    async def set_delivery(
+        self, share_id: int, chat_id: int, status: str, message_id: int | None = None
+    ) -> None:
+        """Record what happened to a share's message in one chat."""
+        await self.db.execute(
+            "UPDATE share_recipients SET status = ?, message_id = COALESCE(?, message_id) "
+            "WHERE share_id = ? AND chat_id = ?",
+            (status, message_id, share_id, chat_id),
+        )
+
+    async def shares(self, client_id: int, share_id: int | None = None) -> list[Share]:
+        """A client's shares, newest first (or just the one, if it is theirs)."""
+        where, params = "client_id = ?", [client_id]
+        if share_id is not None:
+            where, params = "client_id = ? AND id = ?", [client_id, share_id]
+        rows = await self.db.fetchall(
+            f"SELECT * FROM shares WHERE {where} ORDER BY id DESC", params
+        )
+        if not rows:
+            return []
+        ids = [row["id"] for row in rows]
+        found = await self.db.fetchall(
+            "SELECT * FROM share_recipients WHERE share_id IN "
+            f"({','.join('?' * len(ids))}) ORDER BY rowid",
+            ids,
+        )
+        recipients: dict[int, list[Recipient]] = {}
+        for r in found:
+            recipients.setdefault(r["share_id"], []).append(
+                Recipient(r["recipient_id"], r["name"], r["chat_id"], r["message_id"], r["status"])
+            )
+        return [self._share(row, recipients.get(row["id"], [])) for row in rows]
+
+    def _share(self, row: aiosqlite.Row, recipients: Sequence[Recipient]) -> Share:
+        return Share(
+            id=row["id"],
+            client_id=row["client_id"],
+            created_at=datetime.fromisoformat(row["created_at"]),
+            items=_refs(row["items"]),
+            body=self._cipher.decrypt(row["body"]) if row["body"] is not None else None,
+            withdrawn_at=parse_time(row["withdrawn_at"]),
+            recipients=tuple(recipients),
+        )
+
+    async def withdraw_share(self, share_id: int, client_id: int, now: datetime) -> Share | None:
+        """Withdraw a share of this client: its text is erased at once. The share as it was
+        (to reach its recipients), or None if it is not theirs or already withdrawn."""
+        found = await self.shares(client_id, share_id)
+        if not found or found[0].withdrawn_at is not None:
+            return None
+        changed = await self.db.execute(
+            "UPDATE shares SET withdrawn_at = ?, body = NULL "
+            "WHERE id = ? AND client_id = ? AND withdrawn_at IS NULL",
+            (iso(now), share_id, client_id),
+        )
+        return found[0] if changed == 1 else None
+
+    async def shared_with(self, member_id: int, client_id: int) -> list[Share]:
+        """What a client shared with this team member and has not withdrawn, newest first.
+        Empty unless the member is in the client's team now."""
+        rows = await self.db.fetchall(
+            "SELECT s.* FROM shares s JOIN share_recipients r ON r.share_id = s.id "
+            "JOIN team t ON t.client_id = s.client_id AND t.member_id = r.recipient_id "
+            "WHERE s.client_id = ? AND r.recipient_id = ? AND s.withdrawn_at IS NULL "
+            "ORDER BY s.id DESC",
+            (client_id, member_id),
+        )
+        return [self._share(row, ()) for row in rows]
+
+
+def _refs(text: str | None) -> tuple[str, ...]:
+    return tuple(part for part in (text or "").split(",") if part)

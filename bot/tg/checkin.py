@@ -133,11 +133,15 @@ async def render(update: Update, context: BotContext, user: User, result: Result
         assert result.checkin is not None
         await services.db.set_checkin_message(result.checkin.id, sent.message_id)
     elif result.kind is Kind.FINISHED:
-        await chat.send_message(_t(context, lang, "checkin.saved"))
+        await chat.send_message(
+            _t(context, lang, "checkin.saved"),
+            reply_markup=await _share_offer(context, user, result),
+        )
     elif result.kind is Kind.DECLINED:
         answered = result.checkin is not None and result.checkin.answers
         key = "checkin.declined_kept" if answered else "checkin.declined"
-        await chat.send_message(_t(context, lang, key))
+        offer = await _share_offer(context, user, result) if answered else None
+        await chat.send_message(_t(context, lang, key), reply_markup=offer)
     if result.offer_fewer:
         await services.db.set_pace(user.id, None, services.clock.now())
         await chat.send_message(
@@ -149,6 +153,16 @@ async def render(update: Update, context: BotContext, user: User, result: Result
                 ]
             ),
         )
+
+
+async def _share_offer(
+    context: BotContext, user: User, result: Result
+) -> InlineKeyboardMarkup | None:
+    """ "Share this" under a check-in that ended with answers, if the client has a team."""
+    if result.checkin is None or not await context.services.db.team_of(user.id):
+        return None
+    label = _t(context, user.language, "share.share_this")
+    return InlineKeyboardMarkup([_button(label, f"sh:c:{result.checkin.id}")])
 
 
 async def checkin_pressed(update: Update, context: BotContext, user: User) -> None:

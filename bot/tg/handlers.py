@@ -8,14 +8,7 @@ from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
-from telegram import (
-    BotCommand,
-    BotCommandScopeAllPrivateChats,
-    BotCommandScopeChat,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Update,
-)
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, MessageLimit
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
@@ -28,10 +21,10 @@ from telegram.ext import (
 )
 
 from bot.core import usecases
-from bot.core.model import CrisisPlan, User
+from bot.core.model import STAFF_CODE_PREFIX, CrisisPlan, Role, User
 from bot.core.planning import CHECKIN
-from bot.tg import checkin, keyboards, settings
-from bot.tg.context import BotContext, Services
+from bot.tg import checkin, keyboards, menus, settings, share, team
+from bot.tg.context import BotContext
 from bot.tg.context import text as _t
 
 log = logging.getLogger(__name__)
@@ -39,34 +32,15 @@ log = logging.getLogger(__name__)
 # Private chats only; an edited message is never taken for a new command.
 PRIVATE = filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED
 
-# Commands each role sees in Telegram's menu. Only commands that work are listed.
-CLIENT_COMMANDS = (
-    "start", "checkin", "agenda", "settings", "pause", "resume", "helpnow", "mydata", "delete",
-    "help",
-)  # fmt: skip
-STAFF_COMMANDS = ("helpnow", "help")
 # Commands of the product's contract that later work will bring; they answer kindly meanwhile.
-COMING_COMMANDS = (
-    "team", "share",
-    "clients", "invite", "nudge",
-)  # fmt: skip
+COMING_COMMANDS = ("nudge",)
 
 DELETE_CONFIRM_VALID = timedelta(hours=1)
 
 
-def command_list(services: Services, language: str, names: tuple[str, ...]) -> list[BotCommand]:
-    """Telegram menu entries for ``names`` in ``language``."""
-    catalog = services.catalog
-    return [BotCommand(name, catalog.get(language, f"commands.{name}")) for name in names]
-
-
 async def set_default_commands(app: Application) -> None:
     """The menu every private chat starts with (clients')."""
-    services: Services = app.bot_data.services
-    language = services.catalog.default
-    await app.bot.set_my_commands(
-        command_list(services, language, CLIENT_COMMANDS), scope=BotCommandScopeAllPrivateChats()
-    )
+    await menus.set_default_commands(app.bot, app.bot_data.services)
 
 
 def _language(update: Update, context: BotContext, user: User | None = None) -> str:
@@ -119,18 +93,28 @@ async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None 
 
 
 async def start(update: Update, context: BotContext) -> None:
-    """Welcome a person; with a code, redeem a staff invite."""
-    if context.args:
-        await _redeem(update, context, context.args[0])
-        return
+    """Welcome a person; with a code, a staff invite or an invite to a client's team."""
     tg_user = update.effective_user
     assert tg_user is not None
-    known = await context.services.db.get_user(tg_user.id) is not None
+    code = context.args[0] if context.args else None
+    if code is not None and code.startswith(STAFF_CODE_PREFIX):
+        await _redeem(update, context, code)
+        return
+    known = await context.services.db.get_user(tg_user.id)
+    if code is not None:
+        # Someone close to a client needs no client account to say yes or no; a client does.
+        if known is None and code.startswith("c_"):
+            await _person(update, context)
+        if not await team.open_invite(update, context, code, _language(update, context, known)):
+            await _reply(
+                update, _t(context, _language(update, context, known), "start.code_invalid")
+            )
+        return
     user = await _person(update, context)
     language = user.language
-    if user.role.is_staff:
-        await _reply(update, _staff_help(context, user))
-    elif known:
+    if not user.role.is_client:
+        await _reply(update, _member_help(context, user))
+    elif known is not None:
         name_part = f", {user.name}" if user.name else ""
         await _reply(
             update,
@@ -156,22 +140,24 @@ async def _redeem(update: Update, context: BotContext, code: str) -> None:
         return
     org = services.settings.service.organisation.name
     await _reply(update, _t(context, language, "start.staff_welcome", name=user.name, org=org))
-    await _reply(update, _staff_help(context, user))
-    await context.bot.set_my_commands(
-        command_list(services, language, STAFF_COMMANDS), scope=BotCommandScopeChat(chat.id)
-    )
+    await _reply(update, _member_help(context, user))
+    await menus.set_chat_commands(context.bot, services, chat.id, language, user.role)
 
 
-def _staff_help(context: BotContext, user: User) -> str:
+def _member_help(context: BotContext, user: User) -> str:
+    """Help for staff and network members: what they can do, and what they never see."""
+    if user.role is Role.NETWORK:
+        return _t(context, user.language, "help.network")
     role = _t(context, user.language, f"roles.{user.role.value}")
-    return _t(context, user.language, "help.staff", role=role)
+    key = "help.peer" if user.role is Role.PEER else "help.staff"
+    return _t(context, user.language, key, role=role)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
     """Say what the bot does for this person."""
     user = await _person(update, context)
-    if user.role.is_staff:
-        await _reply(update, _staff_help(context, user))
+    if not user.role.is_client:
+        await _reply(update, _member_help(context, user))
     else:
         await _reply(
             update, _t(context, user.language, "help.client"), main_menu(context, user.language)
@@ -189,7 +175,7 @@ async def helpnow(update: Update, context: BotContext) -> None:
         if user is not None:
             language = user.language
             plan = await services.db.crisis_plan(user.id)
-        may_write_plan = user is None or not user.role.is_staff
+        may_write_plan = user is None or user.role.is_client
     except Exception:
         # The card goes out whatever happened to the store; the failure is logged, not shown.
         log.exception("crisis card: store unavailable, showing the card without the plan")
@@ -208,7 +194,7 @@ def _dialog_command(dialog_id: str) -> Callable[[Update, BotContext], Coroutine[
 
     async def command(update: Update, context: BotContext) -> None:
         user = await _person(update, context)
-        if user.role.is_staff:
+        if not user.role.is_client:
             await _reply(update, _t(context, user.language, "fallback.not_for_role"))
             return
         await checkin.start_checkin(update, context, user, dialog_id)
@@ -230,7 +216,7 @@ def _client_button(
         query = update.callback_query
         assert query is not None
         user = await _person(update, context)
-        if user.role.is_staff:
+        if not user.role.is_client:
             await query.answer(_t(context, _language(update, context), "fallback.stale_button"))
             return
         await action(update, context, user)
@@ -288,7 +274,22 @@ def _client_command(
 
     async def command(update: Update, context: BotContext) -> None:
         user = await _person(update, context)
-        if user.role.is_staff:
+        if not user.role.is_client:
+            await _reply(update, _t(context, user.language, "fallback.not_for_role"))
+            return
+        await action(update, context, user)
+
+    return command
+
+
+def _member_command(
+    action: Callable[[Update, BotContext, User], Coroutine[Any, Any, None]],
+) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
+    """A command for people in clients' teams (staff, network members); clients are told."""
+
+    async def command(update: Update, context: BotContext) -> None:
+        user = await _person(update, context)
+        if user.role.is_client and not await context.services.db.clients_of(user.id):
             await _reply(update, _t(context, user.language, "fallback.not_for_role"))
             return
         await action(update, context, user)
@@ -320,6 +321,8 @@ async def menu_pressed(update: Update, context: BotContext) -> None:
         await checkin_command(update, context)
     elif query.data == "m:note":
         await _reply(update, _t(context, language, "menu.note_hint"))
+    elif query.data == "m:team":
+        await _client_command(team.team_command)(update, context)
     else:
         await _reply(update, _t(context, language, "fallback.stale_button"))
 
@@ -340,9 +343,20 @@ async def delete_pressed(update: Update, context: BotContext) -> None:
     elif not _fresh(parts, services.clock.now().timestamp()):
         text = _t(context, language, "delete.expired")
     else:
+        await _before_erase(context, user)
         await usecases.erase(services.db, user)
         text = _t(context, language, "delete.done")
     await _edit_or_send(update, text)
+
+
+async def _before_erase(context: BotContext, user: User) -> None:
+    """A client's shares are taken back; a member's clients are told they left the team."""
+    services = context.services
+    if user.role.is_client:
+        await share.withdraw_all(context, user)
+        return
+    for linked in await services.db.clients_of(user.id):
+        await team.notify(context, linked.person, "team.notice_left", name=user.name)
 
 
 def _fresh(parts: list[str], now: float) -> bool:
@@ -380,7 +394,9 @@ async def text_message(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None
     user = await _person(update, context)
-    if user.role.is_staff:
+    if await team.meeting_typed(update, context, user, message.text):
+        return
+    if not user.role.is_client:
         await _reply(update, _t(context, user.language, "staff.text_hint"))
         return
     services = context.services
@@ -480,8 +496,13 @@ def register(app: Application) -> None:
             ),
             CommandHandler("pause", _client_command(settings.pause_command), filters=PRIVATE),
             CommandHandler("resume", _client_command(settings.resume_command), filters=PRIVATE),
+            CommandHandler("team", _client_command(team.team_command), filters=PRIVATE),
+            CommandHandler("share", _client_command(share.share_command), filters=PRIVATE),
             CommandHandler("mydata", mydata, filters=PRIVATE),
             CommandHandler("delete", delete, filters=PRIVATE),
+            # Commands for people in clients' teams
+            CommandHandler("clients", _member_command(team.clients_command), filters=PRIVATE),
+            CommandHandler("invite", _member_command(team.invite_command), filters=PRIVATE),
             CommandHandler(list(COMING_COMMANDS), coming, filters=PRIVATE),
             # Buttons, routed by id, never by label
             CallbackQueryHandler(menu_pressed, pattern=r"^m:"),
@@ -497,6 +518,16 @@ def register(app: Application) -> None:
             CallbackQueryHandler(
                 _client_button(checkin.plan_pressed), pattern=r"^p:(write|skip|stop)$"
             ),
+            CallbackQueryHandler(team.invite_pressed, pattern=r"^j:[yn]:[cn]_[\w-]{16,60}$"),
+            CallbackQueryHandler(_client_button(team.meeting_cleared), pattern=r"^t:mtx$"),
+            CallbackQueryHandler(
+                _client_button(team.team_pressed), pattern=r"^t:(inv|mt|(rm|rmy|keep):\d+)$"
+            ),
+            CallbackQueryHandler(
+                _client_button(team.meeting_pressed), pattern=r"^mt:(prep|after|no|nox)$"
+            ),
+            CallbackQueryHandler(_client_button(share.share_pressed), pattern=r"^sh:"),
+            CallbackQueryHandler(team.clients_pressed, pattern=r"^cl:(all|(v|mt|mtx):\d+)$"),
             CallbackQueryHandler(stale_button),
             # Everything else a person sends
             MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.EDITED, edited),

@@ -9,7 +9,12 @@ from bot.core.i18n import Catalog
 
 def main_menu(catalog: Catalog, language: str) -> InlineKeyboardMarkup:
     """The client's main menu; the path to help is always in it."""
-    entries = (("menu.checkin", "m:ci"), ("menu.note", "m:note"), ("menu.helpnow", "m:help"))
+    entries = (
+        ("menu.checkin", "m:ci"),
+        ("menu.note", "m:note"),
+        ("menu.team", "m:team"),
+        ("menu.helpnow", "m:help"),
+    )
     return InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(catalog.get(language, key), callback_data=data)]

@@ -1,0 +1,45 @@
+"""Telegram's command menu for each kind of person: only commands that work are listed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+from telegram.ext import ExtBot
+
+from bot.core.model import Role
+from bot.tg.context import Services
+
+CLIENT_COMMANDS = (
+    "start", "checkin", "agenda", "share", "team", "settings", "pause", "resume", "helpnow",
+    "mydata", "delete", "help",
+)  # fmt: skip
+MENUS: dict[Role, tuple[str, ...]] = {
+    Role.CLIENT: CLIENT_COMMANDS,
+    Role.CLINICIAN: ("clients", "invite", "helpnow", "help"),
+    Role.PEER: ("clients", "invite", "helpnow", "help"),
+    Role.NETWORK: ("clients", "helpnow", "mydata", "delete", "help"),
+}
+
+
+def command_list(services: Services, language: str, names: tuple[str, ...]) -> list[BotCommand]:
+    """Telegram menu entries for ``names`` in ``language``."""
+    catalog = services.catalog
+    return [BotCommand(name, catalog.get(language, f"commands.{name}")) for name in names]
+
+
+async def set_default_commands(bot: ExtBot[Any], services: Services) -> None:
+    """The menu every private chat starts with (clients')."""
+    language = services.catalog.default
+    await bot.set_my_commands(
+        command_list(services, language, CLIENT_COMMANDS), scope=BotCommandScopeAllPrivateChats()
+    )
+
+
+async def set_chat_commands(
+    bot: ExtBot[Any], services: Services, chat_id: int, language: str, role: Role
+) -> None:
+    """The menu of one person's chat, for their role."""
+    await bot.set_my_commands(
+        command_list(services, language, MENUS[role]), scope=BotCommandScopeChat(chat_id)
+    )
