@@ -68,6 +68,7 @@ class Person:
         self.app = app
         self.api = api
         self.id = user_id
+        self.name = name
         api.add_user(user_id, first_name=name, language_code="en")
 
     async def feed(self, update: dict[str, object]) -> list[ChatMessage]:
@@ -99,3 +100,37 @@ def alex(app: App, api: FakeBotAPI) -> Person:
 @pytest.fixture
 def blair(app: App, api: FakeBotAPI) -> Person:
     return Person(app, api, 102, "Blair")
+
+
+async def make_staff(app: App, api: FakeBotAPI, user_id: int, name: str, role: str) -> Person:
+    """A staff member made the way the administrator does it: an invite, then /start code."""
+    from datetime import timedelta
+
+    from bot.core import usecases
+    from bot.core.model import Role
+
+    svc = services(app)
+    code = await usecases.create_staff_invite(
+        svc.db, Role(role), name, svc.clock.now(), timedelta(hours=1)
+    )
+    person = Person(app, api, user_id, name)
+    await person.send(f"/start {code}")
+    return person
+
+
+def link_code(messages: list[ChatMessage]) -> str:
+    """The ``start=`` code of the invite link among ``messages``."""
+    import re
+
+    for message in messages:
+        found = re.search(r"\?start=([\w-]+)", message.body)
+        if found:
+            return found[1]
+    raise AssertionError(f"no invite link in {[m.body for m in messages]}")
+
+
+async def join(member: Person, client: Person) -> None:
+    """``member`` (staff) invites ``client``, who accepts."""
+    code = link_code(await member.send("/invite"))
+    await client.send(f"/start {code}")
+    await client.press(f"Accept {member.name}")

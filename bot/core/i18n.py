@@ -114,8 +114,8 @@ class Catalog:
         return format_skeleton("MMMd", value, locale=language)
 
     def weekday_date(self, language: str, value: dt.date) -> str:
-        """A date with its weekday ("Thursday 3 December")."""
-        return format_skeleton("MMMMEEEEd", value, locale=language)
+        """A date with its weekday ("Thursday, December 3, 2026")."""
+        return format_date(value, format="full", locale=language)
 
     def datetime(self, language: str, value: datetime) -> str:
         """A date and time written for people of ``language``."""

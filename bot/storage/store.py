@@ -165,8 +165,18 @@ class SqliteStore:
         async with self.db.transaction() as conn:
             async with conn.execute("SELECT role FROM users WHERE id = ?", (user_id,)) as cur:
                 existing = await cur.fetchone()
-            if existing is not None and existing["role"] == Role.CLIENT.value:
-                return Redemption.ALREADY_CLIENT, None
+            if (
+                existing is not None
+                and existing["role"] != Role.CLINICIAN.value
+                and existing["role"] != Role.PEER.value
+            ):
+                async with conn.execute(
+                    "SELECT 1 FROM staff_invites WHERE code_hash = ? AND used_at IS NULL "
+                    "AND expires_at > ?",
+                    (code_hash, iso(now)),
+                ) as cur:
+                    valid = await cur.fetchone() is not None
+                return (Redemption.ALREADY_CLIENT if valid else Redemption.INVALID), None
             async with conn.execute(
                 "UPDATE staff_invites SET used_at = ?, used_by = ? "
                 "WHERE code_hash = ? AND used_at IS NULL AND expires_at > ? "
