@@ -160,7 +160,7 @@ async def test_network_member_joins_through_the_clients_link(
     assert "not an emergency" not in card.body  # no client welcome for someone close
     await jo.press("Accept")
     assert "You're now in Alex's team" in jo.last().body
-    assert [c["command"] for c in api.commands[("chat", 401, "")]][0] == "clients"
+    assert next(c["command"] for c in api.commands[("chat", 401, "")]) == "clients"
     jo_user = await services(app).db.get_user(jo.id)
     assert jo_user is not None and jo_user.role.value == "network"
     # Alex hears of it at a time the bot may write (09:00 is inside the default hours).
