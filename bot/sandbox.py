@@ -37,12 +37,15 @@ PERSONAS = {
     "client": Persona("client", 101, "Alex", Role.CLIENT),
     "clinician": Persona("clinician", 201, "Dr Kim", Role.CLINICIAN),
     "peer": Persona("peer", 301, "Sam", Role.PEER),
+    "friend": Persona("friend", 401, "Jo", Role.NETWORK),
 }
 
 HELP = """Sandbox commands (everything else is sent to the bot as a message):
   <number>              press button <number> of the last message that has buttons
-  :as client|clinician|peer
-                        act as Alex (client), Dr Kim (clinician) or Sam (peer supporter)
+  :as client|clinician|peer|friend
+                        act as Alex (client), Dr Kim (clinician), Sam (peer supporter)
+                        or Jo (someone close to Alex, who joins only through Alex's link)
+  :open                 open the last invite link shown in any chat, as yourself
   :wait 30m|2h|1d|1d6h  move the clock forward; whatever is due happens
   :time                 show the sandbox clock
   :sticker, :photo, :voice
@@ -52,6 +55,7 @@ HELP = """Sandbox commands (everything else is sent to the bot as a message):
   :quit                 leave (end of input works too)"""
 
 TICK_STEP = timedelta(minutes=5)
+_LINK = re.compile(r"\?start=([\w-]+)")
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
 
@@ -103,6 +107,8 @@ class Sandbox:
         elif command in (":sticker", ":photo", ":voice"):
             builder = getattr(self.api, command[1:])
             await self._feed(builder(self.persona.user_id))
+        elif command == ":open":
+            await self._open()
         elif command == ":block":
             await self._feed(self.api.member_status(self.persona.user_id, "kicked"))
         elif command.startswith(":"):
@@ -138,10 +144,23 @@ class Sandbox:
         self.say(f"  (You press “{label}”.)")
         await self._feed(self.api.press(self.persona.user_id, message.message_id, data))
 
+    async def _open(self) -> None:
+        codes = [
+            found[1]
+            for chat in self.api.chat_ids
+            for message in self.api.messages(chat)
+            if (found := _LINK.search(message.body))
+        ]
+        if not codes:
+            self.say("  (No invite link has been shown yet. As Dr Kim, try /invite.)")
+            return
+        self.say("  (You open the link.)")
+        await self._feed(self.api.text(self.persona.user_id, f"/start {codes[-1]}"))
+
     async def _switch(self, key: str) -> None:
         persona = PERSONAS.get(key)
         if persona is None:
-            self.say("  (Choose one of: client, clinician, peer.)")
+            self.say(f"  (Choose one of: {', '.join(PERSONAS)}.)")
             return
         self.persona = persona
         self.say(f"  (You are now {persona.name}, {persona.role.value}.)")
@@ -150,6 +169,9 @@ class Sandbox:
             return
         self._joined.add(key)
         self.api.add_user(persona.user_id, first_name=persona.name, language_code="en")
+        if not persona.role.is_staff:
+            self.say("  (Jo has no chat with Between yet. Alex can invite Jo from /team; :open.)")
+            return
         services = self.app.bot_data.services
         code = await usecases.create_staff_invite(
             services.db, persona.role, persona.name, self.clock.now(), timedelta(hours=24)
@@ -212,6 +234,8 @@ class Sandbox:
         if message.document is not None:
             size = len(message.document["content"])
             body = f"[file {message.document['file_name']}, {size} bytes] {body}".strip()
+        elif message.photo is not None:
+            body = f"[picture: a QR code of the link above] {body}".strip()
         text_lines = body.splitlines() or [""]
         lines = [label + text_lines[0]] + ["          " + line for line in text_lines[1:]]
         buttons = message.buttons()

@@ -25,7 +25,7 @@ def _labels(message: ChatMessage) -> list[str]:
 
 async def _preview(alex: Person, *items: str) -> ChatMessage:
     """/share, tick the items whose labels start with ``items``, preview; the exact text."""
-    (menu,) = await alex.send("/share")
+    await alex.send("/share")
     for start in items:
         label = next(label for label in _labels(alex.last()) if label.startswith(start))
         await alex.press(label)
@@ -70,7 +70,7 @@ async def test_share_sends_exactly_the_previewed_words_to_the_one_person_picked(
     (view,) = await kim.press("Alex")
     assert "the new dose makes me dizzy" in view.body
     assert "to myself" not in view.body
-    (sams,) = await sam.send("/clients")
+    await sam.send("/clients")
     (sam_view,) = await sam.press("Alex")
     assert "Alex hasn't shared anything with you." in sam_view.body
     shares = await services(app).db.shares(alex.id)
@@ -128,7 +128,7 @@ async def test_withdrawing_an_old_share_edits_what_cannot_be_deleted(
 async def test_removing_someone_stops_future_shares_but_withdraws_nothing(
     app: App, api: FakeBotAPI, alex: Person
 ) -> None:
-    kim, sam = await _team(app, api, alex)
+    _, sam = await _team(app, api, alex)
     await alex.send("First thing")
     preview = await _preview(alex, "Note")
     await alex.press("Sam (peer supporter)")
@@ -177,7 +177,7 @@ async def test_an_old_preview_never_sends_a_different_text(
 async def test_share_this_after_a_check_in_and_the_suggested_draft(
     app: App, api: FakeBotAPI, alex: Person
 ) -> None:
-    kim, _ = await _team(app, api, alex)
+    await _team(app, api, alex)
     await alex.send("/checkin")
     sent = await alex.press("Very little")
     while "Share this" not in _labels(alex.last()):

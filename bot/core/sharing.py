@@ -26,14 +26,17 @@ class Item:
     kind: str  # note | checkin | agenda | reflection
     at: datetime
     text: str
+    gist: str = ""  # the answers alone, for a button; the text itself if empty
 
 
-def checkin_words(record: CheckinRecord, dialog: Dialog | None) -> str | None:
-    """A check-in's answers as "question: answer" lines; None if nothing was answered.
+def checkin_words(record: CheckinRecord, dialog: Dialog | None) -> tuple[str, str] | None:
+    """A check-in's answers as "question, answer" pairs of lines, and the answers alone;
+    None if nothing was answered.
 
     Only what the client chose or wrote is kept: no capacity, no score, no skipped question.
     """
     lines: list[str] = []
+    answers: list[str] = []
     for answer in record.answers:
         if answer.value == "skipped":
             continue
@@ -48,7 +51,8 @@ def checkin_words(record: CheckinRecord, dialog: Dialog | None) -> str | None:
                 label = next((o.label for o in step.options if o.id == answer.value), label)
         words = answer.text if answer.text else label
         lines.append(f"{question}\n{words}")
-    return "\n\n".join(lines) if lines else None
+        answers.append(words)
+    return ("\n\n".join(lines), ", ".join(answers)) if lines else None
 
 
 def items_of(
@@ -65,7 +69,7 @@ def items_of(
         words = checkin_words(record, dialog_for(dialogs, record.dialog, language))
         if words is not None:
             kind = ITEM_KIND.get(record.dialog, "checkin")
-            items.append(Item(f"c{record.id}", kind, record.started_at, words))
+            items.append(Item(f"c{record.id}", kind, record.started_at, *words))
     return sorted(items, key=lambda item: (item.at, item.ref), reverse=True)
 
 
@@ -110,7 +114,7 @@ def button_label(catalog: Catalog, language: str, item: Item, zone: ZoneInfo, ch
     """A short button for an item: mark, kind, date and its first words."""
     day = catalog.short_date(language, item.at.astimezone(zone).date())
     kind = catalog.get(language, f"share.short_{item.kind}")
-    words = " ".join(item.text.split())
+    words = " ".join((item.gist or item.text).split())
     if len(words) > 28:
         words = words[:27].rstrip() + "…"
     mark = "✓ " if chosen else ""
