@@ -203,14 +203,22 @@ class Sandbox:
         for persona in PERSONAS.values():
             if persona.key not in self._joined:
                 continue
-            changes = self._changes(persona.user_id)
             if persona is self.persona:
-                for line in changes:
+                for line in self._changes(persona.user_id):
                     self.say(line)
-            elif changes:
+            elif self._changed(persona.user_id):
                 self.say(
                     f"  ({persona.name} has something new. Type :as {persona.key} to see it.)"
                 )
+
+    def _changed(self, chat_id: int) -> bool:
+        """Whether a chat has anything not yet shown (shown when you switch to it)."""
+        seen = self._seen.get(chat_id, {})
+        return any(
+            seen.get(m.message_id) != (m.body, repr(m.reply_markup), m.deleted)
+            for m in self.api.messages(chat_id, include_deleted=True)
+            if not (m.deleted and m.message_id not in seen)
+        )
 
     def _changes(self, chat_id: int) -> list[str]:
         seen = self._seen.setdefault(chat_id, {})

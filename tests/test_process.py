@@ -227,4 +227,27 @@ def test_sandbox_explains_its_own_commands(tmp_path: Path) -> None:
     out = _sandbox(":help\n:wait soon\n:as admin\n7\n", tmp_path)
     assert ":wait 30m|2h|1d|1d6h" in out
     assert "(Say how long, for example :wait 30m" in out
-    assert "(Choose one of: client, clinician, peer.)" in out
+    assert "(Choose one of: client, clinician, peer, friend.)" in out
+
+
+def test_sandbox_shows_a_full_round_of_sharing(tmp_path: Path) -> None:
+    script = (
+        ":as clinician\n/invite\n"  # Dr Kim makes a link
+        ":as client\n:open\n1\n"  # Alex opens it and accepts
+        "/checkin\n1\n1\n1\n"  # a check-in with very little energy
+        "1\n2\n1\n2\n"  # Share this, see it, pick Dr Kim, share
+        ":as clinician\n/clients\n1\n"  # Dr Kim reads it
+        ":as client\n/share\n3\n1\n1\n"  # Alex withdraws it
+        ":as clinician\n/clients\n1\n"
+    )
+    out = _sandbox(script, tmp_path)
+    assert "[picture: a QR code of the link above]" in out
+    assert "[1] Accept Dr Kim" in out
+    assert "Shared with Dr Kim." in out
+    kim_reads = out.split("Dr Kim › /clients")[1]
+    assert "What Alex shared with you, newest first:" in kim_reads
+    assert "Who have you felt most in touch with lately?\n          Nobody" in kim_reads
+    assert "Withdrawn. It's gone from the chats and lists of Dr Kim." in out
+    after = out.split("Dr Kim › /clients")[2]
+    assert "(deleted a message)" in out.split(":as clinician")[-1]
+    assert "Alex hasn't shared anything with you." in after
