@@ -122,10 +122,17 @@ async def _staff(settings: Settings, args: argparse.Namespace) -> tuple[int, lis
                     f"-\t{role}\t{name}\tinvited, link valid until {expires:%Y-%m-%d %H:%M} UTC"
                 )
             return 0, lines
-        removed = await store.remove_staff(args.telegram_id)
+        from bot.app import schedule_defaults
+        from bot.core.planning import Planner
+
+        planner = Planner(store, schedule_defaults(settings))
+        removed, told = await usecases.remove_staff(store, planner, args.telegram_id, now)
         if removed is None:
             return 1, [f"between: no staff account with Telegram id {args.telegram_id}"]
-        return 0, [f"Removed {removed.name} ({removed.role.value})."]
+        lines = [f"Removed {removed.name} ({removed.role.value})."]
+        if told:
+            lines.append(f"Their {told} client(s) will be told, inside their contact hours.")
+        return 0, lines
     finally:
         await store.close()
 

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import tomllib
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -199,8 +200,15 @@ def test_staff_list_and_remove(tmp_path: Path) -> None:
         store = await SqliteStore.open(
             data / "between.sqlite3", load_cipher(None, data / "between.key")
         )
-        await usecases.redeem_staff_code(store, code, 301, 301, "en", SystemClock().now())
-        await store.add_client(7, 7, "Alex", "en", SystemClock().now())
+        from bot.core import sharing
+        from bot.core.model import hash_code
+
+        now = SystemClock().now()
+        _, sam = await usecases.redeem_staff_code(store, code, 301, 301, "en", now)
+        assert sam is not None
+        await store.add_client(7, 7, "Alex", "en", now)
+        client_code = await sharing.create_team_invite(store, sam, now, timedelta(hours=1))
+        await store.join_team(hash_code(client_code), 7, 7, "Alex", "en", now)
         await store.close()
 
     asyncio.run(redeem())
@@ -208,5 +216,23 @@ def test_staff_list_and_remove(tmp_path: Path) -> None:
     assert listed.stdout.startswith("301\tpeer\tSam\tsince ")
     assert _between(["staff", "remove", "7"], {}, tmp_path).returncode == 1  # a client: never
     removed = _between(["staff", "remove", "301"], {}, tmp_path)
-    assert removed.returncode == 0 and removed.stdout.strip() == "Removed Sam (peer)."
+    assert removed.returncode == 0
+    assert removed.stdout.strip().splitlines() == [
+        "Removed Sam (peer).",
+        "Their 1 client(s) will be told, inside their contact hours.",
+    ]
     assert "No staff accounts yet." in _between(["staff", "list"], {}, tmp_path).stdout
+
+    async def planned() -> list[str | None]:
+        data = tmp_path / "data"
+        store = await SqliteStore.open(
+            data / "between.sqlite3", load_cipher(None, data / "between.key")
+        )
+        try:
+            assert await store.team_of(7) == []
+            return [s.payload for s in await store.sends(7) if s.kind == "notice"]
+        finally:
+            await store.close()
+
+    (payload,) = asyncio.run(planned())
+    assert payload is not None and '"key": "team.notice_left"' in payload and "Sam" in payload

@@ -217,3 +217,47 @@ async def test_erasing_everything_takes_back_what_was_shared(
     assert delivered.deleted
     (clients,) = await kim.send("/clients")
     assert "Alex" not in clients.body
+
+
+async def test_mydata_holds_the_team_and_what_was_shared(
+    app: App, api: FakeBotAPI, alex: Person
+) -> None:
+    import json
+
+    await _team(app, api, alex)
+    await alex.send("Words for Dr Kim")
+    await _preview(alex, "Note")
+    await alex.press("Dr Kim (clinician)")
+    await alex.press("Share with Dr Kim")
+    sent = await alex.send("/mydata")
+    document = sent[-1].document
+    assert document is not None
+    data = json.loads(document["content"])
+    assert [m["name"] for m in data["team"]] == ["Dr Kim", "Sam"]
+    (shared,) = data["shared"]
+    assert shared["with"] == ["Dr Kim"] and "Words for Dr Kim" in shared["text"]
+    assert shared["withdrawn"] is None
+
+
+async def test_someone_close_who_erases_their_account_leaves_the_team_and_the_client_is_told(
+    app: App, api: FakeBotAPI, alex: Person
+) -> None:
+    await alex.send("/start")
+    await alex.send("/team")
+    from tests.conftest import link_code
+
+    code = link_code(await alex.press("Invite someone close to me"))
+    jo = Person(app, api, 401, "Jo")
+    await jo.send(f"/start {code}")
+    await jo.press("Accept")
+    scheduler = services(app).scheduler
+    assert scheduler is not None
+    await scheduler.tick()
+    (reply,) = await jo.send("a few words")
+    assert "this message was not kept" in reply.body
+    await jo.send("/delete")
+    await jo.press("Erase everything")
+    before = len(api.messages(alex.id))
+    await scheduler.tick()
+    assert api.messages(alex.id)[before].body.startswith("Jo is no longer in your team")
+    assert await services(app).db.team_of(alex.id) == []

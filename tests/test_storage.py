@@ -196,3 +196,61 @@ async def test_fifty_concurrent_redemptions_of_one_code_succeed_once(store: Sqli
     assert [r[0] for r in results].count(Redemption.OK) == 1
     staff = await store.db.fetchall("SELECT id FROM users WHERE role = 'peer'")
     assert len(staff) == 1
+
+
+async def test_the_care_team_migration_keeps_everyone_and_their_data(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    cipher = load_cipher(None, tmp_path / "key")
+    # A database as the previous release left it: migrations 001-004, a client with a note.
+    old = await Database.open(path, MIGRATIONS[:4])
+    await old.execute(
+        "INSERT INTO users (id, chat_id, role, name, language, created_at, timezone) "
+        "VALUES (101, 101, 'client', 'Alex', 'en', ?, 'Europe/Berlin')",
+        (NOW.isoformat(),),
+    )
+    await old.execute(
+        "INSERT INTO notes (user_id, created_at, body) VALUES (101, ?, ?)",
+        (NOW.isoformat(), cipher.encrypt("kept through the upgrade")),
+    )
+    await old.close()
+
+    store = await SqliteStore.open(path, cipher)
+    try:
+        assert [n.text for n in await store.notes(101)] == ["kept through the upgrade"]
+        own = await store.schedule(101)
+        assert own is not None and own.timezone == "Europe/Berlin"
+        check = await store.db.fetchone("PRAGMA foreign_key_check")
+        assert check is None
+        keys = await store.db.fetchone("PRAGMA foreign_keys")
+        assert keys is not None and keys[0] == 1
+        # The new role exists, and erasing a person still erases their notes.
+        await store.db.execute(
+            "INSERT INTO users (id, chat_id, role, name, language, created_at) "
+            "VALUES (401, 401, 'network', 'Jo', 'en', ?)",
+            (NOW.isoformat(),),
+        )
+        await store.erase_user(101)
+        assert await store.notes(101) == []
+    finally:
+        await store.close()
+
+
+async def test_a_team_code_is_used_once_even_under_concurrent_accepts(store: SqliteStore) -> None:
+    from bot.core import sharing
+    from bot.core.ports import TeamJoin
+
+    code = await usecases.create_staff_invite(store, Role.CLINICIAN, "Dr Kim", NOW, timedelta(1))
+    _, kim = await usecases.redeem_staff_code(store, code, 201, 201, "en", NOW)
+    assert kim is not None
+    for client in range(1000, 1050):
+        await store.add_client(client, client, f"P{client}", "en", NOW)
+    team_code = await sharing.create_team_invite(store, kim, NOW, timedelta(hours=1))
+    outcomes = await asyncio.gather(
+        *(
+            store.join_team(hash_code(team_code), c, c, f"P{c}", "en", NOW)
+            for c in range(1000, 1050)
+        )
+    )
+    assert [o for o, _ in outcomes].count(TeamJoin.OK) == 1
+    assert [o for o, _ in outcomes].count(TeamJoin.INVALID) == 49
+    assert len(await store.clients_of(201)) == 1

@@ -16,6 +16,7 @@ from bot.core.model import (
     hash_code,
     new_invite_code,
 )
+from bot.core.planning import Planner
 from bot.core.ports import Redemption, Store
 from bot.core.safety import Contact, RiskPhrases, crisis_card
 
@@ -62,12 +63,30 @@ async def redeem_staff_code(
     return await store.redeem_staff_invite(hash_code(code), user_id, chat_id, language, now)
 
 
+async def remove_staff(
+    store: Store, planner: Planner, user_id: int, now: datetime
+) -> tuple[User | None, int]:
+    """Close a staff account; each client whose team they were in is told. Returns the
+    removed account (None if there was no such staff account) and how many clients are told."""
+    clients = await store.clients_of(user_id)
+    removed = await store.remove_staff(user_id)
+    if removed is None:
+        return None, 0
+    for linked in clients:
+        await planner.plan_notice(
+            linked.person.id, "team.notice_left", {"name": removed.name}, now
+        )
+    return removed, len(clients)
+
+
 async def export_data(store: Store, user: User) -> dict[str, Any]:
     """Everything kept about a person, as JSON-ready data."""
     notes = await store.notes(user.id)
     checkins = await store.recent_checkins(user.id, 100_000)
     plan = await store.crisis_plan(user.id)
     schedule = await store.schedule(user.id)
+    team = await store.team_of(user.id)
+    shares = await store.shares(user.id)
     return {
         "person": {
             "telegram_id": user.id,
@@ -111,6 +130,23 @@ async def export_data(store: Store, user: User) -> dict[str, Any]:
         "crisis_plan": None
         if plan is None
         else {"who_to_contact": plan.contacts, "what_helps": plan.helps, "what_not": plan.avoid},
+        "team": [
+            {"name": m.person.name, "role": m.role.value, "since": m.since.isoformat()}
+            for m in team
+        ],
+        "next_meeting": await store.next_meeting(user.id),
+        "shared": [
+            {
+                "shared": s.created_at.isoformat(),
+                "with": [r.name for r in s.recipients],
+                "text": s.body,
+                "withdrawn": s.withdrawn_at.isoformat() if s.withdrawn_at else None,
+            }
+            for s in reversed(shares)
+        ],
+        "in_the_team_of": [
+            {"name": c.person.name, "as": c.role.value} for c in await store.clients_of(user.id)
+        ],
     }
 
 
