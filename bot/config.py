@@ -103,6 +103,10 @@ class Webhook(_Section):
     port: Annotated[int, Field(ge=1, le=65535)] = 8443
 
 
+class Nudges(_Section):
+    clinicians: bool = False
+
+
 class ServiceConfig(_Section):
     """The service's TOML file."""
 
@@ -112,6 +116,7 @@ class ServiceConfig(_Section):
     telegram: TelegramSection = TelegramSection()
     crisis: dict[str, CrisisCard]
     safety: Safety = Safety()
+    nudges: Nudges = Nudges()
     webhook: Webhook | None = None
 
 

@@ -14,17 +14,19 @@ from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 from telegram.ext import ExtBot
 
-from bot.core.model import Send, User
-from bot.core.planning import CHECKIN, MEETING, REGULAR
+from bot.core.model import Relay, Role, Send, User
+from bot.core.planning import CHECKIN, MEETING, REGULAR, RELAY
 from bot.core.schedule import next_contact_time
 from bot.tg.checkin import capacity_message
 from bot.tg.context import Services
+from bot.tg.nudge import client_message
 from bot.tg.ratelimit import BULK
 from bot.tg.team import meeting_invitation
 
 log = logging.getLogger(__name__)
 
 CLAIM_BATCH = 50
+SPACING = timedelta(minutes=5)  # the least time between two messages the bot starts to one person
 HOLD = timedelta(hours=6)  # how often a message held by an open-ended pause is looked at again
 
 
@@ -36,6 +38,7 @@ class Dispatcher:
         self._bot = bot
         # About a second's worth of sends in flight keeps the rate limiter busy, no more.
         self._max_in_flight = max(20, int(services.settings.service.telegram.send_rate))
+        self._busy: set[int] = set()  # people with a send under way
 
     async def tick(self) -> Counter[str]:
         """Send what is due now, expire what is too late, close windows that passed.
@@ -73,6 +76,12 @@ class Dispatcher:
         return outcomes
 
     async def _deliver(self, send: Send) -> str:
+        if send.user_id in self._busy:
+            # Another send to this person is under way in this tick: this one follows later.
+            now = self._services.clock.now()
+            await self._services.db.postpone(send.id, min(now + SPACING, send.closes_at))
+            return "held"
+        self._busy.add(send.user_id)
         try:
             return await self._attempt(send)
         except Exception:
@@ -82,6 +91,8 @@ class Dispatcher:
                 send.id, "failed", self._services.clock.now(), reason="error"
             )
             return "failed"
+        finally:
+            self._busy.discard(send.user_id)
 
     async def _attempt(self, send: Send) -> str:
         services = self._services
@@ -123,11 +134,23 @@ class Dispatcher:
             return "failed"
 
     async def _send_message(self, send: Send, user: User) -> str:
-        """A meeting invitation or a notice about the team: held until the client may be
-        written to (contact hours, pause), dropped once it no longer makes sense."""
+        """A meeting invitation, a notice about the team, or a team member's nudge or answer:
+        held until the client may be written to (contact hours, pause, a moment after another
+        message the bot started), dropped once it no longer makes sense."""
         services = self._services
         store = services.db
         now = services.clock.now()
+        relay: Relay | None = None
+        if send.kind == RELAY:
+            relay = await self._relay_of(send, user)
+            if relay is None:
+                await store.finish_send(send.id, "cancelled", now, reason="withdrawn")
+                return "cancelled"
+        last = await store.last_sent_at(user.id)
+        if last is not None and now - last < SPACING:
+            # Never two messages the bot starts at once: this one follows a little later.
+            await store.postpone(send.id, min(last + SPACING, send.closes_at))
+            return "held"
         if send.kind == MEETING:
             schedule = await services.planner.schedule_of(user.id)
         else:
@@ -143,21 +166,69 @@ class Dispatcher:
             except ValueError:  # paused until they resume: look again in a while
                 due = now + HOLD
             await store.postpone(send.id, min(due, send.closes_at))
+            if relay is not None and schedule.paused_at(now) and not relay.held_told:
+                await self._tell_held(relay, user)
             return "held"
-        rendered = self._message_for(send, user)
+        rendered = await self._message_for(send, user, relay)
         if rendered is None:
             await store.finish_send(send.id, "failed", now, reason="unreadable")
             return "failed"
         sent = await self._post(send, user, *rendered)
         if isinstance(sent, str):
+            if relay is not None:
+                await store.update_relay(relay.id, status="failed")
             return sent
         await store.finish_send(send.id, "sent", now, message_id=sent.message_id)
+        if relay is not None:
+            await store.update_relay(relay.id, status="sent")
         return "sent"
 
-    def _message_for(
-        self, send: Send, user: User
+    async def _relay_of(self, send: Send, user: User) -> Relay | None:
+        """The member's message behind a send, if it should still go: not cancelled or
+        declined, its sender still in the client's team and not asked to stop nudging."""
+        store = self._services.db
+        try:
+            relay_id = int(json.loads(send.payload or "")["relay"])
+        except (ValueError, KeyError, TypeError):
+            return None
+        relay = await store.relay(relay_id)
+        if relay is None or relay.status != "planned" or relay.client_id != user.id:
+            return None
+        if relay.member_id is None or await store.team_role(user.id, relay.member_id) is None:
+            await store.update_relay(relay.id, status="cancelled")
+            return None
+        if relay.kind == "nudge" and relay.member_id in await store.no_nudges(user.id):
+            await store.update_relay(relay.id, status="declined")
+            return None
+        return relay
+
+    async def _tell_held(self, relay: Relay, client: User) -> None:
+        """Once per message: the member hears that the client is paused (and their message)."""
+        store = self._services.db
+        catalog = self._services.catalog
+        member = await store.get_user(relay.member_id) if relay.member_id else None
+        own = await store.schedule(client.id)
+        await store.update_relay(relay.id, held_told=True)
+        if member is None or own is None:
+            return
+        text = catalog.get(member.language, "nudge.held_paused", name=client.name)
+        if own.pause_message:
+            text += "\n\n" + catalog.get(
+                member.language, "nudge.pause_message", name=client.name, text=own.pause_message
+            )
+        try:
+            await self._bot.send_message(member.chat_id, text, rate_limit_args=BULK)
+        except TelegramError as exc:
+            log.info("could not tell user %s that a client is paused: %s", member.id, exc)
+
+    async def _message_for(
+        self, send: Send, user: User, relay: Relay | None
     ) -> tuple[str, InlineKeyboardMarkup | None] | None:
         catalog = self._services.catalog
+        if relay is not None:
+            assert relay.member_id is not None
+            role = await self._services.db.team_role(user.id, relay.member_id)
+            return client_message(catalog, user, relay, role or Role.PEER)
         if send.kind == MEETING:
             return meeting_invitation(
                 catalog, user.language, send.slot, date.fromisoformat(send.local_date)

@@ -60,7 +60,7 @@ async def test_unknown_command_gets_a_kind_pointer(alex: Person, command: str) -
 async def test_commands_of_later_work_say_so_and_change_nothing(app: App, alex: Person) -> None:
     await alex.send("/start")
     (reply,) = await alex.send("/nudge")
-    assert "isn't available yet" in reply.body
+    assert reply.body == "This command isn't available for your account."
     assert await services(app).db.notes(alex.id) == []
 
 
@@ -194,6 +194,7 @@ async def test_client_and_staff_get_their_own_command_menus(
     assert [c["command"] for c in api.commands[("chat", 301, "")]] == [
         "clients",
         "invite",
+        "nudge",
         "helpnow",
         "help",
     ]

@@ -139,6 +139,7 @@ async def test_removing_someone_stops_future_shares_but_withdraws_nothing(
     await _preview(alex, "Note Mar 2: Second")
     await alex.press("Sam (peer supporter)")
     await alex.send("/team")
+    await alex.press("Sam")
     await alex.press("Remove Sam")
     await alex.press("Remove Sam")
     # ... is sent to nobody once Sam is removed: the old button refuses.
@@ -240,7 +241,7 @@ async def test_mydata_holds_the_team_and_what_was_shared(
 
 
 async def test_someone_close_who_erases_their_account_leaves_the_team_and_the_client_is_told(
-    app: App, api: FakeBotAPI, alex: Person
+    app: App, api: FakeBotAPI, clock: ManualClock, alex: Person
 ) -> None:
     await alex.send("/start")
     await alex.send("/team")
@@ -258,6 +259,10 @@ async def test_someone_close_who_erases_their_account_leaves_the_team_and_the_cl
     await jo.send("/delete")
     await jo.press("Erase everything")
     before = len(api.messages(alex.id))
+    await scheduler.tick()
+    # Right after the notice that Jo joined, the next one waits a few minutes.
+    assert len(api.messages(alex.id)) == before
+    clock.advance(timedelta(minutes=5))
     await scheduler.tick()
     assert api.messages(alex.id)[before].body.startswith("Jo is no longer in your team")
     assert await services(app).db.team_of(alex.id) == []

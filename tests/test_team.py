@@ -42,7 +42,7 @@ async def test_client_sees_who_asks_and_what_they_will_see_then_accepts(
     assert api.messages(kim.id)[staff_before].body.startswith("Alex accepted your invite.")
     (team,) = await alex.send("/team")
     assert "Dr Kim, clinician, since March 2, 2026." in team.body
-    assert "Remove Dr Kim" in [label for label, _ in team.buttons()]
+    assert "Dr Kim" in [label for label, _ in team.buttons()]
     (clients,) = await kim.send("/clients")
     assert "Alex: no meeting date set" in clients.body
 
@@ -134,6 +134,12 @@ async def test_removing_someone_tells_the_client_and_ends_their_view(
     await alex.send("/start")
     await join(kim, alex)
     await alex.send("/team")
+    (person,) = await alex.press("Dr Kim")
+    assert [label for label, _ in person.buttons()] == [
+        "Write to Dr Kim",
+        "Ask Dr Kim to get in touch",
+        "Remove Dr Kim",
+    ]
     (ask,) = await alex.press("Remove Dr Kim")
     assert [label for label, _ in ask.buttons()] == ["Remove Dr Kim", "Keep Dr Kim"]
     remove = ask.buttons()[0][1]

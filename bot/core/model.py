@@ -213,3 +213,28 @@ class ShareDraft:
     recipients: tuple[int, ...] = ()
     body: str | None = None
     version: int = 0
+
+
+@dataclass(frozen=True)
+class Relay:
+    """A message between a client and someone in their team, kept for the client.
+
+    ``nudge`` and ``answer`` go from the member to the client (through the dispatcher, inside
+    the client's hours); ``reply``, ``message`` and ``request`` from the client to the member.
+    """
+
+    id: int
+    client_id: int
+    member_id: int | None
+    member_name: str
+    kind: str
+    body: str | None
+    created_at: datetime
+    due_at: datetime | None
+    status: str  # draft | planned | sent | cancelled | declined | failed
+    held_told: bool = False
+
+    @property
+    def to_client(self) -> bool:
+        """Whether the member wrote it to the client."""
+        return self.kind in ("nudge", "answer")

@@ -16,6 +16,8 @@ REGULAR = "regular"
 CHECKIN = "checkin"
 MEETING = "meeting"  # slots "prep" (a few days before) and "after" (the day after)
 NOTICE = "notice"  # something the client should know about their team
+RELAY = "relay"  # a nudge or an answer from someone in the client's team
+RELAY_LIFETIME = timedelta(days=7)
 PREP_DAYS = 3  # how many days before a network meeting the client is invited to prepare
 NOTICE_LIFETIME = timedelta(days=30)
 
@@ -174,6 +176,30 @@ class Planner:
             now + NOTICE_LIFETIME,
             payload,
         )
+
+    async def plan_relay(self, user_id: int, relay_id: int, due: datetime) -> bool:
+        """Plan a team member's message to the client; the dispatcher holds it for the
+        client's contact hours and any pause."""
+        return await self._store.plan_send(
+            user_id,
+            RELAY,
+            f"r{relay_id}",
+            due.date().isoformat(),
+            due,
+            due + RELAY_LIFETIME,
+            json.dumps({"relay": relay_id}),
+        )
+
+    async def deliverable_at(self, user_id: int, moment: datetime) -> datetime | None:
+        """When something due at ``moment`` would reach the client; None while they are paused
+        until they resume."""
+        schedule = await self.contact_schedule(user_id)
+        if schedule is None:
+            return moment
+        try:
+            return next_contact_time(schedule, moment)
+        except ValueError:
+            return None
 
 
 def _contact(schedule: Schedule, moment: datetime) -> datetime:

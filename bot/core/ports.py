@@ -14,6 +14,7 @@ from bot.core.model import (
     InviteKind,
     LinkedClient,
     Note,
+    Relay,
     Role,
     Send,
     Share,
@@ -168,3 +169,26 @@ class Store(Protocol):
         self, share_id: int, client_id: int, now: datetime
     ) -> Share | None: ...
     async def shared_with(self, member_id: int, client_id: int) -> list[Share]: ...
+
+    # messages between a client and their team
+    async def add_relay(
+        self,
+        client_id: int,
+        member_id: int,
+        member_name: str,
+        kind: str,
+        body: str | None,
+        now: datetime,
+        due_at: datetime | None = None,
+    ) -> int: ...
+    async def relay(self, relay_id: int) -> Relay | None: ...
+    async def update_relay(self, relay_id: int, **fields: object) -> bool: ...
+    async def relays(self, client_id: int) -> list[Relay]: ...
+    async def planned_relays(
+        self, *, member_id: int | None = None, client_id: int | None = None
+    ) -> list[Relay]: ...
+    async def set_no_nudges(
+        self, client_id: int, sender_id: int, stop: bool, now: datetime
+    ) -> None: ...
+    async def no_nudges(self, client_id: int) -> set[int]: ...
+    async def last_sent_at(self, user_id: int) -> datetime | None: ...

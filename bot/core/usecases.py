@@ -144,6 +144,17 @@ async def export_data(store: Store, user: User) -> dict[str, Any]:
             }
             for s in reversed(shares)
         ],
+        "messages_with_the_team": [
+            {
+                "when": r.created_at.isoformat(),
+                "with": r.member_name,
+                "kind": r.kind,
+                "direction": "to you" if r.to_client else "from you",
+                "words": r.body,
+                "status": r.status,
+            }
+            for r in await store.relays(user.id)
+        ],
         "in_the_team_of": [
             {"name": c.person.name, "as": c.role.value} for c in await store.clients_of(user.id)
         ],

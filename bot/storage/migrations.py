@@ -230,10 +230,42 @@ async def m005_care_team(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def m006_relays(conn: aiosqlite.Connection) -> None:
+    """Messages between a client and their team: nudges, answers, replies, requests."""
+    await _script(
+        conn,
+        """
+        CREATE TABLE relays (
+            id INTEGER PRIMARY KEY,
+            client_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            member_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            member_name TEXT NOT NULL,         -- kept for the client's history
+            kind TEXT NOT NULL CHECK (kind IN ('nudge', 'answer', 'reply', 'message', 'request')),
+            body BLOB,                         -- the words, encrypted
+            created_at TEXT NOT NULL,
+            due_at TEXT,                       -- a member's message: when it may reach the client
+            status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN (
+                'draft', 'planned', 'sent', 'cancelled', 'declined', 'failed')),
+            held_told INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX relays_by_client ON relays(client_id, id);
+        CREATE INDEX relays_by_member ON relays(member_id, status);
+        CREATE INDEX relays_by_age ON relays(created_at);
+        CREATE TABLE no_nudges (
+            client_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            sender_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            since TEXT NOT NULL,
+            PRIMARY KEY (client_id, sender_id)
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     ("001_users_notes_invites", m001_users_notes_invites),
     ("002_checkins_plans", m002_checkins_plans),
     ("003_schedules_sends", m003_schedules_sends),
     ("004_send_indexes", m004_send_indexes),
     ("005_care_team", m005_care_team),
+    ("006_relays", m006_relays),
 ]

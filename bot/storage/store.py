@@ -17,6 +17,7 @@ from bot.core.model import (
     LinkedClient,
     Note,
     Recipient,
+    Relay,
     Role,
     Send,
     Share,
@@ -237,6 +238,7 @@ class SqliteStore:
                 "DELETE FROM staff_invites WHERE expires_at < ?",
                 "DELETE FROM team_invites WHERE expires_at < ?",
                 "DELETE FROM shares WHERE created_at < ?",
+                "DELETE FROM relays WHERE created_at < ? AND status != 'planned'",
             ):
                 cursor = await conn.execute(sql, (iso(cutoff),))
                 removed += cursor.rowcount
@@ -865,6 +867,131 @@ class SqliteStore:
             (client_id, member_id),
         )
         return [self._share(row, ()) for row in rows]
+
+    # --- messages between a client and their team --------------------------------------------
+
+    async def add_relay(
+        self,
+        client_id: int,
+        member_id: int,
+        member_name: str,
+        kind: str,
+        body: str | None,
+        now: datetime,
+        due_at: datetime | None = None,
+    ) -> int:
+        """Keep a message (a draft until sent or planned); its id."""
+        return await self.db.insert(
+            "INSERT INTO relays (client_id, member_id, member_name, kind, body, created_at, "
+            "due_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                client_id,
+                member_id,
+                member_name,
+                kind,
+                self._cipher.encrypt(body) if body is not None else None,
+                iso(now),
+                iso(due_at) if due_at else None,
+            ),
+        )
+
+    def _relay(self, row: aiosqlite.Row) -> Relay:
+        return Relay(
+            id=row["id"],
+            client_id=row["client_id"],
+            member_id=row["member_id"],
+            member_name=row["member_name"],
+            kind=row["kind"],
+            body=self._cipher.decrypt(row["body"]) if row["body"] is not None else None,
+            created_at=datetime.fromisoformat(row["created_at"]),
+            due_at=parse_time(row["due_at"]),
+            status=row["status"],
+            held_told=bool(row["held_told"]),
+        )
+
+    async def relay(self, relay_id: int) -> Relay | None:
+        """One message by id (callers check it belongs to the person asking)."""
+        row = await self.db.fetchone("SELECT * FROM relays WHERE id = ?", (relay_id,))
+        return self._relay(row) if row else None
+
+    async def update_relay(self, relay_id: int, **fields: object) -> bool:
+        """Change a message's ``body``, ``due_at``, ``status`` or ``held_told``.
+
+        With ``expect=<status>``, only if it is in that status now (so a double tap or an old
+        button never acts twice). True if it changed.
+        """
+        expect = fields.pop("expect", None)
+        assignments: list[str] = []
+        values: list[object] = []
+        for name, value in fields.items():
+            if name not in ("body", "due_at", "status", "held_told"):
+                raise KeyError(name)
+            if name == "body" and value is not None:
+                value = self._cipher.encrypt(str(value))
+            elif name == "due_at" and isinstance(value, datetime):
+                value = iso(value)
+            elif name == "held_told":
+                value = int(bool(value))
+            assignments.append(f"{name} = ?")
+            values.append(value)
+        where = "id = ?" + (" AND status = ?" if expect is not None else "")
+        params = [*values, relay_id] + ([expect] if expect is not None else [])
+        changed = await self.db.execute(
+            f"UPDATE relays SET {', '.join(assignments)} WHERE {where}", params
+        )
+        return changed == 1
+
+    async def relays(self, client_id: int) -> list[Relay]:
+        """Every message between the client and their team, oldest first (drafts left out)."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM relays WHERE client_id = ? AND status != 'draft' ORDER BY id",
+            (client_id,),
+        )
+        return [self._relay(row) for row in rows]
+
+    async def planned_relays(
+        self, *, member_id: int | None = None, client_id: int | None = None
+    ) -> list[Relay]:
+        """Messages waiting to reach a client, soonest first: by one member, or to one client."""
+        column, value = (
+            ("member_id", member_id) if member_id is not None else ("client_id", client_id)
+        )
+        rows = await self.db.fetchall(
+            f"SELECT * FROM relays WHERE {column} = ? AND status = 'planned' ORDER BY due_at, id",
+            (value,),
+        )
+        return [self._relay(row) for row in rows]
+
+    async def set_no_nudges(
+        self, client_id: int, sender_id: int, stop: bool, now: datetime
+    ) -> None:
+        """The client's "no more nudges from this person", or its undoing."""
+        if stop:
+            await self.db.execute(
+                "INSERT INTO no_nudges (client_id, sender_id, since) VALUES (?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                (client_id, sender_id, iso(now)),
+            )
+        else:
+            await self.db.execute(
+                "DELETE FROM no_nudges WHERE client_id = ? AND sender_id = ?",
+                (client_id, sender_id),
+            )
+
+    async def no_nudges(self, client_id: int) -> set[int]:
+        """Who the client asked not to nudge them."""
+        rows = await self.db.fetchall(
+            "SELECT sender_id FROM no_nudges WHERE client_id = ?", (client_id,)
+        )
+        return {row["sender_id"] for row in rows}
+
+    async def last_sent_at(self, user_id: int) -> datetime | None:
+        """When the bot last started a conversation with this person (any kind of send)."""
+        row = await self.db.fetchone(
+            "SELECT MAX(sent_at) AS last FROM sends WHERE user_id = ? AND sent_at IS NOT NULL",
+            (user_id,),
+        )
+        return parse_time(row["last"]) if row else None
 
 
 def _refs(text: str | None) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from bot.core.checkins import Checkins
 from bot.core.clock import Clock
 from bot.core.dialogs import Dialog
 from bot.core.i18n import Catalog
+from bot.core.model import Role
 from bot.core.planning import Planner
 from bot.core.ports import Store
 
@@ -76,6 +77,11 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
 def text(context: BotContext, language: str, key: str, /, **values: object) -> str:
     """A catalog text in ``language``, filled with ``values``."""
     return context.services.catalog.get(language, key, **values)
+
+
+def role_name(context: BotContext, language: str, role: Role) -> str:
+    """A role in words ("peer supporter")."""
+    return text(context, language, f"roles.{role.value}")
 
 
 CONTEXT_TYPES = ContextTypes(context=BotContext, bot_data=BotData)

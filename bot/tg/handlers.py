@@ -23,7 +23,7 @@ from telegram.ext import (
 from bot.core import usecases
 from bot.core.model import STAFF_CODE_PREFIX, CrisisPlan, Role, User
 from bot.core.planning import CHECKIN
-from bot.tg import checkin, keyboards, menus, settings, share, team
+from bot.tg import checkin, keyboards, menus, nudge, settings, share, team
 from bot.tg.context import BotContext
 from bot.tg.context import text as _t
 
@@ -31,9 +31,6 @@ log = logging.getLogger(__name__)
 
 # Private chats only; an edited message is never taken for a new command.
 PRIVATE = filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED
-
-# Commands of the product's contract that later work will bring; they answer kindly meanwhile.
-COMING_COMMANDS = ("nudge",)
 
 DELETE_CONFIRM_VALID = timedelta(hours=1)
 
@@ -297,8 +294,6 @@ def _member_command(
     return command
 
 
-# A command of the contract that is not built yet: say so kindly.
-coming = _answer_with("fallback.not_yet")
 unknown_command = _answer_with("fallback.unknown_command")
 # Stickers, photos, voice and the like.
 non_text = _answer_with("fallback.non_text")
@@ -394,7 +389,9 @@ async def text_message(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None
     user = await _person(update, context)
-    if await team.meeting_typed(update, context, user, message.text):
+    if await team.meeting_typed(update, context, user, message.text) or await nudge.typed(
+        update, context, user, message.text
+    ):
         return
     if not user.role.is_client:
         await _reply(update, _t(context, user.language, "staff.text_hint"))
@@ -503,7 +500,7 @@ def register(app: Application) -> None:
             # Commands for people in clients' teams
             CommandHandler("clients", _member_command(team.clients_command), filters=PRIVATE),
             CommandHandler("invite", _member_command(team.invite_command), filters=PRIVATE),
-            CommandHandler(list(COMING_COMMANDS), coming, filters=PRIVATE),
+            CommandHandler("nudge", _member_command(nudge.nudge_command), filters=PRIVATE),
             # Buttons, routed by id, never by label
             CallbackQueryHandler(menu_pressed, pattern=r"^m:"),
             CallbackQueryHandler(delete_pressed, pattern=r"^del:(yes:\d+|no)$"),
@@ -521,13 +518,23 @@ def register(app: Application) -> None:
             CallbackQueryHandler(team.invite_pressed, pattern=r"^j:[yn]:[cn]_[\w-]{16,60}$"),
             CallbackQueryHandler(_client_button(team.meeting_cleared), pattern=r"^t:mtx$"),
             CallbackQueryHandler(
-                _client_button(team.team_pressed), pattern=r"^t:(inv|mt|(rm|rmy|keep):\d+)$"
+                _client_button(team.team_pressed),
+                pattern=r"^t:(inv|mt|(p|w|ask|stop|allow|nd|rm|rmy|keep):\d+|q:\d+:(call|earlier|write))$",
             ),
             CallbackQueryHandler(
                 _client_button(team.meeting_pressed), pattern=r"^mt:(prep|after|no|nox)$"
             ),
             CallbackQueryHandler(_client_button(share.share_pressed), pattern=r"^sh:"),
             CallbackQueryHandler(team.clients_pressed, pattern=r"^cl:(all|(v|mt|mtx):\d+)$"),
+            CallbackQueryHandler(
+                nudge.nudge_pressed,
+                pattern=r"^n:((c|x):\d+|w:\d+:(now|eve|tmr|3d|other)|t:\d+:[123]|(ok|no):\d+)$",
+            ),
+            CallbackQueryHandler(
+                _client_button(nudge.relay_pressed),
+                pattern=r"^r:(re|ty|nn|stop|stopy|stopn|send|drop):\d+$",
+            ),
+            CallbackQueryHandler(nudge.answer_pressed, pattern=r"^(a|ay|an):\d+$"),
             CallbackQueryHandler(stale_button),
             # Everything else a person sends
             MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.EDITED, edited),

@@ -17,7 +17,7 @@ CLIENT_COMMANDS = (
 MENUS: dict[Role, tuple[str, ...]] = {
     Role.CLIENT: CLIENT_COMMANDS,
     Role.CLINICIAN: ("clients", "invite", "helpnow", "help"),
-    Role.PEER: ("clients", "invite", "helpnow", "help"),
+    Role.PEER: ("clients", "invite", "nudge", "helpnow", "help"),
     Role.NETWORK: ("clients", "helpnow", "mydata", "delete", "help"),
 }
 
@@ -40,6 +40,9 @@ async def set_chat_commands(
     bot: ExtBot[Any], services: Services, chat_id: int, language: str, role: Role
 ) -> None:
     """The menu of one person's chat, for their role."""
+    names = MENUS[role]
+    if role is Role.CLINICIAN and services.settings.service.nudges.clinicians:
+        names = ("clients", "invite", "nudge", "helpnow", "help")
     await bot.set_my_commands(
-        command_list(services, language, MENUS[role]), scope=BotCommandScopeChat(chat_id)
+        command_list(services, language, names), scope=BotCommandScopeChat(chat_id)
     )

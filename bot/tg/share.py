@@ -21,9 +21,8 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.core import sharing
 from bot.core.model import Share, ShareDraft, TeamMember, User
-from bot.tg.context import BotContext
+from bot.tg.context import BotContext, role_name
 from bot.tg.context import text as _t
-from bot.tg.team import role_name
 
 log = logging.getLogger(__name__)
 

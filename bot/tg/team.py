@@ -18,12 +18,12 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.core import sharing
 from bot.core.i18n import Catalog
-from bot.core.model import InviteKind, Role, User, hash_code
+from bot.core.model import InviteKind, Role, TeamMember, User, hash_code
 from bot.core.ports import TeamJoin
 from bot.core.schedule import parse_date
-from bot.tg import menus
+from bot.tg import menus, nudge
 from bot.tg.checkin import start_checkin
-from bot.tg.context import BotContext
+from bot.tg.context import BotContext, role_name
 from bot.tg.context import text as _t
 
 log = logging.getLogger(__name__)
@@ -34,11 +34,6 @@ MEETING = "meeting"  # the client's own date; "meeting:<client id>" for a clinic
 
 def _button(label: str, data: str) -> list[InlineKeyboardButton]:
     return [InlineKeyboardButton(label, callback_data=data)]
-
-
-def role_name(context: BotContext, language: str, role: Role) -> str:
-    """A role in words ("peer supporter")."""
-    return _t(context, language, f"roles.{role.value}")
 
 
 async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -271,14 +266,26 @@ async def _team_view(context: BotContext, user: User) -> tuple[str, InlineKeyboa
                         since=since,
                     )
                 )
-            rows.append(
-                _button(
-                    _t(context, lang, "team.remove", name=member.person.name),
-                    f"t:rm:{member.person.id}",
-                )
-            )
+            rows.append(_button(member.person.name, f"t:p:{member.person.id}"))
     else:
         lines.append(_t(context, lang, "team.empty"))
+    waiting = await services.db.planned_relays(client_id=user.id)
+    if waiting:
+        lines += ["", _t(context, lang, "team_people.upcoming_title")]
+        zone = await services.planner.zone_of(user.id)
+        for relay in waiting:
+            due = relay.due_at or services.clock.now()
+            when = services.catalog.datetime(lang, due.astimezone(zone))
+            lines.append(
+                _t(context, lang, "team_people.upcoming_line", name=relay.member_name, when=when)
+            )
+            short = services.catalog.short_date(lang, due.astimezone(zone).date())
+            rows.append(
+                _button(
+                    _t(context, lang, "team_people.decline", name=relay.member_name, when=short),
+                    f"t:nd:{relay.id}",
+                )
+            )
     meeting = await services.db.next_meeting(user.id)
     lines.append("")
     if meeting:
@@ -307,6 +314,16 @@ async def team_pressed(update: Update, context: BotContext, user: User) -> None:
     if parts[1] == "mt":
         await ask_meeting_date(update, context, user, None)
         return
+    if parts[1] == "nd":
+        relay = await services.db.relay(int(parts[2]))
+        if relay is None or relay.client_id != user.id or not relay.to_client:
+            await _settle(update, _t(context, lang, "fallback.stale_button"))
+            return
+        if await services.db.update_relay(relay.id, status="declined", expect="planned"):
+            await _reply(update, _t(context, lang, "team_people.declined"))
+        else:
+            await _reply(update, _t(context, lang, "nudge.gone"))
+        return
     member_id = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else None
     member = next(
         (m for m in await services.db.team_of(user.id) if m.person.id == member_id), None
@@ -315,7 +332,27 @@ async def team_pressed(update: Update, context: BotContext, user: User) -> None:
         await _settle(update, _t(context, lang, "team.not_in_team"))
         return
     name = member.person.name
-    if parts[1] == "rm":
+    if parts[1] == "p":
+        await _person_view(update, context, user, member)
+    elif parts[1] == "w":
+        await nudge.start_writing(update, context, user, member.person, "message")
+    elif parts[1] == "ask":
+        rows = [
+            _button(_t(context, lang, f"relay.ask_{choice}"), f"t:q:{member_id}:{choice}")
+            for choice in nudge.REQUESTS
+        ]
+        await _reply(
+            update, _t(context, lang, "relay.ask_title", name=name), InlineKeyboardMarkup(rows)
+        )
+    elif parts[1] == "q" and len(parts) > 3 and parts[3] in nudge.REQUESTS:
+        await nudge.ask_for_contact(update, context, user, member.person, parts[3])
+    elif parts[1] == "stop":
+        await nudge.stop_nudges(context, user, member.person)
+        await _reply(update, _t(context, lang, "nudge.stopped", name=name))
+    elif parts[1] == "allow":
+        await services.db.set_no_nudges(user.id, member.person.id, False, services.clock.now())
+        await _reply(update, _t(context, lang, "nudge.allowed", name=name))
+    elif parts[1] == "rm":
         markup = InlineKeyboardMarkup(
             [
                 _button(_t(context, lang, "team.remove_yes", name=name), f"t:rmy:{member_id}"),
@@ -326,8 +363,35 @@ async def team_pressed(update: Update, context: BotContext, user: User) -> None:
     elif parts[1] == "rmy":
         await services.db.remove_from_team(user.id, member.person.id)
         await _settle(update, _t(context, lang, "team.removed", name=name))
-    else:
+    elif parts[1] == "keep":
         await _settle(update, _t(context, lang, "team.kept", name=name))
+    else:
+        await _reply(update, _t(context, lang, "fallback.stale_button"))
+
+
+async def _person_view(
+    update: Update, context: BotContext, user: User, member: TeamMember
+) -> None:
+    """One person of the client's team: write to them, ask them to get in touch, nudges from
+    them, remove them."""
+    services = context.services
+    lang = user.language
+    name = member.person.name
+    pid = member.person.id
+    rows = [
+        _button(_t(context, lang, "team_people.write", name=name), f"t:w:{pid}"),
+        _button(_t(context, lang, "team_people.ask", name=name), f"t:ask:{pid}"),
+    ]
+    if nudge.may_nudge(context, member.role):
+        if pid in await services.db.no_nudges(user.id):
+            rows.append(_button(_t(context, lang, "nudge.allow", name=name), f"t:allow:{pid}"))
+        else:
+            rows.append(_button(_t(context, lang, "nudge.stop", name=name), f"t:stop:{pid}"))
+    rows.append(_button(_t(context, lang, "team.remove", name=name), f"t:rm:{pid}"))
+    text = _t(
+        context, lang, "team_people.person", name=name, role=role_name(context, lang, member.role)
+    )
+    await _reply(update, text, InlineKeyboardMarkup(rows))
 
 
 # --- the next network meeting -------------------------------------------------------------
