@@ -89,6 +89,8 @@ class Planner:
     async def replan(self, user_id: int, now: datetime, reason: str) -> bool:
         """The schedule changed (times, days, pause): drop what was planned, plan afresh."""
         await self._store.cancel_planned(user_id, CHECKIN, reason)
+        # Messages held for the old hours or a pause are looked at again now.
+        await self._store.bring_forward(user_id, now)
         return await self.plan_next(user_id, now)
 
     async def rebuild(self, now: datetime) -> int:

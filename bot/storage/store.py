@@ -571,6 +571,16 @@ class SqliteStore:
             (status, reason, status, iso(now), message_id, checkin_id, send_id),
         )
 
+    async def bring_forward(self, user_id: int, now: datetime) -> int:
+        """Held messages whose own time has come are due now (the client resumed, or changed
+        their hours): notices, and team members' messages not meant for later."""
+        return await self.db.execute(
+            "UPDATE sends SET due_at = ? WHERE user_id = ? AND status = 'planned' "
+            "AND due_at > ? AND (kind = 'notice' OR (kind = 'relay' AND (SELECT r.due_at "
+            "FROM relays r WHERE r.id = json_extract(sends.payload, '$.relay')) <= ?))",
+            (iso(now), user_id, iso(now), iso(now)),
+        )
+
     async def postpone(self, send_id: int, due_at: datetime) -> None:
         """Put a claimed send back, due later (held for the client's contact hours)."""
         await self.db.execute(

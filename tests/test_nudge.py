@@ -1,0 +1,249 @@
+"""Nudges from a named person, delivered inside the client's hours, and the channel back."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+from bot.app import App, build_application, running
+from bot.config import Settings
+from bot.core.clock import ManualClock
+from bot.core.i18n import Catalog
+from bot.standin import ChatMessage, FakeBotAPI
+from tests.conftest import Person, join, make_staff, services
+
+
+async def _tick(app: App) -> None:
+    scheduler = services(app).scheduler
+    assert scheduler is not None
+    await scheduler.tick()
+
+
+async def _setup(app: App, api: FakeBotAPI, alex: Person) -> tuple[Person, Person]:
+    kim = await make_staff(app, api, 201, "Dr Kim", "clinician")
+    sam = await make_staff(app, api, 301, "Sam", "peer")
+    await alex.send("/start")
+    await join(kim, alex)
+    await join(sam, alex)
+    return kim, sam
+
+
+async def _nudge(
+    sam: Person, when: str, words: str, *, typed_when: str | None = None
+) -> list[ChatMessage]:
+    await sam.send("/nudge")
+    await sam.press("Alex")
+    await sam.press(when)
+    if typed_when is not None:
+        await sam.send(typed_when)
+    (preview,) = await sam.send(words)
+    assert "Sam (peer supporter) wanted to check in:" in preview.body
+    return await sam.press("Send")
+
+
+def _labels(message: ChatMessage) -> list[str]:
+    return [label for label, _ in message.buttons()]
+
+
+async def test_a_nudge_comes_from_sam_and_can_be_answered(
+    app: App, api: FakeBotAPI, alex: Person
+) -> None:
+    kim, sam = await _setup(app, api, alex)
+    done = await _nudge(sam, "Now", "How did the appointment go?")
+    assert done[-1].body.startswith("Done. Alex will get it now.")
+    before = len(api.messages(alex.id))
+    await _tick(app)
+    (nudge,) = api.messages(alex.id)[before:]
+    assert nudge.body == "Sam (peer supporter) wanted to check in:\n\nHow did the appointment go?"
+    assert _labels(nudge) == ["Reply to Sam", "Thanks", "Not now", "No more nudges from Sam"]
+
+    (ask,) = await alex.press("Reply to Sam")
+    assert "It goes only to Sam, after you press Send." in ask.body
+    (preview,) = await alex.send("Better than I feared, thank you")
+    assert _labels(preview) == ["Send to Sam", "Cancel"]
+    kim_before = len(api.messages(kim.id))
+    sam_before = len(api.messages(sam.id))
+    await alex.press("Send to Sam")
+    (relayed,) = api.messages(sam.id)[sam_before:]
+    assert relayed.body == "Alex replied to your nudge:\n\nBetter than I feared, thank you"
+    assert len(api.messages(kim.id)) == kim_before  # only the sender gets the reply
+
+    # Sam answers through the bot; it reaches Alex inside Alex's hours.
+    await sam.press("Answer Alex")
+    await sam.send("Glad to hear it. See you Thursday.")
+    await sam.press("Send")
+    before = len(api.messages(alex.id))
+    await _tick(app)
+    assert len(api.messages(alex.id)) == before  # a moment after the nudge, not at once
+    await _tick_after(app, timedelta(minutes=5))
+    (answer,) = api.messages(alex.id)[before:]
+    assert (
+        answer.body == "Sam (peer supporter) answered you:\n\nGlad to hear it. See you Thursday."
+    )
+    # All of it is in Alex's own data.
+    sent = await alex.send("/mydata")
+    document = sent[-1].document
+    assert document is not None
+    kept = json.loads(document["content"])["messages_with_the_team"]
+    assert [(m["kind"], m["words"]) for m in kept] == [
+        ("nudge", "How did the appointment go?"),
+        ("reply", "Better than I feared, thank you"),
+        ("answer", "Glad to hear it. See you Thursday."),
+    ]
+
+
+async def _tick_after(app: App, delta: timedelta) -> None:
+    clock = services(app).clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(delta)
+    await _tick(app)
+
+
+async def test_a_nudge_outside_contact_hours_arrives_when_they_open(
+    app: App, api: FakeBotAPI, clock: ManualClock, alex: Person
+) -> None:
+    _, sam = await _setup(app, api, alex)
+    clock.advance(timedelta(hours=13))  # 22:00 in London; Alex may be written to 09:00-21:00
+    done = await _nudge(sam, "Now", "Thinking of you")
+    assert "Done. Alex will get it on" in done[-1].body and "9:00" in done[-1].body
+    before = len(api.messages(alex.id))
+    for _ in range(14):
+        await _tick_after(app, timedelta(hours=1))
+        if len(api.messages(alex.id)) > before:
+            break
+    assert clock.now().strftime("%H:%M") == "09:00"
+    assert api.messages(alex.id)[before].body.endswith("Thinking of you")
+
+
+async def test_a_nudge_during_a_pause_waits_and_sam_is_told(
+    app: App, api: FakeBotAPI, clock: ManualClock, alex: Person
+) -> None:
+    _, sam = await _setup(app, api, alex)
+    await alex.send("/pause")
+    await alex.press("Until I resume")
+    await alex.press("Write a message")
+    await alex.send("Taking a break, I'm okay")
+    done = await _nudge(sam, "Now", "Just saying hello")
+    assert "Alex has paused messages, so your nudge will wait until they resume." in done[-1].body
+    assert "Alex left a message for the team: Taking a break, I'm okay" in done[-1].body
+    before = len(api.messages(alex.id))
+    for _ in range(3):
+        await _tick_after(app, timedelta(hours=8))
+    assert len(api.messages(alex.id)) == before
+    await alex.send("/resume")
+    before = len(api.messages(alex.id))
+    await _tick(app)
+    assert api.messages(alex.id)[before].body.endswith("Just saying hello")
+
+
+async def test_no_more_nudges_from_sam_holds_across_a_restart(
+    app: App,
+    api: FakeBotAPI,
+    settings: Settings,
+    catalog: Catalog,
+    clock: ManualClock,
+    alex: Person,
+) -> None:
+    _, sam = await _setup(app, api, alex)
+    await _nudge(sam, "Now", "Hello")
+    await _tick(app)
+    await alex.press("No more nudges from Sam")
+    sam_before = len(api.messages(sam.id))
+    await alex.press("Stop nudges from Sam")
+    assert alex.last().body == "Okay. No more nudges from Sam."
+    (told,) = api.messages(sam.id)[sam_before:]
+    assert told.body.startswith("Alex would rather not get nudges for now.")
+
+    # A second process on the same database: what the client chose is stored, not remembered.
+    again = build_application(settings, catalog, clock=clock, request=api, polling=False)
+    async with running(again):
+        sam2 = Person(again, api, sam.id, "Sam")
+        await sam2.send("/nudge")
+        (refusal,) = await sam2.press("Alex")
+        assert (
+            "Alex has asked not to get nudges from you for now. Nothing was sent." in refusal.body
+        )
+        assert await services(again).db.planned_relays(client_id=alex.id) == []
+
+
+async def test_a_nudge_and_a_check_in_due_together_arrive_a_few_minutes_apart(
+    app: App, api: FakeBotAPI, clock: ManualClock, alex: Person
+) -> None:
+    _, sam = await _setup(app, api, alex)
+    await alex.press("That's fine")  # check-ins on Monday and Thursday at 18:00
+    await _nudge(sam, "Another day and time", "Evening hello", typed_when="18:00")
+    clock.advance(timedelta(hours=9))  # 18:00
+    before = len(api.messages(alex.id))
+    await _tick(app)
+    (first,) = api.messages(alex.id)[before:]
+    assert "How much energy" in first.body
+    await _tick_after(app, timedelta(minutes=5))
+    (second,) = api.messages(alex.id)[before + 1 :]
+    assert second.body.endswith("Evening hello")
+
+
+async def test_a_peer_not_in_the_team_cannot_nudge(
+    app: App, api: FakeBotAPI, alex: Person
+) -> None:
+    await _setup(app, api, alex)
+    pat = await make_staff(app, api, 302, "Pat", "peer")
+    (menu,) = await pat.send("/nudge")
+    assert "nobody to nudge" in menu.body
+    for data in (f"n:c:{alex.id}", f"n:w:{alex.id}:now", f"n:w:{alex.id}:other"):
+        (reply,) = await pat.press_data(menu.message_id, data)
+        assert "Nothing has changed" in reply.body
+    assert await services(app).db.awaiting_text(pat.id) is None
+    assert await services(app).db.planned_relays(member_id=pat.id) == []
+    # A client cannot use the nudge buttons either.
+    await alex.press_data(alex.last().message_id, f"n:w:{alex.id}:now")
+    assert await services(app).db.planned_relays(client_id=alex.id) == []
+
+
+async def test_the_client_sees_waiting_nudges_in_team_and_can_decline_one(
+    app: App, api: FakeBotAPI, clock: ManualClock, alex: Person
+) -> None:
+    _, sam = await _setup(app, api, alex)
+    await _nudge(sam, "In 3 days", "See you soon")
+    (team,) = await alex.send("/team")
+    assert "Nudges waiting for you:\n• From Sam," in team.body
+    await alex.press("Decline the nudge from Sam (Mar 5)")
+    assert alex.last().body == "Okay. You won't get that nudge."
+    before = len(api.messages(alex.id))
+    await _tick_after(app, timedelta(days=4))
+    assert not any("See you soon" in m.body for m in api.messages(alex.id)[before:])
+    (upcoming,) = await sam.send("/nudge")
+    assert "still to arrive" not in upcoming.body
+
+
+async def test_asking_a_team_member_for_contact_reaches_only_them(
+    app: App, api: FakeBotAPI, alex: Person
+) -> None:
+    kim, sam = await _setup(app, api, alex)
+    await alex.send("/team")
+    await alex.press("Dr Kim")
+    await alex.press("Ask Dr Kim to get in touch")
+    (preview,) = await alex.press("Please call me")
+    assert preview.body == "Dr Kim will get this request:\n\nPlease call me"
+    sam_before = len(api.messages(sam.id))
+    kim_before = len(api.messages(kim.id))
+    await alex.press("Send to Dr Kim")
+    (request,) = api.messages(kim.id)[kim_before:]
+    assert request.body == "Alex asks: Please call me"
+    assert _labels(request) == ["Answer Alex"]
+    assert len(api.messages(sam.id)) == sam_before
+    # Sam cannot answer a message that went to Dr Kim.
+    await sam.press_data(sam.last().message_id, request.buttons()[0][1])
+    assert await services(app).db.awaiting_text(sam.id) is None
+
+
+async def test_cancelling_a_draft_sends_nothing(app: App, api: FakeBotAPI, alex: Person) -> None:
+    _, sam = await _setup(app, api, alex)
+    await alex.send("/team")
+    await alex.press("Sam")
+    await alex.press("Write to Sam")
+    await alex.send("Actually, never mind")
+    sam_before = len(api.messages(sam.id))
+    await alex.press("Cancel")
+    assert len(api.messages(sam.id)) == sam_before
+    assert alex.last().body == "Okay, nothing was sent."
