@@ -125,6 +125,11 @@ class Sandbox:
 
     async def _feed(self, update: dict[str, Any]) -> None:
         await self.app.process_update(Update.de_json(update, self.app.bot))
+        # The running bot looks for due work every few seconds; here, after every action
+        # (a nudge "Now" goes out at once, as it would a few seconds later for real).
+        scheduler = self.app.bot_data.services.scheduler
+        if scheduler is not None:
+            await scheduler.tick()
         answer = None
         if "callback_query" in update:
             answer = self.api.callback_answers.get(update["callback_query"]["id"])

@@ -251,3 +251,21 @@ def test_sandbox_shows_a_full_round_of_sharing(tmp_path: Path) -> None:
     after = out.split("Dr Kim › /clients")[2]
     assert "(deleted a message)" in out.split(":as clinician")[-1]
     assert "Alex hasn't shared anything with you." in after
+
+
+def test_sandbox_shows_a_nudge_a_reply_and_the_peer_reading_it(tmp_path: Path) -> None:
+    script = (
+        ":as peer\n/invite\n:as client\n:open\n1\n"  # Alex adds Sam to the team
+        ":as peer\n/nudge\n1\n1\nHow are you doing after yesterday?\n1\n"  # Sam nudges, now
+        ":as client\n1\nBetter today, thank you\n1\n"  # Alex replies
+        ":as peer\n"  # Sam reads it
+    )
+    out = _sandbox(script, tmp_path)
+    assert "Sam (peer supporter) wanted to check in:" in out
+    assert "[1] Reply to Sam" in out
+    assert "Sent to Sam. Only Sam can see it." in out
+    sam_reads = out.split("  (You are now Sam, peer.)")[-1]
+    assert (
+        "Alex replied to your nudge:\n          \n          Better today, thank you\n"
+        "          [1] Answer Alex"
+    ) in sam_reads
