@@ -4,6 +4,7 @@ ever shown is replayed by everyone: no canary may reach a chat its client did no
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -15,8 +16,8 @@ from typing import Any
 import pytest
 
 from bot.app import App
-from bot.core.clock import ManualClock
 from bot.core import usecases
+from bot.core.clock import ManualClock
 from bot.core.model import Role
 from bot.standin import ChatMessage, FakeBotAPI
 from tests.conftest import Person, join, link_code, make_staff, services
@@ -59,18 +60,27 @@ ALLOWED = {
     BLAIR_TO_LEE: {BLAIR, LEE},
 }
 CANARY = re.compile(r"CANARY(?:-[A-Z0-9]+)+")
+# Who a client is, and who is close to them, is theirs too: these names reach their team only.
+NAME_ALLOWED = {"Alex": {ALEX, KIM, SAM, JO}, "Jo": {ALEX, KIM, SAM, JO}, "Blair": {BLAIR, LEE}}
+MEETINGS = {ALEX: "2026-03-12", BLAIR: "2026-03-19"}
 
 COMMANDS = (
     "/start", "/help", "/helpnow", "/checkin", "/agenda", "/settings", "/pause", "/resume",
     "/team", "/share", "/mydata", "/delete", "/clients", "/invite", "/nudge",
 )  # fmt: skip
 # Button data of the contract that this story never shows (meeting invitations, the offer of
-# fewer check-ins, the main menu) and a few forged ones, pressed like all the rest.
+# fewer check-ins, the main menu), and forged data: "a bad client can send arbitrary data" in a
+# callback query (Bot API), so ids that name nothing, or do not fit in a database integer, must
+# be refused as calmly as anyone else's.
+BIG = "9" * 30
 EXTRA_DATA = (
     "m:help", "m:ci", "m:note", "m:team", "f:fewer", "f:same", "mt:prep", "mt:after", "mt:no",
     "mt:nox", "t:mt", "t:mtx", "t:inv", "p:write", "p:skip", "p:stop", "z:msg", "z:nomsg",
     "sh:list", "sh:new", "sh:pv", "sh:back", "sh:x", "sh:wn", "cl:all", "cl:v:101",
-    "cl:v:102", "cl:mt:101", "cl:mt:102", "cl:mtx:101", "cl:mtx:102", "del:no",
+    "cl:v:102", "cl:mt:101", "cl:mt:102", "cl:mtx:101", "cl:mtx:102", "del:no", "cl:v:0",
+    f"cl:v:{BIG}", f"sh:w:{BIG}", f"sh:wy:{BIG}", f"sh:c:{BIG}", f"t:p:{BIG}", f"t:nd:{BIG}",
+    f"a:{BIG}", f"r:send:{BIG}", f"n:c:{BIG}", f"n:x:{BIG}", "n:c:101", "n:c:102",
+    "n:w:102:now",
 )  # fmt: skip
 APOLOGY = "Sorry, something went wrong on my side"
 
@@ -147,12 +157,14 @@ async def _share(client: Person, canaries: list[str], recipients: list[str]) -> 
     assert sent and sent[-1].body.startswith("Shared with"), [m.body for m in sent]
 
 
-async def _deliver(app: App, clock: ManualClock, rounds: int = 3) -> None:
+async def _deliver(
+    app: App, clock: ManualClock, rounds: int = 3, step: timedelta = timedelta(minutes=6)
+) -> None:
     """Let the scheduler send what is due (one message a person every few minutes)."""
     scheduler = services(app).scheduler
     assert scheduler is not None
     for _ in range(rounds):
-        clock.advance(timedelta(minutes=6))
+        clock.advance(step)
         await scheduler.tick()
 
 
@@ -193,11 +205,15 @@ async def _build(app: App, api: FakeBotAPI, clock: ManualClock) -> World:
     jo = Person(app, api, JO, "Jo")
     await jo.send(f"/start {code}")
     await jo.press("Accept")
-    # Dr Kim sets Alex's meeting date.
+    # The clinicians set their clients' meeting dates.
     await kim.send("/clients")
     await kim.press("Alex")
     await kim.press("Set Alex's meeting date")
     await kim.send("12 March")
+    await lee.send("/clients")
+    await lee.press("Blair")
+    await lee.press("Set Blair's meeting date")
+    await lee.send("19 March")
 
     # Alex's words: notes, a check-in, a crisis plan.
     await alex.send(f"{ALEX_NOTE_1} I slept badly all week")
@@ -308,10 +324,8 @@ def _strings(value: object, key: str = "") -> Iterator[tuple[str, str]]:
     elif isinstance(value, str):
         yield key, value
         if value[:1] in "[{":
-            try:
+            with contextlib.suppress(ValueError):
                 yield from _strings(json.loads(value), key)
-            except ValueError:
-                pass
     elif value is not None:
         yield key, str(value)
 
@@ -347,6 +361,9 @@ def _leaks(world: World) -> list[str]:
             assert canary in ALLOWED, f"unknown canary {canary} in {what}"
             if chat not in ALLOWED[canary]:
                 found.append(f"{canary} reached {NAMES.get(chat or 0, chat)} ({what})")
+        for name, allowed in NAME_ALLOWED.items():
+            if chat not in allowed and re.search(rf"\b{name}\b", text):
+                found.append(f"the name {name} reached {NAMES.get(chat or 0, chat)} ({what})")
     return found
 
 
@@ -389,14 +406,17 @@ def _changed(
         if person_id == presser:
             continue
         role = dict(state["team_rows"]).get(presser)
-        allowed = {"messages"} if role else set()
-        if role == Role.CLINICIAN.value:
-            allowed |= {"meeting", "meeting_row"}
+        allowed = {"meeting", "meeting_row"} if role == Role.CLINICIAN.value else set()
         for key, value in state.items():
-            if key not in allowed and after[person_id][key] != value:
+            now = after[person_id][key]
+            if key == "messages" and role and value is not None:
+                # Only the presser's own messages with this client may have changed.
+                value = [m for m in value if m["with"] != NAMES[presser]]
+                now = [m for m in now if m["with"] != NAMES[presser]]
+            if key not in allowed and now != value:
                 found.append(
                     f"{NAMES[presser]}'s replay changed {NAMES[person_id]}'s {key}: "
-                    f"{value!r} -> {after[person_id][key]!r}"
+                    f"{value!r} -> {now!r}"
                 )
     return found
 
@@ -431,7 +451,7 @@ async def _replay(
 ) -> None:
     """``person`` presses every button and sends every command; apologies are problems."""
     for data in sorted(shown):
-        if data.startswith("del:yes") or (_owner_only(data) and person.id in shown[data]):
+        if _owner_only(data) and (person.id in shown[data] or data.startswith("del:yes")):
             continue
         sent = await person.press_data(person.last().message_id, data)
         if any(APOLOGY in m.body for m in sent):
@@ -446,7 +466,8 @@ async def test_no_canary_reaches_anyone_the_client_did_not_pick(
     app: App, api: FakeBotAPI, clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     world = await _build(app, api, clock)
-    assert _leaks(world) == []
+    leaks = _leaks(world)
+    assert leaks == [], "\n".join(leaks)
     db = services(app).db
     set_up = await _states(app)
 
@@ -454,14 +475,22 @@ async def test_no_canary_reaches_anyone_the_client_did_not_pick(
     commands = [*COMMANDS, *(f"/start {code}" for code in codes)]
     problems: list[str] = []
     caplog.set_level(logging.ERROR)
-    # Members first, the clients last, so everyone meets the clients' data as it was set up.
+    # Members first, the clients last, so everyone meets the clients' data as it was set up;
+    # the meeting dates (which a clinician in the team may clear) are set again each time.
     for person_id in (KIM, LEE, SAM, JO, BLAIR, ALEX):
+        for client, day in MEETINGS.items():
+            await db.set_next_meeting(client, day)
         before = await _states(app)
         await _replay(world, world.people[person_id], shown, commands, problems)
         problems += _changed(before, await _states(app), person_id)
-    await services(app).scheduler.tick()  # type: ignore[union-attr]
+    # A day on: whatever was planned meanwhile (notices, nudges, check-ins) is delivered.
+    await _deliver(app, clock, rounds=24, step=timedelta(hours=1))
 
-    errors = [f"{r.getMessage()} {r.exc_info[1]!r}" for r in caplog.records if r.exc_info]
+    errors = [
+        f"{r.getMessage()} {r.exc_info[1]!r}" if r.exc_info else r.getMessage()
+        for r in caplog.records
+        if r.levelno >= logging.ERROR
+    ]
     assert problems == [], "\n".join(problems)
     assert errors == [], "\n".join(errors)
     leaks = _leaks(world)
@@ -492,6 +521,8 @@ async def test_no_canary_reaches_anyone_the_client_did_not_pick(
     await alex.press("Withdraw it")
     assert alex.last().body.startswith("Withdrawn."), alex.last().body
     assert shared[0].deleted, "Dr Kim's copy of the share is still in the chat"
+    shown_still = [m.message_id for m in api.messages(KIM) if ALEX_NOTE_1 in m.body]
+    assert shown_still == [], f"Dr Kim's chat still shows the withdrawn words: {shown_still}"
     await kim.send("/clients")
     (view,) = await kim.press("Alex")
     assert ALEX_NOTE_1 not in view.body, view.body

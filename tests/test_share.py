@@ -87,6 +87,9 @@ async def test_withdraw_deletes_the_delivered_message_and_empties_the_view(
     await alex.press("Share with Dr Kim")
     delivered = api.messages(kim.id)[-1]
     assert "my brother" in delivered.body
+    await kim.send("/clients")
+    (earlier_view,) = await kim.press("Alex")
+    assert "my brother" in earlier_view.body
 
     await alex.send("/share")
     (history,) = await alex.press("What I've shared")
@@ -96,6 +99,7 @@ async def test_withdraw_deletes_the_delivered_message_and_empties_the_view(
     await alex.press("Withdraw it")
     assert alex.last().body.startswith("Withdrawn.")
     assert delivered.deleted
+    assert earlier_view.deleted  # the /clients message that showed it is taken back too
     await kim.send("/clients")
     (view,) = await kim.press("Alex")
     assert "my brother" not in view.body

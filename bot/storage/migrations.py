@@ -261,6 +261,25 @@ async def m006_relays(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def m007_client_views(conn: aiosqlite.Connection) -> None:
+    """The /clients messages that show a client's shares, so a withdrawal reaches them too."""
+    await _script(
+        conn,
+        """
+        CREATE TABLE client_views (
+            member_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            client_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            chat_id INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            shown_at TEXT NOT NULL,
+            PRIMARY KEY (chat_id, message_id)
+        );
+        CREATE INDEX client_views_by_client ON client_views(client_id, member_id);
+        CREATE INDEX client_views_by_member ON client_views(member_id);
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     ("001_users_notes_invites", m001_users_notes_invites),
     ("002_checkins_plans", m002_checkins_plans),
@@ -268,4 +287,5 @@ MIGRATIONS: list[Migration] = [
     ("004_send_indexes", m004_send_indexes),
     ("005_care_team", m005_care_team),
     ("006_relays", m006_relays),
+    ("007_client_views", m007_client_views),
 ]

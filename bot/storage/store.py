@@ -239,6 +239,7 @@ class SqliteStore:
                 "DELETE FROM team_invites WHERE expires_at < ?",
                 "DELETE FROM shares WHERE created_at < ?",
                 "DELETE FROM relays WHERE created_at < ? AND status != 'planned'",
+                "DELETE FROM client_views WHERE shown_at < ?",
             ):
                 cursor = await conn.execute(sql, (iso(cutoff),))
                 removed += cursor.rowcount
@@ -1002,6 +1003,35 @@ class SqliteStore:
             (user_id,),
         )
         return parse_time(row["last"]) if row else None
+
+    async def add_client_view(
+        self, member_id: int, client_id: int, chat_id: int, message_id: int, now: datetime
+    ) -> None:
+        """Remember a /clients message that shows what a client shared with a member."""
+        await self.db.execute(
+            "INSERT INTO client_views (member_id, client_id, chat_id, message_id, shown_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (member_id, client_id, chat_id, message_id, iso(now)),
+        )
+
+    async def client_views(
+        self, client_id: int, member_ids: Sequence[int]
+    ) -> list[tuple[int, int]]:
+        """The (chat, message) of every /clients message showing this client to these members."""
+        if not member_ids:
+            return []
+        rows = await self.db.fetchall(
+            "SELECT chat_id, message_id FROM client_views WHERE client_id = ? AND member_id IN "
+            f"({','.join('?' * len(member_ids))})",
+            (client_id, *member_ids),
+        )
+        return [(row["chat_id"], row["message_id"]) for row in rows]
+
+    async def drop_client_view(self, chat_id: int, message_id: int) -> None:
+        """Forget a /clients message once it was taken back."""
+        await self.db.execute(
+            "DELETE FROM client_views WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
+        )
 
 
 def _refs(text: str | None) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -77,6 +78,15 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
 def text(context: BotContext, language: str, key: str, /, **values: object) -> str:
     """A catalog text in ``language``, filled with ``values``."""
     return context.services.catalog.get(language, key, **values)
+
+
+_ROW_ID = re.compile(r"[0-9]{1,18}")
+
+
+def row_id(text: str) -> int | None:
+    """An id from callback data or stored state, or None if it can't be one (forged data may
+    carry anything: letters, other digits, numbers too big for the database)."""
+    return int(text) if _ROW_ID.fullmatch(text) else None
 
 
 def role_name(context: BotContext, language: str, role: Role) -> str:

@@ -24,7 +24,7 @@ from telegram.error import BadRequest, TelegramError
 from bot.core.i18n import Catalog
 from bot.core.model import Relay, Role, User
 from bot.core.schedule import parse_clock, parse_date
-from bot.tg.context import BotContext, role_name
+from bot.tg.context import BotContext, role_name, row_id
 from bot.tg.context import text as _t
 
 log = logging.getLogger(__name__)
@@ -164,7 +164,7 @@ async def nudge_pressed(update: Update, context: BotContext) -> None:
         )
         return
     if action in ("c", "w"):
-        client_id = int(parts[2]) if parts[2].isdigit() else -1
+        client_id = row_id(parts[2]) or -1
         client = await _nudgeable(update, context, user, client_id)
         if client is None:
             return
@@ -321,9 +321,10 @@ async def _own_relay(
     context: BotContext, user: User, raw: str, *, as_member: bool
 ) -> Relay | None:
     """A message by id, only if ``user`` is its member (or its client)."""
-    if not raw.isdigit():
+    number = row_id(raw)
+    if number is None:
         return None
-    relay = await context.services.db.relay(int(raw))
+    relay = await context.services.db.relay(number)
     if relay is None:
         return None
     owner = relay.member_id if as_member else relay.client_id
@@ -341,12 +342,12 @@ async def typed(update: Update, context: BotContext, user: User, text: str) -> b
     if purpose is None:
         return False
     kind, _, arg = purpose.partition(":")
-    if kind not in ("nudge_when", "nudge_text", "write", "answer") or not arg.isdigit():
+    if kind not in ("nudge_when", "nudge_text", "write", "answer") or row_id(arg) is None:
         return False
     lang = user.language
     now = services.clock.now()
     if kind == "nudge_when":
-        client = await _nudgeable(update, context, user, int(arg))
+        client = await _nudgeable(update, context, user, row_id(arg) or -1)
         if client is None:
             await services.db.await_text(user.id, None, now)
             return True

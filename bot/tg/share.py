@@ -21,7 +21,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.core import sharing
 from bot.core.model import Share, ShareDraft, TeamMember, User
-from bot.tg.context import BotContext, role_name
+from bot.tg.context import BotContext, role_name, row_id
 from bot.tg.context import text as _t
 
 log = logging.getLogger(__name__)
@@ -249,7 +249,7 @@ async def _current_preview(
 ) -> ShareDraft | None:
     """The draft a preview button belongs to, if it is still the current one."""
     draft = await context.services.db.share_draft(user.id)
-    if draft.body is None or not version.isdigit() or int(version) != draft.version:
+    if draft.body is None or row_id(version) != draft.version:
         await _stale(update, context, user)
         return None
     return draft
@@ -261,14 +261,14 @@ async def _toggle_recipient(
     query = update.callback_query
     assert query is not None
     services = context.services
-    if len(args) != 2 or not args[0].isdigit():
+    member_id = row_id(args[0]) if len(args) == 2 else None
+    if member_id is None:
         await _stale(update, context, user)
         return
     draft = await _current_preview(update, context, user, args[1])
     if draft is None:
         return
     team = await services.db.team_of(user.id)
-    member_id = int(args[0])
     if member_id not in {m.person.id for m in team}:
         await query.answer(_t(context, user.language, "team.not_in_team"), show_alert=True)
         return
@@ -368,10 +368,8 @@ async def _from_checkin(update: Update, context: BotContext, user: User, args: l
     query = update.callback_query
     assert query is not None
     services = context.services
-    if not args or not args[0].isdigit():
-        await _stale(update, context, user)
-        return
-    record = await services.db.checkin(int(args[0]), user.id)
+    checkin_id = row_id(args[0]) if args else None
+    record = await services.db.checkin(checkin_id, user.id) if checkin_id else None
     if record is None:
         await _stale(update, context, user)
         return
@@ -445,10 +443,11 @@ def _kind(item: str) -> str:
 async def _own_share(
     update: Update, context: BotContext, user: User, args: list[str]
 ) -> Share | None:
-    if not args or not args[0].isdigit():
+    share_id = row_id(args[0]) if args else None
+    if share_id is None:
         await _stale(update, context, user)
         return None
-    found = await context.services.db.shares(user.id, int(args[0]))
+    found = await context.services.db.shares(user.id, share_id)
     if not found:
         await _stale(update, context, user)
         return None
@@ -513,10 +512,22 @@ async def withdraw(context: BotContext, client: User, share: Share) -> bool:
             continue
         status = await _retract(context, client, recipient.chat_id, recipient.message_id)
         await services.db.set_delivery(share.id, recipient.chat_id, status)
+    # /clients messages that showed it: gone too (each can be asked for again, without it).
+    members = [r.recipient_id for r in taken.recipients if r.recipient_id is not None]
+    for chat_id, message_id in await services.db.client_views(client.id, members):
+        await _retract(context, client, chat_id, message_id, "clients.view_changed")
+        await services.db.drop_client_view(chat_id, message_id)
     return True
 
 
-async def _retract(context: BotContext, client: User, chat_id: int, message_id: int) -> str:
+async def _retract(
+    context: BotContext,
+    client: User,
+    chat_id: int,
+    message_id: int,
+    replacement: str = "share.withdrawn_note",
+) -> str:
+    """Delete a message; where Telegram no longer allows that, replace its words."""
     try:
         await context.bot.delete_message(chat_id, message_id)
         return "deleted"
@@ -530,7 +541,7 @@ async def _retract(context: BotContext, client: User, chat_id: int, message_id: 
         language = recipient.language
     try:
         await context.bot.edit_message_text(
-            _t(context, language, "share.withdrawn_note", name=client.name),
+            _t(context, language, replacement, name=client.name),
             chat_id=chat_id,
             message_id=message_id,
         )

@@ -23,7 +23,7 @@ from bot.core.ports import TeamJoin
 from bot.core.schedule import parse_date
 from bot.tg import menus, nudge
 from bot.tg.checkin import start_checkin
-from bot.tg.context import BotContext, role_name
+from bot.tg.context import BotContext, role_name, row_id
 from bot.tg.context import text as _t
 
 log = logging.getLogger(__name__)
@@ -315,7 +315,8 @@ async def team_pressed(update: Update, context: BotContext, user: User) -> None:
         await ask_meeting_date(update, context, user, None)
         return
     if parts[1] == "nd":
-        relay = await services.db.relay(int(parts[2]))
+        relay_id = row_id(parts[2])
+        relay = await services.db.relay(relay_id) if relay_id else None
         if relay is None or relay.client_id != user.id or not relay.to_client:
             await _settle(update, _t(context, lang, "fallback.stale_button"))
             return
@@ -324,7 +325,7 @@ async def team_pressed(update: Update, context: BotContext, user: User) -> None:
         else:
             await _reply(update, _t(context, lang, "nudge.gone"))
         return
-    member_id = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else None
+    member_id = row_id(parts[2]) if len(parts) > 2 else None
     member = next(
         (m for m in await services.db.team_of(user.id) if m.person.id == member_id), None
     )
@@ -549,7 +550,7 @@ async def clients_pressed(update: Update, context: BotContext) -> None:
         text, markup = await _clients_view(context, user)
         await _reply(update, text, markup)
         return
-    client_id = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else -1
+    client_id = (row_id(parts[2]) if len(parts) > 2 else None) or -1
     role = await services.db.team_role(client_id, user.id)
     client = await services.db.get_user(client_id) if role is not None else None
     if client is None or role is None:
@@ -604,7 +605,13 @@ async def _client_detail(
             )
         )
     rows.append(_button(_t(context, lang, "clients.back"), "cl:all"))
-    await _reply(update, text, InlineKeyboardMarkup(rows))
+    chat = update.effective_chat
+    assert chat is not None
+    shown = await chat.send_message(text, reply_markup=InlineKeyboardMarkup(rows))
+    if shares:  # a withdrawal later takes this message back too
+        await services.db.add_client_view(
+            user.id, client.id, chat.id, shown.message_id, services.clock.now()
+        )
 
 
 # --- invitations around the meeting ---------------------------------------------------------
