@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date, format_datetime, format_skeleton
+from babel.dates import format_date, format_skeleton
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DEFAULT_LANGUAGE = "en"
@@ -118,5 +118,7 @@ class Catalog:
         return format_date(value, format="full", locale=language)
 
     def datetime(self, language: str, value: datetime) -> str:
-        """A date and time written for people of ``language``."""
-        return format_datetime(value, format="medium", locale=language, tzinfo=value.tzinfo)
+        """A day and a time on the wall clock of ``value``'s zone ("Thursday, November 26, 2026,
+        19:00"): the weekday helps, seconds never do."""
+        clock = format_skeleton("Hm", value, locale=language)
+        return f"{self.weekday_date(language, value.date())}, {clock}"

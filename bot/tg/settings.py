@@ -53,9 +53,7 @@ async def _own(context: BotContext, user: User) -> ClientSchedule:
 
 
 def _when(context: BotContext, language: str, moment: datetime, schedule: Schedule) -> str:
-    local = moment.astimezone(ZoneInfo(schedule.timezone))
-    day = get_day_names("wide", locale=language)[local.weekday()]
-    return f"{day} {context.services.catalog.date(language, local.date())}, {_clock(local.time())}"
+    return context.services.catalog.datetime(language, moment.astimezone(schedule.zone))
 
 
 def _days_text(language: str, days: frozenset[int]) -> str:

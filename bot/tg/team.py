@@ -273,11 +273,20 @@ async def _team_view(context: BotContext, user: User) -> tuple[str, InlineKeyboa
     if waiting:
         lines += ["", _t(context, lang, "team_people.upcoming_title")]
         zone = await services.planner.zone_of(user.id)
+        own = await services.db.schedule(user.id)
+        now = services.clock.now()
         for relay in waiting:
-            due = relay.due_at or services.clock.now()
+            due = relay.due_at or now
+            written = services.catalog.datetime(lang, relay.created_at.astimezone(zone))
             when = services.catalog.datetime(lang, due.astimezone(zone))
+            if own is not None and own.paused:
+                key = "team_people.upcoming_paused"
+            elif due > now:
+                key = "team_people.upcoming_line"
+            else:
+                key = "team_people.upcoming_soon"
             lines.append(
-                _t(context, lang, "team_people.upcoming_line", name=relay.member_name, when=when)
+                _t(context, lang, key, name=relay.member_name, when=when, written=written)
             )
             short = services.catalog.short_date(lang, due.astimezone(zone).date())
             rows.append(
