@@ -137,33 +137,35 @@ async def test_a_nudge_during_a_pause_waits_and_sam_is_told(
 
 
 async def test_no_more_nudges_from_sam_holds_across_a_restart(
-    app: App,
-    api: FakeBotAPI,
-    settings: Settings,
-    catalog: Catalog,
-    clock: ManualClock,
-    alex: Person,
+    api: FakeBotAPI, settings: Settings, catalog: Catalog, clock: ManualClock
 ) -> None:
-    _, sam = await _setup(app, api, alex)
-    await _nudge(sam, "Now", "Hello")
-    await _tick(app)
-    await alex.press("No more nudges from Sam")
-    sam_before = len(api.messages(sam.id))
-    await alex.press("Stop nudges from Sam")
-    assert alex.last().body == "Okay. No more nudges from Sam."
-    (told,) = api.messages(sam.id)[sam_before:]
-    assert told.body.startswith("Alex would rather not get nudges for now.")
+    first = build_application(settings, catalog, clock=clock, request=api, polling=False)
+    async with running(first):
+        alex = Person(first, api, 101, "Alex")
+        _, sam = await _setup(first, api, alex)
+        await _nudge(sam, "Now", "Hello")
+        await _tick(first)
+        await _nudge(sam, "In 3 days", "Later hello")  # waiting when Alex says stop
+        await alex.press("No more nudges from Sam")
+        sam_before = len(api.messages(sam.id))
+        await alex.press("Stop nudges from Sam")
+        assert alex.last().body == "Okay. No more nudges from Sam."
+        (told,) = api.messages(sam.id)[sam_before:]
+        assert told.body.startswith("Alex would rather not get nudges for now.")
 
-    # A second process on the same database: what the client chose is stored, not remembered.
+    # The bot stops and starts again: what the client chose is stored, not remembered.
     again = build_application(settings, catalog, clock=clock, request=api, polling=False)
     async with running(again):
-        sam2 = Person(again, api, sam.id, "Sam")
-        await sam2.send("/nudge")
-        (refusal,) = await sam2.press("Alex")
+        sam = Person(again, api, 301, "Sam")
+        await sam.send("/nudge")
+        (refusal,) = await sam.press("Alex")
         assert (
             "Alex has asked not to get nudges from you for now. Nothing was sent." in refusal.body
         )
-        assert await services(again).db.planned_relays(client_id=alex.id) == []
+        before = len(api.messages(101))
+        await _tick_after(again, timedelta(days=4))
+        assert not any("Later hello" in m.body for m in api.messages(101)[before:])
+        assert await services(again).db.planned_relays(client_id=101) == []
 
 
 async def test_a_nudge_and_a_check_in_due_together_arrive_a_few_minutes_apart(
