@@ -19,7 +19,7 @@ from bot.core.planning import CHECKIN, MEETING, REGULAR, RELAY
 from bot.core.schedule import next_contact_time
 from bot.tg.checkin import capacity_message
 from bot.tg.context import Services
-from bot.tg.nudge import client_message
+from bot.tg.nudge import client_message, pause_note
 from bot.tg.ratelimit import BULK
 from bot.tg.team import meeting_invitation
 
@@ -211,11 +211,9 @@ class Dispatcher:
         await store.update_relay(relay.id, held_told=True)
         if member is None or own is None:
             return
-        text = catalog.get(member.language, "nudge.held_paused", name=client.name)
-        if own.pause_message:
-            text += "\n\n" + catalog.get(
-                member.language, "nudge.pause_message", name=client.name, text=own.pause_message
-            )
+        text = pause_note(catalog, member.language, client.name, own, held=True)
+        if text is None:
+            return
         try:
             await self._bot.send_message(member.chat_id, text, rate_limit_args=BULK)
         except TelegramError as exc:

@@ -200,14 +200,13 @@ def test_staff_list_and_remove(tmp_path: Path) -> None:
         store = await SqliteStore.open(
             data / "between.sqlite3", load_cipher(None, data / "between.key")
         )
-        from bot.core import sharing
         from bot.core.model import hash_code
 
         now = SystemClock().now()
         _, sam = await usecases.redeem_staff_code(store, code, 301, 301, "en", now)
         assert sam is not None
         await store.add_client(7, 7, "Alex", "en", now)
-        client_code = await sharing.create_team_invite(store, sam, now, timedelta(hours=1))
+        client_code = await usecases.create_team_invite(store, sam, now, timedelta(hours=1))
         await store.join_team(hash_code(client_code), 7, 7, "Alex", "en", now)
         await store.close()
 

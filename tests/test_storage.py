@@ -236,7 +236,6 @@ async def test_the_care_team_migration_keeps_everyone_and_their_data(tmp_path: P
 
 
 async def test_a_team_code_is_used_once_even_under_concurrent_accepts(store: SqliteStore) -> None:
-    from bot.core import sharing
     from bot.core.ports import TeamJoin
 
     code = await usecases.create_staff_invite(store, Role.CLINICIAN, "Dr Kim", NOW, timedelta(1))
@@ -244,7 +243,7 @@ async def test_a_team_code_is_used_once_even_under_concurrent_accepts(store: Sql
     assert kim is not None
     for client in range(1000, 1050):
         await store.add_client(client, client, f"P{client}", "en", NOW)
-    team_code = await sharing.create_team_invite(store, kim, NOW, timedelta(hours=1))
+    team_code = await usecases.create_team_invite(store, kim, NOW, timedelta(hours=1))
     outcomes = await asyncio.gather(
         *(
             store.join_team(hash_code(team_code), c, c, f"P{c}", "en", NOW)

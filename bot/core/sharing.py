@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.dialogs import Dialog, dialog_for
 from bot.core.i18n import Catalog
-from bot.core.model import CheckinRecord, InviteKind, Note, Role, User, hash_code, new_invite_code
+from bot.core.model import CheckinRecord, Note, User
 from bot.core.ports import Store
 
 # What each dialog's answers are called when shared.
@@ -119,17 +119,3 @@ def button_label(catalog: Catalog, language: str, item: Item, zone: ZoneInfo, ch
         words = words[:27].rstrip() + "…"
     mark = "✓ " if chosen else ""
     return f"{mark}{kind} {day}: {words}"
-
-
-async def create_team_invite(store: Store, inviter: User, now: datetime, valid: timedelta) -> str:
-    """A one-time code for someone to join a team: staff ask a client, a client asks someone
-    close to them. Only the hash is stored."""
-    if inviter.role.is_staff:
-        kind = InviteKind.CLIENT
-    elif inviter.role is Role.CLIENT:
-        kind = InviteKind.NETWORK
-    else:
-        raise ValueError("only staff and clients make team invites")
-    code = new_invite_code(kind.prefix)
-    await store.add_team_invite(hash_code(code), inviter.id, kind, now, now + valid)
-    return code

@@ -11,6 +11,7 @@ from bot.core.i18n import Catalog
 from bot.core.model import (
     STAFF_CODE_PREFIX,
     CrisisPlan,
+    InviteKind,
     Role,
     User,
     hash_code,
@@ -51,6 +52,20 @@ async def create_staff_invite(
         raise ValueError("staff invites are for clinicians and peer supporters")
     code = new_invite_code(STAFF_CODE_PREFIX)
     await store.add_staff_invite(hash_code(code), role, name, now, now + valid)
+    return code
+
+
+async def create_team_invite(store: Store, inviter: User, now: datetime, valid: timedelta) -> str:
+    """A one-time code for someone to join a team: staff ask a client, a client asks someone
+    close to them. Only the hash is stored."""
+    if inviter.role.is_staff:
+        kind = InviteKind.CLIENT
+    elif inviter.role is Role.CLIENT:
+        kind = InviteKind.NETWORK
+    else:
+        raise ValueError("only staff and clients make team invites")
+    code = new_invite_code(kind.prefix)
+    await store.add_team_invite(hash_code(code), inviter.id, kind, now, now + valid)
     return code
 
 

@@ -8,7 +8,6 @@ import logging
 import re
 
 from telegram import (
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     MaybeInaccessibleMessage,
     Message,
@@ -22,6 +21,7 @@ from bot.core.i18n import Catalog
 from bot.core.model import User
 from bot.tg.context import BotContext
 from bot.tg.context import text as _t
+from bot.tg.keyboards import button as _button
 from bot.tg.settings import snooze, snooze_keyboard
 
 log = logging.getLogger(__name__)
@@ -43,10 +43,6 @@ CHECKIN_PATTERN = re.compile(
 
 def _tag(step_id: str, option_id: str) -> str:
     return hashlib.sha1(f"{step_id}:{option_id}".encode()).hexdigest()[:4]
-
-
-def _button(label: str, data: str) -> list[InlineKeyboardButton]:
-    return [InlineKeyboardButton(label, callback_data=data)]
 
 
 def capacity_message(
@@ -338,10 +334,11 @@ async def plan_pressed(update: Update, context: BotContext, user: User) -> None:
         await update.effective_chat.send_message(_t(context, user.language, "plan.stopped"))
 
 
-async def plan_typed(update: Update, context: BotContext, user: User, text: str) -> bool:
+async def plan_typed(
+    update: Update, context: BotContext, user: User, text: str, awaiting: str
+) -> bool:
     """Typed words for the part of the plan the bot asked for; False if none was asked."""
     services = context.services
-    awaiting = await services.db.awaiting_text(user.id)
     if not awaiting or not awaiting.startswith("plan:"):
         return False
     part = awaiting.removeprefix("plan:")

@@ -10,7 +10,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, MessageLimit
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -26,6 +26,8 @@ from bot.core.planning import CHECKIN
 from bot.tg import checkin, keyboards, menus, nudge, settings, share, team
 from bot.tg.context import BotContext
 from bot.tg.context import text as _t
+from bot.tg.keyboards import reply as _reply
+from bot.tg.keyboards import settle as _edit_or_send
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +80,6 @@ async def _welcome(update: Update, context: BotContext, user: User) -> None:
 def main_menu(context: BotContext, language: str) -> InlineKeyboardMarkup:
     """The client's main menu; the path to help is always in it."""
     return keyboards.main_menu(context.services.catalog, language)
-
-
-async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    chat = update.effective_chat
-    assert chat is not None
-    await chat.send_message(text, reply_markup=markup)
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -362,18 +358,6 @@ def _fresh(parts: list[str], now: float) -> bool:
     return 0 <= now - stamp <= DELETE_CONFIRM_VALID.total_seconds()
 
 
-async def _edit_or_send(update: Update, text: str) -> None:
-    """Replace the question with its outcome; if the message is gone, send the outcome."""
-    query = update.callback_query
-    assert query is not None
-    try:
-        await query.edit_message_text(text)
-    except BadRequest as exc:
-        if "not modified" in exc.message:
-            return
-        await _reply(update, text)
-
-
 async def stale_button(update: Update, context: BotContext) -> None:
     """Any button this version does not know, or an old one: a calm answer, nothing changes."""
     query = update.callback_query
@@ -389,24 +373,27 @@ async def text_message(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None
     user = await _person(update, context)
-    if await team.meeting_typed(update, context, user, message.text) or await nudge.typed(
-        update, context, user, message.text
+    services = context.services
+    # What the bot asked for, read once: each part below checks whether it is theirs.
+    awaiting = await services.db.awaiting_text(user.id)
+    if awaiting is not None and (
+        await team.meeting_typed(update, context, user, message.text, awaiting)
+        or await nudge.typed(update, context, user, message.text, awaiting)
     ):
         return
     if not user.role.is_client:
         await _reply(update, _t(context, user.language, "staff.text_hint"))
         return
-    services = context.services
     text = message.text
     risky = usecases.needs_crisis_offer(services.risk, user.language, text)
     label = _t(context, user.language, "helpnow.button")
     help_button = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data="m:help")]])
     # What the bot asked for comes first: a part of the plan, a setting, a message for the team,
     # then an open check-in's question. Anything else is a private note.
-    if (
-        await checkin.plan_typed(update, context, user, text)
-        or await settings.settings_typed(update, context, user, text)
-        or await settings.pause_typed(update, context, user, text)
+    if awaiting is not None and (
+        await checkin.plan_typed(update, context, user, text, awaiting)
+        or await settings.settings_typed(update, context, user, text, awaiting)
+        or await settings.pause_typed(update, context, user, text, awaiting)
     ):
         if risky:
             await _reply(update, _t(context, user.language, "helpnow.offer"), help_button)

@@ -1,8 +1,9 @@
-"""Keyboards more than one part of the adapter shows."""
+"""Keyboards, and the small ways of answering, that more than one part of the adapter uses."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 
 from bot.core.i18n import Catalog
 
@@ -21,3 +22,27 @@ def main_menu(catalog: Catalog, language: str) -> InlineKeyboardMarkup:
             for key, data in entries
         ]
     )
+
+
+def button(label: str, data: str) -> list[InlineKeyboardButton]:
+    """One button on a row of its own."""
+    return [InlineKeyboardButton(label, callback_data=data)]
+
+
+async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """A new message in the chat the update came from."""
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_message(text, reply_markup=markup)
+
+
+async def settle(update: Update, text: str) -> None:
+    """Replace a pressed question (and its buttons) with its outcome; if the message is gone
+    or too old to edit, say it anew."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_text(text)
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            await reply(update, text)

@@ -15,42 +15,26 @@ confirm what they wrote); ``a:<relay>`` a member answers what a client wrote; ``
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 from datetime import date, datetime, time, timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, TelegramError
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 
 from bot.core.i18n import Catalog
-from bot.core.model import Relay, Role, User
+from bot.core.model import ClientSchedule, Relay, Role, User
 from bot.core.schedule import parse_clock, parse_date
-from bot.tg.context import BotContext, role_name, row_id
+from bot.tg.context import BotContext, row_id
 from bot.tg.context import text as _t
+from bot.tg.keyboards import button as _button
+from bot.tg.keyboards import reply as _reply
+from bot.tg.keyboards import settle as _settle
 
 log = logging.getLogger(__name__)
 
 WHEN_CHOICES = ("now", "eve", "tmr", "3d", "other")
 REQUESTS = ("call", "earlier", "write")
-
-
-def _button(label: str, data: str) -> list[InlineKeyboardButton]:
-    return [InlineKeyboardButton(label, callback_data=data)]
-
-
-async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    chat = update.effective_chat
-    assert chat is not None
-    await chat.send_message(text, reply_markup=markup)
-
-
-async def _settle(update: Update, text: str) -> None:
-    """Replace the pressed message with the outcome (or say it anew if it can't be edited)."""
-    query = update.callback_query
-    assert query is not None
-    try:
-        await query.edit_message_text(text)
-    except BadRequest:
-        await _reply(update, text)
 
 
 async def _stale(update: Update, context: BotContext, language: str) -> None:
@@ -242,23 +226,25 @@ async def _ask_text(
     )
 
 
-async def _confirm_nudge(
-    update: Update, context: BotContext, user: User, relay: Relay, words: str
-) -> None:
+async def _client_preview(
+    context: BotContext, member: User, relay: Relay, words: str
+) -> tuple[User, str]:
+    """Keep the member's words on the draft; the client, and exactly what they will see."""
     services = context.services
-    lang = user.language
     await services.db.update_relay(relay.id, body=words, expect="draft")
     client = await services.db.get_user(relay.client_id)
     assert client is not None
-    role = await services.db.team_role(client.id, user.id) or user.role
-    shown = _t(
-        context,
-        client.language,
-        "nudge.to_client",
-        name=user.name,
-        role=role_name(context, client.language, role),
-        text=words,
-    )
+    role = await services.db.team_role(client.id, member.id) or member.role
+    drafted = dataclasses.replace(relay, body=words, member_name=member.name)
+    shown, _ = client_message(services.catalog, client, drafted, role)
+    return client, shown
+
+
+async def _confirm_nudge(
+    update: Update, context: BotContext, user: User, relay: Relay, words: str
+) -> None:
+    lang = user.language
+    client, shown = await _client_preview(context, user, relay, words)
     when = await _when_text(context, lang, client.id, relay.due_at)
     markup = InlineKeyboardMarkup(
         [
@@ -271,6 +257,25 @@ async def _confirm_nudge(
     )
 
 
+async def _plan_for_client(
+    context: BotContext, member: User, client: User, relay: Relay, due: datetime, key: str
+) -> str | None:
+    """Plan a member's draft for the client; what the member is told (when it arrives, or
+    that the client is paused). None if the draft was sent or cancelled meanwhile."""
+    services = context.services
+    lang = member.language
+    if not await services.db.update_relay(relay.id, status="planned", due_at=due, expect="draft"):
+        return None
+    await services.planner.plan_relay(client.id, relay.id, due)
+    paused = await tell_if_paused(context, member, client)
+    if paused:
+        await services.db.update_relay(relay.id, held_told=True)
+        return paused
+    arrives = await services.planner.deliverable_at(client.id, due)
+    when = await _when_text(context, lang, client.id, arrives or due)
+    return _t(context, lang, key, name=client.name, when=when)
+
+
 async def _schedule_nudge(update: Update, context: BotContext, user: User, relay: Relay) -> None:
     """Plan it, and tell the peer honestly when it will arrive."""
     services = context.services
@@ -280,39 +285,40 @@ async def _schedule_nudge(update: Update, context: BotContext, user: User, relay
         await services.db.update_relay(relay.id, status="cancelled", expect="draft")
         return
     now = services.clock.now()
-    due = max(relay.due_at or now, now)
-    if not await services.db.update_relay(relay.id, status="planned", due_at=due, expect="draft"):
+    told = await _plan_for_client(
+        context, user, client, relay, max(relay.due_at or now, now), "nudge.scheduled"
+    )
+    if told is None:
         await _settle(update, _t(context, lang, "nudge.gone"))
         return
-    await services.planner.plan_relay(client.id, relay.id, due)
-    arrives = await services.planner.deliverable_at(client.id, due)
-    when = await _when_text(context, lang, client.id, arrives or due)
     with contextlib.suppress(TelegramError):
         await update.callback_query.edit_message_reply_markup(None)  # type: ignore[union-attr]
-    lines = [_t(context, lang, "nudge.scheduled", name=client.name, when=when)]
-    paused = await tell_if_paused(context, user, client)
-    if paused:
-        lines = [paused]
-        await services.db.update_relay(relay.id, held_told=True)
-    await _reply(update, "\n\n".join(lines))
+    await _reply(update, told)
 
 
 async def tell_if_paused(context: BotContext, member: User, client: User) -> str | None:
-    """What a member is told when the client has paused: until when, and the client's own
-    message for the team if they left one. None if the client is not paused."""
-    services = context.services
-    lang = member.language
-    own = await services.db.schedule(client.id)
+    """What a member is told when the client has paused; None if the client is not paused."""
+    own = await context.services.db.schedule(client.id)
+    return pause_note(context.services.catalog, member.language, client.name, own, held=False)
+
+
+def pause_note(
+    catalog: Catalog, lang: str, name: str, own: ClientSchedule | None, *, held: bool
+) -> str | None:
+    """A paused client, for a member: until when (or, for a message that was already waiting,
+    that it is held), and the client's own message for the team if they left one."""
     if own is None or not own.paused:
         return None
-    if own.paused_until:
-        until = services.catalog.date(lang, date.fromisoformat(own.paused_until))
-        text = _t(context, lang, "nudge.paused_until", name=client.name, until=until)
+    if held:
+        text = catalog.get(lang, "nudge.held_paused", name=name)
+    elif own.paused_until:
+        until = catalog.date(lang, date.fromisoformat(own.paused_until))
+        text = catalog.get(lang, "nudge.paused_until", name=name, until=until)
     else:
-        text = _t(context, lang, "nudge.paused", name=client.name)
+        text = catalog.get(lang, "nudge.paused", name=name)
     if own.pause_message:
-        text += "\n\n" + _t(
-            context, lang, "nudge.pause_message", name=client.name, text=own.pause_message
+        text += "\n\n" + catalog.get(
+            lang, "nudge.pause_message", name=name, text=own.pause_message
         )
     return text
 
@@ -334,13 +340,10 @@ async def _own_relay(
 # --- typed words ----------------------------------------------------------------------------
 
 
-async def typed(update: Update, context: BotContext, user: User, text: str) -> bool:
+async def typed(update: Update, context: BotContext, user: User, text: str, purpose: str) -> bool:
     """Words the bot asked for here: a nudge's day and time or words, a client's message to
     someone in their team, a member's answer. False if the bot asked for none of these."""
     services = context.services
-    purpose = await services.db.awaiting_text(user.id)
-    if purpose is None:
-        return False
     kind, _, arg = purpose.partition(":")
     if kind not in ("nudge_when", "nudge_text", "write", "answer") or row_id(arg) is None:
         return False
@@ -613,38 +616,17 @@ async def answer_pressed(update: Update, context: BotContext) -> None:
         await services.db.update_relay(relay.id, status="cancelled", expect="draft")
         await _settle(update, _t(context, lang, "relay.cancelled"))
         return
-    now = services.clock.now()
-    if not await services.db.update_relay(relay.id, status="planned", due_at=now, expect="draft"):
-        await _settle(update, _t(context, lang, "nudge.gone"))
-        return
-    await services.planner.plan_relay(client.id, relay.id, now)
-    arrives = await services.planner.deliverable_at(client.id, now)
-    when = await _when_text(context, lang, client.id, arrives or now)
-    text = _t(context, lang, "relay.answer_planned", name=client.name, when=when)
-    paused = await tell_if_paused(context, user, client)
-    if paused:
-        text = paused
-        await services.db.update_relay(relay.id, held_told=True)
-    await _settle(update, text)
+    told = await _plan_for_client(
+        context, user, client, relay, services.clock.now(), "relay.answer_planned"
+    )
+    await _settle(update, told if told is not None else _t(context, lang, "nudge.gone"))
 
 
 async def _confirm_answer(
     update: Update, context: BotContext, user: User, relay: Relay, words: str
 ) -> None:
-    services = context.services
     lang = user.language
-    await services.db.update_relay(relay.id, body=words, expect="draft")
-    client = await services.db.get_user(relay.client_id)
-    assert client is not None
-    role = await services.db.team_role(client.id, user.id) or user.role
-    shown = _t(
-        context,
-        client.language,
-        "nudge.answer_to_client",
-        name=user.name,
-        role=role_name(context, client.language, role),
-        text=words,
-    )
+    client, shown = await _client_preview(context, user, relay, words)
     markup = InlineKeyboardMarkup(
         [
             _button(_t(context, lang, "nudge.send"), f"ay:{relay.id}"),

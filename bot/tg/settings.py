@@ -367,11 +367,12 @@ async def _apply_hours(
     await _show_summary(update, context, user, _t(context, lang, "schedule.saved"))
 
 
-async def settings_typed(update: Update, context: BotContext, user: User, text: str) -> bool:
+async def settings_typed(
+    update: Update, context: BotContext, user: User, text: str, awaiting: str
+) -> bool:
     """Typed words for a setting the bot asked for; False if none was asked."""
     services = context.services
-    awaiting = await services.db.awaiting_text(user.id)
-    if awaiting is None or not awaiting.startswith("settings:"):
+    if not awaiting.startswith("settings:"):
         return False
     await services.db.await_text(user.id, None, services.clock.now())
     what = awaiting.removeprefix("settings:")
@@ -466,10 +467,12 @@ async def pause_pressed(update: Update, context: BotContext, user: User) -> None
         await _send_or_edit(update, _t(context, lang, "pause.no_message"))
 
 
-async def pause_typed(update: Update, context: BotContext, user: User, text: str) -> bool:
+async def pause_typed(
+    update: Update, context: BotContext, user: User, text: str, awaiting: str
+) -> bool:
     """The client's message for their team while paused; False if none was asked."""
     services = context.services
-    if await services.db.awaiting_text(user.id) != "pause:message":
+    if awaiting != "pause:message":
         return False
     await services.db.await_text(user.id, None, services.clock.now())
     await services.db.set_schedule(user.id, pause_message=text)

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Sequence
 
 from babel.lists import format_list
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, TelegramError
 
@@ -23,20 +23,12 @@ from bot.core import sharing
 from bot.core.model import Share, ShareDraft, TeamMember, User
 from bot.tg.context import BotContext, role_name, row_id
 from bot.tg.context import text as _t
+from bot.tg.keyboards import button as _button
+from bot.tg.keyboards import reply as _reply
 
 log = logging.getLogger(__name__)
 
 HISTORY = 10  # shares listed in the history, newest first
-
-
-def _button(label: str, data: str) -> list[InlineKeyboardButton]:
-    return [InlineKeyboardButton(label, callback_data=data)]
-
-
-async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    chat = update.effective_chat
-    assert chat is not None
-    await chat.send_message(text, reply_markup=markup)
 
 
 async def _edit(update: Update, text: str | None, markup: InlineKeyboardMarkup | None) -> None:
@@ -79,16 +71,15 @@ async def start(update: Update, context: BotContext, user: User, chosen: Sequenc
     shown = {item.ref for item in items[: sharing.SHOWN_ITEMS]}
     draft = ShareDraft(items=tuple(ref for ref in chosen if ref in shown))
     await services.db.save_share_draft(user.id, draft, services.clock.now())
-    text, markup = await _items_view(context, user, draft)
+    text, markup = await _items_view(context, user, draft, items)
     await _reply(update, text, markup)
 
 
 async def _items_view(
-    context: BotContext, user: User, draft: ShareDraft
+    context: BotContext, user: User, draft: ShareDraft, items: Sequence[sharing.Item]
 ) -> tuple[str, InlineKeyboardMarkup]:
     services = context.services
     lang = user.language
-    items = await sharing.shareable(services.db, services.dialogs, user)
     zone = await services.planner.zone_of(user.id)
     rows = [
         _button(
@@ -179,7 +170,7 @@ async def _toggle_item(update: Update, context: BotContext, user: User, args: li
     chosen = (
         tuple(r for r in draft.items if r != ref) if ref in draft.items else (*draft.items, ref)
     )
-    await _update_items(update, context, user, chosen)
+    await _update_items(update, context, user, chosen, items)
 
 
 async def _take_suggestion(
@@ -193,11 +184,15 @@ async def _take_suggestion(
     items = await sharing.shareable(services.db, services.dialogs, user)
     previous = await services.db.shares(user.id)
     suggestion = sharing.suggested(items, previous[0].created_at if previous else None)
-    await _update_items(update, context, user, tuple(item.ref for item in suggestion))
+    await _update_items(update, context, user, tuple(item.ref for item in suggestion), items)
 
 
 async def _update_items(
-    update: Update, context: BotContext, user: User, chosen: tuple[str, ...]
+    update: Update,
+    context: BotContext,
+    user: User,
+    chosen: tuple[str, ...],
+    items: Sequence[sharing.Item],
 ) -> None:
     query = update.callback_query
     assert query is not None
@@ -206,7 +201,7 @@ async def _update_items(
         user.id, ShareDraft(items=chosen), services.clock.now()
     )
     await query.answer()
-    _, markup = await _items_view(context, user, draft)
+    _, markup = await _items_view(context, user, draft, items)
     await _edit(update, None, markup)
 
 
@@ -350,7 +345,8 @@ async def _back(update: Update, context: BotContext, user: User, args: list[str]
     draft = await services.db.save_share_draft(
         user.id, ShareDraft(items=draft.items), services.clock.now()
     )
-    text, markup = await _items_view(context, user, draft)
+    items = await sharing.shareable(services.db, services.dialogs, user)
+    text, markup = await _items_view(context, user, draft, items)
     await _reply(update, text, markup)
 
 

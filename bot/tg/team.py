@@ -14,9 +14,9 @@ from datetime import date, timedelta
 import segno
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import MessageLimit
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 
-from bot.core import sharing
+from bot.core import usecases
 from bot.core.i18n import Catalog
 from bot.core.model import InviteKind, Role, TeamMember, User, hash_code
 from bot.core.ports import TeamJoin
@@ -25,21 +25,14 @@ from bot.tg import menus, nudge
 from bot.tg.checkin import start_checkin
 from bot.tg.context import BotContext, role_name, row_id
 from bot.tg.context import text as _t
+from bot.tg.keyboards import button as _button
+from bot.tg.keyboards import reply as _reply
+from bot.tg.keyboards import settle as _settle
 
 log = logging.getLogger(__name__)
 
 # awaiting_text purposes
 MEETING = "meeting"  # the client's own date; "meeting:<client id>" for a clinician's
-
-
-def _button(label: str, data: str) -> list[InlineKeyboardButton]:
-    return [InlineKeyboardButton(label, callback_data=data)]
-
-
-async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    chat = update.effective_chat
-    assert chat is not None
-    await chat.send_message(text, reply_markup=markup)
 
 
 def _hours(context: BotContext) -> int:
@@ -61,7 +54,7 @@ async def send_invite(update: Update, context: BotContext, inviter: User) -> Non
     """A one-time link, and its QR code, for someone to join a team."""
     services = context.services
     now = services.clock.now()
-    code = await sharing.create_team_invite(
+    code = await usecases.create_team_invite(
         services.db, inviter, now, timedelta(hours=_hours(context))
     )
     link = _link(context, code)
@@ -182,16 +175,6 @@ async def invite_pressed(update: Update, context: BotContext) -> None:
         else "invite.for_network",
     }.get(outcome, "start.code_invalid")
     await _settle(update, _t(context, lang, key))
-
-
-async def _settle(update: Update, text: str) -> None:
-    """Replace an answered question (and its buttons) with its outcome."""
-    query = update.callback_query
-    assert query is not None
-    try:
-        await query.edit_message_text(text)
-    except BadRequest:  # the message may be gone or too old to edit: say it anew
-        await _reply(update, text)
 
 
 async def _tell_staff(context: BotContext, staff: User, client_name: str) -> None:
@@ -432,11 +415,12 @@ async def ask_meeting_date(
     )
 
 
-async def meeting_typed(update: Update, context: BotContext, user: User, text: str) -> bool:
+async def meeting_typed(
+    update: Update, context: BotContext, user: User, text: str, purpose: str
+) -> bool:
     """A typed meeting date, if the bot asked for one; False if it did not."""
     services = context.services
-    purpose = await services.db.awaiting_text(user.id)
-    if purpose is None or not (purpose == MEETING or purpose.startswith(f"{MEETING}:")):
+    if not (purpose == MEETING or purpose.startswith(f"{MEETING}:")):
         return False
     lang = user.language
     client = user
