@@ -15,7 +15,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 from telegram.ext import ExtBot
 
 from bot.core.model import Relay, Role, Send, User
-from bot.core.planning import CHECKIN, MEETING, REGULAR, RELAY
+from bot.core.planning import CHECKIN, MEETING, REGULAR, RELAY, SPACING
 from bot.core.schedule import next_contact_time
 from bot.tg.checkin import capacity_message
 from bot.tg.context import Services
@@ -26,7 +26,6 @@ from bot.tg.team import meeting_invitation
 log = logging.getLogger(__name__)
 
 CLAIM_BATCH = 50
-SPACING = timedelta(minutes=5)  # the least time between two messages the bot starts to one person
 HOLD = timedelta(hours=6)  # how often a message held by an open-ended pause is looked at again
 
 

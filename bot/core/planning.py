@@ -18,6 +18,7 @@ MEETING = "meeting"  # slots "prep" (a few days before) and "after" (the day aft
 NOTICE = "notice"  # something the client should know about their team
 RELAY = "relay"  # a nudge or an answer from someone in the client's team
 RELAY_LIFETIME = timedelta(days=7)
+SPACING = timedelta(minutes=5)  # the least time between two messages the bot starts to one person
 PREP_DAYS = 3  # how many days before a network meeting the client is invited to prepare
 NOTICE_LIFETIME = timedelta(days=30)
 
@@ -193,8 +194,11 @@ class Planner:
         )
 
     async def deliverable_at(self, user_id: int, moment: datetime) -> datetime | None:
-        """When something due at ``moment`` would reach the client; None while they are paused
-        until they resume."""
+        """When something due at ``moment`` would reach the client (inside their hours, a little
+        after the last message the bot started); None while they are paused until they resume."""
+        last = await self._store.last_sent_at(user_id)
+        if last is not None:
+            moment = max(moment, last + SPACING)
         schedule = await self.contact_schedule(user_id)
         if schedule is None:
             return moment
