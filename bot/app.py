@@ -18,7 +18,7 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.dialogs import load_dialogs
 from bot.core.i18n import Catalog
 from bot.core.planning import Planner, ScheduleDefaults
-from bot.core.usecases import risk_phrases
+from bot.core.waits import Waits
 from bot.dispatch import Dispatcher
 from bot.scheduler import Scheduler
 from bot.storage.crypto import load_cipher
@@ -27,6 +27,7 @@ from bot.tg import handlers
 from bot.tg.context import CONTEXT_TYPES, BotData, Services
 from bot.tg.processor import PerPersonUpdateProcessor
 from bot.tg.ratelimit import PriorityRateLimiter
+from bot.tg.render import Renderer
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ def build_application(
         settings=settings,
         catalog=catalog,
         clock=clock or SystemClock(),
-        risk=risk_phrases(settings.service),
+        risk=settings.policy.risk(),
         dialogs=load_dialogs(settings.dialogs_dir),
     )
     handlers.register(app)
@@ -102,6 +103,9 @@ async def post_init(app: App) -> None:
     services.store = await SqliteStore.open(settings.database_path, cipher)
     services.checkin_service = Checkins(services.store, services.dialogs)
     services.planner_service = Planner(services.store, schedule_defaults(settings))
+    services.waits = Waits(services.store, settings.policy.answer_wait)
+    services.renderer = Renderer(services.catalog)
+    # --- use cases by capability (one line each) ---
     await handlers.set_default_commands(app)
     services.scheduler = Scheduler(services, Dispatcher(services, app.bot))
     await services.scheduler.start()

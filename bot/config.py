@@ -7,7 +7,8 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import time
+from datetime import time, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,6 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.core.dialogs import DIALOGS_DIR
 from bot.core.i18n import Catalog
+from bot.core.policy import CrisisCard as CoreCrisisCard
+from bot.core.policy import Policy
+from bot.core.safety import Contact
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parent / "service.example.toml"
 DEFAULT_API_URL = "https://api.telegram.org/bot"
@@ -41,6 +45,7 @@ class Defaults(_Section):
     timezone: str = "UTC"
     retention_days: Annotated[int, Field(ge=1, le=3650)] = 365
     invite_valid_hours: Annotated[int, Field(ge=1, le=24 * 30)] = 24
+    answer_wait_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 30
 
     @field_validator("timezone")
     @classmethod
@@ -142,6 +147,29 @@ class Settings:
     def key_path(self) -> Path:
         """Where the generated encryption key is kept when none is given."""
         return self.data_dir / "between.key"
+
+    @cached_property
+    def policy(self) -> Policy:
+        """The service's choices as the core takes them."""
+        service = self.service
+        return Policy(
+            organisation=service.organisation.name,
+            default_language=service.defaults.language,
+            crisis={
+                lang: CoreCrisisCard(
+                    card.emergency_number,
+                    tuple(Contact(c.name, c.phone, c.note) for c in card.contacts),
+                )
+                for lang, card in service.crisis.items()
+            },
+            risk_phrases={
+                lang: tuple(words) for lang, words in service.safety.risk_phrases.items()
+            },
+            invite_valid=timedelta(hours=service.defaults.invite_valid_hours),
+            retention=timedelta(days=service.defaults.retention_days),
+            answer_wait=timedelta(minutes=service.defaults.answer_wait_minutes),
+            clinicians_nudge=service.nudges.clinicians,
+        )
 
 
 def _location(loc: tuple[int | str, ...]) -> str:

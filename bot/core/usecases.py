@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.config import ServiceConfig, Settings
 from bot.core.i18n import Catalog
 from bot.core.model import (
     STAFF_CODE_PREFIX,
@@ -18,25 +17,17 @@ from bot.core.model import (
     new_invite_code,
 )
 from bot.core.planning import Planner
+from bot.core.policy import Policy
 from bot.core.ports import Redemption, Store
-from bot.core.safety import Contact, RiskPhrases, crisis_card
+from bot.core.safety import RiskPhrases, crisis_card
 
 __all__ = ["Redemption"]
 
 
-def crisis_text(
-    settings: Settings, catalog: Catalog, language: str, plan: CrisisPlan | None
-) -> str:
+def crisis_text(policy: Policy, catalog: Catalog, language: str, plan: CrisisPlan | None) -> str:
     """The crisis card in ``language``, falling back to the default language's contacts."""
-    service = settings.service
-    card = service.crisis.get(language) or service.crisis[service.defaults.language]
-    contacts = [Contact(c.name, c.phone, c.note) for c in card.contacts]
-    return crisis_card(catalog, language, card.emergency_number, contacts, plan)
-
-
-def risk_phrases(service: ServiceConfig) -> dict[str, RiskPhrases]:
-    """One matcher per configured language."""
-    return {lang: RiskPhrases(words) for lang, words in service.safety.risk_phrases.items()}
+    card = policy.crisis_card(language)
+    return crisis_card(catalog, language, card.emergency_number, card.contacts, plan)
 
 
 def needs_crisis_offer(risk: Mapping[str, RiskPhrases], language: str, text: str) -> bool:

@@ -280,6 +280,22 @@ async def m007_client_views(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def m008_bounded_waits(conn: aiosqlite.Connection) -> None:
+    """A wait for typed text records its subject, the message that asked, and when it ends.
+
+    Waits from before had no end; they are dropped, so an old question never captures words.
+    """
+    await _script(
+        conn,
+        """
+        DELETE FROM awaiting_text;
+        ALTER TABLE awaiting_text ADD COLUMN subject TEXT;
+        ALTER TABLE awaiting_text ADD COLUMN message_id INTEGER;
+        ALTER TABLE awaiting_text ADD COLUMN expires_at TEXT;
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     ("001_users_notes_invites", m001_users_notes_invites),
     ("002_checkins_plans", m002_checkins_plans),
@@ -288,4 +304,5 @@ MIGRATIONS: list[Migration] = [
     ("005_care_team", m005_care_team),
     ("006_relays", m006_relays),
     ("007_client_views", m007_client_views),
+    ("008_bounded_waits", m008_bounded_waits),
 ]

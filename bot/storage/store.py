@@ -26,9 +26,12 @@ from bot.core.model import (
     User,
 )
 from bot.core.ports import PlannedRow, Redemption, TeamJoin
+from bot.core.waits import Wait, WaitKind
 from bot.storage.crypto import Cipher
 from bot.storage.db import Database
 from bot.storage.migrations import MIGRATIONS
+
+WAIT_KINDS = frozenset(kind.value for kind in WaitKind)
 
 
 def iso(moment: datetime) -> str:
@@ -424,6 +427,46 @@ class SqliteStore:
                 "since = excluded.since",
                 (user_id, purpose, iso(now)),
             )
+
+    async def wait(self, user_id: int) -> Wait | None:
+        """The typed answer the bot waits for from this person, if any."""
+        row = await self.db.fetchone(
+            "SELECT purpose, subject, since, expires_at, message_id FROM awaiting_text "
+            "WHERE user_id = ?",
+            (user_id,),
+        )
+        if row is None or row["expires_at"] is None or row["purpose"] not in WAIT_KINDS:
+            return None
+        since, until = parse_time(row["since"]), parse_time(row["expires_at"])
+        assert since is not None and until is not None
+        return Wait(WaitKind(row["purpose"]), row["subject"], since, until, row["message_id"])
+
+    async def set_wait(self, user_id: int, wait: Wait | None) -> None:
+        """Wait for ``wait`` (replacing any other), or with None for nothing."""
+        if wait is None:
+            await self.db.execute("DELETE FROM awaiting_text WHERE user_id = ?", (user_id,))
+            return
+        await self.db.execute(
+            "INSERT INTO awaiting_text (user_id, purpose, subject, since, expires_at, message_id) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET "
+            "purpose = excluded.purpose, subject = excluded.subject, since = excluded.since, "
+            "expires_at = excluded.expires_at, message_id = excluded.message_id",
+            (
+                user_id,
+                wait.kind.value,
+                wait.subject,
+                iso(wait.asked_at),
+                iso(wait.expires_at),
+                wait.message_id,
+            ),
+        )
+
+    async def set_wait_message(self, user_id: int, asked_at: datetime, message_id: int) -> None:
+        """Which message asked the wait that began at ``asked_at``."""
+        await self.db.execute(
+            "UPDATE awaiting_text SET message_id = ? WHERE user_id = ? AND since = ?",
+            (message_id, user_id, iso(asked_at)),
+        )
 
     # --- schedules and planned sends ----------------------------------------------------------
 

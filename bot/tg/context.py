@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.config import Settings
@@ -21,6 +23,9 @@ from bot.core.ports import Store
 if TYPE_CHECKING:
     from bot.scheduler import Scheduler
 from bot.core.safety import RiskPhrases
+from bot.core.views import View
+from bot.core.waits import Waits
+from bot.tg.render import Renderer, show
 
 
 @dataclass
@@ -37,6 +42,8 @@ class Services:
     scheduler: Scheduler | None = None
     checkin_service: Checkins | None = None
     planner_service: Planner | None = None
+    waits: Waits | None = None  # set with the store
+    renderer: Renderer | None = None
 
     @property
     def db(self) -> Store:
@@ -58,6 +65,14 @@ class Services:
         if self.checkin_service is None:
             raise RuntimeError("the store is not open")
         return self.checkin_service
+
+
+class Who(Enum):
+    """Who may press a kind of button (the use case then checks the rest)."""
+
+    ANYONE = "anyone"  # e.g. an invite's Accept, pressed before an account exists
+    CLIENT = "client"
+    MEMBER = "member"  # staff and network members: people in some client's team
 
 
 class BotData:
@@ -87,6 +102,22 @@ def row_id(text: str) -> int | None:
     """An id from callback data or stored state, or None if it can't be one (forged data may
     carry anything: letters, other digits, numbers too big for the database)."""
     return int(text) if _ROW_ID.fullmatch(text) else None
+
+
+async def reply_view(update: Update, context: BotContext, language: str, view: View) -> None:
+    """Render a use case's view in the chat the update came from (and answer a press)."""
+    services = context.services
+    if services.renderer is None:
+        services.renderer = Renderer(services.catalog)
+    await show(update, services.renderer, language, view)
+
+
+def waits(context: BotContext) -> Waits:
+    """The waits for typed answers (available once the store is open)."""
+    found = context.services.waits
+    if found is None:
+        raise RuntimeError("the store is not open")
+    return found
 
 
 def role_name(context: BotContext, language: str, role: Role) -> str:

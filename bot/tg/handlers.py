@@ -21,10 +21,12 @@ from telegram.ext import (
 )
 
 from bot.core import usecases
+from bot.core.actions import Action
 from bot.core.model import STAFF_CODE_PREFIX, CrisisPlan, Role, User
 from bot.core.planning import CHECKIN
 from bot.tg import checkin, keyboards, menus, nudge, settings, share, team
-from bot.tg.context import BotContext
+from bot.tg.codec import decode
+from bot.tg.context import BotContext, Who, waits
 from bot.tg.context import text as _t
 from bot.tg.keyboards import reply as _reply
 from bot.tg.keyboards import settle as _edit_or_send
@@ -172,7 +174,7 @@ async def helpnow(update: Update, context: BotContext) -> None:
     except Exception:
         # The card goes out whatever happened to the store; the failure is logged, not shown.
         log.exception("crisis card: store unavailable, showing the card without the plan")
-    text = usecases.crisis_text(services.settings, services.catalog, language, plan)
+    text = usecases.crisis_text(services.settings.policy, services.catalog, language, plan)
     markup = None
     if may_write_plan:
         key = "helpnow.plan_write" if plan is None or plan.empty else "helpnow.plan_change"
@@ -298,6 +300,50 @@ edited = _answer_with("fallback.edited")
 
 
 # --- buttons --------------------------------------------------------------------------------
+
+ButtonHandler = Callable[[Update, BotContext, User, Any], Coroutine[Any, Any, None]]
+
+
+def _routes() -> dict[type[Action], tuple[Who, ButtonHandler]]:
+    """Every typed action and who handles it, from each capability's ``BUTTONS`` table."""
+    routes: dict[type[Action], tuple[Who, ButtonHandler]] = {}
+    for module in (checkin, settings, team, share, nudge):
+        for kind, route in getattr(module, "BUTTONS", {}).items():
+            if kind in routes:
+                raise RuntimeError(f"{kind.__name__} has two handlers")
+            routes[kind] = route
+    return routes
+
+
+ROUTES = _routes()
+
+
+def _routed(data: object) -> bool:
+    """Whether callback data decodes to an action this version handles."""
+    action = decode(data) if isinstance(data, str) else None
+    return action is not None and type(action) in ROUTES
+
+
+async def button_pressed(update: Update, context: BotContext) -> None:
+    """A button whose data decodes to a typed action: the right person, then its handler.
+
+    Any press ends a wait for typed text; the handler may start a new one.
+    """
+    query = update.callback_query
+    assert query is not None
+    action = decode(query.data)
+    assert action is not None
+    who, handler = ROUTES[type(action)]
+    user = await _person(update, context)
+    if (who is Who.CLIENT and not user.role.is_client) or (
+        who is Who.MEMBER
+        and user.role.is_client
+        and not await context.services.db.clients_of(user.id)
+    ):
+        await query.answer(_t(context, user.language, "fallback.stale_button"))
+        return
+    await waits(context).cancel(user.id)
+    await handler(update, context, user, action)
 
 
 async def menu_pressed(update: Update, context: BotContext) -> None:
@@ -488,7 +534,8 @@ def register(app: Application) -> None:
             CommandHandler("clients", _member_command(team.clients_command), filters=PRIVATE),
             CommandHandler("invite", _member_command(team.invite_command), filters=PRIVATE),
             CommandHandler("nudge", _member_command(nudge.nudge_command), filters=PRIVATE),
-            # Buttons, routed by id, never by label
+            # Buttons, routed by id, never by label: typed actions first, then older patterns
+            CallbackQueryHandler(button_pressed, pattern=_routed),
             CallbackQueryHandler(menu_pressed, pattern=r"^m:"),
             CallbackQueryHandler(delete_pressed, pattern=r"^del:(yes:\d+|no)$"),
             CallbackQueryHandler(_client_button(checkin.checkin_pressed), pattern=r"^c:"),

@@ -1,0 +1,113 @@
+"""The one typed answer the bot may be waiting for from a person, and when that wait ends.
+
+When a message invites typing ("or type one, like 18:30"), the use case that sent it asks for a
+wait: what was asked, about what, and until when. The next typed text answers it; a new command
+or button press cancels it; after it expires, typed text is what it would have been anyway
+(a private note, for a client). At most one wait per person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+DEFAULT_WAIT = timedelta(minutes=30)
+
+
+class WaitKind(StrEnum):
+    """What typed text would answer. ``subject`` says about what, where it matters."""
+
+    PLAN = "plan"  # a part of the crisis plan; subject: the part
+    TIME = "time"  # the check-in time
+    ZONE = "zone"  # the time zone (a city)
+    HOURS = "hours"  # contact hours
+    PAUSE_MESSAGE = "pause_message"  # a message for the team while paused
+    MEETING = "meeting"  # the next meeting's date; subject: the client (when staff set it)
+    NUDGE_WHEN = "nudge_when"  # when a nudge should arrive; subject: the client
+    NUDGE_TEXT = "nudge_text"  # a nudge's words; subject: the draft relay
+    WRITE = "write"  # a client's message to a member; subject: the draft relay
+    ANSWER = "answer"  # a member's answer to a client; subject: the draft relay
+
+
+@dataclass(frozen=True)
+class Wait:
+    """What was asked, about what, which message asked it, and until when it holds."""
+
+    kind: WaitKind
+    subject: str | None
+    asked_at: datetime
+    expires_at: datetime
+    message_id: int | None = None
+
+    def open_at(self, now: datetime) -> bool:
+        """Whether typed text at ``now`` still answers it."""
+        return now < self.expires_at
+
+    @property
+    def subject_id(self) -> int | None:
+        """The subject as a row id, when it is one."""
+        subject = self.subject or ""
+        return int(subject) if subject.isdigit() and len(subject) <= 18 else None
+
+
+class WaitStore(Protocol):
+    """Where waits are kept (one row per person at most)."""
+
+    async def wait(self, user_id: int) -> Wait | None: ...
+    async def set_wait(self, user_id: int, wait: Wait | None) -> None: ...
+    async def set_wait_message(
+        self, user_id: int, asked_at: datetime, message_id: int
+    ) -> None: ...
+
+
+class Waits:
+    """Asking for, reading and ending waits."""
+
+    def __init__(self, store: WaitStore, valid: timedelta = DEFAULT_WAIT) -> None:
+        self._store = store
+        self.valid = valid
+
+    async def ask(
+        self, user_id: int, kind: WaitKind, now: datetime, subject: str | int | None = None
+    ) -> Wait:
+        """Wait for one typed answer of ``kind``, replacing any earlier wait."""
+        wait = Wait(kind, None if subject is None else str(subject), now, now + self.valid)
+        await self._store.set_wait(user_id, wait)
+        return wait
+
+    async def asked_in(self, user_id: int, wait: Wait, message_id: int) -> None:
+        """Remember which message asked (so its buttons can go when it is answered)."""
+        await self._store.set_wait_message(user_id, wait.asked_at, message_id)
+
+    async def current(self, user_id: int, now: datetime) -> Wait | None:
+        """The wait that typed text at ``now`` would answer; an expired one is ended."""
+        wait = await self._store.wait(user_id)
+        if wait is None:
+            return None
+        if not wait.open_at(now):
+            await self._store.set_wait(user_id, None)
+            return None
+        return wait
+
+    async def take(self, user_id: int, now: datetime) -> Wait | None:
+        """The current wait, ended: typed text answers it once."""
+        wait = await self.current(user_id, now)
+        if wait is not None:
+            await self._store.set_wait(user_id, None)
+        return wait
+
+    async def cancel(self, user_id: int) -> None:
+        """Wait for nothing (a new command or button press moved on)."""
+        await self._store.set_wait(user_id, None)
+
+    def renewed(self, wait: Wait, now: datetime) -> Wait:
+        """The same question asked again (after an answer that could not be read)."""
+        return replace(wait, asked_at=now, expires_at=now + self.valid)
+
+    async def again(self, user_id: int, wait: Wait, now: datetime) -> Wait:
+        """Keep waiting for the same answer, from now."""
+        fresh = self.renewed(wait, now)
+        await self._store.set_wait(user_id, fresh)
+        return fresh

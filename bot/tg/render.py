@@ -1,0 +1,157 @@
+"""Views become Telegram messages: catalog texts in the reader's language, choices as buttons."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import date, datetime
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import ExtBot
+
+from bot.core.i18n import Catalog
+from bot.core.model import Role, User
+from bot.core.views import Say, Text, View
+from bot.tg.codec import encode
+
+log = logging.getLogger(__name__)
+
+
+class Renderer:
+    """Turns core texts and choices into strings and keyboards for one catalog."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def value(self, language: str, value: object) -> object:
+        """A value as a reader of ``language`` should see it."""
+        if isinstance(value, Text):
+            return self.text(language, value)
+        if isinstance(value, datetime):
+            return self.catalog.datetime(language, value)
+        if isinstance(value, date):
+            return self.catalog.date(language, value)
+        if isinstance(value, Role):
+            return self.catalog.get(language, f"roles.{value.value}")
+        return value
+
+    def text(self, language: str, text: Text) -> str:
+        """One text in ``language``."""
+        if text.words is not None:
+            return text.words
+        values = {name: self.value(language, value) for name, value in text.values}
+        return self.catalog.get(language, text.key, **values)
+
+    def body(self, language: str, say: Say) -> str:
+        """A message's text: its parts, a blank line apart."""
+        return "\n\n".join(self.text(language, part) for part in say.parts)
+
+    def markup(self, language: str, say: Say) -> InlineKeyboardMarkup | None:
+        """A message's buttons, or None."""
+        if not say.rows:
+            return None
+        return InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        self.text(language, choice.label), callback_data=encode(choice.action)
+                    )
+                    for choice in row
+                ]
+                for row in say.rows
+            ]
+        )
+
+
+async def _send(bot: Bot, chat_id: int, text: str, say: Say, markup: Any) -> Message:
+    attachment = say.attachment
+    if attachment is None:
+        return await bot.send_message(chat_id, text, reply_markup=markup)
+    if attachment.filename is None:
+        return await bot.send_photo(chat_id, attachment.data, caption=text, reply_markup=markup)
+    return await bot.send_document(
+        chat_id, attachment.data, filename=attachment.filename, caption=text, reply_markup=markup
+    )
+
+
+async def show(update: Update, renderer: Renderer, language: str, view: View) -> None:
+    """Render ``view`` in the chat ``update`` came from.
+
+    A button press is always answered (with the toast, if any), exactly once. A ``Say`` marked
+    ``edit`` replaces the pressed message; if that is impossible it is sent anew.
+    """
+    query = update.callback_query
+    chat = update.effective_chat
+    if query is not None:
+        toast = renderer.text(language, view.toast) if view.toast else None
+        with contextlib.suppress(BadRequest):  # a query too old to answer
+            await query.answer(toast)
+    if chat is None:
+        return
+    bot = update.get_bot()
+    for old in view.unbutton:
+        with contextlib.suppress(BadRequest):
+            await bot.edit_message_reply_markup(chat.id, old, reply_markup=None)
+    for say in view.says:
+        text = renderer.body(language, say)
+        markup = renderer.markup(language, say)
+        pressed = query.message if query is not None else None
+        message_id: int | None = None
+        if say.edit and isinstance(pressed, Message) and say.attachment is None:
+            try:
+                await pressed.edit_text(text, reply_markup=markup)
+                message_id = pressed.message_id
+            except BadRequest as exc:
+                if "not modified" in exc.message.lower():
+                    message_id = pressed.message_id
+        if message_id is None:
+            message_id = (await _send(bot, chat.id, text, say, markup)).message_id
+        if say.on_sent is not None:
+            await say.on_sent(message_id)
+
+
+class TelegramOutbox:
+    """The core's ``Outbox`` through the bot: messages to other people, in their language."""
+
+    def __init__(self, bot: ExtBot[Any], renderer: Renderer) -> None:
+        self._bot = bot
+        self._renderer = renderer
+
+    async def send(self, to: User, say: Say) -> int | None:
+        """Send; None if it could not be delivered."""
+        text = self._renderer.body(to.language, say)
+        try:
+            sent = await _send(
+                self._bot, to.chat_id, text, say, self._renderer.markup(to.language, say)
+            )
+        except (Forbidden, BadRequest) as exc:
+            log.info("a message to user %s could not be delivered: %s", to.id, type(exc).__name__)
+            return None
+        if say.on_sent is not None:
+            await say.on_sent(sent.message_id)
+        return sent.message_id
+
+    async def edit(self, to: User, message_id: int, say: Say) -> bool:
+        """Replace an earlier message's text and buttons."""
+        text = self._renderer.body(to.language, say)
+        try:
+            await self._bot.edit_message_text(
+                text,
+                chat_id=to.chat_id,
+                message_id=message_id,
+                reply_markup=self._renderer.markup(to.language, say),
+            )
+        except BadRequest as exc:
+            return "not modified" in exc.message.lower()
+        except TelegramError:
+            return False
+        return True
+
+    async def delete(self, chat_id: int, message_id: int) -> bool:
+        """Take an earlier message back."""
+        try:
+            return await self._bot.delete_message(chat_id, message_id)
+        except TelegramError:
+            return False
