@@ -256,16 +256,24 @@ async def test_document_and_photo_content_is_stored(bot: Bot, api: FakeBotAPI) -
     assert api.last(ALEX).photo == b"\x89PNG\r\n\x1a\nfake-image"
 
 
-async def test_html_parse_mode(bot: Bot, api: FakeBotAPI) -> None:
-    sent = await bot.send_message(ALEX, "<b>Hi</b> &amp; you", parse_mode="HTML")
+async def test_entities_are_kept_and_parse_mode_is_refused(bot: Bot, api: FakeBotAPI) -> None:
+    bold = MessageEntity(MessageEntity.BOLD, 0, 2)
+    sent = await bot.send_message(ALEX, "Hi & you", entities=[bold])
     assert sent.text == "Hi & you"
     assert [(e.type, e.offset, e.length) for e in sent.entities] == [("bold", 0, 2)]
-    assert api.last(ALEX).text == "<b>Hi</b> &amp; you"
-    assert api.last(ALEX).parse_mode == "HTML"
-    with pytest.raises(BadRequest, match=r"(?i)can't find end tag"):
-        await bot.send_message(ALEX, "<b>Hi", parse_mode="HTML")
-    with pytest.raises(BadRequest, match=r"(?i)unsupported start tag"):
-        await bot.send_message(ALEX, "1 <3 you", parse_mode="HTML")
+    assert api.last(ALEX).entities == [{"type": "bold", "offset": 0, "length": 2}]
+    # The bot sends plain text: the stand-in parses no markup and says so.
+    for mode in ("HTML", "MarkdownV2"):
+        with pytest.raises(BadRequest, match=r"(?i)unsupported parse_mode"):
+            await bot.send_message(ALEX, "<b>Hi</b>", parse_mode=mode)
+    # Telegram ignores parse_mode when entities are given.
+    await bot.send_message(ALEX, "*Hi*", parse_mode="MarkdownV2", entities=[bold])
+    assert api.last(ALEX).text == "*Hi*"
+    photo = await bot.send_photo(ALEX, b"img", caption="Pic", caption_entities=[bold])
+    assert [(e.type, e.offset, e.length) for e in photo.caption_entities] == [("bold", 0, 2)]
+    with pytest.raises(BadRequest, match=r"(?i)unsupported parse_mode"):
+        await bot.edit_message_caption(ALEX, photo.message_id, caption="x", parse_mode="HTML")
+    assert [m.body for m in api.messages(ALEX)] == ["Hi & you", "*Hi*", "Pic"]
 
 
 async def test_text_update_carries_a_command_entity(bot: Bot, api: FakeBotAPI) -> None:
