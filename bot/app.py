@@ -15,8 +15,10 @@ from telegram.request import BaseRequest
 from bot.config import Settings
 from bot.core.checkins import Checkins
 from bot.core.clock import Clock, SystemClock
+from bot.core.crisis_plan import CrisisPlans
 from bot.core.dialogs import load_dialogs
 from bot.core.i18n import Catalog
+from bot.core.people import Persons
 from bot.core.planning import Planner, ScheduleDefaults
 from bot.core.waits import Waits
 from bot.dispatch import Dispatcher
@@ -101,10 +103,15 @@ async def post_init(app: App) -> None:
     settings = services.settings
     cipher = load_cipher(settings.encryption_key, settings.key_path)
     services.store = await SqliteStore.open(settings.database_path, cipher)
-    services.checkin_service = Checkins(services.store, services.dialogs)
-    services.planner_service = Planner(services.store, schedule_defaults(settings))
-    services.waits = Waits(services.store, settings.policy.answer_wait)
+    store = services.store
+    planner = services.planner_service = Planner(store, schedule_defaults(settings))
+    services.checkin_service = Checkins(store, services.dialogs, store, store, planner)
+    services.waits = Waits(store, settings.policy.answer_wait)
     services.renderer = Renderer(services.catalog)
+    services.persons_service = Persons(
+        store, store, store, store, store, store, store, planner, settings.policy, services.catalog
+    )
+    services.plans_service = CrisisPlans(store, services.waits)
     # --- use cases by capability (one line each) ---
     await handlers.set_default_commands(app)
     services.scheduler = Scheduler(services, Dispatcher(services, app.bot))

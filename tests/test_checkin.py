@@ -249,7 +249,7 @@ async def test_another_persons_callback_data_changes_nothing(
 
 @pytest.mark.parametrize(
     "data",
-    ["c:1:a:99:0:abcd", "c:1:a:0:99:abcd", "c:1:a:0:0:0000", "c:1:cap:huge", "c:x", "c:1:less"],
+    ["ca:1:99:0:abcd", "ca:1:0:99:abcd", "ca:1:0:0:0000", "cc:1:huge", "ca:x", "cl:1", "cc:1"],
 )
 async def test_forged_checkin_data_changes_nothing(
     app: App, api: FakeBotAPI, alex: Person, data: str

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
+from zoneinfo import ZoneInfo
 
+from bot.core.actions.checkin import SnoozeChoice
 from bot.core.dialogs import (
     TEXT,
     Capacity,
@@ -17,7 +20,9 @@ from bot.core.dialogs import (
     next_prompt,
 )
 from bot.core.model import CheckinRecord, User
-from bot.core.ports import Store
+from bot.core.planning import CHECKIN, Planner
+from bot.core.ports import CheckinStore, Sends, TeamStore
+from bot.core.schedule import snooze_until
 
 FEWER_AFTER = 3
 """Offer fewer check-ins after this many in a row at the least capacity or declined."""
@@ -45,6 +50,8 @@ class Result:
     first: bool = False  # the first prompt after the capacity question carries the cost line
     dropped: bool = False  # the client just chose to be asked less
     offer_fewer: bool = False  # the bot may offer fewer check-ins, once
+    shareable: bool = False  # it ended with answers and the client has a team to share with
+    label: str | None = None  # the words of the button that was pressed, to show it as chosen
 
     @property
     def capacity(self) -> Capacity | None:
@@ -66,12 +73,84 @@ def _little(record: CheckinRecord) -> bool:
     )
 
 
+def option_check(step_id: str, option_id: str) -> str:
+    """A short hash of a step's and an option's ids, carried by answer buttons."""
+    return hashlib.sha1(f"{step_id}:{option_id}".encode()).hexdigest()[:4]
+
+
 class Checkins:
     """Check-in use cases over the store and the loaded dialogs."""
 
-    def __init__(self, store: Store, dialogs: Mapping[str, Dialog]) -> None:
+    def __init__(
+        self,
+        store: CheckinStore,
+        dialogs: Mapping[str, Dialog],
+        team: TeamStore | None = None,
+        sends: Sends | None = None,
+        planner: Planner | None = None,
+    ) -> None:
         self._store = store
         self._dialogs = dialogs
+        self._team = team
+        self._sends = sends
+        self._planner = planner
+
+    async def shown(self, user: User, checkin_id: int, message_id: int) -> None:
+        """The message now asking this check-in's question (its buttons go when answered)."""
+        await self._store.set_checkin_message(checkin_id, message_id)
+
+    async def set_pace(self, user: User, fewer: bool, now: datetime) -> None:
+        """The client's answer to the offer of fewer check-ins."""
+        await self._store.set_pace(user.id, "fewer" if fewer else "usual", now)
+
+    async def answer_option(
+        self, user: User, checkin_id: int, step_no: int, option_no: int, check: str, now: datetime
+    ) -> Result:
+        """A button answer, by positions; ``check`` must match the ids found there now."""
+        record = await self._store.checkin(checkin_id, user.id)
+        dialog = self.dialog(record.dialog, user.language) if record else None
+        if record is None or dialog is None or step_no >= len(dialog.steps):
+            return STALE
+        step = dialog.steps[step_no]
+        if option_no >= len(step.options):
+            return STALE
+        option = step.options[option_no]
+        if option_check(step.id, option.id) != check:
+            return STALE
+        result = await self.answer(user, checkin_id, step.id, option.id, now)
+        return replace(result, label=option.label)
+
+    async def snoozable(self, user: User, checkin_id: int) -> bool:
+        """Whether "Later" can still move this check-in (open, capacity not yet chosen)."""
+        record = await self._store.checkin(checkin_id, user.id)
+        return record is not None and record.status == "open" and record.capacity is None
+
+    async def snooze(
+        self, user: User, checkin_id: int, choice: SnoozeChoice, now: datetime
+    ) -> datetime | None:
+        """Move a check-in the bot sent to later; when it comes, or None if it can't move."""
+        assert self._planner is not None and self._sends is not None
+        record = await self._store.checkin(checkin_id, user.id)
+        if record is None or record.status != "open" or record.answers:
+            return None
+        schedule = await self._planner.schedule_of(user.id)
+        if schedule is None:
+            return None
+        try:
+            due = snooze_until(schedule, now, choice.value)
+        except ValueError:  # paused with no end: nothing the bot starts comes back until resumed
+            return None
+        local_date = due.astimezone(ZoneInfo(schedule.timezone)).date()
+        await self._store.finish_checkin(record.id, "closed", now)
+        await self._sends.plan_send(
+            user.id,
+            CHECKIN,
+            f"snooze:{record.id}",
+            local_date.isoformat(),
+            due,
+            due + self._planner.defaults.window,
+        )
+        return due
 
     def dialog(self, dialog_id: str, language: str) -> Dialog | None:
         """The dialog in the person's language, or in another if not translated."""
@@ -150,21 +229,20 @@ class Checkins:
         if not await self._store.set_capacity(record.id, lower.value, first=False):
             return STALE
         result = await self._next(user, record.id, now)
-        return Result(
-            result.kind, result.checkin, result.dialog, result.prompt, dropped=True,
-            offer_fewer=result.offer_fewer,
-        )  # fmt: skip
+        return replace(result, dropped=True)
 
     async def decline(self, user: User, checkin_id: int, now: datetime) -> Result:
         """ "Not now": close the check-in; what was answered stays; nothing is owed."""
         record = await self._store.checkin(checkin_id, user.id)
         if record is None or not await self._store.finish_checkin(record.id, "declined", now):
             return STALE
+        closed = await self._store.checkin(record.id, user.id)
         return Result(
             Kind.DECLINED,
-            await self._store.checkin(record.id, user.id),
+            closed,
             self.dialog(record.dialog, user.language),
-            offer_fewer=await self._offer_fewer(user),
+            offer_fewer=await self._offer_fewer(user, now),
+            shareable=bool(closed and closed.answers) and await self._has_team(user),
         )
 
     def _current(self, record: CheckinRecord, dialog: Dialog) -> Prompt | None:
@@ -198,13 +276,26 @@ class Checkins:
             return Result(Kind.PROMPT, record, dialog, prompt, first=first)
         await self._store.finish_checkin(record.id, "done", now)
         finished = await self._store.checkin(record.id, user.id)
-        return Result(Kind.FINISHED, finished, dialog, offer_fewer=await self._offer_fewer(user))
+        return Result(
+            Kind.FINISHED,
+            finished,
+            dialog,
+            offer_fewer=await self._offer_fewer(user, now),
+            shareable=await self._has_team(user),
+        )
 
-    async def _offer_fewer(self, user: User) -> bool:
-        """After several check-ins in a row at the least capacity or declined: offer, once."""
+    async def _has_team(self, user: User) -> bool:
+        return self._team is not None and bool(await self._team.team_of(user.id))
+
+    async def _offer_fewer(self, user: User, now: datetime) -> bool:
+        """After several check-ins in a row at the least capacity or declined: offer, once
+        (the offer is recorded as made when it is decided)."""
         recent = await self._store.recent_checkins(user.id, FEWER_AFTER)
         if len(recent) < FEWER_AFTER:
             return False
         if not all(_little(r) for r in recent):
             return False
-        return not await self._store.pace_offered(user.id)
+        if await self._store.pace_offered(user.id):
+            return False
+        await self._store.set_pace(user.id, None, now)
+        return True

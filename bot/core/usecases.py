@@ -18,7 +18,17 @@ from bot.core.model import (
 )
 from bot.core.planning import Planner
 from bot.core.policy import Policy
-from bot.core.ports import Redemption, Store
+from bot.core.ports import (
+    CheckinStore,
+    MessageStore,
+    People,
+    Redemption,
+    Sends,
+    ShareStore,
+    StaffAccounts,
+    Store,
+    TeamStore,
+)
 from bot.core.safety import RiskPhrases, crisis_card
 
 __all__ = ["Redemption"]
@@ -36,7 +46,7 @@ def needs_crisis_offer(risk: Mapping[str, RiskPhrases], language: str, text: str
 
 
 async def create_staff_invite(
-    store: Store, role: Role, name: str, now: datetime, valid: timedelta
+    store: StaffAccounts, role: Role, name: str, now: datetime, valid: timedelta
 ) -> str:
     """A new one-time staff code; only its hash is stored."""
     if not role.is_staff:
@@ -61,7 +71,7 @@ async def create_team_invite(store: Store, inviter: User, now: datetime, valid: 
 
 
 async def redeem_staff_code(
-    store: Store, code: str, user_id: int, chat_id: int, language: str, now: datetime
+    store: StaffAccounts, code: str, user_id: int, chat_id: int, language: str, now: datetime
 ) -> tuple[Redemption, User | None]:
     """Use a staff code; any code that is not a valid, unused, unexpired staff code is refused."""
     if not code.startswith(STAFF_CODE_PREFIX) or len(code) > 64:
@@ -85,14 +95,22 @@ async def remove_staff(
     return removed, len(clients)
 
 
-async def export_data(store: Store, user: User) -> dict[str, Any]:
+async def export_data(
+    people: People,
+    checkin_store: CheckinStore,
+    sends: Sends,
+    team_store: TeamStore,
+    share_store: ShareStore,
+    messages: MessageStore,
+    user: User,
+) -> dict[str, Any]:
     """Everything kept about a person, as JSON-ready data."""
-    notes = await store.notes(user.id)
-    checkins = await store.recent_checkins(user.id, 100_000)
-    plan = await store.crisis_plan(user.id)
-    schedule = await store.schedule(user.id)
-    team = await store.team_of(user.id)
-    shares = await store.shares(user.id)
+    notes = await people.notes(user.id)
+    checkins = await checkin_store.recent_checkins(user.id, 100_000)
+    plan = await people.crisis_plan(user.id)
+    schedule = await sends.schedule(user.id)
+    team = await team_store.team_of(user.id)
+    shares = await share_store.shares(user.id)
     return {
         "person": {
             "telegram_id": user.id,
@@ -140,7 +158,7 @@ async def export_data(store: Store, user: User) -> dict[str, Any]:
             {"name": m.person.name, "role": m.role.value, "since": m.since.isoformat()}
             for m in team
         ],
-        "next_meeting": await store.next_meeting(user.id),
+        "next_meeting": await team_store.next_meeting(user.id),
         "shared": [
             {
                 "shared": s.created_at.isoformat(),
@@ -159,10 +177,11 @@ async def export_data(store: Store, user: User) -> dict[str, Any]:
                 "words": r.body,
                 "status": r.status,
             }
-            for r in await store.relays(user.id)
+            for r in await messages.relays(user.id)
         ],
         "in_the_team_of": [
-            {"name": c.person.name, "as": c.role.value} for c in await store.clients_of(user.id)
+            {"name": c.person.name, "as": c.role.value}
+            for c in await team_store.clients_of(user.id)
         ],
     }
 
@@ -202,6 +221,6 @@ def render_export(catalog: Catalog, user: User, export: Mapping[str, Any], limit
     return text
 
 
-async def erase(store: Store, user: User) -> None:
+async def erase(store: People, user: User) -> None:
     """Erase everything kept about a person."""
     await store.erase_user(user.id)

@@ -1,48 +1,32 @@
-"""Check-ins and the crisis plan in Telegram: render results as messages, route button presses."""
+"""Check-ins and the crisis plan in Telegram: parse the press, call the use case, render."""
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import logging
-import re
+from telegram import InlineKeyboardMarkup, Message, Update
 
-from telegram import (
-    InlineKeyboardMarkup,
-    MaybeInaccessibleMessage,
-    Message,
-    Update,
+from bot.core.actions.checkin import (
+    AnswerOption,
+    ChooseCapacity,
+    Fewer,
+    Later,
+    NotNow,
+    PlanSkip,
+    PlanStop,
+    PlanWrite,
+    Snooze,
+    SnoozeChoice,
+    TooMuch,
 )
-from telegram.error import BadRequest
-
-from bot.core.checkins import Kind, Result
+from bot.core.checkins import Kind, Result, option_check
 from bot.core.dialogs import Capacity, Dialog, cost_text, prompt_text
 from bot.core.i18n import Catalog
 from bot.core.model import User
-from bot.tg.context import BotContext
+from bot.core.views import View
+from bot.tg.codec import encode
+from bot.tg.context import BotContext, Who, reply_view
 from bot.tg.context import text as _t
 from bot.tg.keyboards import button as _button
-from bot.tg.settings import snooze, snooze_keyboard
-
-log = logging.getLogger(__name__)
-
-PLAN_PARTS = ("contacts", "helps", "avoid")
-
-# Callback data (always under 64 bytes; always checked against the presser's own check-in):
-#   c:<checkin>:cap:<least|middle|most>      the capacity question
-#   c:<checkin>:a:<step#>:<option#>:<tag>    an answer; tag = 4 hex of sha1(step id:option id),
-#                                            so an edited dialog can never misread an old button
-#   c:<checkin>:no                           "Not now"
-#   c:<checkin>:less                         "This is too much"
-#   c:<checkin>:later, c:<checkin>:sn:<when>  "Later" on a check-in the bot sent, and its choices
-CHECKIN_PATTERN = re.compile(
-    r"^c:(\d{1,12}):(?:cap:(least|middle|most)|a:(\d{1,3}):(\d{1,3}):([0-9a-f]{4})"
-    r"|no|less|later|sn:(hour|evening|tomorrow))$"
-)
-
-
-def _tag(step_id: str, option_id: str) -> str:
-    return hashlib.sha1(f"{step_id}:{option_id}".encode()).hexdigest()[:4]
+from bot.tg.keyboards import settle
 
 
 def capacity_message(
@@ -54,12 +38,12 @@ def capacity_message(
     """
     text = f"{dialog.title}\n\n{catalog.get(language, 'checkin.capacity_question')}"
     rows = [
-        _button(catalog.get(language, level.label_key), f"c:{checkin_id}:cap:{level.value}")
+        _button(catalog.get(language, level.label_key), encode(ChooseCapacity(checkin_id, level)))
         for level in Capacity
     ]
-    rows.append(_button(catalog.get(language, "checkin.not_now"), f"c:{checkin_id}:no"))
+    rows.append(_button(catalog.get(language, "checkin.not_now"), encode(NotNow(checkin_id))))
     if later:
-        rows.append(_button(catalog.get(language, "checkin.later"), f"c:{checkin_id}:later"))
+        rows.append(_button(catalog.get(language, "checkin.later"), encode(Later(checkin_id))))
     return text, InlineKeyboardMarkup(rows)
 
 
@@ -83,18 +67,29 @@ def prompt_message(
     rows = []
     for option in prompt.options:
         option_index = next(i for i, o in enumerate(step.options) if o.id == option.id)
-        tag = _tag(step.id, option.id)
-        rows.append(_button(option.label, f"c:{checkin_id}:a:{step_index}:{option_index}:{tag}"))
-    rows.append(_button(_t(context, lang, "checkin.not_now"), f"c:{checkin_id}:no"))
+        action = AnswerOption(
+            checkin_id, step_index, option_index, option_check(step.id, option.id)
+        )
+        rows.append(_button(option.label, encode(action)))
+    rows.append(_button(_t(context, lang, "checkin.not_now"), encode(NotNow(checkin_id))))
     if capacity.below() is not None:
-        rows.append(_button(_t(context, lang, "checkin.too_much"), f"c:{checkin_id}:less"))
+        rows.append(_button(_t(context, lang, "checkin.too_much"), encode(TooMuch(checkin_id))))
     return "\n\n".join(parts), InlineKeyboardMarkup(rows)
+
+
+def snooze_keyboard(context: BotContext, language: str, checkin_id: int) -> InlineKeyboardMarkup:
+    """The choices behind "Later"."""
+    rows = [
+        _button(_t(context, language, f"checkin.snooze_{c.value}"), encode(Snooze(checkin_id, c)))
+        for c in SnoozeChoice
+    ]
+    rows.append(_button(_t(context, language, "checkin.not_now"), encode(NotNow(checkin_id))))
+    return InlineKeyboardMarkup(rows)
 
 
 async def start_checkin(update: Update, context: BotContext, user: User, dialog_id: str) -> None:
     """Open a check-in of ``dialog_id`` and ask how much energy there is."""
     services = context.services
-    await services.db.await_text(user.id, None, services.clock.now())
     result = await services.checkins.start(user, dialog_id, services.clock.now())
     assert result.checkin is not None and result.dialog is not None
     text, markup = capacity_message(
@@ -103,18 +98,7 @@ async def start_checkin(update: Update, context: BotContext, user: User, dialog_
     chat = update.effective_chat
     assert chat is not None
     sent = await chat.send_message(text, reply_markup=markup)
-    await services.db.set_checkin_message(result.checkin.id, sent.message_id)
-
-
-async def _settle(message: MaybeInaccessibleMessage | None, text: str) -> None:
-    """Show a question as answered: its text plus the choice, without buttons."""
-    if not isinstance(message, Message) or not message.is_accessible:
-        return
-    try:
-        await message.edit_text(text)
-    except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
-            log.info("could not settle an answered question: %s", exc.message)
+    await services.checkins.shown(user, result.checkin.id, sent.message_id)
 
 
 async def render(update: Update, context: BotContext, user: User, result: Result) -> None:
@@ -127,125 +111,136 @@ async def render(update: Update, context: BotContext, user: User, result: Result
         text, markup = prompt_message(context, user, result)
         sent = await chat.send_message(text, reply_markup=markup)
         assert result.checkin is not None
-        await services.db.set_checkin_message(result.checkin.id, sent.message_id)
+        await services.checkins.shown(user, result.checkin.id, sent.message_id)
     elif result.kind is Kind.FINISHED:
         await chat.send_message(
-            _t(context, lang, "checkin.saved"),
-            reply_markup=await _share_offer(context, user, result),
+            _t(context, lang, "checkin.saved"), reply_markup=_share_offer(context, user, result)
         )
     elif result.kind is Kind.DECLINED:
         answered = result.checkin is not None and result.checkin.answers
         key = "checkin.declined_kept" if answered else "checkin.declined"
-        offer = await _share_offer(context, user, result) if answered else None
-        await chat.send_message(_t(context, lang, key), reply_markup=offer)
+        await chat.send_message(
+            _t(context, lang, key), reply_markup=_share_offer(context, user, result)
+        )
     if result.offer_fewer:
-        await services.db.set_pace(user.id, None, services.clock.now())
         await chat.send_message(
             _t(context, lang, "checkin.fewer_offer"),
             reply_markup=InlineKeyboardMarkup(
                 [
-                    _button(_t(context, lang, "checkin.fewer_yes"), "f:fewer"),
-                    _button(_t(context, lang, "checkin.fewer_no"), "f:same"),
+                    _button(_t(context, lang, "checkin.fewer_yes"), encode(Fewer(True))),
+                    _button(_t(context, lang, "checkin.fewer_no"), encode(Fewer(False))),
                 ]
             ),
         )
 
 
-async def _share_offer(
-    context: BotContext, user: User, result: Result
-) -> InlineKeyboardMarkup | None:
+def _share_offer(context: BotContext, user: User, result: Result) -> InlineKeyboardMarkup | None:
     """ "Share this" under a check-in that ended with answers, if the client has a team."""
-    if result.checkin is None or not await context.services.db.team_of(user.id):
+    if result.checkin is None or not result.shareable:
         return None
     label = _t(context, user.language, "share.share_this")
     return InlineKeyboardMarkup([_button(label, f"sh:c:{result.checkin.id}")])
 
 
-async def checkin_pressed(update: Update, context: BotContext, user: User) -> None:
-    """A button of a check-in: only ever acts on the presser's own open check-in."""
+async def _settle_pressed(update: Update, context: BotContext, user: User, label: str) -> None:
+    """Show the pressed question as answered: its text plus the choice, without buttons."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    match = CHECKIN_PATTERN.match(query.data)
-    services = context.services
-    checkins = services.checkins
-    now = services.clock.now()
-    lang = user.language
-    if match is None:
-        await query.answer(_t(context, lang, "fallback.stale_button"))
-        return
-    checkin_id = int(match[1])
-    if query.data.endswith(":later") or match[6]:
-        await _later(update, context, user, checkin_id, match[6])
-        return
-    old_text = query.message.text if isinstance(query.message, Message) else None
-    chosen_label: str | None = None
-    if match[2]:
-        capacity = Capacity(match[2])
-        result = await checkins.choose_capacity(user, checkin_id, capacity, now)
-        chosen_label = _t(context, lang, capacity.label_key)
-    elif match[3]:
-        result, chosen_label = await _answer_button(
-            context, user, checkin_id, int(match[3]), int(match[4]), match[5]
-        )
-    elif query.data.endswith(":no"):
-        result = await checkins.decline(user, checkin_id, now)
-        chosen_label = _t(context, lang, "checkin.not_now")
-    else:
-        result = await checkins.drop(user, checkin_id, now)
-        chosen_label = _t(context, lang, "checkin.too_much")
+    assert query is not None
+    if isinstance(query.message, Message) and query.message.text:
+        chosen = _t(context, user.language, "checkin.chosen", label=label)
+        await settle(update, f"{query.message.text}\n\n{chosen}")
 
+
+async def _after_press(
+    update: Update, context: BotContext, user: User, result: Result, label: str | None
+) -> None:
+    query = update.callback_query
+    assert query is not None
     if result.kind is Kind.STALE:
-        await query.answer(_t(context, lang, "checkin.closed"))
+        await query.answer(_t(context, user.language, "checkin.closed"))
         return
     if result.kind is Kind.ALREADY:
-        await query.answer(_t(context, lang, "checkin.already"))
+        await query.answer(_t(context, user.language, "checkin.already"))
         return
     await query.answer()
-    if old_text and chosen_label is not None:
-        chosen = _t(context, lang, "checkin.chosen", label=chosen_label)
-        await _settle(query.message, f"{old_text}\n\n{chosen}")
+    if label is not None:
+        await _settle_pressed(update, context, user, label)
     await render(update, context, user, result)
 
 
-async def _later(
-    update: Update, context: BotContext, user: User, checkin_id: int, choice: str | None
+async def capacity_pressed(
+    update: Update, context: BotContext, user: User, action: ChooseCapacity
 ) -> None:
-    """ "Later" shows when; a choice moves the check-in there."""
+    """The capacity question."""
+    services = context.services
+    result = await services.checkins.choose_capacity(
+        user, action.checkin_id, action.level, services.clock.now()
+    )
+    label = _t(context, user.language, action.level.label_key)
+    await _after_press(update, context, user, result, label)
+
+
+async def option_pressed(
+    update: Update, context: BotContext, user: User, action: AnswerOption
+) -> None:
+    """An answer button."""
+    services = context.services
+    result = await services.checkins.answer_option(
+        user, action.checkin_id, action.step, action.option, action.check, services.clock.now()
+    )
+    await _after_press(update, context, user, result, result.label)
+
+
+async def not_now_pressed(update: Update, context: BotContext, user: User, action: NotNow) -> None:
+    """ "Not now"."""
+    services = context.services
+    result = await services.checkins.decline(user, action.checkin_id, services.clock.now())
+    await _after_press(
+        update, context, user, result, _t(context, user.language, "checkin.not_now")
+    )
+
+
+async def too_much_pressed(
+    update: Update, context: BotContext, user: User, action: TooMuch
+) -> None:
+    """ "This is too much"."""
+    services = context.services
+    result = await services.checkins.drop(user, action.checkin_id, services.clock.now())
+    label = _t(context, user.language, "checkin.too_much")
+    await _after_press(update, context, user, result, label)
+
+
+async def later_pressed(update: Update, context: BotContext, user: User, action: Later) -> None:
+    """ "Later" shows when."""
     query = update.callback_query
     assert query is not None
-    services = context.services
-    record = await services.db.checkin(checkin_id, user.id)
-    if record is None or record.status != "open" or record.capacity is not None:
-        await query.answer(_t(context, user.language, "checkin.closed"))
-        return
-    if choice is None:
-        await query.answer()
-        await query.edit_message_reply_markup(snooze_keyboard(context, user.language, checkin_id))
-        return
-    text = await snooze(context, user, checkin_id, choice)
-    if text is None:
+    if not await context.services.checkins.snoozable(user, action.checkin_id):
         await query.answer(_t(context, user.language, "checkin.closed"))
         return
     await query.answer()
-    await _settle(query.message, text)
-
-
-async def _answer_button(
-    context: BotContext, user: User, checkin_id: int, step_no: int, option_no: int, tag: str
-) -> tuple[Result, str | None]:
-    services = context.services
-    record = await services.db.checkin(checkin_id, user.id)
-    dialog = services.checkins.dialog(record.dialog, user.language) if record else None
-    if record is None or dialog is None or step_no >= len(dialog.steps):
-        return Result(Kind.STALE), None
-    step = dialog.steps[step_no]
-    if option_no >= len(step.options) or _tag(step.id, step.options[option_no].id) != tag:
-        return Result(Kind.STALE), None
-    option = step.options[option_no]
-    result = await services.checkins.answer(
-        user, checkin_id, step.id, option.id, services.clock.now()
+    await query.edit_message_reply_markup(
+        snooze_keyboard(context, user.language, action.checkin_id)
     )
-    return result, option.label
+
+
+async def snooze_pressed(update: Update, context: BotContext, user: User, action: Snooze) -> None:
+    """A choice behind "Later" moves the check-in there."""
+    query = update.callback_query
+    assert query is not None
+    services = context.services
+    lang = user.language
+    if not await services.checkins.snoozable(user, action.checkin_id):
+        await query.answer(_t(context, lang, "checkin.closed"))
+        return
+    due = await services.checkins.snooze(
+        user, action.checkin_id, action.when, services.clock.now()
+    )
+    if due is None:
+        await query.answer(_t(context, lang, "checkin.closed"))
+        return
+    await query.answer()
+    when = _t(context, lang, f"checkin.snoozed_{action.when.value}")
+    await settle(update, _t(context, lang, "checkin.snoozed", when=when))
 
 
 async def answered_in_words(
@@ -254,97 +249,58 @@ async def answered_in_words(
     """Typed words answered the open question: take its buttons off and go on."""
     record = result.checkin
     if record is not None and record.message_id is not None and result.kind is not Kind.ALREADY:
-        with contextlib.suppress(BadRequest):
-            await context.bot.edit_message_reply_markup(
-                chat_id=user.chat_id, message_id=record.message_id, reply_markup=None
-            )
+        await reply_view(update, context, user.language, View(unbutton=(record.message_id,)))
     await render(update, context, user, result)
 
 
-async def fewer_pressed(update: Update, context: BotContext, user: User) -> None:
+async def fewer_pressed(update: Update, context: BotContext, user: User, action: Fewer) -> None:
     """The client's answer to the offer of fewer check-ins."""
+    services = context.services
+    await services.checkins.set_pace(user, action.fewer, services.clock.now())
     query = update.callback_query
     assert query is not None
-    services = context.services
-    fewer = query.data == "f:fewer"
-    await services.db.set_pace(user.id, "fewer" if fewer else "usual", services.clock.now())
     await query.answer()
-    text = _t(context, user.language, "checkin.fewer_done" if fewer else "checkin.fewer_kept")
-    try:
-        await query.edit_message_text(text)
-    except BadRequest:
-        assert update.effective_chat is not None
-        await update.effective_chat.send_message(text)
+    key = "checkin.fewer_done" if action.fewer else "checkin.fewer_kept"
+    await settle(update, _t(context, user.language, key))
 
 
 # --- the client's crisis plan -----------------------------------------------------------------
 
 
-def _plan_keyboard(context: BotContext, lang: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            _button(_t(context, lang, "plan.skip"), "p:skip"),
-            _button(_t(context, lang, "plan.stop"), "p:stop"),
-        ]
-    )
-
-
-async def _ask_plan_part(update: Update, context: BotContext, user: User, part: str) -> None:
+async def plan_write_pressed(
+    update: Update, context: BotContext, user: User, action: PlanWrite
+) -> None:
+    """ "Write my plan" / "Change my plan"."""
     services = context.services
-    await services.db.await_text(user.id, f"plan:{part}", services.clock.now())
-    chat = update.effective_chat
-    assert chat is not None
-    await chat.send_message(
-        _t(context, user.language, f"plan.ask_{part}"),
-        reply_markup=_plan_keyboard(context, user.language),
-    )
+    view = await services.plans.write(user, services.clock.now())
+    await reply_view(update, context, user.language, view)
 
 
-async def _after_part(update: Update, context: BotContext, user: User, part: str) -> None:
-    following = PLAN_PARTS.index(part) + 1
-    if following < len(PLAN_PARTS):
-        await _ask_plan_part(update, context, user, PLAN_PARTS[following])
-        return
+async def plan_skip_pressed(
+    update: Update, context: BotContext, user: User, action: PlanSkip
+) -> None:
+    """ "Skip this part"."""
     services = context.services
-    await services.db.await_text(user.id, None, services.clock.now())
-    chat = update.effective_chat
-    assert chat is not None
-    await chat.send_message(_t(context, user.language, "plan.saved"))
+    view = await services.plans.skip(user, action.part, services.clock.now())
+    await reply_view(update, context, user.language, view)
 
 
-async def plan_pressed(update: Update, context: BotContext, user: User) -> None:
-    """Write my plan / Skip this part / Stop here."""
-    query = update.callback_query
-    assert query is not None
-    services = context.services
-    awaiting = await services.db.awaiting_text(user.id)
-    part = awaiting.removeprefix("plan:") if awaiting and awaiting.startswith("plan:") else None
-    if query.data == "p:write":
-        await query.answer()
-        await _ask_plan_part(update, context, user, PLAN_PARTS[0])
-    elif part is None:
-        await query.answer(_t(context, user.language, "fallback.stale_button"))
-    elif query.data == "p:skip":
-        await query.answer()
-        await _after_part(update, context, user, part)
-    else:
-        await query.answer()
-        await services.db.await_text(user.id, None, services.clock.now())
-        assert update.effective_chat is not None
-        await update.effective_chat.send_message(_t(context, user.language, "plan.stopped"))
+async def plan_stop_pressed(
+    update: Update, context: BotContext, user: User, action: PlanStop
+) -> None:
+    """ "Stop here"."""
+    await reply_view(update, context, user.language, await context.services.plans.stop(user))
 
 
-async def plan_typed(
-    update: Update, context: BotContext, user: User, text: str, awaiting: str
-) -> bool:
-    """Typed words for the part of the plan the bot asked for; False if none was asked."""
-    services = context.services
-    if not awaiting or not awaiting.startswith("plan:"):
-        return False
-    part = awaiting.removeprefix("plan:")
-    if part not in PLAN_PARTS:
-        await services.db.await_text(user.id, None, services.clock.now())
-        return False
-    await services.db.set_plan_part(user.id, part, text, services.clock.now())
-    await _after_part(update, context, user, part)
-    return True
+BUTTONS = {
+    ChooseCapacity: (Who.CLIENT, capacity_pressed),
+    AnswerOption: (Who.CLIENT, option_pressed),
+    NotNow: (Who.CLIENT, not_now_pressed),
+    TooMuch: (Who.CLIENT, too_much_pressed),
+    Later: (Who.CLIENT, later_pressed),
+    Snooze: (Who.CLIENT, snooze_pressed),
+    Fewer: (Who.CLIENT, fewer_pressed),
+    PlanWrite: (Who.CLIENT, plan_write_pressed),
+    PlanSkip: (Who.CLIENT, plan_skip_pressed),
+    PlanStop: (Who.CLIENT, plan_stop_pressed),
+}

@@ -14,9 +14,11 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 from bot.config import Settings
 from bot.core.checkins import Checkins
 from bot.core.clock import Clock
+from bot.core.crisis_plan import CrisisPlans
 from bot.core.dialogs import Dialog
 from bot.core.i18n import Catalog
 from bot.core.model import Role
+from bot.core.people import Persons
 from bot.core.planning import Planner
 from bot.core.ports import Store
 
@@ -43,6 +45,8 @@ class Services:
     checkin_service: Checkins | None = None
     planner_service: Planner | None = None
     waits: Waits | None = None  # set with the store
+    persons_service: Persons | None = None
+    plans_service: CrisisPlans | None = None
     renderer: Renderer | None = None
 
     @property
@@ -58,6 +62,20 @@ class Services:
         if self.planner_service is None:
             raise RuntimeError("the store is not open")
         return self.planner_service
+
+    @property
+    def persons(self) -> Persons:
+        """Use cases about a person as a whole (available once the store is open)."""
+        if self.persons_service is None:
+            raise RuntimeError("the store is not open")
+        return self.persons_service
+
+    @property
+    def plans(self) -> CrisisPlans:
+        """The client's crisis plan (available once the store is open)."""
+        if self.plans_service is None:
+            raise RuntimeError("the store is not open")
+        return self.plans_service
 
     @property
     def checkins(self) -> Checkins:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Coroutine
-from datetime import timedelta
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import datetime
+from functools import cache
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -22,11 +23,13 @@ from telegram.ext import (
 
 from bot.core import usecases
 from bot.core.actions import Action
-from bot.core.model import STAFF_CODE_PREFIX, CrisisPlan, Role, User
-from bot.core.planning import CHECKIN
+from bot.core.actions.checkin import EraseAll, KeepAll, Menu, MenuEntry
+from bot.core.model import STAFF_CODE_PREFIX, Role, User
+from bot.core.views import Choice, Say, View, t
+from bot.core.waits import Wait, WaitKind
 from bot.tg import checkin, keyboards, menus, nudge, settings, share, team
 from bot.tg.codec import decode
-from bot.tg.context import BotContext, Who, waits
+from bot.tg.context import BotContext, Services, Who, reply_view, waits
 from bot.tg.context import text as _t
 from bot.tg.keyboards import reply as _reply
 from bot.tg.keyboards import settle as _edit_or_send
@@ -35,8 +38,6 @@ log = logging.getLogger(__name__)
 
 # Private chats only; an edited message is never taken for a new command.
 PRIVATE = filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED
-
-DELETE_CONFIRM_VALID = timedelta(hours=1)
 
 
 async def set_default_commands(app: Application) -> None:
@@ -58,15 +59,14 @@ async def _person(update: Update, context: BotContext) -> User:
     chat = update.effective_chat
     assert tg_user is not None and chat is not None
     services = context.services
-    user = await services.db.get_user(tg_user.id)
-    if user is None:
-        user = await services.db.add_client(
-            tg_user.id,
-            chat.id,
-            tg_user.first_name,
-            services.catalog.language_for(tg_user.language_code),
-            services.clock.now(),
-        )
+    user, new = await services.persons.arrive(
+        tg_user.id,
+        chat.id,
+        tg_user.first_name,
+        services.catalog.language_for(tg_user.language_code),
+        services.clock.now(),
+    )
+    if new:
         await _welcome(update, context, user)
     return user
 
@@ -95,7 +95,7 @@ async def start(update: Update, context: BotContext) -> None:
     if code is not None and code.startswith(STAFF_CODE_PREFIX):
         await _redeem(update, context, code)
         return
-    known = await context.services.db.get_user(tg_user.id)
+    known = await context.services.persons.find(tg_user.id)
     if code is not None:
         # Someone close to a client needs no client account to say yes or no; a client does.
         if known is None and code.startswith("c_"):
@@ -124,8 +124,8 @@ async def _redeem(update: Update, context: BotContext, code: str) -> None:
     chat = update.effective_chat
     assert tg_user is not None and chat is not None
     language = _language(update, context)
-    outcome, user = await usecases.redeem_staff_code(
-        services.db, code, tg_user.id, chat.id, language, services.clock.now()
+    outcome, user = await services.persons.redeem_staff_code(
+        code, tg_user.id, chat.id, language, services.clock.now()
     )
     if outcome is usecases.Redemption.ALREADY_CLIENT:
         await _reply(update, _t(context, language, "staff.already_client"))
@@ -162,26 +162,14 @@ async def help_command(update: Update, context: BotContext) -> None:
 async def helpnow(update: Update, context: BotContext) -> None:
     """Show the crisis card. Must work even when the database does not."""
     services = context.services
+    tg_user = update.effective_user
     language = _language(update, context)
-    plan: CrisisPlan | None = None
-    may_write_plan = False
-    try:
-        user = await services.db.get_user(update.effective_user.id)  # type: ignore[union-attr]
-        if user is not None:
-            language = user.language
-            plan = await services.db.crisis_plan(user.id)
-        may_write_plan = user is None or user.role.is_client
-    except Exception:
-        # The card goes out whatever happened to the store; the failure is logged, not shown.
-        log.exception("crisis card: store unavailable, showing the card without the plan")
-    text = usecases.crisis_text(services.settings.policy, services.catalog, language, plan)
-    markup = None
-    if may_write_plan:
-        key = "helpnow.plan_write" if plan is None or plan.empty else "helpnow.plan_change"
-        markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(_t(context, language, key), callback_data="p:write")]]
-        )
-    await _reply(update, text, markup)
+    if services.persons_service is None:  # the store never opened: the card all the same
+        text = usecases.crisis_text(services.settings.policy, services.catalog, language, None)
+        await _reply(update, text)
+        return
+    language, view = await services.persons.crisis_card(tg_user.id if tg_user else None, language)
+    await reply_view(update, context, language, view)
 
 
 def _dialog_command(dialog_id: str) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
@@ -223,7 +211,7 @@ async def mydata(update: Update, context: BotContext) -> None:
     """Give the client everything kept about them: readable in the chat, complete as JSON."""
     user = await _person(update, context)
     services = context.services
-    export = await usecases.export_data(services.db, user)
+    export = await services.persons.export(user)
     text = usecases.render_export(services.catalog, user, export, MessageLimit.MAX_TEXT_LENGTH)
     await _reply(update, text)
     chat = update.effective_chat
@@ -239,18 +227,15 @@ async def delete(update: Update, context: BotContext) -> None:
     """Ask before erasing everything; the affirmative action comes first."""
     user = await _person(update, context)
     stamp = int(context.services.clock.now().timestamp())
-    language = user.language
-    markup = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    _t(context, language, "delete.yes"), callback_data=f"del:yes:{stamp}"
-                ),
-                InlineKeyboardButton(_t(context, language, "delete.no"), callback_data="del:no"),
-            ]
-        ]
+    view = View(
+        (
+            Say(
+                (t("delete.confirm"),),
+                ((Choice(t("delete.yes"), EraseAll(stamp)), Choice(t("delete.no"), KeepAll())),),
+            ),
+        )
     )
-    await _reply(update, _t(context, language, "delete.confirm"), markup)
+    await reply_view(update, context, user.language, view)
 
 
 def _answer_with(key: str) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
@@ -284,7 +269,7 @@ def _member_command(
 
     async def command(update: Update, context: BotContext) -> None:
         user = await _person(update, context)
-        if user.role.is_client and not await context.services.db.clients_of(user.id):
+        if not await context.services.persons.in_a_team(user):
             await _reply(update, _t(context, user.language, "fallback.not_for_role"))
             return
         await action(update, context, user)
@@ -304,9 +289,14 @@ edited = _answer_with("fallback.edited")
 ButtonHandler = Callable[[Update, BotContext, User, Any], Coroutine[Any, Any, None]]
 
 
+@cache
 def _routes() -> dict[type[Action], tuple[Who, ButtonHandler]]:
     """Every typed action and who handles it, from each capability's ``BUTTONS`` table."""
-    routes: dict[type[Action], tuple[Who, ButtonHandler]] = {}
+    routes: dict[type[Action], tuple[Who, ButtonHandler]] = {
+        Menu: (Who.ANYONE, menu_pressed),
+        EraseAll: (Who.ANYONE, erase_pressed),
+        KeepAll: (Who.ANYONE, keep_pressed),
+    }
     for module in (checkin, settings, team, share, nudge):
         for kind, route in getattr(module, "BUTTONS", {}).items():
             if kind in routes:
@@ -315,13 +305,10 @@ def _routes() -> dict[type[Action], tuple[Who, ButtonHandler]]:
     return routes
 
 
-ROUTES = _routes()
-
-
 def _routed(data: object) -> bool:
     """Whether callback data decodes to an action this version handles."""
     action = decode(data) if isinstance(data, str) else None
-    return action is not None and type(action) in ROUTES
+    return action is not None and type(action) in _routes()
 
 
 async def button_pressed(update: Update, context: BotContext) -> None:
@@ -333,57 +320,51 @@ async def button_pressed(update: Update, context: BotContext) -> None:
     assert query is not None
     action = decode(query.data)
     assert action is not None
-    who, handler = ROUTES[type(action)]
+    who, handler = _routes()[type(action)]
     user = await _person(update, context)
-    if (who is Who.CLIENT and not user.role.is_client) or (
-        who is Who.MEMBER
-        and user.role.is_client
-        and not await context.services.db.clients_of(user.id)
-    ):
+    member = await context.services.persons.in_a_team(user)
+    if (who is Who.CLIENT and not user.role.is_client) or (who is Who.MEMBER and not member):
         await query.answer(_t(context, user.language, "fallback.stale_button"))
         return
     await waits(context).cancel(user.id)
     await handler(update, context, user, action)
 
 
-async def menu_pressed(update: Update, context: BotContext) -> None:
+async def menu_pressed(update: Update, context: BotContext, user: User, action: Menu) -> None:
     """A main-menu button."""
     query = update.callback_query
     assert query is not None
-    language = _language(update, context)
     await query.answer()
-    if query.data == "m:help":
+    if action.entry is MenuEntry.HELP:
         await helpnow(update, context)
-    elif query.data == "m:ci":
+    elif action.entry is MenuEntry.CHECKIN:
         await checkin_command(update, context)
-    elif query.data == "m:note":
-        await _reply(update, _t(context, language, "menu.note_hint"))
-    elif query.data == "m:team":
+    elif action.entry is MenuEntry.NOTE:
+        await _reply(update, _t(context, user.language, "menu.note_hint"))
+    else:
         await _client_command(team.team_command)(update, context)
-    else:
-        await _reply(update, _t(context, language, "fallback.stale_button"))
 
 
-async def delete_pressed(update: Update, context: BotContext) -> None:
-    """The answer to /delete's question."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
+async def erase_pressed(update: Update, context: BotContext, user: User, action: EraseAll) -> None:
+    """ "Delete everything", within an hour of asking."""
     services = context.services
-    user = await services.db.get_user(query.from_user.id)
-    language = _language(update, context, user)
+    query = update.callback_query
+    assert query is not None
     await query.answer()
-    parts = query.data.split(":")
-    if parts[1] == "no":
-        text = _t(context, language, "delete.kept")
-    elif user is None:
-        text = _t(context, language, "delete.nothing")
-    elif not _fresh(parts, services.clock.now().timestamp()):
-        text = _t(context, language, "delete.expired")
-    else:
-        await _before_erase(context, user)
-        await usecases.erase(services.db, user)
-        text = _t(context, language, "delete.done")
-    await _edit_or_send(update, text)
+    if not services.persons.erase_confirmed_in_time(action.asked, services.clock.now()):
+        await _edit_or_send(update, _t(context, user.language, "delete.expired"))
+        return
+    await _before_erase(context, user)
+    await services.persons.erase(user)
+    await _edit_or_send(update, _t(context, user.language, "delete.done"))
+
+
+async def keep_pressed(update: Update, context: BotContext, user: User, action: KeepAll) -> None:
+    """ "Keep my data"."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await _edit_or_send(update, _t(context, user.language, "delete.kept"))
 
 
 async def _before_erase(context: BotContext, user: User) -> None:
@@ -392,16 +373,7 @@ async def _before_erase(context: BotContext, user: User) -> None:
     if user.role.is_client:
         await share.withdraw_all(context, user)
         return
-    for linked in await services.db.clients_of(user.id):
-        await team.notify(context, linked.person, "team.notice_left", name=user.name)
-
-
-def _fresh(parts: list[str], now: float) -> bool:
-    try:
-        stamp = int(parts[2])
-    except (IndexError, ValueError):
-        return False
-    return 0 <= now - stamp <= DELETE_CONFIRM_VALID.total_seconds()
+    await services.persons.tell_clients_left(user, services.clock.now())
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
@@ -414,13 +386,52 @@ async def stale_button(update: Update, context: BotContext) -> None:
 # --- messages -------------------------------------------------------------------------------
 
 
+TypedAnswer = Callable[[User, Wait, str, datetime], Awaitable[View]]
+
+
+def _typed_handlers(services: Services) -> dict[WaitKind, TypedAnswer]:
+    """Which use case takes typed text for each kind of question the bot asks."""
+    handlers: dict[WaitKind, TypedAnswer] = {WaitKind.PLAN: services.plans.typed}
+    for name, kinds in (
+        ("schedule_settings", (WaitKind.TIME, WaitKind.ZONE, WaitKind.HOURS,
+                               WaitKind.PAUSE_MESSAGE)),
+        ("team", (WaitKind.MEETING,)),
+        ("nudges", (WaitKind.NUDGE_WHEN, WaitKind.NUDGE_TEXT, WaitKind.WRITE, WaitKind.ANSWER)),
+    ):  # fmt: skip
+        case = getattr(services, name, None)
+        if case is not None:
+            handlers.update(dict.fromkeys(kinds, case.typed))
+    return handlers
+
+
+async def command_given(update: Update, context: BotContext) -> None:
+    """Any command moves on: a question waiting for typed text no longer captures words."""
+    user = update.effective_user
+    if user is not None and context.services.waits is not None:
+        await waits(context).cancel(user.id)
+
+
 async def text_message(update: Update, context: BotContext) -> None:
     """Typed words: what the bot asked for, or else a private note."""
     message = update.effective_message
     assert message is not None and message.text is not None
     user = await _person(update, context)
     services = context.services
-    # What the bot asked for, read once: each part below checks whether it is theirs.
+    now = services.clock.now()
+    text = message.text
+    risky = user.role.is_client and usecases.needs_crisis_offer(services.risk, user.language, text)
+    label = _t(context, user.language, "helpnow.button")
+    help_button = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data="m:help")]])
+    # What the bot asked for comes first (if that question is still open): it answers it once.
+    wait = await waits(context).take(user.id, now)
+    answer = _typed_handlers(services).get(wait.kind) if wait is not None else None
+    if wait is not None and answer is not None:
+        view = await answer(user, wait, text, now)
+        await reply_view(update, context, user.language, view)
+        if risky:
+            await _reply(update, _t(context, user.language, "helpnow.offer"), help_button)
+        return
+    # Older parts still read the string they stored (until each moves to a bounded wait).
     awaiting = await services.db.awaiting_text(user.id)
     if awaiting is not None and (
         await team.meeting_typed(update, context, user, message.text, awaiting)
@@ -430,28 +441,22 @@ async def text_message(update: Update, context: BotContext) -> None:
     if not user.role.is_client:
         await _reply(update, _t(context, user.language, "staff.text_hint"))
         return
-    text = message.text
-    risky = usecases.needs_crisis_offer(services.risk, user.language, text)
-    label = _t(context, user.language, "helpnow.button")
-    help_button = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data="m:help")]])
-    # What the bot asked for comes first: a part of the plan, a setting, a message for the team,
-    # then an open check-in's question. Anything else is a private note.
+    # Then an open check-in's question. Anything else is a private note.
     if awaiting is not None and (
-        await checkin.plan_typed(update, context, user, text, awaiting)
-        or await settings.settings_typed(update, context, user, text, awaiting)
+        await settings.settings_typed(update, context, user, text, awaiting)
         or await settings.pause_typed(update, context, user, text, awaiting)
     ):
         if risky:
             await _reply(update, _t(context, user.language, "helpnow.offer"), help_button)
         return
-    answered = await services.checkins.answer_text(user, text, services.clock.now())
+    answered = await services.checkins.answer_text(user, text, now)
     if answered is not None:
         if risky:
             # Offered before the next question, so it is never buried under it.
             await _reply(update, _t(context, user.language, "helpnow.offer"), help_button)
         await checkin.answered_in_words(update, context, user, answered)
         return
-    await services.db.add_note(user.id, text, services.clock.now())
+    await services.persons.keep_note(user, text, now)
     await _reply(update, _t(context, user.language, "note.saved"), help_button if risky else None)
 
 
@@ -461,16 +466,10 @@ async def member_changed(update: Update, context: BotContext) -> None:
     assert change is not None
     services = context.services
     status = change.new_chat_member.status
-    if services.store is None or await services.db.get_user(change.from_user.id) is None:
+    if services.persons_service is None:
         return
     reachable = status not in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
-    now = services.clock.now()
-    await services.db.set_reachable(change.from_user.id, reachable, now)
-    # Blocking stops the schedule; coming back starts it again (if they had agreed to one).
-    if reachable:
-        await services.planner.replan(change.from_user.id, now, "came back")
-    else:
-        await services.db.cancel_planned(change.from_user.id, CHECKIN, "blocked")
+    await services.persons.reachable(change.from_user.id, reachable, services.clock.now())
 
 
 # --- errors ---------------------------------------------------------------------------------
@@ -536,18 +535,9 @@ def register(app: Application) -> None:
             CommandHandler("nudge", _member_command(nudge.nudge_command), filters=PRIVATE),
             # Buttons, routed by id, never by label: typed actions first, then older patterns
             CallbackQueryHandler(button_pressed, pattern=_routed),
-            CallbackQueryHandler(menu_pressed, pattern=r"^m:"),
-            CallbackQueryHandler(delete_pressed, pattern=r"^del:(yes:\d+|no)$"),
-            CallbackQueryHandler(_client_button(checkin.checkin_pressed), pattern=r"^c:"),
             CallbackQueryHandler(_client_button(settings.settings_pressed), pattern=r"^s:"),
             CallbackQueryHandler(
                 _client_button(settings.pause_pressed), pattern=r"^z:(1|7|open|cancel|msg|nomsg)$"
-            ),
-            CallbackQueryHandler(
-                _client_button(checkin.fewer_pressed), pattern=r"^f:(fewer|same)$"
-            ),
-            CallbackQueryHandler(
-                _client_button(checkin.plan_pressed), pattern=r"^p:(write|skip|stop)$"
             ),
             CallbackQueryHandler(team.invite_pressed, pattern=r"^j:[yn]:[cn]_[\w-]{16,60}$"),
             CallbackQueryHandler(_client_button(team.meeting_cleared), pattern=r"^t:mtx$"),
@@ -579,4 +569,6 @@ def register(app: Application) -> None:
             ChatMemberHandler(member_changed, ChatMemberHandler.MY_CHAT_MEMBER),
         ]
     )
+    # Before any of them: a command ends a wait for typed text.
+    app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, command_given), group=-1)
     app.add_error_handler(on_error)

@@ -1,0 +1,143 @@
+"""People as the bot meets them: first contact, staff codes, notes, the crisis card, the data a
+person can take away, and erasing it all."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.core import usecases
+from bot.core.actions.checkin import PlanWrite
+from bot.core.i18n import Catalog
+from bot.core.model import CrisisPlan, User
+from bot.core.planning import CHECKIN, Planner
+from bot.core.policy import Policy
+from bot.core.ports import (
+    CheckinStore,
+    MessageStore,
+    People,
+    Redemption,
+    Sends,
+    ShareStore,
+    StaffAccounts,
+    TeamStore,
+)
+from bot.core.views import Choice, Say, Text, View, t
+
+log = logging.getLogger(__name__)
+
+ERASE_CONFIRM_VALID = timedelta(hours=1)
+
+
+class Persons:
+    """Use cases about a person as a whole."""
+
+    def __init__(
+        self,
+        people: People,
+        staff: StaffAccounts,
+        checkins: CheckinStore,
+        team: TeamStore,
+        sends: Sends,
+        shares: ShareStore,
+        messages: MessageStore,
+        planner: Planner,
+        policy: Policy,
+        catalog: Catalog,
+    ) -> None:
+        self._people = people
+        self._staff = staff
+        self._checkins = checkins
+        self._team = team
+        self._sends = sends
+        self._shares = shares
+        self._messages = messages
+        self._planner = planner
+        self.policy = policy
+        self._catalog = catalog
+
+    async def find(self, user_id: int) -> User | None:
+        """The person with this Telegram id, if they have started the bot."""
+        return await self._people.get_user(user_id)
+
+    async def arrive(
+        self, user_id: int, chat_id: int, name: str, language: str, now: datetime
+    ) -> tuple[User, bool]:
+        """The person behind an update; someone new becomes a client. True if they are new."""
+        user = await self._people.get_user(user_id)
+        if user is not None:
+            return user, False
+        return await self._people.add_client(user_id, chat_id, name, language, now), True
+
+    async def in_a_team(self, user: User) -> bool:
+        """Whether this person is in some client's team (staff are, by their role)."""
+        return user.role.is_staff or bool(await self._team.clients_of(user.id))
+
+    async def redeem_staff_code(
+        self, code: str, user_id: int, chat_id: int, language: str, now: datetime
+    ) -> tuple[Redemption, User | None]:
+        """Use a staff code (valid, unused, unexpired) to become staff."""
+        return await usecases.redeem_staff_code(self._staff, code, user_id, chat_id, language, now)
+
+    async def keep_note(self, user: User, text: str, now: datetime) -> None:
+        """Keep a client's words as a private note."""
+        await self._people.add_note(user.id, text, now)
+
+    async def crisis_card(self, user_id: int | None, language: str) -> tuple[str, View]:
+        """The crisis card in the person's language, with "Write my plan" (or "Change my
+        plan") for clients and people without an account yet. Returns the language and view.
+
+        Works when the store does not: the card then goes out without the plan.
+        """
+        plan: CrisisPlan | None = None
+        may_write_plan = False
+        try:
+            user = await self._people.get_user(user_id) if user_id is not None else None
+            if user is not None:
+                language = user.language
+                plan = await self._people.crisis_plan(user.id)
+            may_write_plan = user is None or user.role.is_client
+        except Exception:
+            # The card goes out whatever happened to the store; the failure is logged, not shown.
+            log.exception("crisis card: store unavailable, showing the card without the plan")
+        text = usecases.crisis_text(self.policy, self._catalog, language, plan)
+        choices = []
+        if may_write_plan:
+            key = "helpnow.plan_write" if plan is None or plan.empty else "helpnow.plan_change"
+            choices.append(Choice(t(key), PlanWrite()))
+        return language, View.of(Say.of(Text.plain(text), choices=choices))
+
+    async def export(self, user: User) -> dict[str, Any]:
+        """Everything kept about a person, as JSON-ready data."""
+        return await usecases.export_data(
+            self._people, self._checkins, self._sends, self._team, self._shares, self._messages,
+            user,
+        )  # fmt: skip
+
+    async def reachable(self, user_id: int, reachable: bool, now: datetime) -> None:
+        """The person blocked the bot (False) or came back (True)."""
+        if await self._people.get_user(user_id) is None:
+            return
+        await self._people.set_reachable(user_id, reachable, now)
+        # Blocking stops the schedule; coming back starts it again (if they had agreed to one).
+        if reachable:
+            await self._planner.replan(user_id, now, "came back")
+        else:
+            await self._sends.cancel_planned(user_id, CHECKIN, "blocked")
+
+    async def tell_clients_left(self, member: User, now: datetime) -> None:
+        """A member is leaving: each client whose team they were in is told."""
+        for linked in await self._team.clients_of(member.id):
+            await self._planner.plan_notice(
+                linked.person.id, "team.notice_left", {"name": member.name}, now
+            )
+
+    @staticmethod
+    def erase_confirmed_in_time(asked: int, now: datetime) -> bool:
+        """Whether a "Delete everything" press comes within an hour of the question."""
+        return 0 <= now.timestamp() - asked <= ERASE_CONFIRM_VALID.total_seconds()
+
+    async def erase(self, user: User) -> None:
+        """Erase everything kept about a person."""
+        await usecases.erase(self._people, user)
