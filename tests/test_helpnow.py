@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.app import App
+from bot.core.clock import ManualClock
 from bot.core.i18n import Catalog
 from bot.core.safety import RiskPhrases
 from tests.conftest import Person, services
@@ -98,3 +101,39 @@ def test_crisis_card_lists_every_contact_and_the_plan(catalog: Catalog) -> None:
     assert card.rstrip().endswith(
         "Who to contact: Jo, 0700 000\nWhat doesn't help: Being told to calm down"
     )
+
+
+async def test_a_plan_part_typed_after_the_question_is_kept_in_the_plan(
+    app: App, alex: Person
+) -> None:
+    await alex.send("/helpnow")
+    asked = await alex.press("Write my plan")
+    assert "part 1 of 3" in asked[-1].body
+    sent = await alex.send("My sister Jo, 0612 345 678")
+    assert sent[-1].body.startswith("Part 2 of 3")
+    plan = await services(app).db.crisis_plan(alex.id)
+    assert plan is not None and plan.contacts == "My sister Jo, 0612 345 678"
+
+
+async def test_words_typed_long_after_write_my_plan_are_a_note_not_the_plan(
+    app: App, alex: Person, clock: ManualClock
+) -> None:
+    await alex.send("/helpnow")
+    await alex.press("Write my plan")
+    clock.advance(timedelta(days=30))
+    sent = await alex.send("Went for a walk today")
+    assert sent[-1].body == "Saved. Only you can see this."
+    assert await services(app).db.crisis_plan(alex.id) is None
+    notes = await services(app).db.notes(alex.id)
+    assert [n.text for n in notes] == ["Went for a walk today"]
+
+
+async def test_a_command_ends_the_question_so_later_words_are_a_note(
+    app: App, alex: Person
+) -> None:
+    await alex.send("/helpnow")
+    await alex.press("Write my plan")
+    await alex.send("/help")
+    await alex.send("Slept badly")
+    assert await services(app).db.crisis_plan(alex.id) is None
+    assert [n.text for n in await services(app).db.notes(alex.id)] == ["Slept badly"]
