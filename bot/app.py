@@ -16,20 +16,25 @@ from bot.config import Settings
 from bot.core.checkins import Checkins
 from bot.core.clock import Clock, SystemClock
 from bot.core.crisis_plan import CrisisPlans
+from bot.core.delivery import DeliveryPorts, Dispatcher, Scheduler
 from bot.core.dialogs import load_dialogs
 from bot.core.i18n import Catalog
+from bot.core.nudges import Nudges
+from bot.core.letters import CoreLetters
 from bot.core.people import Persons
 from bot.core.planning import Planner, ScheduleDefaults
+from bot.core.schedule_settings import ScheduleSettings
+from bot.core.sharing import Sharing
+from bot.core.team import Team
 from bot.core.waits import Waits
-from bot.dispatch import Dispatcher
-from bot.scheduler import Scheduler
 from bot.storage.crypto import load_cipher
 from bot.storage.store import SqliteStore
 from bot.tg import handlers
 from bot.tg.context import CONTEXT_TYPES, BotData, Services
+from bot.tg.courier import TelegramCourier
 from bot.tg.processor import PerPersonUpdateProcessor
 from bot.tg.ratelimit import PriorityRateLimiter
-from bot.tg.render import Renderer
+from bot.tg.render import Renderer, TelegramOutbox
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +102,27 @@ def schedule_defaults(settings: Settings) -> ScheduleDefaults:
     )
 
 
+TICK_SECONDS = 10
+
+
+def attach(app: App, scheduler: Scheduler) -> None:
+    """Run the scheduler's tick every TICK_SECONDS through PTB's JobQueue."""
+    if app.job_queue is None:
+        raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+
+    async def job(_context: object) -> None:
+        await scheduler.tick()
+
+    app.job_queue.run_repeating(
+        job,
+        interval=TICK_SECONDS,
+        first=1,
+        name="between-tick",
+        # A late tick still runs (it catches up on what is due); ticks never overlap.
+        job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+    )
+
+
 async def post_init(app: App) -> None:
     """Open the store, set the command menu, start the tick."""
     services: Services = app.bot_data.services
@@ -113,10 +139,52 @@ async def post_init(app: App) -> None:
     )
     services.plans_service = CrisisPlans(store, services.waits)
     # --- use cases by capability (one line each) ---
+    services.team = Team(
+        store,
+        store,
+        store,
+        store,
+        store,
+        planner,
+        services.waits,
+        TelegramOutbox(app.bot, services.renderer),
+        settings.policy,
+        services.catalog,
+        app.bot.username,
+    )
+    services.sharing = Sharing(
+        store,
+        store,
+        store,
+        store,
+        planner,
+        services.catalog,
+        services.dialogs,
+        TelegramOutbox(app.bot, services.renderer),
+    )
+    services.nudges = Nudges(
+        store,
+        store,
+        store,
+        store,
+        planner,
+        services.waits,
+        TelegramOutbox(app.bot, services.renderer),
+        settings.policy,
+        services.catalog,
+    )
+    services.schedule_settings = ScheduleSettings(services.db, services.planner, services.waits)
     await handlers.set_default_commands(app)
-    services.scheduler = Scheduler(services, Dispatcher(services, app.bot))
+    deliver = DeliveryPorts(store, services.clock, planner, services.checkins)
+    dispatcher = Dispatcher(
+        deliver,
+        TelegramCourier(app.bot, services.renderer),
+        CoreLetters(services.catalog),
+        settings.service.telegram.send_rate,
+    )
+    services.scheduler = Scheduler(deliver, dispatcher, settings.policy.retention)
     await services.scheduler.start()
-    services.scheduler.attach(app)
+    attach(app, services.scheduler)
     log.info("Between is ready (database %s)", settings.database_path)
 
 

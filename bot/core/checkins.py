@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import Enum
 from zoneinfo import ZoneInfo
 
-from bot.core.actions.checkin import SnoozeChoice
+from bot.core.actions.checkin import ChooseCapacity, Later, NotNow, SnoozeChoice
 from bot.core.dialogs import (
     TEXT,
     Capacity,
@@ -23,6 +23,7 @@ from bot.core.model import CheckinRecord, User
 from bot.core.planning import CHECKIN, Planner
 from bot.core.ports import CheckinStore, Sends, TeamStore
 from bot.core.schedule import snooze_until
+from bot.core.views import Choice, Say, Text, t
 
 FEWER_AFTER = 3
 """Offer fewer check-ins after this many in a row at the least capacity or declined."""
@@ -76,6 +77,18 @@ def _little(record: CheckinRecord) -> bool:
 def option_check(step_id: str, option_id: str) -> str:
     """A short hash of a step's and an option's ids, carried by answer buttons."""
     return hashlib.sha1(f"{step_id}:{option_id}".encode()).hexdigest()[:4]
+
+
+def capacity_say(dialog: Dialog, checkin_id: int, *, later: bool = False) -> Say:
+    """The first message of a check-in: the three levels, least first, then "Not now".
+
+    A check-in the bot sent by itself also offers "Later" (snooze), after "Not now".
+    """
+    choices = [Choice(t(level.label_key), ChooseCapacity(checkin_id, level)) for level in Capacity]
+    choices.append(Choice(t("checkin.not_now"), NotNow(checkin_id)))
+    if later:
+        choices.append(Choice(t("checkin.later"), Later(checkin_id)))
+    return Say.of(Text.plain(dialog.title), t("checkin.capacity_question"), choices=choices)
 
 
 class Checkins:

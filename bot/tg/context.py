@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
@@ -15,16 +15,18 @@ from bot.config import Settings
 from bot.core.checkins import Checkins
 from bot.core.clock import Clock
 from bot.core.crisis_plan import CrisisPlans
+from bot.core.delivery import Scheduler
 from bot.core.dialogs import Dialog
 from bot.core.i18n import Catalog
 from bot.core.model import Role
+from bot.core.nudges import Nudges
 from bot.core.people import Persons
 from bot.core.planning import Planner
 from bot.core.ports import Store
-
-if TYPE_CHECKING:
-    from bot.scheduler import Scheduler
 from bot.core.safety import RiskPhrases
+from bot.core.schedule_settings import ScheduleSettings
+from bot.core.sharing import Sharing
+from bot.core.team import Team
 from bot.core.views import View
 from bot.core.waits import Waits
 from bot.tg.render import Renderer, show
@@ -47,7 +49,11 @@ class Services:
     waits: Waits | None = None  # set with the store
     persons_service: Persons | None = None
     plans_service: CrisisPlans | None = None
+    sharing: Sharing | None = None
     renderer: Renderer | None = None
+    schedule_settings: ScheduleSettings | None = None
+    team: Team | None = None
+    nudges: Nudges | None = None
 
     @property
     def db(self) -> Store:

@@ -1,5 +1,6 @@
-"""Delivering what the bot starts itself: due rows are claimed, sent through the rate limiter,
-and their outcome recorded. The database decides what is due; nothing lives only in memory."""
+"""Delivering what the bot starts itself: due rows are claimed, sent through the courier (the
+adapter's rate-limited sender), and their outcome recorded. The database decides what is due;
+nothing lives only in memory. Also the tick that drives it, and the retention rule."""
 
 from __future__ import annotations
 
@@ -7,23 +8,83 @@ import asyncio
 import json
 import logging
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from enum import StrEnum
+from typing import Protocol
 
-from telegram import InlineKeyboardMarkup, Message
-from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
-from telegram.ext import ExtBot
-
-from bot.core.model import Relay, Role, Send, User
-from bot.core.planning import CHECKIN, MEETING, REGULAR, RELAY, SPACING
+from bot.core.checkins import Checkins, capacity_say
+from bot.core.clock import Clock
+from bot.core.model import ClientSchedule, Relay, Role, Send, User
+from bot.core.planning import CHECKIN, MEETING, REGULAR, RELAY, SPACING, Planner
+from bot.core.ports import CheckinStore, MessageStore, People, Sends, TeamStore
 from bot.core.schedule import next_contact_time
-from bot.tg.checkin import capacity_message
-from bot.tg.context import Services
-from bot.tg.nudge import client_message, pause_note
-from bot.tg.ratelimit import BULK
-from bot.tg.team import meeting_invitation
+from bot.core.views import Say, t
 
 log = logging.getLogger(__name__)
+
+PURGE_EVERY = timedelta(hours=1)
+
+
+class Posted(StrEnum):
+    """How sending one message the bot started ended."""
+
+    SENT = "sent"
+    BLOCKED = "blocked"  # the person blocked the bot, or their account is gone
+    UNKNOWN = "unknown"  # timed out: Telegram may or may not have delivered it
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Post:
+    """The outcome of one send, with the message's id when it went out."""
+
+    outcome: Posted
+    message_id: int | None = None
+    reason: str | None = None
+
+
+class Courier(Protocol):
+    """Sends what the bot starts itself, behind replies to what people just did."""
+
+    async def post(self, to: User, say: Say) -> Post:
+        """Send a new message."""
+        ...
+
+    async def edit(self, to: User, message_id: int, say: Say) -> bool:
+        """Replace an earlier message (and take its buttons off)."""
+        ...
+
+
+class Letters(Protocol):
+    """The messages of other capabilities that the dispatcher delivers."""
+
+    def relay(self, client: User, relay: Relay, role: Role) -> Say:
+        """A team member's nudge or answer, as the client sees it."""
+        ...
+
+    def meeting(self, client: User, slot: str, day: date) -> Say:
+        """The invitation to prepare for a meeting, or to say how it went."""
+        ...
+
+    def held(self, client: User, own: ClientSchedule) -> Say | None:
+        """For a member whose message waits: the client is paused (and their message)."""
+        ...
+
+
+class Store(People, CheckinStore, Sends, TeamStore, MessageStore, Protocol):
+    """What delivery reads and writes (one store implements every port)."""
+
+
+@dataclass(frozen=True)
+class DeliveryPorts:
+    """What the dispatcher works with."""
+
+    store: Store
+    clock: Clock
+    planner: Planner
+    checkins: Checkins
+
 
 CLAIM_BATCH = 50
 HOLD = timedelta(hours=6)  # how often a message held by an open-ended pause is looked at again
@@ -32,11 +93,14 @@ HOLD = timedelta(hours=6)  # how often a message held by an open-ended pause is 
 class Dispatcher:
     """Sends due check-ins; one call of ``tick`` drains everything due at that moment."""
 
-    def __init__(self, services: Services, bot: ExtBot[Any]) -> None:
-        self._services = services
-        self._bot = bot
+    def __init__(
+        self, deps: DeliveryPorts, courier: Courier, letters: Letters, send_rate: float
+    ) -> None:
+        self._d = deps
+        self._courier = courier
+        self._letters = letters
         # About a second's worth of sends in flight keeps the rate limiter busy, no more.
-        self._max_in_flight = max(20, int(services.settings.service.telegram.send_rate))
+        self._max_in_flight = max(20, int(send_rate))
         self._busy: set[int] = set()  # people with a send under way
 
     async def tick(self) -> Counter[str]:
@@ -44,9 +108,9 @@ class Dispatcher:
 
         Returns how many sends ended in each way ("sent", "expired", "skipped", ...).
         """
-        services = self._services
+        d = self._d
         outcomes: Counter[str] = Counter()
-        now = services.clock.now()
+        now = d.clock.now()
         # A steady flow rather than batches: claim a few more whenever one finishes, so one send
         # waiting out a 429 never holds up the others, and the database work of the next sends
         # overlaps the sending of these. Only what is in flight is ever claimed, so a crash
@@ -57,7 +121,7 @@ class Dispatcher:
             while True:
                 room = self._max_in_flight - len(in_flight)
                 if not exhausted and room > 0:
-                    batch = await services.db.claim_due(now, min(room, CLAIM_BATCH))
+                    batch = await d.store.claim_due(now, min(room, CLAIM_BATCH))
                     exhausted = not batch
                     in_flight.update(asyncio.create_task(self._deliver(s)) for s in batch)
                 if not in_flight:
@@ -77,8 +141,8 @@ class Dispatcher:
     async def _deliver(self, send: Send) -> str:
         if send.user_id in self._busy:
             # Another send to this person is under way in this tick: this one follows later.
-            now = self._services.clock.now()
-            await self._services.db.postpone(send.id, min(now + SPACING, send.closes_at))
+            now = self._d.clock.now()
+            await self._d.store.postpone(send.id, min(now + SPACING, send.closes_at))
             return "held"
         self._busy.add(send.user_id)
         try:
@@ -86,19 +150,17 @@ class Dispatcher:
         except Exception:
             # Never leave a row claimed forever; log without anyone's words.
             log.exception("send %s for user %s failed", send.id, send.user_id)
-            await self._services.db.finish_send(
-                send.id, "failed", self._services.clock.now(), reason="error"
-            )
+            await self._d.store.finish_send(send.id, "failed", self._d.clock.now(), reason="error")
             return "failed"
         finally:
             self._busy.discard(send.user_id)
 
     async def _attempt(self, send: Send) -> str:
-        services = self._services
-        store = services.db
+        d = self._d
+        store = d.store
         user = await store.get_user(send.user_id)
         if user is None or user.unreachable_at is not None:
-            await store.finish_send(send.id, "cancelled", services.clock.now(), reason="gone")
+            await store.finish_send(send.id, "cancelled", d.clock.now(), reason="gone")
             return "cancelled"
         if send.kind != CHECKIN:
             return await self._send_message(send, user)
@@ -106,39 +168,36 @@ class Dispatcher:
         if send.slot == REGULAR and outcome != "blocked":
             # After a long outage the next one is planned from now, not one by one through
             # every day that was missed.
-            await services.planner.plan_next(user.id, after=max(send.due_at, services.clock.now()))
+            await d.planner.plan_next(user.id, after=max(send.due_at, d.clock.now()))
         return outcome
 
-    async def _post(
-        self, send: Send, user: User, text: str, markup: InlineKeyboardMarkup | None
-    ) -> Message | str:
+    async def _post(self, send: Send, user: User, say: Say) -> int | str:
         """Send one message the bot starts; on failure, record it and return the outcome."""
-        store = self._services.db
-        now = self._services.clock.now()
-        try:
-            return await self._bot.send_message(
-                user.chat_id, text, reply_markup=markup, rate_limit_args=BULK
-            )
-        except Forbidden:
+        store = self._d.store
+        now = self._d.clock.now()
+        post = await self._courier.post(user, say)
+        if post.outcome is Posted.SENT:
+            assert post.message_id is not None
+            return post.message_id
+        if post.outcome is Posted.BLOCKED:
             await store.set_reachable(user.id, False, now)
             await store.cancel_planned(user.id, CHECKIN, "blocked")
             await store.finish_send(send.id, "failed", now, reason="blocked")
             return "blocked"
-        except TimedOut:
+        if post.outcome is Posted.UNKNOWN:
             # Telegram may or may not have delivered it: record, never resend blindly.
             await store.finish_send(send.id, "unknown", now, reason="timed out")
             return "unknown"
-        except TelegramError as exc:
-            await store.finish_send(send.id, "failed", now, reason=type(exc).__name__)
-            return "failed"
+        await store.finish_send(send.id, "failed", now, reason=post.reason)
+        return "failed"
 
     async def _send_message(self, send: Send, user: User) -> str:
         """A meeting invitation, a notice about the team, or a team member's nudge or answer:
         held until the client may be written to (contact hours, pause, a moment after another
         message the bot started), dropped once it no longer makes sense."""
-        services = self._services
-        store = services.db
-        now = services.clock.now()
+        d = self._d
+        store = d.store
+        now = d.clock.now()
         relay: Relay | None = None
         if send.kind == RELAY:
             relay = await self._relay_of(send, user)
@@ -151,9 +210,9 @@ class Dispatcher:
             await store.postpone(send.id, min(last + SPACING, send.closes_at))
             return "held"
         if send.kind == MEETING:
-            schedule = await services.planner.schedule_of(user.id)
+            schedule = await d.planner.schedule_of(user.id)
         else:
-            schedule = await services.planner.contact_schedule(user.id)
+            schedule = await d.planner.contact_schedule(user.id)
         if schedule is None or now >= send.closes_at:
             reason = "late" if schedule is not None else "no schedule"
             status = "expired" if schedule is not None else "skipped"
@@ -168,16 +227,16 @@ class Dispatcher:
             if relay is not None and schedule.paused_at(now) and not relay.held_told:
                 await self._tell_held(relay, user)
             return "held"
-        rendered = await self._message_for(send, user, relay)
-        if rendered is None:
+        say = await self._message_for(send, user, relay)
+        if say is None:
             await store.finish_send(send.id, "failed", now, reason="unreadable")
             return "failed"
-        sent = await self._post(send, user, *rendered)
+        sent = await self._post(send, user, say)
         if isinstance(sent, str):
             if relay is not None:
                 await store.update_relay(relay.id, status="failed")
             return sent
-        await store.finish_send(send.id, "sent", now, message_id=sent.message_id)
+        await store.finish_send(send.id, "sent", now, message_id=sent)
         if relay is not None:
             await store.update_relay(relay.id, status="sent")
         return "sent"
@@ -185,7 +244,7 @@ class Dispatcher:
     async def _relay_of(self, send: Send, user: User) -> Relay | None:
         """The member's message behind a send, if it should still go: not cancelled or
         declined, its sender still in the client's team and not asked to stop nudging."""
-        store = self._services.db
+        store = self._d.store
         try:
             relay_id = int(json.loads(send.payload or "")["relay"])
         except (ValueError, KeyError, TypeError):
@@ -203,51 +262,41 @@ class Dispatcher:
 
     async def _tell_held(self, relay: Relay, client: User) -> None:
         """Once per message: the member hears that the client is paused (and their message)."""
-        store = self._services.db
-        catalog = self._services.catalog
+        store = self._d.store
         member = await store.get_user(relay.member_id) if relay.member_id else None
         own = await store.schedule(client.id)
         await store.update_relay(relay.id, held_told=True)
         if member is None or own is None:
             return
-        text = pause_note(catalog, member.language, client.name, own, held=True)
-        if text is None:
-            return
-        try:
-            await self._bot.send_message(member.chat_id, text, rate_limit_args=BULK)
-        except TelegramError as exc:
-            log.info("could not tell user %s that a client is paused: %s", member.id, exc)
+        say = self._letters.held(client, own)
+        if say is not None:
+            await self._courier.post(member, say)
 
-    async def _message_for(
-        self, send: Send, user: User, relay: Relay | None
-    ) -> tuple[str, InlineKeyboardMarkup | None] | None:
-        catalog = self._services.catalog
+    async def _message_for(self, send: Send, user: User, relay: Relay | None) -> Say | None:
         if relay is not None:
             assert relay.member_id is not None
-            role = await self._services.db.team_role(user.id, relay.member_id)
-            return client_message(catalog, user, relay, role or Role.PEER)
+            role = await self._d.store.team_role(user.id, relay.member_id)
+            return self._letters.relay(user, relay, role or Role.PEER)
         if send.kind == MEETING:
-            return meeting_invitation(
-                catalog, user.language, send.slot, date.fromisoformat(send.local_date)
-            )
+            return self._letters.meeting(user, send.slot, date.fromisoformat(send.local_date))
         try:
             payload = json.loads(send.payload or "")
-            return catalog.get(user.language, payload["key"], **payload["values"]), None
+            return Say.of(t(payload["key"], **payload["values"]))
         except (ValueError, KeyError, TypeError):
             log.error("send %s has a payload that cannot be read", send.id)
             return None
 
     async def _send_checkin(self, send: Send, user: User) -> str:
-        services = self._services
-        store = services.db
-        now = services.clock.now()
+        d = self._d
+        store = d.store
+        now = d.clock.now()
         if send.checkin_id is not None:
             # Claimed again after a crash: if its message had reached the client, it is sent.
             earlier = await store.checkin(send.checkin_id, user.id)
             if earlier is not None and earlier.message_id is not None:
                 await store.finish_send(send.id, "sent", now, message_id=earlier.message_id)
                 return "sent"
-        schedule = await services.planner.schedule_of(user.id)
+        schedule = await d.planner.schedule_of(user.id)
         reason = None
         if schedule is None:
             reason = "no schedule"
@@ -264,7 +313,7 @@ class Dispatcher:
             if (
                 busy is not None
                 and busy.message_id is not None
-                and now - busy.started_at < services.planner.defaults.window
+                and now - busy.started_at < d.planner.defaults.window
             ):
                 reason = "in a check-in"
         if reason is not None:
@@ -272,28 +321,26 @@ class Dispatcher:
             await store.finish_send(send.id, status, now, reason=reason)
             return status
 
-        result = await services.checkins.start(user, "checkin", now)
+        result = await d.checkins.start(user, "checkin", now)
         assert result.checkin is not None and result.dialog is not None
         # Linked before sending, so a crash after delivery is recognised at the next start.
         await store.finish_send(send.id, "sending", now, checkin_id=result.checkin.id)
-        text, markup = capacity_message(
-            services.catalog, user.language, result.dialog, result.checkin.id, later=True
-        )
-        sent = await self._post(send, user, text, markup)
+        say = capacity_say(result.dialog, result.checkin.id, later=True)
+        sent = await self._post(send, user, say)
         if isinstance(sent, str):
             if sent != "unknown":
                 await store.finish_checkin(result.checkin.id, "closed", now)
             return sent
-        await store.set_checkin_message(result.checkin.id, sent.message_id)
+        await store.set_checkin_message(result.checkin.id, sent)
         await store.finish_send(
-            send.id, "sent", now, message_id=sent.message_id, checkin_id=result.checkin.id
+            send.id, "sent", now, message_id=sent, checkin_id=result.checkin.id
         )
         return "sent"
 
     async def _close_windows(self, now: datetime) -> int:
         """Unanswered check-ins whose window passed: close them and say so kindly."""
-        services = self._services
-        store = services.db
+        d = self._d
+        store = d.store
         closed = 0
         while due := await store.due_to_close(now, CLAIM_BATCH):
             for send in due:
@@ -306,16 +353,36 @@ class Dispatcher:
                 if user is not None and record is not None and record.status == "open":
                     await store.finish_checkin(record.id, "closed", now)
                     if record.message_id is not None:
-                        await self._say_closed(user.chat_id, user.language, record.message_id)
+                        await self._courier.edit(
+                            user, record.message_id, Say.of(t("checkin.window_closed"))
+                        )
                     closed += 1
                 await store.finish_send(send.id, "closed", now)
         return closed
 
-    async def _say_closed(self, chat_id: int, language: str, message_id: int) -> None:
-        text = self._services.catalog.get(language, "checkin.window_closed")
-        try:
-            await self._bot.edit_message_text(
-                text, chat_id=chat_id, message_id=message_id, rate_limit_args=BULK
-            )
-        except (BadRequest, Forbidden) as exc:
-            log.info("could not edit a closed check-in for chat %s: %s", chat_id, exc.message)
+
+class Scheduler:
+    """One tick does all due work. Driven by the adapter's job queue in production and by hand
+    when a test or the sandbox moves its clock, so both run exactly the same code."""
+
+    def __init__(self, deps: DeliveryPorts, dispatcher: Dispatcher, retention: timedelta) -> None:
+        self._d = deps
+        self._dispatcher = dispatcher
+        self._retention = retention
+        self._purged_at: datetime | None = None
+
+    async def start(self) -> int:
+        """Rebuild the plan from the rows; returns how many clients got a check-in planned."""
+        return await self._d.planner.rebuild(self._d.clock.now())
+
+    async def tick(self) -> Counter[str]:
+        """Send what is due, then apply the retention rule (at most once an hour)."""
+        outcomes = await self._dispatcher.tick()
+        now = self._d.clock.now()
+        if self._purged_at is None or now - self._purged_at >= PURGE_EVERY:
+            self._purged_at = now
+            removed = await self._d.store.purge_before(now - self._retention)
+            if removed:
+                log.info("retention: removed %d rows older than %s", removed, self._retention)
+            outcomes["purged"] += removed
+        return outcomes

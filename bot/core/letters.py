@@ -1,0 +1,30 @@
+"""The messages other capabilities own that the dispatcher delivers (its one way to them)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.core import nudges, team
+from bot.core.actions.team import MeetingSlot
+from bot.core.i18n import Catalog
+from bot.core.model import ClientSchedule, Relay, Role, User
+from bot.core.views import Say
+
+
+class CoreLetters:
+    """``Letters`` from the team's and the messages' own view functions."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+
+    def relay(self, client: User, relay: Relay, role: Role) -> Say:
+        """A team member's nudge or answer, as the client sees it."""
+        return nudges.client_message(relay, role)
+
+    def meeting(self, client: User, slot: str, day: date) -> Say:
+        """The invitation before or after a network meeting."""
+        return team.meeting_invitation(self._catalog, client.language, MeetingSlot(slot), day)
+
+    def held(self, client: User, own: ClientSchedule) -> Say | None:
+        """For a member whose message waits while the client is paused."""
+        return nudges.pause_note(client.name, own, held=True)
