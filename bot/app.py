@@ -19,8 +19,8 @@ from bot.core.crisis_plan import CrisisPlans
 from bot.core.delivery import DeliveryPorts, Dispatcher, Scheduler
 from bot.core.dialogs import load_dialogs
 from bot.core.i18n import Catalog
-from bot.core.nudges import Nudges
 from bot.core.letters import CoreLetters
+from bot.core.nudges import Nudges
 from bot.core.people import Persons
 from bot.core.planning import Planner, ScheduleDefaults
 from bot.core.schedule_settings import ScheduleSettings
@@ -175,7 +175,9 @@ async def post_init(app: App) -> None:
     )
     services.schedule_settings = ScheduleSettings(services.db, services.planner, services.waits)
     await handlers.set_default_commands(app)
-    deliver = DeliveryPorts(store, services.clock, planner, services.checkins)
+    deliver = DeliveryPorts(
+        store, store, store, store, store, services.clock, planner, services.checkins
+    )
     dispatcher = Dispatcher(
         deliver,
         TelegramCourier(app.bot, services.renderer),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.app import App
+from bot.core.actions.settings import PickDays
+from bot.core.clock import ManualClock
+from bot.tg.codec import encode
 from tests.conftest import Person, services
 
 
@@ -146,8 +149,85 @@ async def test_settings_buttons_act_only_for_the_presser(
     await blair.send("/start")
     await blair.press("Only when I ask")
     menu = blair.last()
-    await blair.press_data(menu.message_id, "s:days:0")  # Blair toggles Monday: Blair's own
+    await blair.press_data(
+        menu.message_id, encode(PickDays(0))
+    )  # Blair toggles Monday: Blair's own
     alex_own = await services(app).db.schedule(alex.id)
     blair_own = await services(app).db.schedule(blair.id)
     assert alex_own is not None and alex_own.days is None
     assert blair_own is not None and blair_own.days == "thu"
+
+
+async def test_a_time_typed_after_the_time_question_is_applied_and_said(
+    app: App, alex: Person
+) -> None:
+    await open_settings(alex)
+    await alex.press("Time")  # the summary becomes the question
+    assert "Or type one, like 18:30" in alex.last().body
+    (reply,) = await alex.send("18:30")
+    assert reply.body.startswith("Saved: check-ins at 18:30.")
+    assert "Time: 18:30" in reply.body
+    assert await planned(app, alex) == [datetime(2026, 3, 2, 18, 30, tzinfo=UTC)]
+    assert await services(app).db.notes(alex.id) == []
+    assert alex.api.messages(alex.id)[-2].buttons() == []  # the answered question's buttons go
+
+
+async def test_a_city_typed_after_the_zone_question_is_applied_and_said(
+    app: App, alex: Person
+) -> None:
+    await open_settings(alex)
+    await alex.press("Time zone")
+    (reply,) = await alex.send("Berlin")
+    assert reply.body.startswith("Saved: your time zone is Europe/Berlin.")
+    assert await planned(app, alex) == [datetime(2026, 3, 2, 17, 0, tzinfo=UTC)]
+    assert await services(app).db.notes(alex.id) == []
+
+
+async def test_an_unreadable_time_is_refused_and_the_question_stays_open(
+    app: App, alex: Person
+) -> None:
+    await open_settings(alex)
+    await alex.press("Time")
+    (reply,) = await alex.send("25:99")
+    assert reply.body.startswith("I didn't understand that time.")
+    (reply,) = await alex.send("19:00")
+    assert reply.body.startswith("Saved: check-ins at 19:00.")
+    assert await services(app).db.notes(alex.id) == []
+
+
+async def test_a_message_typed_after_write_a_message_is_kept_for_the_team(
+    app: App, alex: Person
+) -> None:
+    await alex.send("/start")
+    await alex.press("That's fine")
+    await alex.send("/pause")
+    await alex.press("Until I resume")
+    await alex.press("Write a message")
+    (reply,) = await alex.send("Back on Monday")
+    assert reply.body.startswith("Saved.") and "Back on Monday" in reply.body
+    own = await services(app).db.schedule(alex.id)
+    assert own is not None and own.pause_message == "Back on Monday"
+    assert await services(app).db.notes(alex.id) == []
+
+
+async def test_a_question_left_unanswered_expires_and_words_become_a_note(
+    app: App, alex: Person, clock: ManualClock
+) -> None:
+    await open_settings(alex)
+    await alex.press("Time")
+    clock.advance(timedelta(minutes=31))
+    (reply,) = await alex.send("18:30")
+    assert reply.body.startswith("Saved. Only you can see this.")
+    own = await services(app).db.schedule(alex.id)
+    assert own is not None and own.time is None
+    assert [note.text for note in await services(app).db.notes(alex.id)] == ["18:30"]
+
+
+async def test_a_command_moves_on_from_the_question(app: App, alex: Person) -> None:
+    await open_settings(alex)
+    await alex.press("Time zone")
+    await alex.send("/settings")
+    await alex.send("Berlin")
+    own = await services(app).db.schedule(alex.id)
+    assert own is not None and own.timezone is None
+    assert [note.text for note in await services(app).db.notes(alex.id)] == ["Berlin"]

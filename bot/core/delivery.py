@@ -72,15 +72,15 @@ class Letters(Protocol):
         ...
 
 
-class Store(People, CheckinStore, Sends, TeamStore, MessageStore, Protocol):
-    """What delivery reads and writes (one store implements every port)."""
-
-
 @dataclass(frozen=True)
 class DeliveryPorts:
     """What the dispatcher works with."""
 
-    store: Store
+    people: People
+    checkin_store: CheckinStore
+    sends: Sends
+    team: TeamStore
+    messages: MessageStore
     clock: Clock
     planner: Planner
     checkins: Checkins
@@ -121,7 +121,7 @@ class Dispatcher:
             while True:
                 room = self._max_in_flight - len(in_flight)
                 if not exhausted and room > 0:
-                    batch = await d.store.claim_due(now, min(room, CLAIM_BATCH))
+                    batch = await self._d.sends.claim_due(now, min(room, CLAIM_BATCH))
                     exhausted = not batch
                     in_flight.update(asyncio.create_task(self._deliver(s)) for s in batch)
                 if not in_flight:
@@ -142,7 +142,7 @@ class Dispatcher:
         if send.user_id in self._busy:
             # Another send to this person is under way in this tick: this one follows later.
             now = self._d.clock.now()
-            await self._d.store.postpone(send.id, min(now + SPACING, send.closes_at))
+            await self._d.sends.postpone(send.id, min(now + SPACING, send.closes_at))
             return "held"
         self._busy.add(send.user_id)
         try:
@@ -150,17 +150,16 @@ class Dispatcher:
         except Exception:
             # Never leave a row claimed forever; log without anyone's words.
             log.exception("send %s for user %s failed", send.id, send.user_id)
-            await self._d.store.finish_send(send.id, "failed", self._d.clock.now(), reason="error")
+            await self._d.sends.finish_send(send.id, "failed", self._d.clock.now(), reason="error")
             return "failed"
         finally:
             self._busy.discard(send.user_id)
 
     async def _attempt(self, send: Send) -> str:
         d = self._d
-        store = d.store
-        user = await store.get_user(send.user_id)
+        user = await self._d.people.get_user(send.user_id)
         if user is None or user.unreachable_at is not None:
-            await store.finish_send(send.id, "cancelled", d.clock.now(), reason="gone")
+            await self._d.sends.finish_send(send.id, "cancelled", d.clock.now(), reason="gone")
             return "cancelled"
         if send.kind != CHECKIN:
             return await self._send_message(send, user)
@@ -173,22 +172,21 @@ class Dispatcher:
 
     async def _post(self, send: Send, user: User, say: Say) -> int | str:
         """Send one message the bot starts; on failure, record it and return the outcome."""
-        store = self._d.store
         now = self._d.clock.now()
         post = await self._courier.post(user, say)
         if post.outcome is Posted.SENT:
             assert post.message_id is not None
             return post.message_id
         if post.outcome is Posted.BLOCKED:
-            await store.set_reachable(user.id, False, now)
-            await store.cancel_planned(user.id, CHECKIN, "blocked")
-            await store.finish_send(send.id, "failed", now, reason="blocked")
+            await self._d.people.set_reachable(user.id, False, now)
+            await self._d.sends.cancel_planned(user.id, CHECKIN, "blocked")
+            await self._d.sends.finish_send(send.id, "failed", now, reason="blocked")
             return "blocked"
         if post.outcome is Posted.UNKNOWN:
             # Telegram may or may not have delivered it: record, never resend blindly.
-            await store.finish_send(send.id, "unknown", now, reason="timed out")
+            await self._d.sends.finish_send(send.id, "unknown", now, reason="timed out")
             return "unknown"
-        await store.finish_send(send.id, "failed", now, reason=post.reason)
+        await self._d.sends.finish_send(send.id, "failed", now, reason=post.reason)
         return "failed"
 
     async def _send_message(self, send: Send, user: User) -> str:
@@ -196,18 +194,17 @@ class Dispatcher:
         held until the client may be written to (contact hours, pause, a moment after another
         message the bot started), dropped once it no longer makes sense."""
         d = self._d
-        store = d.store
         now = d.clock.now()
         relay: Relay | None = None
         if send.kind == RELAY:
             relay = await self._relay_of(send, user)
             if relay is None:
-                await store.finish_send(send.id, "cancelled", now, reason="withdrawn")
+                await self._d.sends.finish_send(send.id, "cancelled", now, reason="withdrawn")
                 return "cancelled"
-        last = await store.last_sent_at(user.id)
+        last = await self._d.sends.last_sent_at(user.id)
         if last is not None and now - last < SPACING:
             # Never two messages the bot starts at once: this one follows a little later.
-            await store.postpone(send.id, min(last + SPACING, send.closes_at))
+            await self._d.sends.postpone(send.id, min(last + SPACING, send.closes_at))
             return "held"
         if send.kind == MEETING:
             schedule = await d.planner.schedule_of(user.id)
@@ -216,56 +213,57 @@ class Dispatcher:
         if schedule is None or now >= send.closes_at:
             reason = "late" if schedule is not None else "no schedule"
             status = "expired" if schedule is not None else "skipped"
-            await store.finish_send(send.id, status, now, reason=reason)
+            await self._d.sends.finish_send(send.id, status, now, reason=reason)
             return status
         if schedule.paused_at(now) or not schedule.in_contact_hours(now):
             try:
                 due = next_contact_time(schedule, now)
             except ValueError:  # paused until they resume: look again in a while
                 due = now + HOLD
-            await store.postpone(send.id, min(due, send.closes_at))
+            await self._d.sends.postpone(send.id, min(due, send.closes_at))
             if relay is not None and schedule.paused_at(now) and not relay.held_told:
                 await self._tell_held(relay, user)
             return "held"
         say = await self._message_for(send, user, relay)
         if say is None:
-            await store.finish_send(send.id, "failed", now, reason="unreadable")
+            await self._d.sends.finish_send(send.id, "failed", now, reason="unreadable")
             return "failed"
         sent = await self._post(send, user, say)
         if isinstance(sent, str):
             if relay is not None:
-                await store.update_relay(relay.id, status="failed")
+                await self._d.messages.update_relay(relay.id, status="failed")
             return sent
-        await store.finish_send(send.id, "sent", now, message_id=sent)
+        await self._d.sends.finish_send(send.id, "sent", now, message_id=sent)
         if relay is not None:
-            await store.update_relay(relay.id, status="sent")
+            await self._d.messages.update_relay(relay.id, status="sent")
         return "sent"
 
     async def _relay_of(self, send: Send, user: User) -> Relay | None:
         """The member's message behind a send, if it should still go: not cancelled or
         declined, its sender still in the client's team and not asked to stop nudging."""
-        store = self._d.store
         try:
             relay_id = int(json.loads(send.payload or "")["relay"])
         except (ValueError, KeyError, TypeError):
             return None
-        relay = await store.relay(relay_id)
+        relay = await self._d.messages.relay(relay_id)
         if relay is None or relay.status != "planned" or relay.client_id != user.id:
             return None
-        if relay.member_id is None or await store.team_role(user.id, relay.member_id) is None:
-            await store.update_relay(relay.id, status="cancelled")
+        if (
+            relay.member_id is None
+            or await self._d.team.team_role(user.id, relay.member_id) is None
+        ):
+            await self._d.messages.update_relay(relay.id, status="cancelled")
             return None
-        if relay.kind == "nudge" and relay.member_id in await store.no_nudges(user.id):
-            await store.update_relay(relay.id, status="declined")
+        if relay.kind == "nudge" and relay.member_id in await self._d.messages.no_nudges(user.id):
+            await self._d.messages.update_relay(relay.id, status="declined")
             return None
         return relay
 
     async def _tell_held(self, relay: Relay, client: User) -> None:
         """Once per message: the member hears that the client is paused (and their message)."""
-        store = self._d.store
-        member = await store.get_user(relay.member_id) if relay.member_id else None
-        own = await store.schedule(client.id)
-        await store.update_relay(relay.id, held_told=True)
+        member = await self._d.people.get_user(relay.member_id) if relay.member_id else None
+        own = await self._d.sends.schedule(client.id)
+        await self._d.messages.update_relay(relay.id, held_told=True)
         if member is None or own is None:
             return
         say = self._letters.held(client, own)
@@ -275,7 +273,7 @@ class Dispatcher:
     async def _message_for(self, send: Send, user: User, relay: Relay | None) -> Say | None:
         if relay is not None:
             assert relay.member_id is not None
-            role = await self._d.store.team_role(user.id, relay.member_id)
+            role = await self._d.team.team_role(user.id, relay.member_id)
             return self._letters.relay(user, relay, role or Role.PEER)
         if send.kind == MEETING:
             return self._letters.meeting(user, send.slot, date.fromisoformat(send.local_date))
@@ -288,13 +286,14 @@ class Dispatcher:
 
     async def _send_checkin(self, send: Send, user: User) -> str:
         d = self._d
-        store = d.store
         now = d.clock.now()
         if send.checkin_id is not None:
             # Claimed again after a crash: if its message had reached the client, it is sent.
-            earlier = await store.checkin(send.checkin_id, user.id)
+            earlier = await self._d.checkin_store.checkin(send.checkin_id, user.id)
             if earlier is not None and earlier.message_id is not None:
-                await store.finish_send(send.id, "sent", now, message_id=earlier.message_id)
+                await self._d.sends.finish_send(
+                    send.id, "sent", now, message_id=earlier.message_id
+                )
                 return "sent"
         schedule = await d.planner.schedule_of(user.id)
         reason = None
@@ -309,7 +308,7 @@ class Dispatcher:
         else:
             # A check-in the client is in the middle of; one never shown (a send cut off by a
             # crash) does not count, and is replaced below.
-            busy = await store.open_checkin(user.id)
+            busy = await self._d.checkin_store.open_checkin(user.id)
             if (
                 busy is not None
                 and busy.message_id is not None
@@ -318,46 +317,44 @@ class Dispatcher:
                 reason = "in a check-in"
         if reason is not None:
             status = "expired" if reason == "late" else "skipped"
-            await store.finish_send(send.id, status, now, reason=reason)
+            await self._d.sends.finish_send(send.id, status, now, reason=reason)
             return status
 
         result = await d.checkins.start(user, "checkin", now)
         assert result.checkin is not None and result.dialog is not None
         # Linked before sending, so a crash after delivery is recognised at the next start.
-        await store.finish_send(send.id, "sending", now, checkin_id=result.checkin.id)
+        await self._d.sends.finish_send(send.id, "sending", now, checkin_id=result.checkin.id)
         say = capacity_say(result.dialog, result.checkin.id, later=True)
         sent = await self._post(send, user, say)
         if isinstance(sent, str):
             if sent != "unknown":
-                await store.finish_checkin(result.checkin.id, "closed", now)
+                await self._d.checkin_store.finish_checkin(result.checkin.id, "closed", now)
             return sent
-        await store.set_checkin_message(result.checkin.id, sent)
-        await store.finish_send(
+        await self._d.checkin_store.set_checkin_message(result.checkin.id, sent)
+        await self._d.sends.finish_send(
             send.id, "sent", now, message_id=sent, checkin_id=result.checkin.id
         )
         return "sent"
 
     async def _close_windows(self, now: datetime) -> int:
         """Unanswered check-ins whose window passed: close them and say so kindly."""
-        d = self._d
-        store = d.store
         closed = 0
-        while due := await store.due_to_close(now, CLAIM_BATCH):
+        while due := await self._d.sends.due_to_close(now, CLAIM_BATCH):
             for send in due:
-                user = await store.get_user(send.user_id)
+                user = await self._d.people.get_user(send.user_id)
                 record = (
-                    await store.checkin(send.checkin_id, send.user_id)
+                    await self._d.checkin_store.checkin(send.checkin_id, send.user_id)
                     if send.checkin_id is not None
                     else None
                 )
                 if user is not None and record is not None and record.status == "open":
-                    await store.finish_checkin(record.id, "closed", now)
+                    await self._d.checkin_store.finish_checkin(record.id, "closed", now)
                     if record.message_id is not None:
                         await self._courier.edit(
                             user, record.message_id, Say.of(t("checkin.window_closed"))
                         )
                     closed += 1
-                await store.finish_send(send.id, "closed", now)
+                await self._d.sends.finish_send(send.id, "closed", now)
         return closed
 
 
@@ -381,7 +378,7 @@ class Scheduler:
         now = self._d.clock.now()
         if self._purged_at is None or now - self._purged_at >= PURGE_EVERY:
             self._purged_at = now
-            removed = await self._d.store.purge_before(now - self._retention)
+            removed = await self._d.people.purge_before(now - self._retention)
             if removed:
                 log.info("retention: removed %d rows older than %s", removed, self._retention)
             outcomes["purged"] += removed

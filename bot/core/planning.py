@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.model import ClientSchedule
-from bot.core.ports import PlannedRow, Store
+from bot.core.ports import PlannedRow, Sends
 from bot.core.schedule import WEEKDAYS, Schedule, next_checkin, next_contact_time, parse_hours
 
 REGULAR = "regular"
@@ -59,7 +59,7 @@ def effective(own: ClientSchedule, defaults: ScheduleDefaults) -> Schedule:
 class Planner:
     """Keeps exactly one regular check-in planned for every client who agreed to them."""
 
-    def __init__(self, store: Store, defaults: ScheduleDefaults) -> None:
+    def __init__(self, store: Sends, defaults: ScheduleDefaults) -> None:
         self._store = store
         self.defaults = defaults
 
