@@ -18,12 +18,12 @@ import pytest
 
 from bot.app import App
 from bot.core import usecases
-from bot.core.clock import ManualClock
 from bot.core.actions import ACTIONS, load_all
 from bot.core.actions.checkin import EraseAll
+from bot.core.clock import ManualClock
 from bot.core.model import Role
-from bot.tg.codec import encode
 from bot.standin import ChatMessage, FakeBotAPI
+from bot.tg.codec import encode
 from tests.conftest import Person, join, link_code, make_staff, services
 
 ALEX, BLAIR, KIM, LEE, SAM, JO = 101, 102, 201, 202, 301, 401
@@ -123,7 +123,7 @@ def _owner_only(data: str) -> bool:
     """Buttons that take back or remove: pressed by others (who must be refused), never by the
     client they were shown to, whose shares and team they would change. Erasing ("del:yes")
     is pressed by nobody: it only ever erases the presser's own account."""
-    return data.startswith(("del:yes", "dy:", "sh:wy:", "t:rmy:", "try:"))
+    return data.startswith(("del:yes", "dy:", "sy:", "sh:wy:", "t:rmy:", "try:"))
 
 
 @dataclass
@@ -326,7 +326,7 @@ async def _build(app: App, api: FakeBotAPI, clock: ManualClock) -> World:
         await client.press(f"Keep {member}")
         await client.send("/delete")
         await client.press("Keep my data")
-    (settings,) = await alex.send("/settings")
+    await alex.send("/settings")
     for menu in ("Days", "Time", "Time zone", "Contact hours", "How often"):
         await alex.press(menu)
         await alex.press("Back")
@@ -409,7 +409,7 @@ async def _state(app: App, person_id: int) -> dict[str, Any]:
     db = services(app).db
     user = await db.get_user(person_id)
     assert user is not None
-    state = await usecases.export_data(db, user)
+    state = await usecases.export_data(db, db, db, db, db, db, user)
     state["meeting"] = state.pop("next_meeting", None)
     state["messages"] = state.pop("messages_with_the_team", None)
     state.update(
@@ -485,9 +485,7 @@ async def _replay(
 ) -> None:
     """``person`` presses every button and sends every command; apologies are problems."""
     for data in sorted(shown):
-        if _owner_only(data) and (
-            person.id in shown[data] or data.startswith(("del:yes", "dy:"))
-        ):
+        if _owner_only(data) and (person.id in shown[data] or data.startswith(("del:yes", "dy:"))):
             continue
         sent = await person.press_data(person.last().message_id, data)
         if any(APOLOGY in m.body for m in sent):

@@ -17,6 +17,7 @@ from bot.core.actions.checkin import (
     SnoozeChoice,
     TooMuch,
 )
+from bot.core.actions.share import ShareCheckin
 from bot.core.checkins import Kind, Result, option_check
 from bot.core.dialogs import Capacity, Dialog, cost_text, prompt_text
 from bot.core.i18n import Catalog
@@ -139,7 +140,7 @@ def _share_offer(context: BotContext, user: User, result: Result) -> InlineKeybo
     if result.checkin is None or not result.shareable:
         return None
     label = _t(context, user.language, "share.share_this")
-    return InlineKeyboardMarkup([_button(label, f"sh:c:{result.checkin.id}")])
+    return InlineKeyboardMarkup([_button(label, encode(ShareCheckin(result.checkin.id)))])
 
 
 async def _settle_pressed(update: Update, context: BotContext, user: User, label: str) -> None:
