@@ -7,9 +7,11 @@ from datetime import timedelta
 
 from bot.app import App, build_application, running
 from bot.config import Settings
+from bot.core.actions.messages import NudgeWhen, NudgeWho, When
 from bot.core.clock import ManualClock
 from bot.core.i18n import Catalog
 from bot.standin import ChatMessage, FakeBotAPI
+from bot.tg.codec import encode
 from tests.conftest import Person, join, make_staff, services
 
 
@@ -39,6 +41,13 @@ async def _nudge(
     (preview,) = await sam.send(words)
     assert "Sam (peer supporter) wanted to check in:" in preview.body
     return await sam.press("Send")
+
+
+async def _waiting(app: App, user_id: int) -> object:
+    """What typed text from ``user_id`` would answer now, if anything."""
+    waits = services(app).waits
+    assert waits is not None
+    return await waits.current(user_id, services(app).clock.now())
 
 
 def _labels(message: ChatMessage) -> list[str]:
@@ -191,13 +200,17 @@ async def test_a_peer_not_in_the_team_cannot_nudge(
     pat = await make_staff(app, api, 302, "Pat", "peer")
     (menu,) = await pat.send("/nudge")
     assert "nobody to nudge" in menu.body
-    for data in (f"n:c:{alex.id}", f"n:w:{alex.id}:now", f"n:w:{alex.id}:other"):
-        (reply,) = await pat.press_data(menu.message_id, data)
+    for action in (
+        NudgeWho(alex.id),
+        NudgeWhen(alex.id, When.NOW),
+        NudgeWhen(alex.id, When.OTHER),
+    ):
+        (reply,) = await pat.press_data(menu.message_id, encode(action))
         assert "Nothing has changed" in reply.body
-    assert await services(app).db.awaiting_text(pat.id) is None
+    assert await _waiting(app, pat.id) is None
     assert await services(app).db.planned_relays(member_id=pat.id) == []
     # A client cannot use the nudge buttons either.
-    await alex.press_data(alex.last().message_id, f"n:w:{alex.id}:now")
+    await alex.press_data(alex.last().message_id, encode(NudgeWhen(alex.id, When.NOW)))
     assert await services(app).db.planned_relays(client_id=alex.id) == []
 
 
@@ -235,7 +248,7 @@ async def test_asking_a_team_member_for_contact_reaches_only_them(
     assert len(api.messages(sam.id)) == sam_before
     # Sam cannot answer a message that went to Dr Kim.
     await sam.press_data(sam.last().message_id, request.buttons()[0][1])
-    assert await services(app).db.awaiting_text(sam.id) is None
+    assert await _waiting(app, sam.id) is None
 
 
 async def test_cancelling_a_draft_sends_nothing(app: App, api: FakeBotAPI, alex: Person) -> None:

@@ -47,3 +47,108 @@ class SetNudges(Action, tag="mn"):
 
     member_id: int
     stop: bool
+
+
+# --- the sender's /nudge ------------------------------------------------------------------------
+
+
+class When(StrEnum):
+    """The quick choices of when a nudge should arrive ("other" asks for a typed day and time)."""
+
+    NOW = "now"
+    EVENING = "eve"
+    MORNING = "tmr"
+    IN_DAYS = "3d"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class NudgeWho(Action, tag="nc"):
+    """The sender chose whom to nudge."""
+
+    client_id: int
+
+
+@dataclass(frozen=True)
+class NudgeWhen(Action, tag="nw"):
+    """The sender chose when the nudge should arrive."""
+
+    client_id: int
+    when: When
+
+
+@dataclass(frozen=True)
+class NudgeTemplate(Action, tag="nt"):
+    """The sender picked ready words for their draft nudge (1, 2 or 3)."""
+
+    relay_id: int
+    number: int
+
+
+@dataclass(frozen=True)
+class ConfirmToClient(Action, tag="ns"):
+    """Send (or drop) a member's draft to a client: a nudge or an answer."""
+
+    relay_id: int
+    send: bool
+
+
+@dataclass(frozen=True)
+class CancelNudge(Action, tag="nx"):
+    """The sender takes back a nudge that has not arrived yet."""
+
+    relay_id: int
+
+
+@dataclass(frozen=True)
+class AnswerClient(Action, tag="na"):
+    """A member starts answering what a client wrote to them."""
+
+    relay_id: int
+
+
+# --- the client's buttons under a message from their team ----------------------------------------
+
+
+@dataclass(frozen=True)
+class ReplyToMember(Action, tag="mr"):
+    """The client replies to a nudge or an answer."""
+
+    relay_id: int
+
+
+@dataclass(frozen=True)
+class ThankMember(Action, tag="mt"):
+    """The client says thank you for a nudge or an answer."""
+
+    relay_id: int
+
+
+@dataclass(frozen=True)
+class SetAside(Action, tag="mz"):
+    """ "Not now": nothing more about it."""
+
+    relay_id: int
+
+
+@dataclass(frozen=True)
+class AskStopNudges(Action, tag="ms"):
+    """ "No more nudges from Sam" under a nudge: asks to be sure."""
+
+    relay_id: int
+
+
+@dataclass(frozen=True)
+class StopNudges(Action, tag="msy"):
+    """The answer to "Stop nudges from Sam?"."""
+
+    relay_id: int
+    stop: bool
+
+
+@dataclass(frozen=True)
+class SendToMember(Action, tag="md"):
+    """Send (or drop) what the client wrote to a member of their team."""
+
+    relay_id: int
+    send: bool

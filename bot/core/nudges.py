@@ -1,0 +1,665 @@
+"""Nudges and the messages between a client and their team: who may write to whom, when it
+arrives, and what each person sees before anything goes.
+
+Member to client (a nudge, an answer) is planned, and the dispatcher delivers it inside the
+client's contact hours, never during a pause, a few minutes after another message the bot
+started. Client to member (a reply, a message, a request, a thank-you) goes at once through the
+``Outbox``, and only after the client pressed Send. Every message is kept for the client's
+/mydata. A press or typed answer acts only on messages of the person who made it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta, tzinfo
+from functools import partial, reduce
+
+from bot.core.actions import Action
+from bot.core.actions.messages import (
+    AnswerClient,
+    AskContact,
+    AskContactMenu,
+    AskStopNudges,
+    CancelNudge,
+    ConfirmToClient,
+    NudgeTemplate,
+    NudgeWhen,
+    NudgeWho,
+    ReplyToMember,
+    Request,
+    SendToMember,
+    SetAside,
+    SetNudges,
+    StopNudges,
+    ThankMember,
+    When,
+    WriteToMember,
+)
+from bot.core.i18n import Catalog
+from bot.core.model import ClientSchedule, Relay, Role, User
+from bot.core.planning import Planner
+from bot.core.policy import Policy
+from bot.core.ports import MessageStore, Outbox, People, Sends, TeamStore
+from bot.core.schedule import parse_clock, parse_date
+from bot.core.views import Choice, Say, Text, View, t
+from bot.core.waits import Wait, WaitKind, Waits
+
+# What a message is, as stored: the first two go to the client, the others to a member.
+NUDGE = "nudge"
+ANSWER = "answer"
+REPLY = "reply"
+MESSAGE = "message"
+REQUEST = "request"
+
+TEMPLATES = (1, 2, 3)
+WHEN_CHOICES = (
+    ("now", When.NOW),
+    ("evening", When.EVENING),
+    ("morning", When.MORNING),
+    ("in_days", When.IN_DAYS),
+    ("other", When.OTHER),
+)
+EVENING = time(19)
+MORNING = time(9)
+IN_DAYS = timedelta(days=3)
+SOON = timedelta(minutes=1)  # due within this is "now" to the person told
+TYPED = frozenset({WaitKind.NUDGE_WHEN, WaitKind.NUDGE_TEXT, WaitKind.WRITE, WaitKind.ANSWER})
+"""The typed answers this capability reads."""
+
+# Which kinds of draft each typed answer may fill.
+_DRAFTS = {
+    WaitKind.NUDGE_TEXT: (NUDGE,),
+    WaitKind.WRITE: (REPLY, MESSAGE),
+    WaitKind.ANSWER: (ANSWER,),
+}
+STALE = View.refuse("fallback.stale_button")
+
+
+def may_nudge(policy: Policy, role: Role) -> bool:
+    """Peer supporters nudge; clinicians too if the service allows it."""
+    return role is Role.PEER or (role is Role.CLINICIAN and policy.clinicians_nudge)
+
+
+def lines(first: Text, *more: Text) -> Text:
+    """Texts one under another in one paragraph."""
+    return reduce(lambda above, below: t("nudge.lines", first=above, then=below), more, first)
+
+
+def client_message(relay: Relay, role: Role) -> Say:
+    """A nudge or an answer as the client sees it: from a named person, with Reply first, then
+    Thanks, Not now, and (under a nudge) a way to stop nudges from that person."""
+    name = relay.member_name
+    key = "nudge.to_client" if relay.kind == NUDGE else "nudge.answer_to_client"
+    choices = [
+        Choice(t("nudge.reply", name=name), ReplyToMember(relay.id)),
+        Choice(t("nudge.thanks"), ThankMember(relay.id)),
+        Choice(t("nudge.not_now"), SetAside(relay.id)),
+    ]
+    if relay.kind == NUDGE:
+        choices.append(Choice(t("nudge.stop", name=name), AskStopNudges(relay.id)))
+    return Say.of(t(key, name=name, role=role, text=relay.body or ""), choices=choices)
+
+
+def pause_note(name: str, own: ClientSchedule | None, *, held: bool) -> Say | None:
+    """A paused client, for a member: until when (or, for a message that was already waiting,
+    that it is held), and the client's own message for the team if they left one. None if the
+    client is not paused."""
+    if own is None or not own.paused:
+        return None
+    if held:
+        first = t("nudge.held_paused", name=name)
+    elif own.paused_until:
+        first = t("nudge.paused_until", name=name, until=date.fromisoformat(own.paused_until))
+    else:
+        first = t("nudge.paused", name=name)
+    if own.pause_message:
+        return Say.of(first, t("nudge.pause_message", name=name, text=own.pause_message))
+    return Say.of(first)
+
+
+def nominal(when: When, now: datetime, zone: tzinfo) -> datetime:
+    """The moment a quick choice names, in the client's zone, before their hours apply."""
+    local = now.astimezone(zone)
+    if when is When.EVENING:
+        evening = datetime.combine(local.date(), EVENING, zone)
+        return evening if evening > now else evening + timedelta(days=1)
+    if when is When.MORNING:
+        return datetime.combine(local.date() + timedelta(days=1), MORNING, zone)
+    if when is When.IN_DAYS:
+        return now + IN_DAYS
+    return now
+
+
+def parse_when(text: str, local_now: datetime, language: str) -> datetime | None:
+    """ "3 December 10:00", "2026-12-03 10:00" or "10:00" (today), in ``local_now``'s zone."""
+    words = text.strip().split()
+    if not words:
+        return None
+    clock = parse_clock(words[-1])
+    if clock is None:
+        return None
+    day = (
+        parse_date(" ".join(words[:-1]), local_now.date(), language)
+        if len(words) > 1
+        else local_now.date()
+    )
+    if day is None:
+        return None
+    return datetime.combine(day, clock, local_now.tzinfo)
+
+
+def _settled(say: Say) -> View:
+    """The pressed question replaced by its outcome."""
+    return View.of(dataclasses.replace(say, edit=True))
+
+
+def _settle(key: str, /, **values: object) -> View:
+    return _settled(Say.of(t(key, **values)))
+
+
+def _unbuttoned(message_id: int | None, *says: Say) -> View:
+    """New messages, and the pressed one keeps its words but loses its buttons."""
+    return View(says, unbutton=(message_id,) if message_id is not None else ())
+
+
+class Nudges:
+    """Nudges, and the messages between a client and their team, as use cases."""
+
+    def __init__(
+        self,
+        people: People,
+        teams: TeamStore,
+        messages: MessageStore,
+        sends: Sends,
+        planner: Planner,
+        waits: Waits,
+        outbox: Outbox,
+        policy: Policy,
+        catalog: Catalog,
+    ) -> None:
+        self._people = people
+        self._teams = teams
+        self._messages = messages
+        self._sends = sends
+        self._planner = planner
+        self._waits = waits
+        self._outbox = outbox
+        self._policy = policy
+        self._catalog = catalog  # ready words (templates, requests) are kept as words
+
+    # --- who may do what ---------------------------------------------------------------------
+
+    def _nudger(self, user: User) -> bool:
+        return user.role.is_staff and may_nudge(self._policy, user.role)
+
+    async def _nudgeable(self, member: User, client_id: int) -> User | View:
+        """The client, if ``member`` may nudge them now; otherwise what to say instead."""
+        role = await self._teams.team_role(client_id, member.id)
+        client = await self._people.get_user(client_id) if role is not None else None
+        if client is None or role is None or not may_nudge(self._policy, role):
+            return View.say("clients.not_linked")
+        if member.id in await self._messages.no_nudges(client_id):
+            return View.say("nudge.declined_by_client", name=client.name)
+        return client
+
+    async def _own(self, user: User, relay_id: int | None, *, as_member: bool) -> Relay | None:
+        """A message by id, only if ``user`` is its member (or, ``as_member=False``, its
+        client). Anyone else's id finds nothing."""
+        relay = await self._messages.relay(relay_id) if relay_id is not None else None
+        if relay is None:
+            return None
+        owner = relay.member_id if as_member else relay.client_id
+        return relay if owner == user.id else None
+
+    async def _from_team(self, client: User, relay_id: int) -> tuple[Relay, User] | View:
+        """The client's own message and the member of their team it is with."""
+        relay = await self._own(client, relay_id, as_member=False)
+        if relay is None or relay.member_id is None:
+            return STALE
+        member = await self._people.get_user(relay.member_id)
+        if member is None or await self._teams.team_role(client.id, member.id) is None:
+            return View.refuse("team.not_in_team")
+        return relay, member
+
+    async def _team_member(self, client: User, member_id: int) -> User | None:
+        """A person in the client's team now, by id."""
+        for member in await self._teams.team_of(client.id):
+            if member.person.id == member_id:
+                return member.person
+        return None
+
+    # --- telling the truth about time --------------------------------------------------------
+
+    async def _when(self, client_id: int, due: datetime | None, now: datetime) -> Text:
+        """ "now", or "on <day and time>" in the client's time zone."""
+        if due is None or due <= now + SOON:
+            return t("relay.when_now")
+        zone = await self._planner.zone_of(client_id)
+        return t("relay.when_at", when=due.astimezone(zone))
+
+    async def _arrival(self, client_id: int, due: datetime, now: datetime) -> Text:
+        """When something due at ``due`` will really reach the client: inside their hours, a
+        little after the last message the bot started (a pause is told separately)."""
+        arrives = await self._planner.deliverable_at(client_id, max(due, now))
+        return await self._when(client_id, arrives or due, now)
+
+    @staticmethod
+    def _example(now: datetime) -> Text:
+        return t("nudge.day_time", day=now.date() + timedelta(days=2), time="10:00")
+
+    def _asking(self, user: User, wait: Wait, *parts: Text, choices: Sequence[Choice] = ()) -> Say:
+        """A message that asks to type: the wait remembers which message asked."""
+        return Say.of(
+            *parts, choices=tuple(choices), on_sent=partial(self._waits.asked_in, user.id, wait)
+        )
+
+    # --- /nudge --------------------------------------------------------------------------------
+
+    async def nudge_menu(self, user: User, now: datetime) -> View:
+        """/nudge: what is still to arrive (each can be cancelled), then whom to nudge."""
+        if not self._nudger(user):
+            return View.say("nudge.not_for_you")
+        says: list[Say] = []
+        planned = await self._messages.planned_relays(member_id=user.id)
+        waiting = [relay for relay in planned if relay.kind == NUDGE]
+        if waiting:
+            shown = [t("nudge.upcoming_title")]
+            cancels = []
+            for relay in waiting:
+                client = await self._people.get_user(relay.client_id)
+                name = client.name if client else "?"
+                when = await self._when(relay.client_id, relay.due_at, now)
+                shown.append(t("nudge.upcoming_line", name=name, when=when, text=relay.body or ""))
+                cancels.append(
+                    Choice(t("nudge.cancel", name=name, when=when), CancelNudge(relay.id))
+                )
+            says.append(Say.of(lines(*shown), choices=cancels))
+        clients = [
+            linked
+            for linked in await self._teams.clients_of(user.id)
+            if may_nudge(self._policy, linked.role)
+        ]
+        if clients:
+            choices = [Choice(Text.plain(c.person.name), NudgeWho(c.person.id)) for c in clients]
+            says.append(Say.of(t("nudge.who"), choices=choices))
+        else:
+            says.append(Say.of(t("nudge.nobody")))
+        return View(tuple(says))
+
+    async def choose_client(self, user: User, client_id: int) -> View:
+        """Whom to nudge: then when."""
+        if not self._nudger(user):
+            return STALE
+        client = await self._nudgeable(user, client_id)
+        if isinstance(client, View):
+            return client
+        choices = [Choice(t(f"nudge.{key}"), NudgeWhen(client.id, w)) for key, w in WHEN_CHOICES]
+        return View.of(Say.of(t("nudge.when", name=client.name), choices=choices))
+
+    async def choose_when(self, user: User, client_id: int, when: When, now: datetime) -> View:
+        """When: a quick choice keeps a draft and asks for the words; "other" asks for a day and
+        time to be typed."""
+        if not self._nudger(user):
+            return STALE
+        client = await self._nudgeable(user, client_id)
+        if isinstance(client, View):
+            return client
+        if when is When.OTHER:
+            wait = await self._waits.ask(user.id, WaitKind.NUDGE_WHEN, now, subject=client.id)
+            return View.of(
+                self._asking(user, wait, t("nudge.ask_when", example=self._example(now)))
+            )
+        zone = await self._planner.zone_of(client.id)
+        return await self._ask_words(user, client, nominal(when, now, zone), now)
+
+    async def _ask_words(self, member: User, client: User, due: datetime, now: datetime) -> View:
+        """The time is chosen: a draft is kept, and the sender writes or picks the words."""
+        relay_id = await self._messages.add_relay(
+            client.id, member.id, member.name, NUDGE, None, now, due
+        )
+        wait = await self._waits.ask(member.id, WaitKind.NUDGE_TEXT, now, subject=relay_id)
+        choices = [Choice(t(f"nudge.template_{n}"), NudgeTemplate(relay_id, n)) for n in TEMPLATES]
+        return View.of(
+            self._asking(member, wait, t("nudge.write", name=client.name), choices=choices)
+        )
+
+    async def pick_template(self, user: User, relay_id: int, number: int, now: datetime) -> View:
+        """Ready words for the draft: then the preview."""
+        if not self._nudger(user):
+            return STALE
+        relay = await self._own(user, relay_id, as_member=True)
+        if relay is None or relay.status != "draft" or relay.kind != NUDGE:
+            return View.say("nudge.gone")
+        if number not in TEMPLATES:
+            return View.say("fallback.stale_button")
+        await self._waits.cancel(user.id)
+        words = self._catalog.get(user.language, f"nudge.template_{number}")
+        return await self._preview(user, relay, words, now)
+
+    async def _drafted(self, member: User, relay: Relay, words: str) -> tuple[User, Text] | None:
+        """Keep the member's words on the draft; the client, and exactly what they will see."""
+        await self._messages.update_relay(relay.id, body=words, expect="draft")
+        client = await self._people.get_user(relay.client_id)
+        if client is None:
+            return None
+        role = await self._teams.team_role(client.id, member.id) or member.role
+        drafted = dataclasses.replace(relay, body=words, member_name=member.name)
+        return client, client_message(drafted, role).parts[0]
+
+    async def _preview(self, member: User, relay: Relay, words: str, now: datetime) -> View:
+        """The member's words as the client will see them, when they will arrive, then Send."""
+        drafted = await self._drafted(member, relay, words)
+        if drafted is None:
+            return View.say("nudge.gone")
+        client, shown = drafted
+        choices = [
+            Choice(t("nudge.send"), ConfirmToClient(relay.id, True)),
+            Choice(t("relay.cancel"), ConfirmToClient(relay.id, False)),
+        ]
+        if relay.kind == ANSWER:
+            text = t("relay.answer_preview", name=client.name, text=shown)
+        else:
+            when = await self._arrival(client.id, relay.due_at or now, now)
+            text = t("nudge.preview", name=client.name, when=when, text=shown)
+        return View.of(Say.of(text, choices=choices))
+
+    async def confirm(
+        self, user: User, relay_id: int, send: bool, now: datetime, message_id: int | None = None
+    ) -> View:
+        """Send (plan) or drop a member's draft to a client: a nudge or an answer."""
+        relay = await self._own(user, relay_id, as_member=True)
+        if relay is not None and relay.kind == NUDGE:
+            return await self._confirm_nudge(user, relay, send, now, message_id)
+        client = await self._people.get_user(relay.client_id) if relay is not None else None
+        if relay is None or client is None:
+            return STALE
+        if await self._teams.team_role(client.id, user.id) is None:
+            return View.refuse("nudge.not_linked", name=client.name)
+        if relay.kind != ANSWER or relay.status != "draft":
+            return View.say("nudge.gone")
+        if not send:
+            await self._messages.update_relay(relay.id, status="cancelled", expect="draft")
+            return _settle("relay.cancelled")
+        told = await self._plan(user, client, relay, now, "relay.answer_planned", now)
+        return _settled(told) if told is not None else _settle("nudge.gone")
+
+    async def _confirm_nudge(
+        self, user: User, relay: Relay, send: bool, now: datetime, message_id: int | None
+    ) -> View:
+        if not self._nudger(user):
+            return STALE
+        if relay.status != "draft":
+            return View.say("nudge.gone")
+        if not send:
+            await self._messages.update_relay(relay.id, status="cancelled", expect="draft")
+            return _settle("relay.cancelled")
+        client = await self._nudgeable(user, relay.client_id)
+        if isinstance(client, View) or relay.body is None:
+            await self._messages.update_relay(relay.id, status="cancelled", expect="draft")
+            return client if isinstance(client, View) else View.say("nudge.gone")
+        told = await self._plan(
+            user, client, relay, max(relay.due_at or now, now), "nudge.scheduled", now
+        )
+        if told is None:
+            return _settle("nudge.gone")
+        return _unbuttoned(message_id, told)
+
+    async def _plan(
+        self, member: User, client: User, relay: Relay, due: datetime, key: str, now: datetime
+    ) -> Say | None:
+        """Plan a member's draft for the client; what the member is told (when it arrives, or
+        that the client is paused). None if the draft was sent or cancelled meanwhile."""
+        if not await self._messages.update_relay(
+            relay.id, status="planned", due_at=due, expect="draft"
+        ):
+            return None
+        await self._planner.plan_relay(client.id, relay.id, due)
+        paused = pause_note(client.name, await self._sends.schedule(client.id), held=False)
+        if paused is not None:
+            await self._messages.update_relay(relay.id, held_told=True)
+            return paused
+        return Say.of(t(key, name=client.name, when=await self._arrival(client.id, due, now)))
+
+    async def cancel_nudge(self, user: User, relay_id: int) -> View:
+        """Take back a nudge that has not arrived yet."""
+        if not self._nudger(user):
+            return STALE
+        relay = await self._own(user, relay_id, as_member=True)
+        if (
+            relay is None
+            or relay.kind != NUDGE
+            or not await self._messages.update_relay(
+                relay.id, status="cancelled", expect="planned"
+            )
+        ):
+            return _settle("nudge.gone")
+        client = await self._people.get_user(relay.client_id)
+        return _settle("nudge.cancelled", name=client.name if client else "?")
+
+    # --- a member answers what a client wrote ------------------------------------------------
+
+    async def answer(self, user: User, relay_id: int, now: datetime) -> View:
+        """ "Answer Alex": only the person it was written to, while in Alex's team."""
+        relay = await self._own(user, relay_id, as_member=True)
+        client = await self._people.get_user(relay.client_id) if relay is not None else None
+        if relay is None or client is None:
+            return STALE
+        if await self._teams.team_role(client.id, user.id) is None:
+            return View.refuse("nudge.not_linked", name=client.name)
+        if relay.to_client:
+            return View.say("fallback.stale_button")
+        answer_id = await self._messages.add_relay(
+            client.id, user.id, user.name, ANSWER, None, now
+        )
+        wait = await self._waits.ask(user.id, WaitKind.ANSWER, now, subject=answer_id)
+        return View.of(self._asking(user, wait, t("relay.write_answer", name=client.name)))
+
+    # --- the client's side ---------------------------------------------------------------------
+
+    async def start_writing(self, client: User, member: User, kind: str, now: datetime) -> View:
+        """The client writes to someone in their team: a draft, then their words, then Send."""
+        relay_id = await self._messages.add_relay(
+            client.id, member.id, member.name, kind, None, now
+        )
+        wait = await self._waits.ask(client.id, WaitKind.WRITE, now, subject=relay_id)
+        return View.of(self._asking(client, wait, t("relay.write_to", name=member.name)))
+
+    async def write_to(self, client: User, member_id: int, now: datetime) -> View:
+        """ "Write to Sam" from /team."""
+        member = await self._team_member(client, member_id)
+        if member is None:
+            return _settle("team.not_in_team")
+        return await self.start_writing(client, member, MESSAGE, now)
+
+    async def ask_menu(self, client: User, member_id: int) -> View:
+        """ "Ask Sam to get in touch": the kinds of request."""
+        member = await self._team_member(client, member_id)
+        if member is None:
+            return _settle("team.not_in_team")
+        choices = [
+            Choice(t(f"relay.ask_{request.value}"), AskContact(member.id, request))
+            for request in Request
+        ]
+        return View.of(Say.of(t("relay.ask_title", name=member.name), choices=choices))
+
+    async def ask_contact(
+        self, client: User, member_id: int, request: Request, now: datetime
+    ) -> View:
+        """A request ("Please call me") as a draft the client confirms."""
+        member = await self._team_member(client, member_id)
+        if member is None:
+            return _settle("team.not_in_team")
+        words = self._catalog.get(client.language, f"relay.ask_{request.value}")
+        relay_id = await self._messages.add_relay(
+            client.id, member.id, member.name, REQUEST, words, now
+        )
+        return self._confirm_write(relay_id, member.name, words, "relay.ask_preview")
+
+    def _confirm_write(self, relay_id: int, name: str, words: str, key: str) -> View:
+        choices = [
+            Choice(t("relay.send", name=name), SendToMember(relay_id, True)),
+            Choice(t("relay.cancel"), SendToMember(relay_id, False)),
+        ]
+        return View.of(Say.of(t(key, name=name, text=words), choices=choices))
+
+    async def set_nudges(self, client: User, member_id: int, stop: bool, now: datetime) -> View:
+        """From /team: no more nudges from this person, or allow them again."""
+        member = await self._team_member(client, member_id)
+        if member is None:
+            return _settle("team.not_in_team")
+        if stop:
+            await self.stop_nudges(client, member, now)
+            return View.say("nudge.stopped", name=member.name)
+        await self._messages.set_no_nudges(client.id, member.id, False, now)
+        return View.say("nudge.allowed", name=member.name)
+
+    async def stop_nudges(self, client: User, member: User, now: datetime) -> None:
+        """No more nudges from this person: recorded, waiting ones declined, the person told."""
+        await self._messages.set_no_nudges(client.id, member.id, True, now)
+        for waiting in await self._messages.planned_relays(client_id=client.id):
+            if waiting.member_id == member.id and waiting.kind == NUDGE:
+                await self._messages.update_relay(waiting.id, status="declined", expect="planned")
+        await self._outbox.send(member, Say.of(t("nudge.stop_told", name=client.name)))
+
+    async def under_message(
+        self, client: User, action: Action, now: datetime, message_id: int | None = None
+    ) -> View:
+        """A client's button under a message from their team, or under their own draft."""
+        relay_id = getattr(action, "relay_id", None)
+        if not isinstance(relay_id, int):
+            return STALE
+        found = await self._from_team(client, relay_id)
+        if isinstance(found, View):
+            return found
+        relay, member = found
+        name = member.name
+        if isinstance(action, SendToMember):
+            return await self._send_draft(client, member, relay, action.send, message_id)
+        if not relay.to_client:
+            return STALE
+        match action:
+            case ReplyToMember():
+                return await self.start_writing(client, member, REPLY, now)
+            case ThankMember():
+                words = self._catalog.get(client.language, "nudge.thanks")
+                thanks_id = await self._messages.add_relay(
+                    client.id, member.id, name, REPLY, words, now
+                )
+                thanked = t("relay.thanks_from_client", name=client.name)
+                if await self._deliver(client, member, thanks_id, thanked):
+                    return View.say("nudge.thanks_sent", name=name)
+                return View.say("relay.failed", name=name)
+            case SetAside():
+                return _unbuttoned(message_id, Say.of(t("nudge.not_now_ok")))
+            case AskStopNudges() if relay.kind == NUDGE:
+                choices = [
+                    Choice(t("nudge.stop_yes", name=name), StopNudges(relay.id, True)),
+                    Choice(t("nudge.stop_no"), StopNudges(relay.id, False)),
+                ]
+                return View.of(Say.of(t("nudge.stop_ask", name=name), choices=choices))
+            case StopNudges(stop=True) if relay.kind == NUDGE:
+                await self.stop_nudges(client, member, now)
+                return _settle("nudge.stopped", name=name)
+            case StopNudges(stop=False):
+                return _settle("nudge.kept")
+        return STALE
+
+    async def _send_draft(
+        self, client: User, member: User, relay: Relay, send: bool, message_id: int | None
+    ) -> View:
+        """The client's Send (or Cancel) under what they wrote: only now does it go."""
+        if relay.status != "draft" or relay.to_client or relay.body is None:
+            return View.say("fallback.stale_button")
+        if not send:
+            await self._messages.update_relay(relay.id, status="cancelled", expect="draft")
+            return _settle("relay.cancelled")
+        # Claimed first, so a second press never sends it twice.
+        if not await self._messages.update_relay(relay.id, status="sent", expect="draft"):
+            return View.say("fallback.stale_button")
+        key = {REQUEST: "relay.request_from_client", REPLY: "relay.reply_from_client"}.get(
+            relay.kind, "relay.from_client"
+        )
+        words = t(key, name=client.name, text=relay.body)
+        if await self._deliver(client, member, relay.id, words):
+            return _unbuttoned(message_id, Say.of(t("relay.sent", name=member.name)))
+        return _unbuttoned(message_id, Say.of(t("relay.failed", name=member.name)))
+
+    async def _deliver(self, client: User, member: User, relay_id: int, words: Text) -> bool:
+        """The client's words to the member now, attributed, with a button to answer."""
+        answer = Choice(t("relay.answer", name=client.name), AnswerClient(relay_id))
+        sent = await self._outbox.send(member, Say.of(words, choices=[answer]))
+        await self._messages.update_relay(
+            relay_id, status="sent" if sent is not None else "failed"
+        )
+        return sent is not None
+
+    # --- one entry for presses, one for typed words --------------------------------------------
+
+    async def pressed(
+        self, user: User, action: Action, now: datetime, message_id: int | None = None
+    ) -> View:
+        """Any button of this capability, pressed by ``user`` (``message_id``: the message
+        that carried it)."""
+        match action:
+            case NudgeWho(client_id=client_id):
+                return await self.choose_client(user, client_id)
+            case NudgeWhen(client_id=client_id, when=when):
+                return await self.choose_when(user, client_id, when, now)
+            case NudgeTemplate(relay_id=relay_id, number=number):
+                return await self.pick_template(user, relay_id, number, now)
+            case ConfirmToClient(relay_id=relay_id, send=send):
+                return await self.confirm(user, relay_id, send, now, message_id)
+            case CancelNudge(relay_id=relay_id):
+                return await self.cancel_nudge(user, relay_id)
+            case AnswerClient(relay_id=relay_id):
+                return await self.answer(user, relay_id, now)
+            case WriteToMember(member_id=member_id):
+                return await self.write_to(user, member_id, now)
+            case AskContactMenu(member_id=member_id):
+                return await self.ask_menu(user, member_id)
+            case AskContact(member_id=member_id, request=request):
+                return await self.ask_contact(user, member_id, request, now)
+            case SetNudges(member_id=member_id, stop=stop):
+                return await self.set_nudges(user, member_id, stop, now)
+            case (
+                ReplyToMember()
+                | ThankMember()
+                | SetAside()
+                | AskStopNudges()
+                | StopNudges()
+                | SendToMember()
+            ):
+                return await self.under_message(user, action, now, message_id)
+        return STALE
+
+    async def typed(self, user: User, wait: Wait, text: str, now: datetime) -> View:
+        """Words the bot asked for here (the wait, already taken): a nudge's day and time or
+        words, a client's message to someone in their team, a member's answer."""
+        if wait.kind is WaitKind.NUDGE_WHEN:
+            return await self._typed_when(user, wait, text, now)
+        kinds = _DRAFTS.get(wait.kind)
+        if kinds is None:
+            raise ValueError(f"{wait.kind} is not a wait of this capability")
+        relay = await self._own(user, wait.subject_id, as_member=wait.kind is not WaitKind.WRITE)
+        if relay is None or relay.status != "draft" or relay.kind not in kinds:
+            return View.say("nudge.gone")
+        if wait.kind is WaitKind.WRITE:
+            await self._messages.update_relay(relay.id, body=text, expect="draft")
+            return self._confirm_write(relay.id, relay.member_name, text, "relay.preview")
+        if relay.kind == NUDGE and not self._nudger(user):
+            return View.say("nudge.gone")
+        return await self._preview(user, relay, text, now)
+
+    async def _typed_when(self, user: User, wait: Wait, text: str, now: datetime) -> View:
+        if not self._nudger(user):
+            return View.say("nudge.not_for_you")
+        client = await self._nudgeable(user, wait.subject_id or -1)
+        if isinstance(client, View):
+            return client
+        zone = await self._planner.zone_of(client.id)
+        due = parse_when(text, now.astimezone(zone), user.language)
+        if due is None or due < now:
+            await self._waits.again(user.id, wait, now)
+            return View.say("nudge.bad_when", example=self._example(now))
+        return await self._ask_words(user, client, due, now)
