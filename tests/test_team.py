@@ -8,8 +8,10 @@ from datetime import timedelta
 from telegram import Update
 
 from bot.app import App
+from bot.core.actions.team import AskMeeting
 from bot.core.clock import ManualClock
 from bot.standin import FakeBotAPI
+from bot.tg.codec import encode
 from tests.conftest import Person, join, link_code, make_staff, services
 
 
@@ -261,11 +263,14 @@ async def test_only_a_clinician_in_the_team_can_set_the_date(
     await join(sam, alex)
     for outsider in (lee, sam):
         (reply,) = await outsider.press_data(
-            outsider.last().message_id if api.messages(outsider.id) else 1, f"cl:mt:{alex.id}"
+            outsider.last().message_id if api.messages(outsider.id) else 1,
+            encode(AskMeeting(alex.id)),
         )
         assert "not in your list" in reply.body or "Nothing has changed" in reply.body
-    assert await services(app).db.awaiting_text(lee.id) is None
-    assert await services(app).db.awaiting_text(sam.id) is None
+    waits, now = services(app).waits, services(app).clock.now()
+    assert waits is not None
+    assert await waits.current(lee.id, now) is None
+    assert await waits.current(sam.id, now) is None
     # The client can set it too.
     await alex.send("/team")
     await alex.press("Set the meeting date")

@@ -10,7 +10,6 @@ from bot.core.i18n import Catalog
 from bot.core.model import (
     STAFF_CODE_PREFIX,
     CrisisPlan,
-    InviteKind,
     Role,
     User,
     hash_code,
@@ -30,8 +29,9 @@ from bot.core.ports import (
     TeamStore,
 )
 from bot.core.safety import RiskPhrases, crisis_card
+from bot.core.team import create_team_invite
 
-__all__ = ["Redemption"]
+__all__ = ["Redemption", "create_team_invite"]
 
 
 def crisis_text(policy: Policy, catalog: Catalog, language: str, plan: CrisisPlan | None) -> str:
@@ -53,20 +53,6 @@ async def create_staff_invite(
         raise ValueError("staff invites are for clinicians and peer supporters")
     code = new_invite_code(STAFF_CODE_PREFIX)
     await store.add_staff_invite(hash_code(code), role, name, now, now + valid)
-    return code
-
-
-async def create_team_invite(store: Store, inviter: User, now: datetime, valid: timedelta) -> str:
-    """A one-time code for someone to join a team: staff ask a client, a client asks someone
-    close to them. Only the hash is stored."""
-    if inviter.role.is_staff:
-        kind = InviteKind.CLIENT
-    elif inviter.role is Role.CLIENT:
-        kind = InviteKind.NETWORK
-    else:
-        raise ValueError("only staff and clients make team invites")
-    code = new_invite_code(kind.prefix)
-    await store.add_team_invite(hash_code(code), inviter.id, kind, now, now + valid)
     return code
 
 

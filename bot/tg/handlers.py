@@ -431,24 +431,10 @@ async def text_message(update: Update, context: BotContext) -> None:
         if risky:
             await _reply(update, _t(context, user.language, "helpnow.offer"), help_button)
         return
-    # Older parts still read the string they stored (until each moves to a bounded wait).
-    awaiting = await services.db.awaiting_text(user.id)
-    if awaiting is not None and (
-        await team.meeting_typed(update, context, user, message.text, awaiting)
-        or await nudge.typed(update, context, user, message.text, awaiting)
-    ):
-        return
     if not user.role.is_client:
         await _reply(update, _t(context, user.language, "staff.text_hint"))
         return
     # Then an open check-in's question. Anything else is a private note.
-    if awaiting is not None and (
-        await settings.settings_typed(update, context, user, text, awaiting)
-        or await settings.pause_typed(update, context, user, text, awaiting)
-    ):
-        if risky:
-            await _reply(update, _t(context, user.language, "helpnow.offer"), help_button)
-        return
     answered = await services.checkins.answer_text(user, text, now)
     if answered is not None:
         if risky:
@@ -535,30 +521,8 @@ def register(app: Application) -> None:
             CommandHandler("nudge", _member_command(nudge.nudge_command), filters=PRIVATE),
             # Buttons, routed by id, never by label: typed actions first, then older patterns
             CallbackQueryHandler(button_pressed, pattern=_routed),
-            CallbackQueryHandler(_client_button(settings.settings_pressed), pattern=r"^s:"),
-            CallbackQueryHandler(
-                _client_button(settings.pause_pressed), pattern=r"^z:(1|7|open|cancel|msg|nomsg)$"
-            ),
-            CallbackQueryHandler(team.invite_pressed, pattern=r"^j:[yn]:[cn]_[\w-]{16,60}$"),
-            CallbackQueryHandler(_client_button(team.meeting_cleared), pattern=r"^t:mtx$"),
-            CallbackQueryHandler(
-                _client_button(team.team_pressed),
-                pattern=r"^t:(inv|mt|(p|w|ask|stop|allow|nd|rm|rmy|keep):\d+|q:\d+:(call|earlier|write))$",
-            ),
-            CallbackQueryHandler(
-                _client_button(team.meeting_pressed), pattern=r"^mt:(prep|after|no|nox)$"
-            ),
-            CallbackQueryHandler(_client_button(share.share_pressed), pattern=r"^sh:"),
-            CallbackQueryHandler(team.clients_pressed, pattern=r"^cl:(all|(v|mt|mtx):\d+)$"),
-            CallbackQueryHandler(
-                nudge.nudge_pressed,
-                pattern=r"^n:((c|x):\d+|w:\d+:(now|eve|tmr|3d|other)|t:\d+:[123]|(ok|no):\d+)$",
-            ),
-            CallbackQueryHandler(
-                _client_button(nudge.relay_pressed),
-                pattern=r"^r:(re|ty|nn|stop|stopy|stopn|send|drop):\d+$",
-            ),
-            CallbackQueryHandler(nudge.answer_pressed, pattern=r"^(a|ay|an):\d+$"),
+            # Accept or Decline under an invite: pressed before an account may exist
+            CallbackQueryHandler(team.invite_pressed, pattern=team.invite_data),
             CallbackQueryHandler(stale_button),
             # Everything else a person sends
             MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.EDITED, edited),

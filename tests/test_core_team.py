@@ -1,0 +1,613 @@
+"""The care team as use cases, without Telegram: real SQLite, the real planner, a fake outbox.
+
+Who may act on whom: a client only on their own team; a member only on clients whose team they
+are in now; a removed member's old buttons change nothing; forged ids are refused calmly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.core.actions import Action
+from bot.core.actions.messages import AskContactMenu, SetNudges, WriteToMember
+from bot.core.actions.share import SharedHistory
+from bot.core.actions.team import (
+    AcceptInvite,
+    AskMeeting,
+    AskRemove,
+    ClientList,
+    DeclineInvite,
+    DeclineWaiting,
+    InviteClose,
+    KeepMember,
+    MeetingLater,
+    MeetingSlot,
+    MeetingStart,
+    NoMeeting,
+    RemoveMember,
+    ShowClient,
+    ShowMember,
+)
+from bot.core.i18n import Catalog
+from bot.core.model import Role, User, hash_code
+from bot.core.planning import NOTICE, Planner, ScheduleDefaults
+from bot.core.policy import Policy
+from bot.core.team import Caller, Team, may_nudge, meeting_invitation
+from bot.core.views import Say, Text, View
+from bot.core.waits import Wait, WaitKind, Waits
+from bot.storage.crypto import load_cipher
+from bot.storage.store import SqliteStore
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday, 09:00 in London
+DEFAULTS = ScheduleDefaults("Europe/London", "mon,thu", "18:00", "09:00-21:00", timedelta(hours=2))
+POLICY = Policy("Riverside", "en", {}, invite_valid=timedelta(hours=24))
+BIG = 10**17  # an id no row has
+
+
+class Outbox:
+    """Records what the use case asked to send to other people (a fake at the edge)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[int, Say]] = []
+
+    async def send(self, to: User, say: Say) -> int | None:
+        self.sent.append((to.id, say))
+        return len(self.sent)
+
+    async def edit(self, to: User, message_id: int, say: Say) -> bool:
+        return True
+
+    async def delete(self, chat_id: int, message_id: int) -> bool:
+        return True
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    opened = await SqliteStore.open(tmp_path / "db.sqlite3", load_cipher(None, tmp_path / "key"))
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+def waits(store: SqliteStore) -> Waits:
+    return Waits(store, timedelta(minutes=30))
+
+
+@pytest.fixture
+def outbox() -> Outbox:
+    return Outbox()
+
+
+def make_team(
+    store: SqliteStore, waits: Waits, outbox: Outbox, catalog: Catalog, policy: Policy = POLICY
+) -> Team:
+    planner = Planner(store, DEFAULTS)
+    return Team(store, store, store, store, store, planner, waits, outbox, policy, catalog, "bt")
+
+
+@pytest.fixture
+def team(store: SqliteStore, waits: Waits, outbox: Outbox, catalog: Catalog) -> Team:
+    return make_team(store, waits, outbox, catalog)
+
+
+async def staff(store: SqliteStore, user_id: int, name: str, role: Role) -> User:
+    code = f"s_{user_id}"
+    await store.add_staff_invite(hash_code(code), role, name, NOW, NOW + timedelta(hours=1))
+    _, user = await store.redeem_staff_invite(hash_code(code), user_id, user_id, "en", NOW)
+    assert user is not None
+    return user
+
+
+def caller(user: User | int, name: str = "Jo") -> Caller:
+    if isinstance(user, User):
+        return Caller(user.id, user.chat_id, user.name, "en")
+    return Caller(user, user, name, "en")
+
+
+@pytest.fixture
+async def alex(store: SqliteStore) -> User:
+    return await store.add_client(101, 101, "Alex", "en", NOW)
+
+
+@pytest.fixture
+async def blair(store: SqliteStore) -> User:
+    return await store.add_client(102, 102, "Blair", "en", NOW)
+
+
+@pytest.fixture
+async def kim(store: SqliteStore) -> User:
+    return await staff(store, 201, "Dr Kim", Role.CLINICIAN)
+
+
+@pytest.fixture
+async def lee(store: SqliteStore) -> User:
+    return await staff(store, 202, "Dr Lee", Role.CLINICIAN)
+
+
+@pytest.fixture
+async def sam(store: SqliteStore) -> User:
+    return await staff(store, 301, "Sam", Role.PEER)
+
+
+def words(catalog: Catalog, text: Text) -> str:
+    """A text as an English reader sees it."""
+    if text.words is not None:
+        return text.words
+    values: dict[str, object] = {}
+    for name, value in text.values:
+        if isinstance(value, Text):
+            value = words(catalog, value)
+        elif isinstance(value, Role):
+            value = catalog.get("en", f"roles.{value.value}")
+        elif isinstance(value, date):
+            value = catalog.date("en", value)
+        values[name] = value
+    return catalog.get("en", text.key, **values)
+
+
+def said(catalog: Catalog, view: View) -> str:
+    return "\n\n".join(words(catalog, part) for say in view.says for part in say.parts)
+
+
+def buttons(view: View) -> list[Action]:
+    return [choice.action for say in view.says for row in say.rows for choice in row]
+
+
+def labels(catalog: Catalog, view: View) -> list[str]:
+    return [words(catalog, c.label) for say in view.says for row in say.rows for c in row]
+
+
+def code_in(catalog: Catalog, view: View) -> str:
+    text = said(catalog, view)
+    return text.split("?start=")[1].split()[0]
+
+
+async def link(team: Team, catalog: Catalog, member: User, client: User) -> None:
+    """``member`` (staff) invites ``client``, who accepts."""
+    code = code_in(catalog, await team.invite_client(member, NOW))
+    reply = await team.accept(caller(client), code, NOW)
+    assert said(catalog, reply.view).endswith("/team shows your team."), said(catalog, reply.view)
+
+
+async def network(
+    team: Team, catalog: Catalog, store: SqliteStore, client: User, user_id: int = 401
+) -> User:
+    """Someone close to ``client`` joins through the client's link."""
+    code = code_in(catalog, await team.invite_close(client, NOW))
+    reply = await team.accept(caller(user_id), code, NOW)
+    assert reply.menu is Role.NETWORK
+    found = await store.get_user(user_id)
+    assert found is not None
+    return found
+
+
+# --- invites -------------------------------------------------------------------------------------
+
+
+async def test_staff_make_a_client_link_with_a_qr_code_and_clients_a_network_link(
+    team: Team, catalog: Catalog, alex: User, kim: User
+) -> None:
+    view = await team.invite_client(kim, NOW)
+    first, picture = view.says
+    assert "It works once, for 24 hours" in said(catalog, View.of(first))
+    assert code_in(catalog, view).startswith("c_")
+    assert "https://t.me/bt?start=c_" in said(catalog, view)
+    assert picture.attachment is not None and picture.attachment.data.startswith(b"\x89PNG")
+    assert picture.attachment.filename is None
+    assert "Dr Kim (clinician)" in said(catalog, View.of(picture))
+    # A client's link is for someone close; only from /team, never from /invite.
+    assert said(catalog, await team.invite_client(alex, NOW)).startswith("Only staff")
+    assert code_in(catalog, await team.invite_close(alex, NOW)).startswith("n_")
+    refused = await team.invite_close(kim, NOW)
+    assert refused.says == () and refused.toast is not None
+
+
+async def test_opening_a_link_says_who_asks_and_what_they_will_see(
+    team: Team, catalog: Catalog, alex: User, kim: User, sam: User
+) -> None:
+    code = code_in(catalog, await team.invite_client(kim, NOW))
+    reply = await team.open_invite(caller(alex), code, NOW)
+    assert reply is not None and reply.language == "en"
+    text = said(catalog, reply.view)
+    assert "Dr Kim (clinician, Riverside)" in text
+    assert "won't see your check-ins, notes or answers" in text
+    assert labels(catalog, reply.view) == ["Accept Dr Kim", "Decline"]
+    assert buttons(reply.view) == [AcceptInvite(code), DeclineInvite(code)]
+    # The inviter's own link; a client link opened by staff.
+    own = await team.open_invite(caller(kim), code, NOW)
+    assert own is not None and "your own link" in said(catalog, own.view)
+    wrong = await team.open_invite(caller(sam), code, NOW)
+    assert wrong is not None and "can't be used from this account" in said(catalog, wrong.view)
+    # A network link opened by staff.
+    close = code_in(catalog, await team.invite_close(alex, NOW))
+    wrong = await team.open_invite(caller(sam), close, NOW)
+    assert wrong is not None and "can't be used from a staff account" in said(catalog, wrong.view)
+    # Someone new may open it: they need no account to say yes or no.
+    new = await team.open_invite(caller(401), close, NOW)
+    assert new is not None and said(catalog, new.view).startswith("Alex would like you")
+
+
+async def test_unknown_forged_expired_and_mislabelled_codes_are_not_team_codes(
+    team: Team, catalog: Catalog, store: SqliteStore, alex: User, kim: User
+) -> None:
+    code = code_in(catalog, await team.invite_client(kim, NOW))
+    for forged in ("c_" + "A" * 32, "n_" + code[2:], "x_nothing", "c_" + "A" * 70, ""):
+        assert await team.open_invite(caller(alex), forged, NOW) is None
+    later = NOW + timedelta(hours=25)
+    assert await team.open_invite(caller(alex), code, later) is None
+    reply = await team.accept(caller(alex), code, later)
+    assert "doesn't work any more" in said(catalog, reply.view)
+    assert await store.team_of(alex.id) == []
+
+
+async def test_accept_links_once_and_tells_the_staff_member_at_once(
+    team: Team,
+    catalog: Catalog,
+    store: SqliteStore,
+    outbox: Outbox,
+    alex: User,
+    blair: User,
+    kim: User,
+) -> None:
+    code = code_in(catalog, await team.invite_client(kim, NOW))
+    reply = await team.accept(caller(alex), code, NOW)
+    (say,) = reply.view.says
+    assert say.edit and said(catalog, reply.view).startswith("Dr Kim is now in your team.")
+    assert reply.menu is None
+    ((to, told),) = outbox.sent
+    assert to == kim.id and said(catalog, View.of(told)).startswith("Alex accepted your invite")
+    # The code is used: the second person is refused, and so is the first, again.
+    for other in (blair, alex):
+        again = await team.accept(caller(other), code, NOW)
+        assert "doesn't work any more" in said(catalog, again.view)
+    assert [m.person.id for m in await store.team_of(alex.id)] == [kim.id]
+    assert await store.team_of(blair.id) == []
+    # Already linked: a second link from the same person changes nothing.
+    code = code_in(catalog, await team.invite_client(kim, NOW))
+    already = await team.accept(caller(alex), code, NOW)
+    assert said(catalog, already.view).startswith("You're already in a team together")
+
+
+async def test_someone_close_joins_without_an_account_and_the_client_is_told_in_time(
+    team: Team, catalog: Catalog, store: SqliteStore, alex: User, kim: User
+) -> None:
+    code = code_in(catalog, await team.invite_close(alex, NOW))
+    reply = await team.accept(Caller(401, 401, "Jo", "nl"), code, NOW)
+    assert said(catalog, reply.view).startswith("Thank you. You're now in Alex's team.")
+    assert reply.menu is Role.NETWORK
+    jo = await store.get_user(401)
+    assert jo is not None and jo.role is Role.NETWORK
+    (notice,) = [s for s in await store.sends(alex.id) if s.kind == NOTICE]
+    payload = json.loads(notice.payload or "")
+    assert payload == {
+        "key": "team.notice_joined",
+        "values": {"name": "Jo", "role": "network member"},
+    }
+    # Staff cannot take a network link, and a client link is not for Jo.
+    close = code_in(catalog, await team.invite_close(alex, NOW))
+    wrong = await team.accept(caller(kim), close, NOW)
+    assert "can't be used from a staff account" in said(catalog, wrong.view)
+    client_code = code_in(catalog, await team.invite_client(kim, NOW))
+    wrong = await team.accept(caller(jo), client_code, NOW)
+    assert "can't be used from this account" in said(catalog, wrong.view)
+
+
+async def test_decline_uses_the_code_up_and_links_nobody(
+    team: Team, catalog: Catalog, store: SqliteStore, alex: User, kim: User
+) -> None:
+    code = code_in(catalog, await team.invite_client(kim, NOW))
+    reply = await team.decline(caller(alex), code, NOW)
+    assert said(catalog, reply.view).startswith("Okay. Nobody was added")
+    assert reply.view.says[0].edit
+    again = await team.accept(caller(alex), code, NOW)
+    assert "doesn't work any more" in said(catalog, again.view)
+    forged = await team.decline(caller(alex), "c_" + "A" * 32, NOW)
+    assert "doesn't work any more" in said(catalog, forged.view)
+    # The inviter cannot decline their own link away.
+    code = code_in(catalog, await team.invite_client(kim, NOW))
+    own = await team.decline(caller(kim), code, NOW)
+    assert "doesn't work any more" in said(catalog, own.view)
+    assert await team.open_invite(caller(alex), code, NOW) is not None
+    assert await store.team_of(alex.id) == []
+
+
+# --- /team ---------------------------------------------------------------------------------------
+
+
+async def test_team_shows_the_members_the_meeting_and_what_the_client_can_do(
+    team: Team, catalog: Catalog, store: SqliteStore, alex: User, kim: User
+) -> None:
+    empty = await team.team(alex, NOW)
+    assert said(catalog, empty).startswith("Nobody is in your team yet.")
+    assert buttons(empty) == [InviteClose(), AskMeeting(None)]
+    await link(team, catalog, kim, alex)
+    await store.add_share(alex.id, ["n1"], "words", [(kim.id, kim.name, kim.chat_id)], NOW)
+    await store.set_next_meeting(alex.id, "2026-03-12")
+    view = await team.team(alex, NOW)
+    assert said(catalog, view) == (
+        "Your team:\n"
+        "• Dr Kim, clinician, since March 2, 2026. Has what you shared on: Mar 2.\n"
+        "\n"
+        "Your next network meeting: Thursday, March 12, 2026."
+    )
+    assert buttons(view) == [ShowMember(kim.id), InviteClose(), AskMeeting(None), SharedHistory()]
+    assert labels(catalog, view)[0] == "Dr Kim"
+    # Only clients have a team.
+    assert said(catalog, await team.team(kim, NOW)).startswith("This command isn't available")
+
+
+async def test_a_client_acts_only_on_their_own_team(
+    team: Team, catalog: Catalog, store: SqliteStore, alex: User, blair: User, kim: User, sam: User
+) -> None:
+    await link(team, catalog, kim, alex)
+    for presser, member_id in ((blair, kim.id), (kim, kim.id), (sam, kim.id), (alex, BIG)):
+        for act in (team.member, team.ask_remove, team.remove, team.keep):
+            view = await act(presser, member_id)
+            assert said(catalog, view) == "That person is not in your team. Nothing has changed."
+    assert [m.person.id for m in await store.team_of(alex.id)] == [kim.id]
+
+
+async def test_a_member_s_screen_offers_nudge_buttons_by_role_and_policy(
+    team: Team,
+    catalog: Catalog,
+    store: SqliteStore,
+    waits: Waits,
+    outbox: Outbox,
+    alex: User,
+    kim: User,
+    sam: User,
+) -> None:
+    await link(team, catalog, kim, alex)
+    await link(team, catalog, sam, alex)
+    view = await team.member(alex, sam.id)
+    assert said(catalog, view) == "Sam, peer supporter."
+    assert buttons(view) == [
+        WriteToMember(sam.id),
+        AskContactMenu(sam.id),
+        SetNudges(sam.id, stop=True),
+        AskRemove(sam.id),
+    ]
+    assert labels(catalog, view) == [
+        "Write to Sam",
+        "Ask Sam to get in touch",
+        "No more nudges from Sam",
+        "Remove Sam",
+    ]
+    await store.set_no_nudges(alex.id, sam.id, True, NOW)
+    assert SetNudges(sam.id, stop=False) in buttons(await team.member(alex, sam.id))
+    assert [type(a) for a in buttons(await team.member(alex, kim.id))] == [
+        WriteToMember,
+        AskContactMenu,
+        AskRemove,
+    ]
+    allowing = make_team(store, waits, outbox, catalog, replace(POLICY, clinicians_nudge=True))
+    assert SetNudges(kim.id, stop=True) in buttons(await allowing.member(alex, kim.id))
+
+
+def test_who_may_nudge() -> None:
+    allowing = replace(POLICY, clinicians_nudge=True)
+    assert may_nudge(POLICY, Role.PEER) and may_nudge(allowing, Role.PEER)
+    assert not may_nudge(POLICY, Role.CLINICIAN) and may_nudge(allowing, Role.CLINICIAN)
+    for role in (Role.CLIENT, Role.NETWORK):
+        assert not may_nudge(allowing, role)
+
+
+async def test_removing_asks_first_and_a_removed_member_s_old_buttons_change_nothing(
+    team: Team, catalog: Catalog, store: SqliteStore, alex: User, kim: User
+) -> None:
+    await link(team, catalog, kim, alex)
+    await store.set_next_meeting(alex.id, "2026-03-12")
+    ask = await team.ask_remove(alex, kim.id)
+    assert buttons(ask) == [RemoveMember(kim.id), KeepMember(kim.id)]
+    assert labels(catalog, ask) == ["Remove Dr Kim", "Keep Dr Kim"]
+    kept = await team.keep(alex, kim.id)
+    assert said(catalog, kept) == "Okay. Dr Kim stays in your team." and kept.says[0].edit
+    removed = await team.remove(alex, kim.id)
+    assert said(catalog, removed) == "Dr Kim is no longer in your team."
+    assert said(catalog, await team.remove(alex, kim.id)).startswith("That person is not in")
+    # Dr Kim's old buttons and his question for a date: nothing changes.
+    assert said(catalog, await team.client(kim, alex.id, NOW)).startswith("This person is not")
+    assert said(catalog, await team.ask_meeting(kim, alex.id, NOW)).startswith("This person")
+    assert said(catalog, await team.clients(kim)).startswith("No client has added you")
+    assert await store.next_meeting(alex.id) == "2026-03-12"
+
+
+async def test_declining_a_waiting_nudge_is_the_client_s_own(
+    team: Team, catalog: Catalog, store: SqliteStore, alex: User, blair: User, sam: User
+) -> None:
+    await link(team, catalog, sam, alex)
+    due = NOW + timedelta(days=3)
+    relay = await store.add_relay(alex.id, sam.id, "Sam", "nudge", "See you", NOW, due)
+    await store.update_relay(relay, status="planned")
+    view = await team.team(alex, NOW)
+    assert "Nudges waiting for you:\n• From Sam, written" in said(catalog, view)
+    assert DeclineWaiting(relay) in buttons(view)
+    assert "Decline the nudge from Sam (Mar 5)" in labels(catalog, view)
+    for presser, relay_id in ((blair, relay), (sam, relay), (alex, BIG)):
+        stale = await team.decline_waiting(presser, relay_id)
+        assert said(catalog, stale).startswith("This button is no longer active")
+    assert [r.id for r in await store.planned_relays(client_id=alex.id)] == [relay]
+    assert said(catalog, await team.decline_waiting(alex, relay)) == (
+        "Okay. You won't get that nudge."
+    )
+    assert said(catalog, await team.decline_waiting(alex, relay)).startswith("That message is")
+    assert await store.planned_relays(client_id=alex.id) == []
+
+
+# --- /clients ------------------------------------------------------------------------------------
+
+
+async def test_clients_show_each_member_only_what_was_shared_with_them(
+    team: Team, catalog: Catalog, store: SqliteStore, alex: User, blair: User, kim: User, sam: User
+) -> None:
+    await link(team, catalog, kim, alex)
+    await link(team, catalog, sam, alex)
+    jo = await network(team, catalog, store, alex)
+    await store.add_share(alex.id, ["n1"], "FOR-KIM", [(kim.id, kim.name, kim.chat_id)], NOW)
+    await store.add_share(
+        alex.id,
+        ["n2"],
+        "FOR-SAM-AND-JO",
+        [(sam.id, "Sam", sam.chat_id), (jo.id, "Jo", jo.id)],
+        NOW,
+    )
+    await store.set_next_meeting(alex.id, "2026-03-12")
+    listed = await team.clients(kim)
+    assert said(catalog, listed) == "Your clients:\n• Alex: next meeting Thursday, March 12, 2026"
+    assert buttons(listed) == [ShowClient(alex.id)]
+    assert said(catalog, await team.clients(jo)).startswith("People who share with you:")
+    seen = await team.client(kim, alex.id, NOW)
+    text = said(catalog, seen)
+    assert "FOR-KIM" in text and "FOR-SAM-AND-JO" not in text
+    assert text.startswith("Alex\nNext network meeting: Thursday, March 12, 2026.")
+    assert buttons(seen) == [AskMeeting(alex.id), ClientList()]
+    # The message is remembered once it is out, so a withdrawal takes it back too.
+    (say,) = seen.says
+    assert say.on_sent is not None
+    await say.on_sent(77)
+    assert await store.client_views(alex.id, [kim.id]) == [(kim.chat_id, 77)]
+    for member in (sam, jo):
+        view = await team.client(member, alex.id, NOW)
+        assert "FOR-SAM-AND-JO" in said(catalog, view) and "FOR-KIM" not in said(catalog, view)
+        assert buttons(view) == [ClientList()]  # only a clinician sets the date
+    # Nobody sees a client whose team they are not in, nor a made-up one.
+    for presser, client_id in ((kim, blair.id), (blair, alex.id), (kim, BIG), (kim, kim.id)):
+        view = await team.client(presser, client_id, NOW)
+        assert said(catalog, view) == "This person is not in your list. Nothing has changed."
+        assert view.says[0].on_sent is None
+
+
+async def test_a_long_history_is_cut_to_one_message(
+    team: Team, catalog: Catalog, store: SqliteStore, alex: User, kim: User
+) -> None:
+    await link(team, catalog, kim, alex)
+    for n in range(5):
+        body = f"SHARE-{n} " + "x" * 1500
+        await store.add_share(alex.id, [f"n{n}"], body, [(kim.id, kim.name, kim.chat_id)], NOW)
+    text = said(catalog, await team.client(kim, alex.id, NOW))
+    assert len(text) <= 4096
+    assert "SHARE-4" in text and "SHARE-0" not in text  # newest first
+    assert text.endswith("(Older ones are further up in this chat.)")
+
+
+# --- the next network meeting --------------------------------------------------------------------
+
+
+async def test_a_clinician_in_the_team_sets_the_date_and_the_client_is_told(
+    team: Team, catalog: Catalog, store: SqliteStore, waits: Waits, alex: User, kim: User
+) -> None:
+    await link(team, catalog, kim, alex)
+    ask = await team.ask_meeting(kim, alex.id, NOW)
+    assert said(catalog, ask) == (
+        "When is Alex's next network meeting? Type the date, like March 9, 2026."
+    )
+    assert buttons(ask) == [NoMeeting(alex.id, int(NOW.timestamp()))]
+    (say,) = ask.says
+    assert say.on_sent is not None
+    await say.on_sent(55)
+    wait = await waits.take(kim.id, NOW)
+    assert wait is not None and wait.kind is WaitKind.MEETING and wait.subject_id == alex.id
+    bad = await team.typed(kim, wait, "someday", NOW)
+    assert said(catalog, bad).startswith("I didn't understand that date")
+    again = await waits.take(kim.id, NOW)  # still waiting for a date
+    assert again is not None and again.message_id == 55
+    saved = await team.typed(kim, again, "12 March", NOW)
+    assert said(catalog, saved) == (
+        "Saved: Alex's next network meeting is on Thursday, March 12, 2026. Alex is told."
+    )
+    assert saved.unbutton == (55,)
+    assert await store.next_meeting(alex.id) == "2026-03-12"
+    (notice,) = [s for s in await store.sends(alex.id) if s.kind == NOTICE]
+    assert json.loads(notice.payload or "")["values"] == {
+        "name": "Dr Kim",
+        "date": "Thursday, March 12, 2026",
+    }
+
+
+async def test_only_a_clinician_in_the_client_s_team_now_may_set_the_date(
+    team: Team,
+    catalog: Catalog,
+    store: SqliteStore,
+    waits: Waits,
+    alex: User,
+    blair: User,
+    kim: User,
+    lee: User,
+    sam: User,
+) -> None:
+    await link(team, catalog, kim, alex)
+    await link(team, catalog, sam, alex)
+    jo = await network(team, catalog, store, alex)
+    stamp = int(NOW.timestamp())
+    for presser, client_id in ((lee, alex.id), (sam, alex.id), (jo, alex.id), (kim, BIG)):
+        asked = await team.ask_meeting(presser, client_id, NOW)
+        assert said(catalog, asked) == "This person is not in your list. Nothing has changed."
+        assert await waits.current(presser.id, NOW) is None
+        cleared = await team.no_meeting(presser, client_id, stamp, NOW)
+        assert said(catalog, cleared).startswith("This person is not in your list")
+    # A client's own question, pressed by someone who is not a client.
+    for presser in (kim, jo):
+        refused = await team.ask_meeting(presser, None, NOW)
+        assert refused.says == () and refused.toast is not None
+    # A clinician removed while the question was open: the typed date changes nothing.
+    await team.ask_meeting(kim, alex.id, NOW)
+    wait = await waits.take(kim.id, NOW)
+    assert wait is not None
+    await team.remove(alex, kim.id)
+    late = await team.typed(kim, wait, "12 March", NOW)
+    assert said(catalog, late).startswith("This person is not in your list")
+    # A forged subject, or a client who is not theirs.
+    forged = Wait(WaitKind.MEETING, "abc", NOW, NOW + timedelta(minutes=30))
+    assert said(catalog, await team.typed(lee, forged, "12 March", NOW)).startswith("This person")
+    other = replace(forged, subject=str(blair.id))
+    assert said(catalog, await team.typed(lee, other, "12 March", NOW)).startswith("This person")
+    assert await store.next_meeting(alex.id) is None
+    assert await store.next_meeting(blair.id) is None
+
+
+async def test_a_client_sets_and_clears_their_own_date(
+    team: Team, catalog: Catalog, store: SqliteStore, waits: Waits, alex: User
+) -> None:
+    await store.set_schedule(alex.id, agreed_on="2026-03-02")
+    ask = await team.ask_meeting(alex, None, NOW)
+    assert said(catalog, ask).startswith("When is your next network meeting?")
+    wait = await waits.take(alex.id, NOW)
+    assert wait is not None and wait.subject is None
+    saved = await team.typed(alex, wait, "2026-03-20", NOW)
+    assert said(catalog, saved) == (
+        "Saved: your next network meeting is on Friday, March 20, 2026. "
+        "I'll ask on Tuesday, March 17, 2026 if you'd like to get ready for it."
+    )
+    planned = [s.slot for s in await store.sends(alex.id) if s.kind == "meeting"]
+    assert sorted(planned) == ["after", "prep"]
+    assert not [s for s in await store.sends(alex.id) if s.kind == NOTICE]  # nobody to tell
+    # "No date" under a question still open clears it; under an old one, nothing changes.
+    (button,) = buttons(await team.ask_meeting(alex, None, NOW))
+    assert isinstance(button, NoMeeting)
+    late = NOW + timedelta(hours=1)
+    old = await team.no_meeting(alex, None, button.asked, late)
+    assert old.says == () and old.toast is not None
+    assert words(catalog, old.toast).startswith("This button is no longer active")
+    assert await store.next_meeting(alex.id) == "2026-03-20"
+    cleared = await team.no_meeting(alex, None, button.asked, NOW + timedelta(minutes=5))
+    assert said(catalog, cleared) == "Okay, no meeting date is set."
+    assert await store.next_meeting(alex.id) is None
+    assert await waits.current(alex.id, NOW) is None
+
+
+def test_meeting_invitations_offer_the_questions_or_nothing_owed(catalog: Catalog) -> None:
+    prep = View.of(meeting_invitation(catalog, "en", MeetingSlot.PREP, date(2026, 3, 12)))
+    assert said(catalog, prep).startswith("Your next network meeting is on Thursday, March 12")
+    assert labels(catalog, prep) == ["Get ready now", "Not now"]
+    assert buttons(prep) == [MeetingStart(MeetingSlot.PREP), MeetingLater(MeetingSlot.PREP)]
+    after = View.of(meeting_invitation(catalog, "en", MeetingSlot.AFTER, date(2026, 3, 12)))
+    assert said(catalog, after).startswith("How was your network meeting?")
+    assert buttons(after) == [MeetingStart(MeetingSlot.AFTER), MeetingLater(MeetingSlot.AFTER)]
+    assert said(catalog, Team.meeting_later(MeetingSlot.PREP)).startswith("Okay. /agenda")
+    assert said(catalog, Team.meeting_later(MeetingSlot.AFTER)) == "Okay. Nothing more about it."
