@@ -126,7 +126,7 @@ async def _staff(settings: Settings, args: argparse.Namespace) -> tuple[int, lis
         from bot.core.planning import Planner
 
         planner = Planner(store, schedule_defaults(settings))
-        removed, told = await usecases.remove_staff(store, planner, args.telegram_id, now)
+        removed, told = await usecases.remove_staff(store, store, planner, args.telegram_id, now)
         if removed is None:
             return 1, [f"between: no staff account with Telegram id {args.telegram_id}"]
         lines = [f"Removed {removed.name} ({removed.role.value})."]

@@ -23,7 +23,6 @@ from bot.core.model import (
     User,
 )
 from bot.core.views import Say
-from bot.core.waits import WaitStore
 
 PlannedRow = tuple[int, str, str, str, datetime, datetime]
 """A send to plan: user id, kind, slot, local date, due at, closes at."""
@@ -64,8 +63,6 @@ class People(Protocol):
     ) -> None: ...
     async def erase_user(self, user_id: int) -> None: ...
     async def purge_before(self, cutoff: datetime) -> int: ...
-    async def awaiting_text(self, user_id: int) -> str | None: ...
-    async def await_text(self, user_id: int, purpose: str | None, now: datetime) -> None: ...
 
 
 class StaffAccounts(Protocol):
@@ -220,20 +217,6 @@ class MessageStore(Protocol):
         self, client_id: int, sender_id: int, stop: bool, now: datetime
     ) -> None: ...
     async def no_nudges(self, client_id: int) -> set[int]: ...
-
-
-class Store(
-    People,
-    StaffAccounts,
-    CheckinStore,
-    Sends,
-    TeamStore,
-    ShareStore,
-    MessageStore,
-    WaitStore,
-    Protocol,
-):
-    """Transitional: every port at once. Use cases take only the narrow ports they need."""
 
 
 class Outbox(Protocol):

@@ -25,7 +25,6 @@ from bot.core.ports import (
     Sends,
     ShareStore,
     StaffAccounts,
-    Store,
     TeamStore,
 )
 from bot.core.safety import RiskPhrases, crisis_card
@@ -66,12 +65,12 @@ async def redeem_staff_code(
 
 
 async def remove_staff(
-    store: Store, planner: Planner, user_id: int, now: datetime
+    staff: StaffAccounts, team: TeamStore, planner: Planner, user_id: int, now: datetime
 ) -> tuple[User | None, int]:
     """Close a staff account; each client whose team they were in is told. Returns the
     removed account (None if there was no such staff account) and how many clients are told."""
-    clients = await store.clients_of(user_id)
-    removed = await store.remove_staff(user_id)
+    clients = await team.clients_of(user_id)
+    removed = await staff.remove_staff(user_id)
     if removed is None:
         return None, 0
     for linked in clients:

@@ -1,1 +1,1 @@
-"""Storage: one SQLite file behind one narrow interface (``Store``)."""
+"""Storage: one SQLite file behind the core's narrow ports (bot/core/ports.py)."""

@@ -88,7 +88,7 @@ def _user(row: aiosqlite.Row) -> User:
 
 
 class SqliteStore:
-    """``Store`` on one SQLite file; free text is encrypted with the service's key."""
+    """Every port of the core on one SQLite file; free text is encrypted with the service's key."""
 
     def __init__(self, db: Database, cipher: Cipher) -> None:
         self.db = db
@@ -408,25 +408,6 @@ class SqliteStore:
             "updated_at = excluded.updated_at",
             (user_id, sealed, iso(now)),
         )
-
-    async def awaiting_text(self, user_id: int) -> str | None:
-        """What the person's next typed message answers, if the bot asked for one."""
-        row = await self.db.fetchone(
-            "SELECT purpose FROM awaiting_text WHERE user_id = ?", (user_id,)
-        )
-        return row["purpose"] if row else None
-
-    async def await_text(self, user_id: int, purpose: str | None, now: datetime) -> None:
-        """Remember (or, with None, forget) what the next typed message answers."""
-        if purpose is None:
-            await self.db.execute("DELETE FROM awaiting_text WHERE user_id = ?", (user_id,))
-        else:
-            await self.db.execute(
-                "INSERT INTO awaiting_text (user_id, purpose, since) VALUES (?, ?, ?) "
-                "ON CONFLICT (user_id) DO UPDATE SET purpose = excluded.purpose, "
-                "since = excluded.since",
-                (user_id, purpose, iso(now)),
-            )
 
     async def wait(self, user_id: int) -> Wait | None:
         """The typed answer the bot waits for from this person, if any."""

@@ -22,13 +22,13 @@ from bot.core.model import Role
 from bot.core.nudges import Nudges
 from bot.core.people import Persons
 from bot.core.planning import Planner
-from bot.core.ports import Store
 from bot.core.safety import RiskPhrases
 from bot.core.schedule_settings import ScheduleSettings
 from bot.core.sharing import Sharing
 from bot.core.team import Team
 from bot.core.views import View
 from bot.core.waits import Waits
+from bot.storage.store import SqliteStore
 from bot.tg.render import Renderer, show
 
 
@@ -42,7 +42,7 @@ class Services:
     clock: Clock
     risk: dict[str, RiskPhrases]
     dialogs: Mapping[str, Dialog]
-    store: Store | None = None
+    store: SqliteStore | None = None
     scheduler: Scheduler | None = None
     checkin_service: Checkins | None = None
     planner_service: Planner | None = None
@@ -56,7 +56,7 @@ class Services:
     nudges: Nudges | None = None
 
     @property
-    def db(self) -> Store:
+    def db(self) -> SqliteStore:
         """The open store (raises if the bot was not started through ``post_init``)."""
         if self.store is None:
             raise RuntimeError("the store is not open")
