@@ -421,7 +421,7 @@ async def _state(app: App, person_id: int) -> dict[str, Any]:
         ],
         draft=await db.share_draft(person_id),
         meeting_row=await db.next_meeting(person_id),
-        awaiting=await db.awaiting_text(person_id),
+        awaiting=await db.wait(person_id),
     )
     return state
 
