@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,10 @@ from bot.app import App, build_application, running
 from bot.config import Settings, load_settings
 from bot.core.clock import ManualClock
 from bot.core.i18n import Catalog
+from bot.core.waits import Waits
 from bot.standin import ChatMessage, FakeBotAPI
+from bot.storage.crypto import load_cipher
+from bot.storage.store import SqliteStore
 from bot.tg.context import Services
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -35,6 +38,19 @@ def data_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def settings(data_dir: Path, catalog: Catalog) -> Settings:
     return load_settings({"BOT_DATA_DIR": str(data_dir)}, catalog=catalog)
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    """A real SQLite store in a temporary folder, for core-level tests without Telegram."""
+    opened = await SqliteStore.open(tmp_path / "db.sqlite3", load_cipher(None, tmp_path / "key"))
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+def waits(store: SqliteStore) -> Waits:
+    return Waits(store, timedelta(minutes=30))
 
 
 @pytest.fixture

@@ -9,9 +9,7 @@ nudges"), and that forged ids change nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -39,50 +37,16 @@ from bot.core.actions.messages import (
 from bot.core.i18n import Catalog
 from bot.core.model import InviteKind, Relay, Role, User, hash_code
 from bot.core.nudges import Nudges, nominal, parse_when
-from bot.core.planning import RELAY, Planner, ScheduleDefaults
+from bot.core.planning import RELAY, Planner
 from bot.core.policy import Policy
 from bot.core.views import Say, Text, View
 from bot.core.waits import Wait, WaitKind, Waits
-from bot.storage.crypto import load_cipher
 from bot.storage.store import SqliteStore
+from tests.fakes import BIG, DEFAULTS, Outbox
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday, 09:00 in London
 LONDON = ZoneInfo("Europe/London")
-DEFAULTS = ScheduleDefaults("Europe/London", "mon,thu", "18:00", "09:00-21:00", timedelta(hours=2))
 POLICY = Policy("Riverside", "en", {})
-BIG = 10**17  # an id no row has
-
-
-class Outbox:
-    """Records what the use case asked to send to other people (a fake at the edge)."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[int, Say]] = []
-        self.unreachable: set[int] = set()
-
-    async def send(self, to: User, say: Say) -> int | None:
-        if to.id in self.unreachable:
-            return None
-        self.sent.append((to.id, say))
-        return len(self.sent)
-
-    async def edit(self, to: User, message_id: int, say: Say) -> bool:
-        return True
-
-    async def delete(self, chat_id: int, message_id: int) -> bool:
-        return True
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    opened = await SqliteStore.open(tmp_path / "db.sqlite3", load_cipher(None, tmp_path / "key"))
-    yield opened
-    await opened.close()
-
-
-@pytest.fixture
-def waits(store: SqliteStore) -> Waits:
-    return Waits(store, timedelta(minutes=30))
 
 
 @pytest.fixture

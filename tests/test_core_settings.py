@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -23,27 +21,14 @@ from bot.core.actions.settings import (
 )
 from bot.core.i18n import Catalog
 from bot.core.model import User
-from bot.core.planning import Planner, ScheduleDefaults
+from bot.core.planning import Planner
 from bot.core.schedule_settings import ScheduleSettings
 from bot.core.views import Text, View
 from bot.core.waits import Wait, WaitKind, Waits
-from bot.storage.crypto import load_cipher
 from bot.storage.store import SqliteStore
+from tests.fakes import DEFAULTS
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday, 09:00 in London
-DEFAULTS = ScheduleDefaults("Europe/London", "mon,thu", "18:00", "09:00-21:00", timedelta(hours=2))
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    opened = await SqliteStore.open(tmp_path / "db.sqlite3", load_cipher(None, tmp_path / "key"))
-    yield opened
-    await opened.close()
-
-
-@pytest.fixture
-def waits(store: SqliteStore) -> Waits:
-    return Waits(store, timedelta(minutes=30))
 
 
 @pytest.fixture

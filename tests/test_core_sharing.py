@@ -6,10 +6,9 @@ edit and delete (and can be told that some fail).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -27,7 +26,6 @@ from bot.core.model import InviteKind, Role, ShareDraft, User, hash_code
 from bot.core.planning import Planner, ScheduleDefaults
 from bot.core.sharing import Sharing
 from bot.core.views import Say, View
-from bot.storage.crypto import load_cipher
 from bot.storage.store import SqliteStore
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -75,13 +73,6 @@ class FakeOutbox:
             return False
         self.deletes.append((chat_id, message_id))
         return True
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    opened = await SqliteStore.open(tmp_path / "db.sqlite3", load_cipher(None, tmp_path / "key"))
-    yield opened
-    await opened.close()
 
 
 @pytest.fixture

@@ -7,10 +7,8 @@ are in now; a removed member's old buttons change nothing; forged ids are refuse
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -36,47 +34,16 @@ from bot.core.actions.team import (
 )
 from bot.core.i18n import Catalog
 from bot.core.model import Role, User, hash_code
-from bot.core.planning import NOTICE, Planner, ScheduleDefaults
+from bot.core.planning import NOTICE, Planner
 from bot.core.policy import Policy
 from bot.core.team import Caller, Team, may_nudge, meeting_invitation
-from bot.core.views import Say, Text, View
+from bot.core.views import Text, View
 from bot.core.waits import Wait, WaitKind, Waits
-from bot.storage.crypto import load_cipher
 from bot.storage.store import SqliteStore
+from tests.fakes import BIG, DEFAULTS, Outbox
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday, 09:00 in London
-DEFAULTS = ScheduleDefaults("Europe/London", "mon,thu", "18:00", "09:00-21:00", timedelta(hours=2))
 POLICY = Policy("Riverside", "en", {}, invite_valid=timedelta(hours=24))
-BIG = 10**17  # an id no row has
-
-
-class Outbox:
-    """Records what the use case asked to send to other people (a fake at the edge)."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[int, Say]] = []
-
-    async def send(self, to: User, say: Say) -> int | None:
-        self.sent.append((to.id, say))
-        return len(self.sent)
-
-    async def edit(self, to: User, message_id: int, say: Say) -> bool:
-        return True
-
-    async def delete(self, chat_id: int, message_id: int) -> bool:
-        return True
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    opened = await SqliteStore.open(tmp_path / "db.sqlite3", load_cipher(None, tmp_path / "key"))
-    yield opened
-    await opened.close()
-
-
-@pytest.fixture
-def waits(store: SqliteStore) -> Waits:
-    return Waits(store, timedelta(minutes=30))
 
 
 @pytest.fixture

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -13,18 +11,10 @@ from bot.core.actions.checkin import AnswerOption, Menu, MenuEntry, PlanPart, Pl
 from bot.core.crisis_plan import CrisisPlans
 from bot.core.model import User
 from bot.core.waits import WaitKind, Waits
-from bot.storage.crypto import load_cipher
 from bot.storage.store import SqliteStore
 from bot.tg.codec import MAX_BYTES, CodecError, decode, encode
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    opened = await SqliteStore.open(tmp_path / "db.sqlite3", load_cipher(None, tmp_path / "key"))
-    yield opened
-    await opened.close()
 
 
 @pytest.fixture
