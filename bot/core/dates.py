@@ -1,0 +1,367 @@
+"""Days and moments as people type them ("24/12", "next friday", "friday 3pm"), never past."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from typing import Literal
+
+from babel.core import Locale, UnknownLocaleError, get_global
+from babel.dates import (
+    ParseError,
+    format_date,
+    get_date_format,
+    get_day_names,
+    get_month_names,
+    parse_date,
+)
+
+from bot.core.schedule import parse_clock
+
+WORD_LANGUAGES: tuple[str, ...] = ("en", "nl", "de")
+"""Languages whose day and month names (and "today", "tomorrow") are always understood."""
+
+_TODAY = frozenset({"today", "vandaag", "heute", "now", "nu", "jetzt"})
+_TOMORROW = frozenset({"tomorrow", "morgen", "tmrw", "tmr"})
+_DAY_AFTER = frozenset({"overmorgen", "übermorgen", "uebermorgen"})
+_NEXT = frozenset(
+    {
+        "next", "coming", "this",
+        "volgende", "komende", "deze", "aanstaande",
+        "nächste", "nächsten", "nächster", "naechsten", "kommende", "kommenden", "diese", "diesen",
+    }
+)  # fmt: skip
+_WEEK = frozenset({"week", "woche"})
+# Words that carry no date: "on friday", "until 24 december", "tot vrijdag", "bis zum 24.".
+_FILLER = frozenset(
+    {"on", "until", "till", "til", "the", "of", "op", "tot", "de", "den", "bis", "zum", "am", "an"}
+)
+# Words that introduce or end a time of day: "at 3pm", "om 9 uur", "um 15 Uhr".
+_CLOCK_BEFORE = frozenset({"at", "om", "um", "@", "around", "rond", "gegen"})
+_CLOCK_AFTER = frozenset({"uur", "uhr", "o'clock", "oclock"})
+_HALF = frozenset({"half", "halb"})  # Dutch and German "half seven" is 6:30
+_NUMBER_WORDS: dict[str, int] = {
+    word: number
+    for words in (
+        ("one two three four five six seven eight nine ten eleven twelve"),
+        ("een twee drie vier vijf zes zeven acht negen tien elf twaalf"),
+        ("eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf"),
+    )
+    for number, word in enumerate(words.split(), start=1)
+}
+_NUMBER_WORDS.update({"één": 1, "ein": 1, "eine": 1})
+_ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|e|ste|de|ter|ten|\.)$")
+_NUMERIC = re.compile(r"^(\d{1,4})([./-])(\d{1,2})(?:\2(\d{1,4}))?\.?$")
+
+
+def read_day(text: str, today: date, locale: str) -> date | None:
+    """The day someone typed, or ``None``; never a day before ``today``.
+
+    Understood, in English, Dutch and German (and the words of ``locale``'s language):
+
+    * ``"today"``, ``"tomorrow"``, ``"overmorgen"``;
+    * a weekday, ``"friday"``, ``"next friday"``, ``"this friday"``, ``"vrijdag"``: the first such
+      day *after* today (someone who means today types "today"); ``"friday next week"`` /
+      ``"volgende week vrijdag"``: that weekday in next week (Monday to Sunday);
+    * a day and a month name in either order, maybe a year: ``"24 december"``, ``"Dec 24th"``,
+      ``"24. Dezember 2026"``, optionally with its weekday (``"Friday 24 December"``, which must
+      then match);
+    * numbers: ``"2026-12-24"``; ``"24/12"``, ``"24-12"``, ``"24.12.26"`` in ``locale``'s order
+      (day first for en_GB, nl_NL, de_DE; month first for en_US). A first number over 12 can
+      only be a day, so ``"24/12"`` is 24 December everywhere.
+
+    Without a year, the next such day from ``today`` on: ``"24/12"`` typed on 25 December is
+    next year's. With a year in the past, ``None``. Never raises.
+    """
+    if not isinstance(text, str) or len(text) > 64:
+        return None
+    words = _words(text)
+    if not words:
+        return None
+    try:
+        return _read_day(words, today, locale)
+    except (ValueError, OverflowError, ParseError):
+        return None
+
+
+def read_moment(text: str, now: datetime, locale: str) -> datetime | None:
+    """The moment someone typed (a day and/or a time), or ``None``; never before ``now``.
+
+    ``now`` is aware, in the person's own time zone; the answer is aware in the same zone.
+
+    * A time alone (``"18:30"``, ``"3pm"``, ``"9"``, ``"half zeven"``): today, or tomorrow if
+      that time has passed today.
+    * A day and a time, either order (``"friday 3pm"``, ``"friday at 15:00"``, ``"24/12 10:00"``,
+      ``"tomorrow 9"``, ``"vrijdag om 15 uur"``): that day at that time; ``None`` if that is
+      already past (``"today 9"`` at ten).
+    * A day alone (``"friday"``): the start of that day, or ``now`` for ``"today"``. Callers
+      that deliver something move it into the person's contact hours.
+
+    Days are read as by :func:`read_day`; times as by :func:`read_clock`. Hours are read on the
+    24-hour clock unless ``am``/``pm`` says otherwise (``"tomorrow 9"`` is 09:00). Never raises.
+    """
+    if not isinstance(text, str) or len(text) > 64 or now.tzinfo is None:
+        return None
+    words = _words(text)
+    if not words:
+        return None
+    clock = _clock(words)
+    if clock is not None:
+        moment = _on(now.date(), clock, now)
+        return moment if moment > now else _on(now.date() + timedelta(days=1), clock, now)
+    day = read_day(text, now.date(), locale)
+    if day is not None:
+        return now if day == now.date() else _on(day, time(0), now)
+    for cut in range(1, len(words)):
+        for day_words, clock_words in ((words[:cut], words[cut:]), (words[cut:], words[:cut])):
+            clock = _clock(clock_words)
+            if clock is None:
+                continue
+            day = read_day(" ".join(day_words), now.date(), locale)
+            if day is None:
+                continue
+            moment = _on(day, clock, now)
+            return moment if moment > now else None
+    return None
+
+
+def read_clock(text: str) -> time | None:
+    """A time of day as someone types it, or ``None``.
+
+    Everything :func:`bot.core.schedule.parse_clock` reads (``"18:30"``, ``"6pm"``, ``"9.30"``),
+    plus ``"at 6pm"``, ``"om 9 uur"``, ``"um 15 Uhr"``, number words (``"seven"``, ``"zeven"``)
+    and the Dutch and German half hours: ``"half zeven"`` and ``"halb sieben"`` are 06:30.
+    Never raises.
+    """
+    if not isinstance(text, str) or len(text) > 64:
+        return None
+    return _clock(_words(text))
+
+
+def service_locale(language: str, timezone: str) -> str:
+    """A sensible locale for a service: its language in the country of its time zone.
+
+    ``("en", "Europe/London")`` gives ``"en_GB"``, ``("nl", "Europe/Amsterdam")`` ``"nl_NL"``.
+    Where that pair is no locale, or the zone has no country (``"UTC"``), the language alone;
+    English alone is read day first (``"en_GB"``), as in the countries the service is for.
+    """
+    territory = get_global("zone_territories").get(timezone)
+    if territory:
+        candidate = f"{language}_{territory}"
+        if _known(candidate):
+            return candidate
+    if language == "en":
+        return "en_GB"
+    return language if _known(language) else "en_GB"
+
+
+def speech_locale(language: str, locale: str) -> str:
+    """How a reader of ``language`` writes dates in the service's country.
+
+    The service's own locale when the languages agree (``"en"`` in ``"en_GB"``), else the
+    language in the same country if Babel knows it (``"en"`` in ``"de_DE"`` is ``"en_DE"``:
+    "Friday 24 December"), else the language alone.
+    """
+    own = _locale(locale)
+    parts = own.split("_")
+    if parts[0] == language:
+        return own
+    if len(parts) > 1 and _known(f"{language}_{parts[-1]}"):
+        return f"{language}_{parts[-1]}"
+    return language if _known(language) else own
+
+
+def say_day(day: date, today: date, language: str, locale: str) -> str:
+    """A day in words for a reader of ``language``: "Friday, 24 December" (en_GB),
+    "vrijdag 24 december", "Freitag, 24. Dezember"; the year only when it is not this year."""
+    speech = speech_locale(language, locale)
+    pattern = get_date_format("full", locale=speech).pattern
+    if day.year == today.year:
+        pattern = re.sub(r"[,\s]*\by+\b", "", pattern).strip(" ,")
+    return format_date(day, pattern, locale=speech)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _words(text: str) -> list[str]:
+    lowered = " ".join(text.lower().replace(",", " ").split())
+    lowered = lowered.replace("day after tomorrow", "overmorgen")
+    return lowered.split()
+
+
+def _read_day(words: list[str], today: date, locale: str) -> date | None:
+    words = [w for w in words if w not in _FILLER]
+    next_week = any(w in _WEEK for w in words)
+    if next_week and not any(w in _NEXT for w in words):
+        return None  # "week" alone, or "this week friday", says no day
+    words = [w for w in words if w not in _NEXT and w not in _WEEK]
+    if len(words) == 1:
+        word = words[0]
+        if word in _TODAY:
+            return None if next_week else today
+        if word in _TOMORROW:
+            return None if next_week else today + timedelta(days=1)
+        if word in _DAY_AFTER:
+            return None if next_week else today + timedelta(days=2)
+    names = _names(locale)
+    weekdays = [names.days[w] for w in (_name(w) for w in words) if w in names.days]
+    if len(weekdays) > 1:
+        return None
+    rest = [w for w in words if _name(w) not in names.days]
+    weekday = weekdays[0] if weekdays else None
+    if not rest:
+        if weekday is None:
+            return None
+        if next_week:
+            monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
+            return monday + timedelta(days=weekday)
+        return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+    if next_week:
+        return None
+    found = _dated(rest, today, locale, names.months)
+    if found is None or found < today:
+        return None
+    if weekday is not None and found.weekday() != weekday:
+        return None
+    return found
+
+
+def _dated(words: list[str], today: date, locale: str, months: dict[str, int]) -> date | None:
+    if len(words) == 1 and (numeric := _NUMERIC.match(words[0])):
+        return _numeric(numeric, today, locale)
+    month = [months[_name(w)] for w in words if _name(w) in months]
+    numbers = [w for w in words if _name(w) not in months]
+    if len(month) != 1 or not 1 <= len(numbers) <= 2:
+        return None
+    day_match = _ORDINAL.match(numbers[0]) or re.fullmatch(r"\d{1,2}", numbers[0])
+    if day_match is None:
+        return None
+    day = int(day_match.group(1) if day_match.groups() else day_match.group(0))
+    if len(numbers) == 2:
+        if not re.fullmatch(r"\d{4}", numbers[1]):
+            return None
+        return date(int(numbers[1]), month[0], day)
+    return _next_from(today, month[0], day)
+
+
+def _numeric(match: re.Match[str], today: date, locale: str) -> date | None:
+    first, second, year = match[1], match[3], match[4]
+    if len(first) == 4:  # 2026-12-24: year first is never ambiguous
+        return None if year is None or len(year) > 2 else date(int(first), int(second), int(year))
+    if len(first) > 2 or (year is not None and len(year) not in (2, 4)):
+        return None
+    if year is not None:
+        full = int(year) + 2000 if len(year) == 2 else int(year)
+        # Babel reads the numbers in the locale's order (and swaps an impossible month).
+        return parse_date(f"{first}/{second}/{full}", locale=_locale(locale), format="short")
+    day, month = (int(first), int(second)) if _day_first(locale) else (int(second), int(first))
+    if month > 12 and day <= 12:
+        day, month = month, day
+    return _next_from(today, month, day)
+
+
+def _next_from(today: date, month: int, day: int) -> date | None:
+    """The first ``day``/``month`` on or after ``today`` (29 February may be years away)."""
+    if not 1 <= month <= 12 or not 1 <= day <= 31:
+        return None
+    for year in range(today.year, today.year + 9):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if candidate >= today:
+            return candidate
+    return None
+
+
+def _clock(words: list[str]) -> time | None:
+    if words and words[0] in _CLOCK_BEFORE:
+        words = words[1:]
+    if words and words[-1] in _CLOCK_AFTER:
+        words = words[:-1]
+    if not words or len(words) > 3:
+        return None
+    if words[0] in _HALF and len(words) == 2:
+        hour = _hour(words[1])
+        return None if hour is None else time((hour - 1) % 24, 30)
+    if len(words) == 1 and words[0] in _NUMBER_WORDS:
+        return time(_NUMBER_WORDS[words[0]] % 24, 0)
+    text = " ".join(words)
+    if not re.fullmatch(r"[0-9:.h ]+(?:am|pm|a\.m\.|p\.m\.)?", text):
+        return None  # parse_clock would accept "9 am" but also lenient shapes we want no part of
+    return parse_clock(text)
+
+
+def _hour(word: str) -> int | None:
+    if word in _NUMBER_WORDS:
+        return _NUMBER_WORDS[word]
+    if re.fullmatch(r"\d{1,2}", word) and 1 <= int(word) <= 24:
+        return int(word)
+    return None
+
+
+def _on(day: date, clock: time, now: datetime) -> datetime:
+    return datetime.combine(day, clock, tzinfo=now.tzinfo)
+
+
+def _name(word: str) -> str:
+    return word.rstrip(".")
+
+
+@dataclass(frozen=True)
+class _Names:
+    days: dict[str, int]
+    months: dict[str, int]
+
+
+_CONTEXTS: tuple[Literal["format", "stand-alone"], ...] = ("format", "stand-alone")
+
+
+@cache
+def _names(locale: str) -> _Names:
+    """Day and month names (lowercase, no trailing dot) in the word languages and ``locale``'s."""
+    days: dict[str, int] = {}
+    months: dict[str, int] = {}
+    languages = [*WORD_LANGUAGES]
+    own = _locale(locale).split("_")[0]
+    if own not in languages:
+        languages.append(own)
+    for language in languages:
+        for day_width in ("wide", "abbreviated", "short"):
+            for context in _CONTEXTS:
+                for number, name in get_day_names(day_width, context, language).items():
+                    days.setdefault(_name(name.lower()), number)
+        for month_width in ("wide", "abbreviated"):
+            for context in _CONTEXTS:
+                for number, name in get_month_names(month_width, context, language).items():
+                    months.setdefault(_name(name.lower()), number)
+    months.update({"sept": 9, "maerz": 3, "marz": 3})
+    return _Names(days, months)
+
+
+@cache
+def _day_first(locale: str) -> bool:
+    pattern = get_date_format("short", locale=_locale(locale)).pattern.lower()
+    return pattern.index("d") < pattern.index("m")
+
+
+@cache
+def _locale(locale: str) -> str:
+    name = locale.replace("-", "_")
+    return name if _known(name) else "en_GB"
+
+
+def known_locale(name: str) -> bool:
+    """Whether Babel knows ``name`` ("en_GB", "nl_NL", "de")."""
+    return "-" not in name and _known(name)
+
+
+def _known(name: str) -> bool:
+    try:
+        Locale.parse(name)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return False
+    return True
