@@ -173,7 +173,9 @@ async def post_init(app: App) -> None:
         settings.policy,
         services.catalog,
     )
-    services.schedule_settings = ScheduleSettings(services.db, services.planner, services.waits)
+    services.schedule_settings = ScheduleSettings(
+        services.db, services.planner, services.waits, locale=settings.policy.locale
+    )
     await handlers.set_default_commands(app)
     deliver = DeliveryPorts(
         store, store, store, store, store, services.clock, planner, services.checkins

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.core.dates import known_locale, service_locale
 from bot.core.dialogs import DIALOGS_DIR
 from bot.core.i18n import Catalog
 from bot.core.policy import CrisisCard as CoreCrisisCard
@@ -46,6 +47,14 @@ class Defaults(_Section):
     retention_days: Annotated[int, Field(ge=1, le=3650)] = 365
     invite_valid_hours: Annotated[int, Field(ge=1, le=24 * 30)] = 24
     answer_wait_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 30
+    locale: str | None = None
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str | None) -> str | None:
+        if value is not None and not known_locale(value):
+            raise ValueError(f"{value!r} is not a known locale (use one like en_GB or nl_NL)")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -169,6 +178,8 @@ class Settings:
             retention=timedelta(days=service.defaults.retention_days),
             answer_wait=timedelta(minutes=service.defaults.answer_wait_minutes),
             clinicians_nudge=service.nudges.clinicians,
+            locale=service.defaults.locale
+            or service_locale(service.defaults.language, service.defaults.timezone),
         )
 
 

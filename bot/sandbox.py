@@ -1,13 +1,29 @@
-"""``between sandbox``: a terminal chat with the real bot and a stand-in for Telegram."""
+"""``between sandbox``: a terminal chat with the real bot and a stand-in for Telegram.
+
+The README's sandbox walk-through is produced by this module too: ``python -m bot.sandbox
+--update-readme README.md`` runs each documented example again and writes what it printed, and
+``tests/test_readme.py`` fails when the README no longer matches.
+"""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import contextlib
 import dataclasses
+import difflib
+import io
+import itertools
+import json
+import os
 import re
+import shlex
+import sys
 import tempfile
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
@@ -15,12 +31,14 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 
 from bot.app import App, build_application, running
-from bot.config import Settings
+from bot.config import Settings, load_settings
 from bot.core import usecases
 from bot.core.clock import ManualClock, SystemClock
 from bot.core.i18n import Catalog
 from bot.core.model import Role
-from bot.standin import ChatMessage, FakeBotAPI
+from bot.standin import MESSAGE_METHODS, ChatMessage, FakeBotAPI
+from bot.standin.records import image_size
+from bot.standin.wire import as_int
 
 
 @dataclass(frozen=True)
@@ -45,18 +63,23 @@ HELP = """Sandbox commands (everything else is sent to the bot as a message):
   :as client|clinician|peer|friend
                         act as Alex (client), Dr Kim (clinician), Sam (peer supporter)
                         or Jo (someone close to Alex, who joins only through Alex's link)
-  :open                 open the last invite link shown in any chat, as yourself
-  :wait 30m|2h|1d|1d6h  move the clock forward; whatever is due happens
+  :open                 open the newest invite link shown in any chat, as yourself
+  :wait 30m|2h|1d|1d6h  move the clock forward; whatever is due happens, and each message
+                        sent meanwhile shows when it came, like [Thu 18:00]
   :time                 show the sandbox clock
+  :show                 show what is in the last file the bot sent you (or the last picture)
   :sticker, :photo, :voice
                         send something that is not text
-  :block                block the bot (as Telegram would report it)
+  :block, :unblock      block the bot, or unblock it (as Telegram would report it)
   :help                 this list
   :quit                 leave (end of input works too)"""
 
 TICK_STEP = timedelta(minutes=5)
 _LINK = re.compile(r"\?start=([\w-]+)")
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+_INDENT = " " * len("Between › ")
+_MessageKey = tuple[int, int]  # (chat id, message id)
+_State = tuple[str, str, bool]  # what a message looks like: body, buttons, deleted
 
 
 def parse_duration(text: str) -> timedelta | None:
@@ -68,6 +91,10 @@ def parse_duration(text: str) -> timedelta | None:
     return timedelta(days=days, hours=hours, minutes=minutes)
 
 
+def _state(message: ChatMessage) -> _State:
+    return (message.body, repr(message.reply_markup), message.deleted)
+
+
 class Sandbox:
     """Feeds what you type to the bot as Telegram updates and prints what the bot did."""
 
@@ -77,9 +104,20 @@ class Sandbox:
         self.clock = clock
         self.out = out
         self.persona = PERSONAS["client"]
-        self._seen: dict[int, dict[int, tuple[str, str, bool]]] = {}
+        self.zone = ZoneInfo(app.bot_data.services.settings.service.defaults.timezone)
+        # What each person has been shown of their own chat, and told about the others'.
+        self._seen: dict[int, dict[int, _State]] = {}
+        self._told: dict[int, set[tuple[int, _State]]] = {}
         self._keyboards: dict[int, ChatMessage] = {}
         self._joined: set[str] = set()
+        self._blocked: set[int] = set()
+        # Every message state the bot produced, in the order the sandbox noticed it (so :open
+        # finds the newest link across chats), and when it happened if the clock was moving.
+        self._states: dict[_MessageKey, _State] = {}
+        self._order: dict[_MessageKey, int] = {}
+        self._counter = itertools.count()
+        self._during_wait: dict[_MessageKey, datetime] = {}
+        self._calls_read = 0
         api.add_user(self.persona.user_id, first_name=self.persona.name, language_code="en")
         self._joined.add("client")
 
@@ -104,24 +142,37 @@ class Sandbox:
             await self._wait(rest)
         elif command == ":time":
             self.say(f"  (It is {self._local_now()}.)")
+        elif command == ":show":
+            self._show_file()
+        elif command == ":block":
+            await self._block()
+        elif command == ":unblock":
+            await self._unblock()
+        elif command.startswith(":") and command not in (":sticker", ":photo", ":voice", ":open"):
+            self.say(f"  (Unknown sandbox command {command}. :help lists them.)")
+        elif self.persona.user_id in self._blocked:
+            # Telegram offers a blocked bot's chat only "Unblock": nothing reaches the bot.
+            self.say(
+                f"  ({self.persona.name} has blocked Between, so nothing reaches it. "
+                ":unblock first.)"
+            )
         elif command in (":sticker", ":photo", ":voice"):
             builder = getattr(self.api, command[1:])
             await self._feed(builder(self.persona.user_id))
         elif command == ":open":
             await self._open()
-        elif command == ":block":
-            await self._feed(self.api.member_status(self.persona.user_id, "kicked"))
-        elif command.startswith(":"):
-            self.say(f"  (Unknown sandbox command {command}. :help lists them.)")
         elif line.strip().isdigit() and self.persona.user_id in self._keyboards:
             await self._press(int(line.strip()))
         else:
             await self._feed(self.api.text(self.persona.user_id, line))
         return True
 
+    def _stamp(self, when: datetime) -> str:
+        return f"{when.astimezone(self.zone):%a %H:%M}"
+
     def _local_now(self) -> str:
-        zone = self.app.bot_data.services.settings.service.defaults.timezone
-        return self.clock.now().astimezone(ZoneInfo(zone)).strftime("%A %d %B %Y, %H:%M %Z")
+        now = self.clock.now().astimezone(self.zone)
+        return f"{now:%A} {now.day} {now:%B %Y, %H:%M %Z}"
 
     async def _feed(self, update: dict[str, Any]) -> None:
         await self.app.process_update(Update.de_json(update, self.app.bot))
@@ -130,12 +181,38 @@ class Sandbox:
         scheduler = self.app.bot_data.services.scheduler
         if scheduler is not None:
             await scheduler.tick()
+        for key in self._notice():
+            self._during_wait.pop(key, None)
+        for persona in self._refused():
+            self.say(f"  (Between tried to write to {persona.name}, who has blocked it.)")
         answer = None
         if "callback_query" in update:
             answer = self.api.callback_answers.get(update["callback_query"]["id"])
         if answer and answer.get("text"):
             self.say(f"  (A notice pops up: {answer['text']})")
         self.show()
+
+    def _notice(self) -> list[_MessageKey]:
+        """Record what the bot changed in any chat since last time; return those messages."""
+        changed: list[_MessageKey] = []
+        for chat_id in self.api.chat_ids:
+            for message in self.api.messages(chat_id, include_deleted=True):
+                key = (chat_id, message.message_id)
+                state = _state(message)
+                if self._states.get(key) != state:
+                    self._states[key] = state
+                    self._order.setdefault(key, next(self._counter))
+                    changed.append(key)
+        return changed
+
+    def _refused(self) -> list[Persona]:
+        """Who, among those who blocked the bot, it tried to write to since last asked."""
+        calls = self.api.calls[self._calls_read :]
+        self._calls_read = len(self.api.calls)
+        tried = {
+            as_int(params.get("chat_id")) for method, params in calls if method in MESSAGE_METHODS
+        }
+        return [p for p in PERSONAS.values() if p.user_id in self._blocked and p.user_id in tried]
 
     async def _press(self, number: int) -> None:
         message = self._keyboards[self.persona.user_id]
@@ -150,17 +227,72 @@ class Sandbox:
         await self._feed(self.api.press(self.persona.user_id, message.message_id, data))
 
     async def _open(self) -> None:
-        codes = [
-            found[1]
-            for chat in self.api.chat_ids
-            for message in self.api.messages(chat)
+        self._notice()
+        links = [
+            (message.date, self._order[(chat_id, message.message_id)], found[1])
+            for chat_id in self.api.chat_ids
+            for message in self.api.messages(chat_id)
             if (found := _LINK.search(message.body))
         ]
-        if not codes:
+        if not links:
             self.say("  (No invite link has been shown yet. As Dr Kim, try /invite.)")
             return
+        code = max(links)[2]
         self.say("  (You open the link.)")
-        await self._feed(self.api.text(self.persona.user_id, f"/start {codes[-1]}"))
+        await self._feed(self.api.text(self.persona.user_id, f"/start {code}"))
+
+    async def _block(self) -> None:
+        persona = self.persona
+        if persona.user_id in self._blocked:
+            self.say(f"  ({persona.name} has already blocked Between. :unblock undoes it.)")
+            return
+        self._blocked.add(persona.user_id)
+        self.say(
+            f"  ({persona.name} blocks Between. Whatever it sends {persona.name} now fails, "
+            "as it would on Telegram. :unblock undoes it.)"
+        )
+        await self._feed(self.api.member_status(persona.user_id, "kicked"))
+
+    async def _unblock(self) -> None:
+        persona = self.persona
+        if persona.user_id not in self._blocked:
+            self.say(f"  ({persona.name} has not blocked Between.)")
+            return
+        self._blocked.discard(persona.user_id)
+        self.say(f"  ({persona.name} unblocks Between.)")
+        await self._feed(self.api.member_status(persona.user_id, "member"))
+
+    def _show_file(self) -> None:
+        """Print the content of the last file or picture the bot sent to you."""
+        shown = [
+            m
+            for m in self.api.messages(self.persona.user_id)
+            if m.document is not None or m.photo is not None
+        ]
+        if not shown:
+            self.say("  (Between has sent you no file yet. /mydata sends some.)")
+            return
+        message = shown[-1]
+        if message.document is None:
+            self.say(f"  ({_picture(message.photo or b'')})")
+            return
+        name = message.document.get("file_name") or "a file"
+        content: bytes = message.document["content"]
+        mime = message.document.get("mime_type") or ""
+        if mime.startswith("image/"):
+            self.say(f"  ({name}: {_picture(content)})")
+            return
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError:
+            self.say(f"  ({name}: {len(content)} bytes that are not text.)")
+            return
+        if name.endswith(".json") or mime == "application/json":
+            with contextlib.suppress(ValueError):  # not JSON after all: shown as it is
+                text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+        self.say(f"  ({name}, {len(content)} bytes:)")
+        for line in text.splitlines():
+            self.say((_INDENT + line).rstrip())
 
     async def _switch(self, key: str) -> None:
         persona = PERSONAS.get(key)
@@ -196,52 +328,65 @@ class Sandbox:
         # it, so a check-in due on the way goes out on time rather than expiring in one jump.
         scheduler = self.app.bot_data.services.scheduler
         end = self.clock.now() + delta
+        refused: dict[str, datetime] = {}
         while self.clock.now() < end:
-            self.clock.advance(min(TICK_STEP, end - self.clock.now()))
+            now = self.clock.advance(min(TICK_STEP, end - self.clock.now()))
             if scheduler is not None:
                 await scheduler.tick()
+            for key in self._notice():
+                self._during_wait.setdefault(key, now)
+            for persona in self._refused():
+                refused.setdefault(persona.name, now)
         self.say(f"  (Time passes. It is now {self._local_now()}.)")
+        for name, when in refused.items():
+            self.say(
+                f"  (At {self._stamp(when)} Between tried to write to {name}, who has blocked it.)"
+            )
         self.show()
 
     def show(self) -> None:
-        """Print what changed in your chat; mention messages waiting in the others'."""
+        """Print what changed in your chat; mention, once, what is new in the others'."""
+        for line in self._changes(self.persona.user_id):
+            self.say(line)
         for persona in PERSONAS.values():
-            if persona.key not in self._joined:
+            if persona.key not in self._joined or persona is self.persona:
                 continue
-            if persona is self.persona:
-                for line in self._changes(persona.user_id):
-                    self.say(line)
-            elif self._changed(persona.user_id):
+            unseen = self._unseen(persona.user_id)
+            told = self._told.setdefault(persona.user_id, set())
+            if unseen - told:
                 self.say(
                     f"  ({persona.name} has something new. Type :as {persona.key} to see it.)"
                 )
+            told.update(unseen)
 
-    def _changed(self, chat_id: int) -> bool:
-        """Whether a chat has anything not yet shown (shown when you switch to it)."""
+    def _unseen(self, chat_id: int) -> set[tuple[int, _State]]:
+        """What a chat holds that its person has not been shown yet."""
         seen = self._seen.get(chat_id, {})
-        return any(
-            seen.get(m.message_id) != (m.body, repr(m.reply_markup), m.deleted)
+        return {
+            (m.message_id, _state(m))
             for m in self.api.messages(chat_id, include_deleted=True)
-            if not (m.deleted and m.message_id not in seen)
-        )
+            if seen.get(m.message_id) != _state(m) and not (m.deleted and m.message_id not in seen)
+        }
 
     def _changes(self, chat_id: int) -> list[str]:
         seen = self._seen.setdefault(chat_id, {})
         lines: list[str] = []
         for message in self.api.messages(chat_id, include_deleted=True):
-            state = (message.body, repr(message.reply_markup), message.deleted)
+            state = _state(message)
             before = seen.get(message.message_id)
             if before == state:
                 continue
             seen[message.message_id] = state
+            when = self._during_wait.pop((chat_id, message.message_id), None)
+            stamp = f"[{self._stamp(when)}] " if when is not None else ""
             if message.deleted:
                 if before is not None:
-                    lines.append("Between › (deleted a message)")
+                    lines.append(f"Between › {stamp}(deleted a message)")
                 continue
-            lines.extend(self._render(message, edited=before is not None))
+            lines.extend(self._render(message, edited=before is not None, stamp=stamp))
         return lines
 
-    def _render(self, message: ChatMessage, *, edited: bool) -> list[str]:
+    def _render(self, message: ChatMessage, *, edited: bool, stamp: str = "") -> list[str]:
         label = "Between (edited) › " if edited else "Between › "
         body = message.body
         if message.document is not None:
@@ -250,38 +395,221 @@ class Sandbox:
         elif message.photo is not None:
             body = f"[picture: a QR code of the link above] {body}".strip()
         text_lines = body.splitlines() or [""]
-        lines = [label + text_lines[0]] + ["          " + line for line in text_lines[1:]]
+        lines = [label + stamp + text_lines[0]] + [_INDENT + line for line in text_lines[1:]]
         buttons = message.buttons()
         if buttons:
             self._keyboards[message.chat_id] = message
             for number, (text, _) in enumerate(buttons, start=1):
-                lines.append(f"          [{number}] {text}")
+                lines.append(f"{_INDENT}[{number}] {text}")
         elif self._keyboards.get(message.chat_id, message).message_id == message.message_id:
             self._keyboards.pop(message.chat_id, None)
         return lines
 
 
-async def run_sandbox(settings: Settings, catalog: Catalog, stdin: TextIO, out: TextIO) -> int:
-    """Run the sandbox until the input ends or you type :quit."""
+def _picture(content: bytes) -> str:
+    width, height = image_size(content)
+    return f"[picture: {width}x{height}, {len(content)} bytes]"
+
+
+def _nine_today(settings: Settings) -> datetime:
+    """09:00 today where the service is: a quiet start inside the default contact hours."""
+    zone = ZoneInfo(settings.service.defaults.timezone)
+    local = SystemClock().now().astimezone(zone)
+    return local.replace(hour=9, minute=0, second=0, microsecond=0)
+
+
+@asynccontextmanager
+async def open_sandbox(
+    settings: Settings, catalog: Catalog, out: TextIO, start: datetime | None = None
+) -> AsyncIterator[Sandbox]:
+    """A sandbox on a temporary database, its clock at ``start`` (default: 09:00 today)."""
     with tempfile.TemporaryDirectory(prefix="between-sandbox-") as data_dir:
         settings = dataclasses.replace(settings, data_dir=Path(data_dir), encryption_key=None)
-        clock = ManualClock(SystemClock().now().replace(hour=9, minute=0, second=0, microsecond=0))
+        clock = ManualClock(start or _nine_today(settings))
         api = FakeBotAPI(now=clock.now)
         app = build_application(settings, catalog, clock=clock, request=api, polling=False)
         async with running(app):
-            sandbox = Sandbox(app, api, clock, out)
-            sandbox.say(
-                "Between sandbox: the real bot, a stand-in for Telegram, a temporary database. "
-                "Nothing leaves this computer."
-            )
-            sandbox.say(
-                "You are Alex, a client. Type what Alex would send (try /start). "
-                "Numbers press buttons. :help lists more."
-            )
-            sandbox.say()
-            while True:
-                line = await asyncio.to_thread(stdin.readline)
-                if not line or not await sandbox.handle(line):
-                    break
-        sandbox.say("(Sandbox closed. Its temporary database is gone.)")
+            # The sandbox ticks itself after every action and every step of :wait; the
+            # wall-clock tick would only make the transcript depend on how fast you type.
+            if app.job_queue is not None:
+                for job in app.job_queue.jobs():
+                    job.schedule_removal()
+            yield Sandbox(app, api, clock, out)
+
+
+async def run_sandbox(
+    settings: Settings,
+    catalog: Catalog,
+    stdin: TextIO,
+    out: TextIO,
+    *,
+    start: datetime | None = None,
+) -> int:
+    """Run the sandbox until the input ends or you type :quit."""
+    async with open_sandbox(settings, catalog, out, start) as sandbox:
+        sandbox.say(
+            "Between sandbox: the real bot, a stand-in for Telegram, a temporary database. "
+            "Nothing leaves this computer."
+        )
+        sandbox.say(
+            "You are Alex, a client. Type what Alex would send (try /start). "
+            "Numbers press buttons. :help lists more."
+        )
+        sandbox.say()
+        while True:
+            line = await asyncio.to_thread(stdin.readline)
+            if not line or not await sandbox.handle(line):
+                break
+    print("(Sandbox closed. Its temporary database is gone.)", file=out, flush=True)
     return 0
+
+
+# --- the README's transcripts ----------------------------------------------------------------
+
+README_SECTION = "## A sandbox walk-through"
+# Thursday 26 November 2026, 09:00 in London (GMT): the clock of every README transcript.
+README_START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+_COMMAND = re.compile(r"^\$ printf (?P<arg>.+) \| between sandbox$")
+_CODE = re.compile(r"(\?start=[a-z]{1,3}_)[\w-]+")
+_PRINTF_ESCAPE = re.compile(r"\\(.)|%%")
+
+
+@dataclass(frozen=True)
+class Example:
+    """One documented sandbox run: its command line, its input, and where its output sits."""
+
+    command: str
+    script: str
+    first: int  # index of the first output line in the README's lines
+    end: int  # index of the closing ``` line
+    shown: str  # the output as the README shows it
+
+
+def mask_codes(text: str) -> str:
+    """Invite codes are random: a transcript shows only their kind (``start=c_…``)."""
+    return _CODE.sub(r"\1…", text)
+
+
+def printf_input(command: str) -> str:
+    """What ``printf '<arg>'`` writes: the quoted argument with ``\\n`` and ``%%`` undone."""
+    match = _COMMAND.match(command)
+    if match is None:
+        raise ValueError(f"not a sandbox example: {command!r}")
+    words = shlex.split(match["arg"])
+    if len(words) != 1:
+        raise ValueError(f"printf needs exactly one quoted argument: {command!r}")
+    escapes = {"n": "\n", "t": "\t", "\\": "\\"}
+
+    def undo(found: re.Match[str]) -> str:
+        if found[0] == "%%":
+            return "%"
+        if found[1] not in escapes:
+            raise ValueError(f"unsupported printf escape \\{found[1]} in {command!r}")
+        return escapes[found[1]]
+
+    return _PRINTF_ESCAPE.sub(undo, words[0])
+
+
+def readme_examples(readme: str) -> list[Example]:
+    """Each ```text block of the walk-through section that starts with ``$ printf … | between
+    sandbox``."""
+    lines = readme.splitlines()
+    try:
+        start = lines.index(README_SECTION)
+    except ValueError:
+        raise ValueError(f"the README has no section {README_SECTION!r}") from None
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    examples: list[Example] = []
+    i = start
+    while i < end:
+        if lines[i].strip() == "```text" and i + 1 < end and _COMMAND.match(lines[i + 1]):
+            close = next(j for j in range(i + 2, len(lines)) if lines[j].strip() == "```")
+            command = lines[i + 1]
+            shown = "\n".join(lines[i + 2 : close])
+            examples.append(Example(command, printf_input(command), i + 2, close, shown))
+            i = close
+        i += 1
+    return examples
+
+
+def normalise(text: str) -> str:
+    """Lines without trailing spaces, no blank lines at either end."""
+    return "\n".join(line.rstrip() for line in text.strip("\n").splitlines())
+
+
+def readme_settings(catalog: Catalog) -> Settings:
+    """The bundled example configuration, whatever the environment says."""
+    return load_settings({}, catalog=catalog)
+
+
+async def transcript(settings: Settings, catalog: Catalog, script: str) -> str:
+    """What the sandbox prints for ``script`` after its greeting, as the README shows it."""
+    out = io.StringIO()
+    async with open_sandbox(settings, catalog, out, README_START) as sandbox:
+        for line in script.splitlines():
+            if not await sandbox.handle(line):
+                break
+    return normalise(mask_codes(out.getvalue()))
+
+
+def readme_diff(example: Example, produced: str) -> str:
+    """A unified diff from what the README shows to what the sandbox printed ("" if equal)."""
+    shown = normalise(example.shown)
+    if shown == produced:
+        return ""
+    return "\n".join(
+        difflib.unified_diff(
+            shown.splitlines(),
+            produced.splitlines(),
+            "README.md",
+            "between sandbox",
+            lineterm="",
+        )
+    )
+
+
+async def run_examples(readme: str, catalog: Catalog) -> dict[str, str]:
+    """Run every documented example again: what each command prints now."""
+    settings = readme_settings(catalog)
+    return {
+        example.command: await transcript(settings, catalog, example.script)
+        for example in readme_examples(readme)
+    }
+
+
+def with_outputs(readme: str, produced: dict[str, str]) -> tuple[str, list[str]]:
+    """The README with each example's output replaced; and the commands whose output changed."""
+    lines = readme.splitlines()
+    stale: list[str] = []
+    # From the end, so the line numbers of the examples above stay right.
+    for example in reversed(readme_examples(readme)):
+        output = produced.get(example.command)
+        if output is not None and readme_diff(example, output):
+            stale.append(example.command)
+            lines[example.first : example.end] = output.splitlines()
+    return "\n".join(lines) + "\n", stale[::-1]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m bot.sandbox --update-readme README.md``: regenerate the walk-through."""
+    parser = argparse.ArgumentParser(prog="python -m bot.sandbox", description=main.__doc__)
+    parser.add_argument("--update-readme", type=Path, metavar="README", required=True)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
+    catalog = Catalog.load()
+    path: Path = args.update_readme
+    produced = asyncio.run(run_examples(path.read_text(encoding="utf-8"), catalog))
+    # Read again: others may have edited the rest of the README while the examples ran.
+    readme = path.read_text(encoding="utf-8")
+    updated, stale = with_outputs(readme, produced)
+    if updated != readme:
+        path.write_text(updated, encoding="utf-8")
+    total = len(produced)
+    for command in stale:
+        print(f"updated: {command[:90]}")
+    print(f"{len(stale)} of {total} sandbox examples updated in {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -239,15 +239,17 @@ async def _build(app: App, api: FakeBotAPI, clock: ManualClock) -> World:
     jo = Person(app, api, JO, "Jo")
     await jo.send(f"/start {code}")
     await jo.press("Accept")
-    # The clinicians set their clients' meeting dates.
+    # The clinicians propose their clients' meeting dates (read back in words first).
     await kim.send("/clients")
     await kim.press("Alex")
-    await kim.press("Set Alex's meeting date")
+    await kim.press("Propose a meeting date to Alex")
     await kim.send("12 March")
+    await kim.press("Propose it to Alex")
     await lee.send("/clients")
     await lee.press("Blair")
-    await lee.press("Set Blair's meeting date")
+    await lee.press("Propose a meeting date to Blair")
     await lee.send("19 March")
+    await lee.press("Propose it to Blair")
 
     # Alex's words: notes, a check-in, a crisis plan.
     await alex.send(f"{ALEX_NOTE_1} I slept badly all week")

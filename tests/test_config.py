@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import tomllib
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ def test_the_bundled_example_is_valid(catalog: Catalog) -> None:
             "defaults.retention_days: Input should be greater than or equal to 1",
         ),
         (("defaults", "language", "xx"), "defaults.language: no catalog for 'xx' (available: en)"),
+        (("defaults", "locale", "en-GB"), "defaults.locale: 'en-GB' is not a known locale"),
         (("checkins", "time", "25:00"), "checkins.time: '25:00' is not a time like 18:00"),
         (
             ("checkins", "contact_hours", "9-5"),
@@ -64,6 +66,25 @@ def test_a_wrong_value_names_the_setting(
         parse_service_config(raw, "service.toml", catalog)
     assert str(info.value).startswith(f"service.toml: {expected}")
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("defaults", "expected"),
+    [
+        ({}, "en_GB"),  # English in a London service
+        ({"timezone": "America/New_York"}, "en_US"),
+        ({"timezone": "UTC"}, "en_GB"),  # no country: day first, as where the service is used
+        ({"timezone": "America/New_York", "locale": "en_GB"}, "en_GB"),  # said outright
+    ],
+)
+def test_the_locale_dates_are_read_in(
+    catalog: Catalog, defaults: dict[str, str], expected: str
+) -> None:
+    raw = _example()
+    raw["defaults"].update(defaults)
+    service = parse_service_config(raw, "service.toml", catalog)
+    settings = replace(load_settings({}, catalog=catalog), service=service)
+    assert settings.policy.locale == expected
 
 
 def test_a_missing_section_is_named(catalog: Catalog) -> None:

@@ -36,7 +36,7 @@ from bot.core.actions.messages import (
 )
 from bot.core.i18n import Catalog
 from bot.core.model import InviteKind, Relay, Role, User, hash_code
-from bot.core.nudges import Nudges, nominal, parse_when
+from bot.core.nudges import Nudges, nominal
 from bot.core.planning import RELAY, Planner
 from bot.core.policy import Policy
 from bot.core.views import Say, Text, View
@@ -83,7 +83,10 @@ async def link(store: SqliteStore, member: User, client: User) -> None:
 
 @pytest.fixture
 async def alex(store: SqliteStore) -> User:
-    return await store.add_client(101, 101, "Alex", "en", NOW)
+    """A client who agreed at first contact that the bot may write to them."""
+    client = await store.add_client(101, 101, "Alex", "en", NOW)
+    await store.set_schedule(client.id, agreed_on="2026-03-02")
+    return client
 
 
 @pytest.fixture
@@ -184,7 +187,7 @@ async def test_a_nudge_at_22_00_arrives_at_09_00_the_next_day(
     late = NOW + timedelta(hours=13)  # 22:00 in London; Alex may be written to 09:00-21:00
     relay_id, told = await nudge(nudges, waits, sam, alex, "Thinking of you", late)
     (line,) = said(catalog, told)
-    assert line == "Done. Alex will get it on Tuesday, March 3, 2026, 09:00."
+    assert line == "Done. Alex will get it tomorrow at 09:00."
     assert told.unbutton == (7,)  # the preview keeps its words, loses its buttons
     assert (await relay(store, relay_id)).status == "planned"
     (send,) = [s for s in await store.sends(alex.id) if s.kind == RELAY]
@@ -199,7 +202,7 @@ async def test_the_preview_tells_when_it_will_really_arrive(
     wait = await waits.take(sam.id, late)
     assert wait is not None
     (preview,) = said(catalog, await nudges.typed(sam, wait, "Hello", late))
-    assert preview.startswith("Alex will see this on Tuesday, March 3, 2026, 09:00:")
+    assert preview.startswith("Alex will see this tomorrow at 09:00:")
     assert "Sam (peer supporter) wanted to check in:\n\nHello" in preview
 
 
@@ -210,7 +213,7 @@ async def test_a_nudge_comes_a_few_minutes_after_another_message_the_bot_started
     (claimed,) = await store.claim_due(NOW, 10)
     await store.finish_send(claimed.id, "sent", NOW, message_id=1)
     _, told = await nudge(nudges, waits, sam, alex, "Hello", NOW + timedelta(minutes=1))
-    assert said(catalog, told) == ["Done. Alex will get it on Monday, March 2, 2026, 09:05."]
+    assert said(catalog, told) == ["Done. Alex will get it today at 09:05."]
 
 
 async def test_during_a_pause_the_nudge_waits_and_the_sender_reads_the_clients_message(
@@ -236,6 +239,112 @@ async def test_a_pause_until_a_date_says_until_when(
     ]
 
 
+async def preview_of(
+    nudges: Nudges, waits: Waits, member: User, client: User, when: When, now: datetime
+) -> str:
+    """The preview the sender reads after choosing when and typing "Hello"."""
+    await draft(nudges, member, client, when, now)
+    wait = await waits.take(member.id, now)
+    assert wait is not None
+    (preview,) = said(Catalog.load(), await nudges.typed(member, wait, "Hello", now))
+    return preview
+
+
+async def test_the_preview_never_says_now_when_it_will_arrive_later(
+    nudges: Nudges, waits: Waits, store: SqliteStore, catalog: Catalog, alex: User, sam: User
+) -> None:
+    """Sam at 23:00, and Sam nudging a client who paused: the first choice is still "Now", and
+    every message before Send says when it will really arrive."""
+    late = NOW + timedelta(hours=14)  # 23:00 in London
+    (question,) = said(catalog, await nudges.pressed(sam, NudgeWho(alex.id), late))
+    assert question == (
+        'When should Alex get it? "Now" means tomorrow at 09:00, inside Alex\'s own hours.'
+    )
+    preview = await preview_of(nudges, waits, sam, alex, When.NOW, late)
+    assert preview.startswith("Alex will see this tomorrow at 09:00:\n\n")
+    # Inside the hours, "Now" is now.
+    (now_question,) = said(catalog, await nudges.pressed(sam, NudgeWho(alex.id), NOW))
+    assert now_question.startswith("When should Alex get it? It only ever arrives inside")
+    assert (await preview_of(nudges, waits, sam, alex, When.NOW, NOW)).startswith(
+        "Alex will see this now:"
+    )
+    # "This evening" at 23:00 is tomorrow evening, and says so.
+    evening = await preview_of(nudges, waits, sam, alex, When.EVENING, late)
+    assert evening.startswith("Alex will see this tomorrow at 19:00:")
+    # Paused until they resume: no time at all, and no "now".
+    await store.set_schedule(alex.id, paused=True)
+    (paused_question,) = said(catalog, await nudges.pressed(sam, NudgeWho(alex.id), NOW))
+    assert "Alex has paused messages, so it waits until they resume." in paused_question
+    paused = await preview_of(nudges, waits, sam, alex, When.NOW, NOW)
+    assert paused.startswith("Alex has paused messages. This waits until they resume:")
+    # Paused until a day: the day it really arrives.
+    await store.set_schedule(alex.id, paused=True, paused_until="2026-03-05")
+    until = await preview_of(nudges, waits, sam, alex, When.NOW, NOW)
+    assert until.startswith("Alex will see this on Thursday, March 5, 2026 at 09:00:")
+
+
+async def test_a_nudge_to_a_client_who_has_not_agreed_waits_and_the_sender_is_told(
+    nudges: Nudges,
+    waits: Waits,
+    store: SqliteStore,
+    outbox: Outbox,
+    catalog: Catalog,
+    blair: User,
+    sam: User,
+) -> None:
+    """Blair never answered the schedule question (or chose "Only when I ask"): Sam hears so
+    before writing, in the preview and after Send; the nudge waits, nothing is sent."""
+    await link(store, sam, blair)
+    (question,) = said(catalog, await nudges.pressed(sam, NudgeWho(blair.id), NOW))
+    assert question == (
+        "When should Blair get it? Blair hasn't said yet that I may write to them, "
+        "so it waits until they do."
+    )
+    preview = await preview_of(nudges, waits, sam, blair, When.NOW, NOW)
+    assert preview.startswith(
+        "Blair hasn't said yet that I may write to them. This waits until they do:\n\n"
+        "Sam (peer supporter) wanted to check in:\n\nHello"
+    )
+    relay_id, told = await nudge(nudges, waits, sam, blair, "Thinking of you", NOW)
+    assert said(catalog, told) == [
+        "Done. Blair hasn't said yet that I may write to them, so it waits until they do. "
+        "/nudge shows it."
+    ]
+    assert (await relay(store, relay_id)).status == "planned"
+    assert outbox.sent == []
+    (upcoming, _who) = (await nudges.nudge_menu(sam, NOW)).says
+    assert (
+        "• To Blair, once they say I may write to them: Thinking of you"
+        in said(catalog, upcoming)[0]
+    )
+    assert [words(catalog, c.label) for row in upcoming.rows for c in row] == [
+        "Cancel the nudge to Blair (waiting)"
+    ]
+    # Once Blair agrees, the same nudge has a time.
+    await store.set_schedule(blair.id, agreed_on="2026-03-02")
+    (upcoming, _who) = (await nudges.nudge_menu(sam, NOW)).says
+    assert "• To Blair, now: Thinking of you" in said(catalog, upcoming)[0]
+
+
+async def test_an_answer_to_what_the_client_wrote_does_not_wait_for_agreement(
+    nudges: Nudges, waits: Waits, store: SqliteStore, catalog: Catalog, blair: User, kim: User
+) -> None:
+    """Blair wrote first, so Dr Kim's answer is asked for: it goes inside Blair's hours."""
+    await link(store, kim, blair)
+    asked = await nudges.pressed(blair, WriteToMember(kim.id), NOW)
+    assert asked.says
+    wait = await waits.take(blair.id, NOW)
+    assert wait is not None
+    preview = await nudges.typed(blair, wait, "Can we talk?", NOW)
+    (written,) = {a.relay_id for a in buttons(preview) if isinstance(a, SendToMember)}
+    await nudges.pressed(blair, SendToMember(written, True), NOW)
+    await nudges.pressed(kim, AnswerClient(written), NOW)
+    wait = await waits.take(kim.id, NOW)
+    assert wait is not None
+    (answer_preview,) = said(catalog, await nudges.typed(kim, wait, "Yes", NOW))
+    assert answer_preview.startswith("Blair will see this now:")
+
+
 def test_quick_choices_name_moments_in_the_clients_zone() -> None:
     late = NOW + timedelta(hours=13)  # 22:00
     assert nominal(When.NOW, late, LONDON) == late
@@ -243,10 +352,6 @@ def test_quick_choices_name_moments_in_the_clients_zone() -> None:
     assert nominal(When.EVENING, late, LONDON) == datetime(2026, 3, 3, 19, tzinfo=LONDON)
     assert nominal(When.MORNING, NOW, LONDON) == datetime(2026, 3, 3, 9, tzinfo=LONDON)
     assert nominal(When.IN_DAYS, NOW, LONDON) == NOW + timedelta(days=3)
-    local = NOW.astimezone(LONDON)
-    assert parse_when("18:00", local, "en") == datetime(2026, 3, 2, 18, tzinfo=LONDON)
-    assert parse_when("3 December 10:00", local, "en") == datetime(2026, 12, 3, 10, tzinfo=LONDON)
-    assert parse_when("soon", local, "en") is None
 
 
 async def test_a_typed_time_after_another_day_and_time_is_applied(
@@ -268,12 +373,24 @@ async def test_a_typed_time_after_another_day_and_time_is_applied(
     drafted = await relay(store, template.relay_id)
     assert drafted.status == "draft" and drafted.kind == "nudge"
     assert drafted.due_at == datetime(2026, 3, 2, 18, tzinfo=LONDON)
-    # A time that has passed is not taken.
+    # A time that has passed today is tomorrow's; a day and time that has passed is not taken.
     await nudges.pressed(sam, NudgeWhen(alex.id, When.OTHER), NOW)
     wait = await waits.take(sam.id, NOW)
     assert wait is not None
-    (passed,) = said(catalog, await nudges.typed(sam, wait, "08:00", NOW))
+    (passed,) = said(catalog, await nudges.typed(sam, wait, "today 08:00", NOW))
     assert passed.startswith("I didn't understand that, or it has passed.")
+    again = await waits.take(sam.id, NOW)
+    assert again is not None
+    tomorrow = buttons(await nudges.typed(sam, again, "8:00", NOW))[0]
+    assert isinstance(tomorrow, NudgeTemplate)
+    assert (await relay(store, tomorrow.relay_id)).due_at == datetime(2026, 3, 3, 8, tzinfo=LONDON)
+    # Days as people type them, in the service's own order: 4/3 is the 4th of March.
+    await nudges.pressed(sam, NudgeWhen(alex.id, When.OTHER), NOW)
+    wait = await waits.take(sam.id, NOW)
+    assert wait is not None
+    typed = buttons(await nudges.typed(sam, wait, "4/3 at 10:00", NOW))[0]
+    assert isinstance(typed, NudgeTemplate)
+    assert (await relay(store, typed.relay_id)).due_at == datetime(2026, 3, 4, 10, tzinfo=LONDON)
 
 
 async def test_a_template_fills_the_draft_and_the_typing_wait_ends(
@@ -362,7 +479,7 @@ async def test_a_clinician_nudges_only_when_the_service_allows_it(
     assert (await relay(store, relay_id)).status == "planned"
 
 
-async def test_a_network_member_cannot_nudge(
+async def test_a_network_member_cannot_nudge_and_reads_no_staff_words(
     nudges: Nudges, store: SqliteStore, catalog: Catalog, alex: User
 ) -> None:
     code = hash_code("n_jo")
@@ -371,7 +488,7 @@ async def test_a_network_member_cannot_nudge(
     jo = await store.get_user(401)
     assert jo is not None and jo.role is Role.NETWORK
     assert said(catalog, await nudges.nudge_menu(jo, NOW)) == [
-        "Nudges are for peer supporters here. Nothing was sent."
+        "This command isn't available for your account."
     ]
     assert (await nudges.pressed(jo, NudgeWhen(alex.id, When.NOW), NOW)).says == ()
     assert await store.relays(alex.id) == []
@@ -440,7 +557,7 @@ async def test_the_sender_can_cancel_a_waiting_nudge(
     relay_id, _ = await nudge(nudges, waits, sam, alex, "Later", NOW, When.IN_DAYS)
     (upcoming, _who) = (await nudges.nudge_menu(sam, NOW)).says
     assert said(catalog, upcoming)[0].startswith(
-        "Your nudges still to arrive:\n• To Alex, on Thursday, March 5, 2026, 09:00: Later"
+        "Your nudges still to arrive:\n• To Alex, on Thursday, March 5, 2026 at 09:00: Later"
     )
     assert buttons(upcoming) == [CancelNudge(relay_id)]
     done = await nudges.pressed(sam, CancelNudge(relay_id), NOW)
@@ -512,11 +629,12 @@ async def test_a_member_answer_is_planned_for_the_clients_hours(
     assert wait is not None and wait.kind is WaitKind.ANSWER
     preview = await nudges.typed(kim, wait, "Yes, on Thursday", late)
     assert said(catalog, preview) == [
-        "Alex will see this:\n\nDr Kim (clinician) answered you:\n\nYes, on Thursday"
+        "Alex will see this tomorrow at 09:00:\n\n"
+        "Dr Kim (clinician) answered you:\n\nYes, on Thursday"
     ]
     (answer_id,) = {a.relay_id for a in buttons(preview) if isinstance(a, ConfirmToClient)}
     done = await nudges.pressed(kim, ConfirmToClient(answer_id, True), late)
-    assert said(catalog, done) == ["Done. Alex will get it on Tuesday, March 3, 2026, 09:00."]
+    assert said(catalog, done) == ["Done. Alex will get it tomorrow at 09:00."]
     assert (await relay(store, answer_id)).status == "planned"
 
 

@@ -10,19 +10,27 @@ from bot.core.actions import Action
 from bot.core.actions.settings import (
     Agree,
     Pause,
+    PauseAsk,
     PauseMessage,
+    PauseOn,
     PickDays,
     PickHours,
     PickTime,
     PickZone,
     Setting,
+    ShowSettings,
     TurnOff,
     TypeOther,
 )
 from bot.core.i18n import Catalog
 from bot.core.model import User
 from bot.core.planning import Planner
-from bot.core.schedule_settings import ScheduleSettings
+from bot.core.schedule_settings import (
+    ScheduleSettings,
+    find_zone,
+    place,
+    service_zones,
+)
 from bot.core.views import Text, View
 from bot.core.waits import Wait, WaitKind, Waits
 from bot.storage.store import SqliteStore
@@ -87,8 +95,12 @@ async def test_a_typed_time_is_applied_and_said(
     wait = await asked(use, waits, alex, PickTime())
     assert wait.kind is WaitKind.TIME
     view = await use.typed(alex, wait, "18:30", NOW + timedelta(minutes=5))
-    assert said(catalog, view).startswith("Saved: check-ins at 18:30.")
-    assert "Time: 18:30" in said(catalog, view)
+    assert said(catalog, view) == (
+        "Saved.\n"
+        "Check-ins on Monday and Thursday at 18:30, London time.\n"
+        "I only write first between 09:00 and 21:00.\n"
+        "Next one: today at 18:30."
+    )
     assert view.unbutton == (555,)  # the question's buttons go once it is answered
     own = await store.schedule(alex.id)
     assert own is not None and own.time == "18:30"
@@ -103,7 +115,9 @@ async def test_a_typed_city_sets_the_time_zone(
     wait = await asked(use, waits, alex, PickZone())
     assert wait.kind is WaitKind.ZONE
     view = await use.typed(alex, wait, "Berlin", NOW)
-    assert said(catalog, view).startswith("Saved: your time zone is Europe/Berlin.")
+    assert said(catalog, view).startswith(
+        "Saved. Your time now: 10:00.\nCheck-ins on Monday and Thursday at 18:00, Berlin time."
+    )
     own = await store.schedule(alex.id)
     assert own is not None and own.timezone == "Europe/Berlin"
     assert await planned(store, alex) == [datetime(2026, 3, 2, 17, 0, tzinfo=UTC)]
@@ -115,7 +129,8 @@ async def test_typed_hours_are_applied(
     wait = await asked(use, waits, alex, TypeOther(Setting.HOURS))
     assert wait.kind is WaitKind.HOURS
     view = await use.typed(alex, wait, "10-22", NOW)
-    assert said(catalog, view).startswith("Saved: I may write first between 10:00 and 22:00.")
+    assert said(catalog, view).startswith("Saved.\nCheck-ins are off. If you start them:")
+    assert "I only write first between 10:00 and 22:00." in said(catalog, view)
     own = await store.schedule(alex.id)
     assert own is not None and own.contact_hours == "10:00-22:00"
 
@@ -170,6 +185,7 @@ async def test_every_screen_that_invites_typing_waits_for_it(
         (TypeOther(Setting.ZONE), WaitKind.ZONE),
         (TypeOther(Setting.HOURS), WaitKind.HOURS),
         (PauseMessage(write=True), WaitKind.PAUSE_MESSAGE),
+        (PauseAsk(), WaitKind.PAUSE_UNTIL),
     ):
         view = await use.press(alex, action, NOW)
         assert "type" in said(catalog, view).lower()
@@ -199,7 +215,7 @@ async def test_no_message_means_none_and_resume_clears_the_pause(
     await use.press(alex, Agree(), NOW)
     await store.set_schedule(alex.id, pause_message="from an earlier pause")
     view = await use.press(alex, Pause(7), NOW)
-    assert said(catalog, view).startswith("Paused until 2026-03-09.")
+    assert said(catalog, view).startswith("Paused until Monday, 9 March.")
     # Check-ins resume on the day the pause ends.
     assert await planned(store, alex) == [datetime(2026, 3, 9, 18, 0, tzinfo=UTC)]
     await use.press(alex, PauseMessage(write=False), NOW)
@@ -213,16 +229,108 @@ async def test_no_message_means_none_and_resume_clears_the_pause(
     assert said(catalog, await use.resume(alex, NOW)).startswith("You're not paused.")
 
 
-async def test_pause_until_a_typed_date(
-    use: ScheduleSettings, store: SqliteStore, alex: User, catalog: Catalog
+async def test_a_day_typed_after_pause_is_confirmed_in_words_before_it_counts(
+    use: ScheduleSettings, store: SqliteStore, waits: Waits, alex: User, catalog: Catalog
 ) -> None:
     view = await use.pause_command(alex, "next tuesday", NOW)
-    assert said(catalog, view).startswith("I didn't understand that date")
+    assert said(catalog, view) == "Pause until Tuesday, 3 March? Check-ins start again that day."
+    assert buttons(view) == [PauseOn("2026-03-03"), PauseAsk()]
     own = await store.schedule(alex.id)
     assert own is not None and not own.paused
-    await use.pause_command(alex, "2026-03-10", NOW)
+    await use.press(alex, PauseOn("2026-03-03"), NOW)
     own = await store.schedule(alex.id)
-    assert own is not None and own.paused and own.paused_until == date(2026, 3, 10).isoformat()
+    assert own is not None and own.paused and own.paused_until == date(2026, 3, 3).isoformat()
+
+
+async def test_a_typed_day_that_cannot_be_used_asks_again(
+    use: ScheduleSettings, store: SqliteStore, waits: Waits, alex: User, catalog: Catalog
+) -> None:
+    wait = await asked(use, waits, alex, PauseAsk())
+    assert wait.kind is WaitKind.PAUSE_UNTIL
+    view = await use.typed(alex, wait, "whenever", NOW)
+    assert said(catalog, view).startswith("I didn't understand that day.")
+    again = await waits.take(alex.id, NOW)
+    assert again is not None and again.kind is WaitKind.PAUSE_UNTIL
+    view = await use.typed(alex, again, "2/3", NOW)  # today
+    assert said(catalog, view).startswith("Please choose a day after today")
+    again = await waits.take(alex.id, NOW)
+    assert again is not None
+    view = await use.typed(alex, again, "24 december", NOW)
+    assert said(catalog, view).startswith("Pause until Thursday, 24 December?")
+    assert view.unbutton == (555,)
+    own = await store.schedule(alex.id)
+    assert own is not None and not own.paused and own.pause_message is None
+    assert await store.notes(alex.id) == []
+
+
+async def test_the_service_locale_decides_how_numbers_are_read(
+    store: SqliteStore, waits: Waits, alex: User, catalog: Catalog
+) -> None:
+    british = ScheduleSettings(store, Planner(store, DEFAULTS), waits, locale="en_GB")
+    american = ScheduleSettings(store, Planner(store, DEFAULTS), waits, locale="en_US")
+    view = await british.pause_command(alex, "8/12", NOW)
+    assert said(catalog, view).startswith("Pause until Tuesday, 8 December?")
+    view = await american.pause_command(alex, "8/12", NOW)
+    assert said(catalog, view).startswith("Pause until Wednesday, August 12?")
+
+
+async def test_the_schedule_is_said_in_the_readers_language(
+    use: ScheduleSettings, store: SqliteStore, catalog: Catalog
+) -> None:
+    anna = await store.add_client(103, 103, "Anna", "nl", NOW)
+    await use.press(anna, Agree(), NOW)
+    view = await use.summary(anna, NOW)
+    # The English catalog stands in for the Dutch one; the names are Anna's own.
+    assert said(catalog, view).startswith(
+        "Check-ins on maandag en donderdag at 18:00, Londen time."
+    )
+
+
+async def test_the_time_zones_offered_are_the_services_likeliest(
+    use: ScheduleSettings, alex: User
+) -> None:
+    assert use.zones == ("Europe/London",)
+    assert service_zones("Europe/Berlin") == ("Europe/Berlin",)  # Büsingen: the same clock
+    assert service_zones("Europe/Madrid") == ("Europe/Madrid", "Atlantic/Canary")
+    assert service_zones("America/New_York") == ("America/New_York",)  # a country of many
+    assert service_zones("UTC") == ()  # only "Type a city"
+    assert place("Europe/Amsterdam", "nl") == "Amsterdam"
+    assert place("America/Argentina/Cordoba", "en") == "Córdoba"
+    assert place("UTC", "en") is None and place("Etc/GMT-2", "en") is None
+    view = await use.press(alex, PickZone(), NOW)
+    assert buttons(view) == [PickZone(0), TypeOther(Setting.ZONE), ShowSettings(everything=True)]
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("Berlin", "Europe/Berlin"),
+        ("Berlijn", "Europe/Berlin"),
+        ("Londen", "Europe/London"),
+        ("Wien", "Europe/Vienna"),
+        ("Nederland", "Europe/Amsterdam"),
+        ("Deutschland", "Europe/Berlin"),
+        ("United Kingdom", "Europe/London"),
+        ("United States", None),  # many clocks: a city is needed
+        ("Den Haag", None),
+    ],
+)
+def test_places_are_found_in_the_words_people_use(typed: str, zone: str | None) -> None:
+    assert find_zone(typed) == zone
+
+
+async def test_a_typed_time_without_am_or_pm_is_read_inside_the_contact_hours(
+    use: ScheduleSettings, store: SqliteStore, waits: Waits, alex: User
+) -> None:
+    for typed, expected in (("7", "19:00"), ("half acht", "19:30"), ("10", "10:00")):
+        wait = await asked(use, waits, alex, PickTime())
+        await use.typed(alex, wait, typed, NOW)
+        own = await store.schedule(alex.id)
+        assert own is not None and own.time == expected, typed
+    wait = await asked(use, waits, alex, PickTime())
+    await use.typed(alex, wait, "07:00", NOW)  # said outright: refused, not moved
+    own = await store.schedule(alex.id)
+    assert own is not None and own.time == "10:00"
 
 
 async def test_turning_off_cancels_what_was_planned(
@@ -254,6 +362,8 @@ async def test_forged_presses_change_nothing(
     before = await store.schedule(alex.id)
     refused = await use.press(alex, Pause(30), NOW)  # only a day or a week are offered
     assert refused.toast is not None and not refused.says
+    for day in ("2026-03-02", "2026-02-30", "tomorrow"):  # today, no such day, not a date
+        assert (await use.press(alex, PauseOn(day), NOW)).toast is not None
     await use.press(alex, PickDays(9), NOW)
     await use.press(alex, PickZone(99), NOW)
     await use.press(alex, PickHours(99), NOW)

@@ -12,20 +12,26 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.core.actions import Action
 from bot.core.actions.share import (
     AskWithdraw,
+    CancelShare,
+    Preview,
     SendShare,
+    SharedHistory,
     ToggleItem,
     ToggleRecipient,
+    TurnPage,
     Withdraw,
 )
 from bot.core.i18n import Catalog
 from bot.core.model import InviteKind, Role, ShareDraft, User, hash_code
 from bot.core.planning import Planner, ScheduleDefaults
-from bot.core.sharing import Sharing
-from bot.core.views import Say, View
+from bot.core.sharing import MAX_PARTS, MAX_TEXT, Sharing, parts_of, split_text, utf16_len
+from bot.core.views import Say, View, t
 from bot.storage.store import SqliteStore
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -43,6 +49,7 @@ class FakeOutbox:
     deletes: list[tuple[int, int]] = field(default_factory=list)
     unreachable: set[int] = field(default_factory=set)
     broken: set[int] = field(default_factory=set)  # sending raises (the network, say)
+    fail_after: dict[int, int] = field(default_factory=dict)  # sends that reach them, then none
     delete_fails: bool = False
     edit_fails: bool = False
     before_send: Callable[[], Awaitable[None]] | None = None
@@ -55,6 +62,10 @@ class FakeOutbox:
             raise ConnectionError("the network is down")
         if to.id in self.unreachable:
             return None
+        if to.id in self.fail_after:
+            if self.fail_after[to.id] == 0:
+                return None
+            self.fail_after[to.id] -= 1
         (part,) = say.parts
         assert part.words is not None  # a share is the client's words, exactly
         self.sends.append((to.id, part.words))
@@ -138,19 +149,21 @@ def _find(say: Say, kind: type[A]) -> list[A]:
 async def _preview(
     sharing: Sharing, store: SqliteStore, client: User, *notes: str
 ) -> tuple[str, Say]:
-    """Write ``notes``, tick them all in /share, preview: the exact text and its message."""
+    """Write ``notes``, tick them all in /share, preview: the exact text, and the (last)
+    message that carries the choices."""
     refs = [f"n{await store.add_note(client.id, words, NOW)}" for words in notes]
     menu = await sharing.start(client, NOW)
-    assert _keys(menu) == ["share.choose"]
+    assert _keys(menu) == ["share.choose", "share.pages.chosen_none"]
     for ref in refs:
-        assert ToggleItem(ref) in _actions(menu.says[0])
-        await sharing.toggle_item(client, ref, NOW)
+        assert ToggleItem(ref, 0) in _actions(menu.says[0])
+        await sharing.toggle_item(client, ref, 0, NOW)
     view = await sharing.preview(client, NOW)
-    assert _keys(view) == ["share.exact", "<words>"]
-    say = view.says[1]
-    body = say.parts[0].words
+    body = (await store.share_draft(client.id)).body
     assert body is not None
-    return body, say
+    if len(parts_of(body)) == 1:
+        assert _keys(view) == ["share.exact", "<words>"]
+        assert view.says[1].parts[0].words == body
+    return body, view.says[-1]
 
 
 async def _pick(sharing: Sharing, client: User, say: Say, member_id: int) -> Say:
@@ -263,7 +276,7 @@ async def test_items_are_only_the_clients_own(
     await store.add_note(ALEX, "Alex's words", NOW)
     await sharing.start(alex, NOW)
     for forged in (f"n{blair_note}", "n999", "c1", ""):
-        refused = await sharing.toggle_item(alex, forged, NOW)
+        refused = await sharing.toggle_item(alex, forged, 0, NOW)
         assert refused.toast is not None and refused.toast.key == STALE
     assert (await store.share_draft(ALEX)).items == ()
     # Blair's check-in is not Alex's to share either.
@@ -275,7 +288,7 @@ async def test_items_are_only_the_clients_own(
     assert refused.unbutton == ()
     offered = await sharing.from_checkin(blair, record.id, NOW, pressed=9)
     assert offered.unbutton == (9,)
-    assert ToggleItem(f"c{record.id}") in _actions(offered.says[0])
+    assert ToggleItem(f"c{record.id}", 0) in _actions(offered.says[0])
     assert (await store.share_draft(BLAIR)).items == (f"c{record.id}",)
 
 
@@ -409,3 +422,258 @@ async def test_withdraw_all_takes_back_everything_still_shared(
     await sharing.withdraw_all(alex, NOW)
     assert outbox.deletes == [(KIM, outbox.next_id - 1), (JO, outbox.next_id)]
     assert all(s.body is None for s in await store.shares(ALEX))
+
+
+# --- the edges: pages of items, long texts, every part withdrawn ---------------------------
+
+
+def _rows_below_items(say: Say) -> list[list[Action]]:
+    return [
+        [c.action for c in row] for row in say.rows if not isinstance(row[0].action, ToggleItem)
+    ]
+
+
+async def test_items_come_five_to_a_page_and_every_one_can_be_reached(
+    sharing: Sharing, store: SqliteStore, alex: User
+) -> None:
+    refs = [
+        f"n{await store.add_note(ALEX, f'note {n}', NOW + timedelta(days=n))}" for n in range(12)
+    ]
+    newest_first = refs[::-1]
+    menu = (await sharing.start(alex, NOW)).says[0]
+    assert _find(menu, ToggleItem) == [ToggleItem(r, 0) for r in newest_first[:5]]
+    assert _rows_below_items(menu) == [
+        [TurnPage(0, older=False), TurnPage(0, older=True)],
+        [Preview()],
+        [CancelShare()],
+    ]
+    assert [p.key for p in menu.parts] == [
+        "share.choose",
+        "share.pages.where",
+        "share.pages.chosen_none",
+    ]
+    second = (await sharing.turn_page(alex, 0, older=True)).says[0]
+    assert second.edit
+    assert _find(second, ToggleItem) == [ToggleItem(r, 1) for r in newest_first[5:10]]
+    # The oldest page is filled up from the one before: five buttons, so nothing below moves.
+    third = (await sharing.turn_page(alex, 1, older=True)).says[0]
+    assert _find(third, ToggleItem) == [ToggleItem(r, 2) for r in newest_first[7:12]]
+    assert dict(third.parts[1].values) == {
+        "page": 3,
+        "pages": 3,
+        "first": "Mar 2",
+        "last": "Mar 6",
+    }
+    # At either end, a word and no change.
+    for page, older, key in ((2, True, "share.pages.oldest"), (0, False, "share.pages.newest")):
+        end = await sharing.turn_page(alex, page, older)
+        assert end.says == () and end.toast is not None and end.toast.key == key
+    # The oldest item is as shareable as the newest.
+    ticked = (await sharing.toggle_item(alex, refs[0], 2, NOW)).says[0]
+    assert _find(ticked, ToggleItem) == _find(third, ToggleItem)
+    assert _rows_below_items(ticked) == _rows_below_items(third)
+    assert ticked.parts[-1] == t("share.pages.chosen", count=1)
+    view = await sharing.preview(alex, NOW)
+    assert "note 0" in (view.says[-1].parts[0].words or "")
+
+
+async def test_ticking_changes_marks_and_count_only(
+    sharing: Sharing, store: SqliteStore, alex: User
+) -> None:
+    await _shared(sharing, store, alex, "shared before", KIM)  # so the history button shows
+    refs = [f"n{await store.add_note(ALEX, f'note {n}', NOW)}" for n in range(3)]
+    menu = (await sharing.start(alex, NOW)).says[0]
+    assert _rows_below_items(menu) == [[Preview()], [SharedHistory(), CancelShare()]]
+    say = menu
+    for ref in (*refs, refs[0]):
+        say = (await sharing.toggle_item(alex, ref, 0, NOW)).says[0]
+        assert say.edit
+        assert [[c.action for c in row] for row in say.rows] == [
+            [c.action for c in row] for row in menu.rows
+        ]
+        assert len(say.parts) == len(menu.parts)
+    assert say.parts[-1] == t("share.pages.chosen", count=2)
+
+
+def test_a_short_text_is_one_message_as_it_is() -> None:
+    assert parts_of("From Alex:\n\nNote\nwords") == ["From Alex:\n\nNote\nwords"]
+    exactly = "x" * MAX_TEXT
+    assert parts_of(exactly) == [exactly]
+
+
+def test_a_long_text_is_cut_between_paragraphs_and_labelled() -> None:
+    paragraphs = [f"Paragraph {n}. " + "Some words here. " * 60 for n in range(8)]
+    body = "\n\n".join(p.strip() for p in paragraphs)
+    parts = parts_of(body)
+    assert len(parts) > 1
+    assert [p.split("\n", 1)[0] for p in parts] == [
+        f"({n}/{len(parts)})" for n in range(1, len(parts) + 1)
+    ]
+    for part in parts:
+        assert utf16_len(part) <= MAX_TEXT
+        assert part.split("\n", 1)[1].startswith("Paragraph ")  # every cut between paragraphs
+    assert "\n\n".join(p.split("\n", 1)[1] for p in parts) == body
+
+
+def test_without_paragraphs_a_cut_falls_between_sentences_then_words() -> None:
+    sentences = " ".join(f"Sentence {n} is here and it ends." for n in range(300))
+    pieces = split_text(sentences, 1000)
+    assert all(len(p) <= 1000 and p.endswith("ends.") for p in pieces)
+    assert " ".join(pieces) == sentences
+    words = " ".join(f"word{n:04d}" for n in range(800))
+    pieces = split_text(words, 1000)
+    assert all(len(p) <= 1000 for p in pieces)
+    assert " ".join(pieces).split() == words.split()  # no word cut in two
+    # Only a word longer than a whole message is cut inside.
+    giant = "a" * 2500
+    assert split_text(giant, 1000) == ["a" * 1000, "a" * 1000, "a" * 500]
+
+
+def test_length_is_counted_as_telegram_counts_it() -> None:
+    emoji = "🌧" * 3000  # two UTF-16 units each: 6,000 units, though Python counts 3,000
+    parts = parts_of(emoji)
+    assert len(parts) == 2 and all(utf16_len(p) <= MAX_TEXT for p in parts)
+    many = parts_of("word " * 12_000)  # more than nine parts: the label gets wider
+    assert many[-1].startswith(f"({len(many)}/{len(many)})\n") and len(many) >= 10
+    assert all(utf16_len(p) <= MAX_TEXT for p in many)
+
+
+_WORDS = st.lists(
+    st.one_of(
+        st.text(st.characters(codec="utf-8", exclude_categories=("Z", "C")), min_size=1),
+        st.sampled_from(["🌧", "👍🏽", "é", "słowo", "end."]),
+    ),
+    min_size=1,
+    max_size=40,
+)
+_SPACES = st.sampled_from([" ", "\n", "\n\n", " \n\n "])
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    words=st.lists(st.tuples(_WORDS, _SPACES), min_size=1, max_size=60),
+    limit=st.integers(min_value=40, max_value=400),
+)
+def test_any_text_splits_into_pieces_that_fit_and_keep_every_word(
+    words: list[tuple[list[str], str]], limit: int
+) -> None:
+    text = "".join(" ".join(group) + space for group, space in words).strip()
+    pieces = split_text(text, limit)
+    assert all(utf16_len(piece) <= limit for piece in pieces)
+    # Only the whitespace at a cut goes: every word is there, in order, and a word is cut
+    # only if it is longer than a piece.
+    if all(utf16_len(word) <= limit for word in text.split()):
+        assert [w for piece in pieces for w in piece.split()] == text.split()
+    else:
+        assert "".join("".join(piece.split()) for piece in pieces) == "".join(text.split())
+
+
+async def test_a_long_note_is_previewed_as_the_messages_it_becomes(
+    sharing: Sharing, store: SqliteStore, outbox: FakeOutbox, alex: User
+) -> None:
+    note = ("I could not sleep again and my thoughts kept going round. " * 12 + "\n\n") * 6
+    body, say = await _preview(sharing, store, alex, note.strip())
+    parts = parts_of(body)
+    assert len(parts) == 2
+    view = await sharing.preview(alex, NOW)  # the same again, for the whole view
+    assert view.toast is not None  # the draft was previewed: the list's buttons are spent
+    view = await sharing.back(alex, NOW)
+    view = await sharing.preview(alex, NOW)
+    assert _keys(view) == ["share.pages.exact", "<words>", "<words>"]
+    assert view.says[0].parts[0] == t("share.pages.exact", count=2) and view.says[0].edit
+    assert [s.parts[0].words for s in view.says[1:]] == parts
+    assert view.says[1].rows == ()  # the choices are under the last message only
+    assert _find(view.says[2], ToggleRecipient)
+    say = await _pick(sharing, alex, view.says[2], KIM)
+    assert say.parts[0].words == parts[-1] and say.edit
+    say = await _pick(sharing, alex, say, JO)
+    await sharing.send(alex, _version(say), NOW)
+    assert outbox.sends == [(KIM, parts[0]), (KIM, parts[1]), (JO, parts[0]), (JO, parts[1])]
+    (share,) = await store.shares(ALEX)
+    assert share.body == body
+    assert await store.share_messages(share.id) == [
+        (KIM, 1001),
+        (KIM, 1002),
+        (JO, 1003),
+        (JO, 1004),
+    ]
+
+
+async def test_withdrawing_a_long_share_takes_back_every_part(
+    sharing: Sharing, store: SqliteStore, outbox: FakeOutbox, alex: User
+) -> None:
+    words = ("Every part of this has to go when I say so. " * 100).strip()
+    share_id = await _shared(sharing, store, alex, words, KIM, JO)
+    sent = await store.share_messages(share_id)
+    assert len(sent) == 4
+    await sharing.withdraw(alex, share_id, NOW)
+    assert outbox.deletes == sent
+    (share,) = await store.shares(ALEX)
+    assert [r.status for r in share.recipients] == ["deleted", "deleted"]
+    # After Telegram's 48 hours, each part is replaced by the line that says it was withdrawn.
+    outbox.deletes.clear()
+    later = await _shared(sharing, store, alex, words + " Again.", KIM)
+    await sharing.withdraw(alex, later, NOW + timedelta(days=3))
+    assert outbox.deletes == []
+    assert [(chat, key) for chat, _, key, _ in outbox.edits] == [
+        (KIM, "share.withdrawn_note"),
+        (KIM, "share.withdrawn_note"),
+    ]
+    # One part that cannot be reached either way: the share is marked "gone" for that person.
+    third = await _shared(sharing, store, alex, words + " Once more.", JO)
+    outbox.delete_fails = outbox.edit_fails = True
+    await sharing.withdraw(alex, third, NOW)
+    assert [r.status for r in (await store.shares(ALEX, third))[0].recipients] == ["gone"]
+
+
+async def test_a_long_share_arrives_whole_or_not_at_all(
+    sharing: Sharing, store: SqliteStore, outbox: FakeOutbox, alex: User
+) -> None:
+    words = ("If only half of this arrives it says something else. " * 100).strip()
+    _, say = await _preview(sharing, store, alex, words)
+    say = await _pick(sharing, alex, say, KIM)
+    say = await _pick(sharing, alex, say, JO)
+    outbox.fail_after[JO] = 1  # Jo's first part arrives, the second does not
+    view = await sharing.send(alex, _version(say), NOW)
+    assert _keys(view) == ["share.sent", "share.failed"]
+    jo_first = next(i for i, (to, _) in enumerate(outbox.sends) if to == JO) + 1001
+    assert outbox.deletes == [(JO, jo_first)]  # taken back at once
+    (share,) = await store.shares(ALEX)
+    assert [(r.recipient_id, r.status) for r in share.recipients] == [
+        (KIM, "sent"),
+        (JO, "failed"),
+    ]
+
+
+async def test_more_than_ten_messages_is_refused_and_nothing_changes(
+    sharing: Sharing, store: SqliteStore, outbox: FakeOutbox, alex: User
+) -> None:
+    for n in range(12):
+        await store.add_note(ALEX, f"{n} " + "a very long note indeed " * 160, NOW)
+    await sharing.start(alex, NOW)
+    for item in await sharing.items(alex):
+        await sharing.toggle_item(alex, item.ref, 0, NOW)
+    draft = await store.share_draft(ALEX)
+    refused = await sharing.preview(alex, NOW)
+    assert refused.says == ()
+    assert refused.toast == t("share.too_long", count=MAX_PARTS)
+    assert await store.share_draft(ALEX) == draft
+
+
+def test_a_human_step_taken_is_not_shared_as_words() -> None:
+    from datetime import UTC, datetime
+
+    from bot.core.model import Answer, CheckinRecord
+    from bot.core.sharing import checkin_words
+
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    record = CheckinRecord(
+        1, 1, "checkin", now, "middle", "done", None,
+        (
+            Answer("wish", "decide", None, "middle", now),
+            Answer("wish.decide", "agenda", None, "middle", now),
+        ),
+    )  # fmt: skip
+    found = checkin_words(record, None)
+    assert found is not None
+    assert found[1] == "decide"  # the answer, not the step the bot took after it

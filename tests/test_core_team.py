@@ -13,13 +13,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.core.actions import Action
-from bot.core.actions.messages import AskContactMenu, SetNudges, WriteToMember
+from bot.core.actions.messages import AskContactMenu, NudgeWho, SetNudges, WriteToMember
 from bot.core.actions.share import SharedHistory
 from bot.core.actions.team import (
     AcceptInvite,
+    AnswerProposal,
     AskMeeting,
     AskRemove,
     ClientList,
+    ConfirmMeeting,
     DeclineInvite,
     DeclineWaiting,
     InviteClose,
@@ -33,10 +35,11 @@ from bot.core.actions.team import (
     ShowMember,
 )
 from bot.core.i18n import Catalog
-from bot.core.model import Role, User, hash_code
-from bot.core.planning import NOTICE, Planner
+from bot.core.model import Relay, Role, User, hash_code
+from bot.core.nudges import client_message
+from bot.core.planning import NOTICE, RELAY, Planner
 from bot.core.policy import Policy
-from bot.core.team import Caller, Team, may_nudge, meeting_invitation
+from bot.core.team import Caller, Meetings, Team, may_nudge, meeting_invitation, meetings_on
 from bot.core.views import Text, View
 from bot.core.waits import Wait, WaitKind, Waits
 from bot.storage.store import SqliteStore
@@ -254,15 +257,12 @@ async def test_someone_close_joins_without_an_account_and_the_client_is_told_in_
     payload = json.loads(notice.payload or "")
     assert payload == {
         "key": "team.notice_joined",
-        "values": {"name": "Jo", "role": "network member"},
+        "values": {"name": "Jo", "role": "someone close"},
     }
-    # Staff cannot take a network link, and a client link is not for Jo.
+    # Staff cannot take a network link.
     close = code_in(catalog, await team.invite_close(alex, NOW))
     wrong = await team.accept(caller(kim), close, NOW)
     assert "can't be used from a staff account" in said(catalog, wrong.view)
-    client_code = code_in(catalog, await team.invite_client(kim, NOW))
-    wrong = await team.accept(caller(jo), client_code, NOW)
-    assert "can't be used from this account" in said(catalog, wrong.view)
 
 
 async def test_decline_uses_the_code_up_and_links_nobody(
@@ -381,7 +381,7 @@ async def test_removing_asks_first_and_a_removed_member_s_old_buttons_change_not
     # Dr Kim's old buttons and his question for a date: nothing changes.
     assert said(catalog, await team.client(kim, alex.id, NOW)).startswith("This person is not")
     assert said(catalog, await team.ask_meeting(kim, alex.id, NOW)).startswith("This person")
-    assert said(catalog, await team.clients(kim)).startswith("No client has added you")
+    assert said(catalog, await team.clients(kim, NOW)).startswith("No client has added you")
     assert await store.next_meeting(alex.id) == "2026-03-12"
 
 
@@ -392,8 +392,18 @@ async def test_declining_a_waiting_nudge_is_the_client_s_own(
     due = NOW + timedelta(days=3)
     relay = await store.add_relay(alex.id, sam.id, "Sam", "nudge", "See you", NOW, due)
     await store.update_relay(relay, status="planned")
+    # Before Alex said the bot may write first, a nudge waits for that, and /team says so.
+    waiting = said(catalog, await team.team(alex, NOW))
+    assert "• From Sam, written Monday, March 2, 2026, 09:00: waits until you let me write" in (
+        waiting
+    )
+    await store.set_schedule(alex.id, agreed_on="2026-03-02")
     view = await team.team(alex, NOW)
-    assert "Nudges waiting for you:\n• From Sam, written" in said(catalog, view)
+    assert (
+        "Nudges waiting for you:\n"
+        "• From Sam, written Monday, March 2, 2026, 09:00: arrives on Thursday, March 5, 2026 "
+        "at 09:00"
+    ) in said(catalog, view)
     assert DeclineWaiting(relay) in buttons(view)
     assert "Decline the nudge from Sam (Mar 5)" in labels(catalog, view)
     for presser, relay_id in ((blair, relay), (sam, relay), (alex, BIG)):
@@ -425,10 +435,10 @@ async def test_clients_show_each_member_only_what_was_shared_with_them(
         NOW,
     )
     await store.set_next_meeting(alex.id, "2026-03-12")
-    listed = await team.clients(kim)
+    listed = await team.clients(kim, NOW)
     assert said(catalog, listed) == "Your clients:\n• Alex: next meeting Thursday, March 12, 2026"
     assert buttons(listed) == [ShowClient(alex.id)]
-    assert said(catalog, await team.clients(jo)).startswith("People who share with you:")
+    assert said(catalog, await team.clients(jo, NOW)).startswith("People who share with you:")
     seen = await team.client(kim, alex.id, NOW)
     text = said(catalog, seen)
     assert "FOR-KIM" in text and "FOR-SAM-AND-JO" not in text
@@ -439,10 +449,21 @@ async def test_clients_show_each_member_only_what_was_shared_with_them(
     assert say.on_sent is not None
     await say.on_sent(77)
     assert await store.client_views(alex.id, [kim.id]) == [(kim.chat_id, 77)]
+    assert labels(catalog, seen) == ["Propose a meeting date to Alex", "All clients"]
     for member in (sam, jo):
         view = await team.client(member, alex.id, NOW)
         assert "FOR-SAM-AND-JO" in said(catalog, view) and "FOR-KIM" not in said(catalog, view)
-        assert buttons(view) == [ClientList()]  # only a clinician sets the date
+    # Words for each role: a peer can nudge from here; someone close reads no staff words.
+    peer_view = await team.client(sam, alex.id, NOW)
+    assert buttons(peer_view) == [NudgeWho(alex.id), ClientList()]
+    assert labels(catalog, peer_view) == ["Nudge Alex", "All clients"]
+    close_view = await team.client(jo, alex.id, NOW)
+    assert buttons(close_view) == [ClientList()]
+    assert labels(catalog, close_view) == ["Back to the list"]
+    assert "client" not in said(catalog, close_view).lower()
+    assert said(catalog, await team.invite_client(jo, NOW)) == (
+        "This command isn't available for your account."
+    )
     # Nobody sees a client whose team they are not in, nor a made-up one.
     for presser, client_id in ((kim, blair.id), (blair, alex.id), (kim, BIG), (kim, kim.id)):
         view = await team.client(presser, client_id, NOW)
@@ -463,18 +484,46 @@ async def test_a_long_history_is_cut_to_one_message(
     assert text.endswith("(Older ones are further up in this chat.)")
 
 
-# --- the next network meeting --------------------------------------------------------------------
+# --- the next network meeting: with the client, not for them ------------------------------------
 
 
-async def test_a_clinician_in_the_team_sets_the_date_and_the_client_is_told(
-    team: Team, catalog: Catalog, store: SqliteStore, waits: Waits, alex: User, kim: User
+async def propose(
+    team: Team, waits: Waits, by: User, client: User, typed: str, now: datetime
+) -> View:
+    """``by`` asks to propose a date, types it, and confirms the date read back in words."""
+    await team.ask_meeting(by, client.id, now)
+    wait = await waits.take(by.id, now)
+    assert wait is not None
+    check = await team.typed(by, wait, typed, now)
+    confirm = buttons(check)[0]
+    assert isinstance(confirm, ConfirmMeeting)
+    return await team.confirm_meeting(by, confirm.client_id, confirm.day, now)
+
+
+async def proposal_of(store: SqliteStore, client: User) -> Relay:
+    found = await store.meeting_proposal(client.id)
+    assert found is not None
+    return found
+
+
+async def test_a_clinician_proposes_a_date_read_back_in_words_and_the_client_confirms(
+    team: Team,
+    catalog: Catalog,
+    store: SqliteStore,
+    waits: Waits,
+    outbox: Outbox,
+    alex: User,
+    kim: User,
 ) -> None:
+    await store.set_schedule(alex.id, agreed_on="2026-03-02")
     await link(team, catalog, kim, alex)
+    outbox.sent.clear()  # Dr Kim heard that Alex accepted
     ask = await team.ask_meeting(kim, alex.id, NOW)
     assert said(catalog, ask) == (
-        "When is Alex's next network meeting? Type the date, like March 9, 2026."
+        "Which day would you like to propose to Alex for the next network meeting? "
+        "Type the date, like March 9, 2026."
     )
-    assert buttons(ask) == [NoMeeting(alex.id, int(NOW.timestamp()))]
+    assert buttons(ask) == []
     (say,) = ask.says
     assert say.on_sent is not None
     await say.on_sent(55)
@@ -484,24 +533,196 @@ async def test_a_clinician_in_the_team_sets_the_date_and_the_client_is_told(
     assert said(catalog, bad).startswith("I didn't understand that date")
     again = await waits.take(kim.id, NOW)  # still waiting for a date
     assert again is not None and again.message_id == 55
-    saved = await team.typed(kim, again, "12 March", NOW)
-    assert said(catalog, saved) == (
-        "Saved: Alex's next network meeting is on Thursday, March 12, 2026. Alex is told."
+    # Dr Kim types 12/3: read day first, as the service reads dates, and said back in words.
+    check = await team.typed(kim, again, "12/3", NOW)
+    assert said(catalog, check) == (
+        "Propose Thursday, March 12, 2026 to Alex for the next network meeting?"
     )
-    assert saved.unbutton == (55,)
+    assert buttons(check) == [ConfirmMeeting(alex.id, "2026-03-12"), AskMeeting(alex.id)]
+    assert labels(catalog, check) == ["Propose it to Alex", "Another date"]
+    assert check.unbutton == (55,)
+    assert await store.meeting_proposal(alex.id) is None  # nothing counts before the press
+    proposed = await team.confirm_meeting(kim, alex.id, "2026-03-12", NOW)
+    assert said(catalog, proposed) == (
+        "Proposed to Alex: Thursday, March 12, 2026.\n\n"
+        "Alex will get it now and can say if it works. I'll tell you the answer."
+    )
+    assert proposed.says[0].edit
+    # A proposal is not a meeting: nothing is planned around it, nothing is "next".
+    assert await store.next_meeting(alex.id) is None
+    assert not [s for s in await store.sends(alex.id) if s.kind == "meeting"]
+    relay = await proposal_of(store, alex)
+    assert relay.kind == "meeting" and relay.status == "planned" and relay.member_id == kim.id
+    (send,) = [s for s in await store.sends(alex.id) if s.kind == RELAY]
+    assert json.loads(send.payload or "") == {"relay": relay.id}
+    assert send.closes_at == datetime(2026, 3, 13, 0, 0, tzinfo=UTC)  # never after the day
+    listed = said(catalog, await team.clients(kim, NOW))
+    assert listed == (
+        "Your clients:\n• Alex: Thursday, March 12, 2026 proposed, waiting for Alex's answer"
+    )
+    assert "Dr Kim proposed Thursday, March 12, 2026 for the next network meeting." in said(
+        catalog, await team.client(kim, alex.id, NOW)
+    )
+    # What Alex gets: one message from Dr Kim by name, the date in words, two answers.
+    message = View.of(client_message(relay, Role.CLINICIAN))
+    assert said(catalog, message) == (
+        "Dr Kim (clinician) proposes a date for your next network meeting: "
+        "Thursday, March 12, 2026.\n\n"
+        "Does that day work for you?"
+    )
+    assert buttons(message) == [AnswerProposal(relay.id, True), AnswerProposal(relay.id, False)]
+    assert labels(catalog, message) == ["That works", "Another day"]
+    # /team shows it, and answering from there shows the same message.
+    team_view = await team.team(alex, NOW)
+    assert (
+        "No date is set for your next network meeting.\n"
+        "Dr Kim proposed Thursday, March 12, 2026 for your next network meeting."
+    ) in said(catalog, team_view)
+    assert "Answer Dr Kim's proposed date" in labels(catalog, team_view)
+    assert buttons(await team.ask_meeting(alex, None, NOW)) == buttons(message)
+    assert await waits.current(alex.id, NOW) is None  # nothing to type
+    # "That works": the next meeting, the invitation to prepare, and Dr Kim told at once.
+    works = await team.answer_proposal(alex, relay.id, True, NOW)
+    assert said(catalog, works) == (
+        "Thank you. Your next network meeting is on Thursday, March 12, 2026. I told Dr Kim.\n\n"
+        "I'll ask on Monday, March 9, 2026 at 18:00 if you'd like to get ready for it."
+    )
+    assert works.says[0].edit
+    ((to, told),) = outbox.sent
+    assert to == kim.id
+    assert said(catalog, View.of(told)) == (
+        "Alex said yes to the next network meeting on Thursday, March 12, 2026."
+    )
     assert await store.next_meeting(alex.id) == "2026-03-12"
-    (notice,) = [s for s in await store.sends(alex.id) if s.kind == NOTICE]
-    assert json.loads(notice.payload or "")["values"] == {
-        "name": "Dr Kim",
-        "date": "Thursday, March 12, 2026",
-    }
+    assert sorted(s.slot for s in await store.sends(alex.id) if s.kind == "meeting") == [
+        "after",
+        "prep",
+    ]
+    assert (await store.relay(relay.id)) == replace(relay, status="accepted")
+    assert await store.meeting_proposal(alex.id) is None
+    # A second press changes nothing.
+    again_pressed = await team.answer_proposal(alex, relay.id, True, NOW)
+    assert said(catalog, again_pressed).startswith("That date is no longer proposed.")
+    assert len(outbox.sent) == 1
+    assert said(catalog, await team.clients(kim, NOW)) == (
+        "Your clients:\n• Alex: next meeting Thursday, March 12, 2026"
+    )
 
 
-async def test_only_a_clinician_in_the_client_s_team_now_may_set_the_date(
+async def test_the_client_asks_for_another_day_and_the_clinician_is_told_plainly(
     team: Team,
     catalog: Catalog,
     store: SqliteStore,
     waits: Waits,
+    outbox: Outbox,
+    alex: User,
+    kim: User,
+) -> None:
+    await store.set_schedule(alex.id, agreed_on="2026-03-02")
+    await link(team, catalog, kim, alex)
+    outbox.sent.clear()  # Dr Kim heard that Alex accepted
+    await propose(team, waits, kim, alex, "12 March", NOW)
+    relay = await proposal_of(store, alex)
+    other = await team.answer_proposal(alex, relay.id, False, NOW)
+    assert said(catalog, other) == (
+        "Okay. I told Dr Kim you'd like another day. You can write to Dr Kim which days suit you."
+    )
+    assert buttons(other) == [WriteToMember(kim.id)] and other.says[0].edit
+    ((to, told),) = outbox.sent
+    assert to == kim.id
+    assert said(catalog, View.of(told)) == (
+        "Alex would like another day than Thursday, March 12, 2026 for the next network "
+        "meeting. You can propose another in /clients."
+    )
+    assert await store.next_meeting(alex.id) is None
+    assert not [s for s in await store.sends(alex.id) if s.kind == "meeting"]
+    assert (await store.relay(relay.id)) == replace(relay, status="declined")
+    assert said(catalog, await team.clients(kim, NOW)) == (
+        "Your clients:\n• Alex: no meeting date set"
+    )
+    # Dr Kim proposes another; the same day again from the same clinician is said plainly.
+    second = await propose(team, waits, kim, alex, "19 March", NOW)
+    assert said(catalog, second).startswith("Proposed to Alex: Thursday, March 19, 2026.")
+    same = await team.confirm_meeting(kim, alex.id, "2026-03-19", NOW)
+    assert said(catalog, same) == (
+        "You have proposed Thursday, March 19, 2026 to Alex already. I'll tell you the answer."
+    )
+    # A newer proposal replaces an older one: the old message's buttons change nothing.
+    older = await proposal_of(store, alex)
+    await propose(team, waits, kim, alex, "26 March", NOW)
+    assert (await store.relay(older.id)) == replace(older, status="cancelled")
+    stale = await team.answer_proposal(alex, older.id, True, NOW)
+    assert said(catalog, stale).startswith("That date is no longer proposed.")
+    assert await store.next_meeting(alex.id) is None
+
+
+async def test_a_past_meeting_is_never_next(
+    team: Team,
+    catalog: Catalog,
+    store: SqliteStore,
+    waits: Waits,
+    alex: User,
+    kim: User,
+) -> None:
+    await link(team, catalog, kim, alex)
+    jo = await network(team, catalog, store, alex)
+    await store.set_next_meeting(alex.id, "2026-03-12")
+    on_the_day = datetime(2026, 3, 12, 23, 30, tzinfo=UTC)  # still the 12th in London
+    assert "Your next network meeting: Thursday, March 12, 2026." in said(
+        catalog, await team.team(alex, on_the_day)
+    )
+    after = datetime(2026, 3, 13, 8, 0, tzinfo=UTC)
+    team_view = said(catalog, await team.team(alex, after))
+    assert "next network meeting: Thursday" not in team_view
+    assert (
+        "Your last network meeting was on Thursday, March 12, 2026. "
+        "No date is set for the next one."
+    ) in team_view
+    assert said(catalog, await team.clients(kim, after)) == (
+        "Your clients:\n• Alex: no date set for the next meeting "
+        "(the last was Thursday, March 12, 2026)"
+    )
+    assert said(catalog, await team.clients(jo, after)).endswith(
+        "• Alex: no date set for the next meeting (the last was Thursday, March 12, 2026)"
+    )
+    detail = said(catalog, await team.client(kim, alex.id, after))
+    assert "No date set for the next network meeting. The last was on Thursday, March 12, " in (
+        detail
+    )
+    # A proposal whose day has passed unanswered is gone, and its buttons say so.
+    await propose(team, waits, kim, alex, "16 March", after)
+    relay = await proposal_of(store, alex)
+    later = datetime(2026, 3, 17, 10, 0, tzinfo=UTC)
+    assert "proposed" not in said(catalog, await team.team(alex, later))
+    assert said(catalog, await team.clients(kim, later)).endswith(
+        "(the last was Thursday, March 12, 2026)"
+    )
+    passed = await team.answer_proposal(alex, relay.id, True, later)
+    assert said(catalog, passed) == "That day has passed. Nothing has changed."
+    assert await store.next_meeting(alex.id) == "2026-03-12"
+    # An old "Propose it" or "Yes, save it" for a day that has passed changes nothing.
+    late = await team.confirm_meeting(alex, None, "2026-03-16", later)
+    assert said(catalog, late) == "That day has passed. Nothing has changed."
+
+
+def test_which_meeting_is_next_is_decided_by_today() -> None:
+    today = date(2026, 3, 12)
+    assert meetings_on(today, "2026-03-12", None).next == today
+    passed = meetings_on(today, "2026-03-11", None)
+    assert passed.next is None and passed.last == date(2026, 3, 11)
+    assert meetings_on(today, None, None) == Meetings()
+    offer = Relay(1, 101, 201, "Dr Kim", "meeting", "2026-03-20", NOW, NOW, "sent")
+    assert meetings_on(today, None, offer).proposed == date(2026, 3, 20)
+    old = replace(offer, body="2026-03-10")
+    assert meetings_on(today, None, old).proposal is None
+
+
+async def test_only_a_clinician_in_the_client_s_team_now_may_propose(
+    team: Team,
+    catalog: Catalog,
+    store: SqliteStore,
+    waits: Waits,
+    outbox: Outbox,
     alex: User,
     blair: User,
     kim: User,
@@ -516,12 +737,17 @@ async def test_only_a_clinician_in_the_client_s_team_now_may_set_the_date(
         asked = await team.ask_meeting(presser, client_id, NOW)
         assert said(catalog, asked) == "This person is not in your list. Nothing has changed."
         assert await waits.current(presser.id, NOW) is None
-        cleared = await team.no_meeting(presser, client_id, stamp, NOW)
-        assert said(catalog, cleared).startswith("This person is not in your list")
+        proposed = await team.confirm_meeting(presser, client_id, "2026-03-12", NOW)
+        assert said(catalog, proposed) == "This person is not in your list. Nothing has changed."
+    # Clinicians propose; nobody clears a client's date from an old "No date" for them.
+    for presser in (kim, lee, sam):
+        cleared = await team.no_meeting(presser, alex.id, stamp, NOW)
+        assert cleared.says == () and cleared.toast is not None
     # A client's own question, pressed by someone who is not a client.
     for presser in (kim, jo):
         refused = await team.ask_meeting(presser, None, NOW)
         assert refused.says == () and refused.toast is not None
+        assert (await team.confirm_meeting(presser, None, "2026-03-12", NOW)).says == ()
     # A clinician removed while the question was open: the typed date changes nothing.
     await team.ask_meeting(kim, alex.id, NOW)
     wait = await waits.take(kim.id, NOW)
@@ -535,25 +761,86 @@ async def test_only_a_clinician_in_the_client_s_team_now_may_set_the_date(
     other = replace(forged, subject=str(blair.id))
     assert said(catalog, await team.typed(lee, other, "12 March", NOW)).startswith("This person")
     assert await store.next_meeting(alex.id) is None
-    assert await store.next_meeting(blair.id) is None
+    assert await store.meeting_proposal(alex.id) is None
+    # A proposal from a clinician who has left the team no longer stands.
+    await link(team, catalog, lee, alex)
+    await propose(team, waits, lee, alex, "12 March", NOW)
+    relay = await proposal_of(store, alex)
+    await team.remove(alex, lee.id)
+    assert "proposed" not in said(catalog, await team.team(alex, NOW))
+    gone = await team.answer_proposal(alex, relay.id, True, NOW)
+    assert said(catalog, gone) == "That person is not in your team. Nothing has changed."
+    assert await store.next_meeting(alex.id) is None
+    # Someone else's proposal, a nudge's id or a made-up one: refused calmly.
+    await link(team, catalog, lee, alex)
+    await propose(team, waits, lee, alex, "12 March", NOW)
+    relay = await proposal_of(store, alex)
+    nudge = await store.add_relay(alex.id, sam.id, "Sam", "nudge", "Hi", NOW, NOW)
+    for presser, relay_id in ((blair, relay.id), (alex, nudge), (alex, BIG)):
+        refused = await team.answer_proposal(presser, relay_id, True, NOW)
+        assert refused.says == () and refused.toast is not None
+    assert (await proposal_of(store, alex)).status == "planned"
+    # Forged button data: not a date.
+    assert (await team.confirm_meeting(lee, alex.id, "soon", NOW)).says == ()
 
 
-async def test_a_client_sets_and_clears_their_own_date(
-    team: Team, catalog: Catalog, store: SqliteStore, waits: Waits, alex: User
+async def test_a_proposal_waits_for_agreement_and_a_pause_and_says_so(
+    team: Team, catalog: Catalog, store: SqliteStore, waits: Waits, alex: User, kim: User
+) -> None:
+    await link(team, catalog, kim, alex)
+    waiting = await propose(team, waits, kim, alex, "12 March", NOW)
+    assert said(catalog, waiting) == (
+        "Proposed to Alex: Thursday, March 12, 2026.\n\n"
+        "Alex hasn't said yet that I may write to them, so it waits until they do. "
+        "Alex can also answer in /team."
+    )
+    await store.set_schedule(
+        alex.id, agreed_on="2026-03-02", paused=True, pause_message="Back next week"
+    )
+    paused = await propose(team, waits, kim, alex, "19 March", NOW)
+    assert said(catalog, paused) == (
+        "Proposed to Alex: Thursday, March 19, 2026.\n\n"
+        "Alex has paused messages, so it waits until they resume. I'll tell you the answer.\n\n"
+        "Alex left a message for the team: Back next week"
+    )
+    assert (await proposal_of(store, alex)).held_told  # Dr Kim is not told twice
+    await store.set_schedule(alex.id, paused=False)
+    late = NOW + timedelta(hours=13)  # 22:00 in London
+    tomorrow = await propose(team, waits, kim, alex, "26 March", late)
+    assert said(catalog, tomorrow).endswith(
+        "Alex will get it tomorrow at 09:00 and can say if it works. I'll tell you the answer."
+    )
+
+
+async def test_a_client_sets_and_clears_their_own_date_read_back_first(
+    team: Team,
+    catalog: Catalog,
+    store: SqliteStore,
+    waits: Waits,
+    outbox: Outbox,
+    alex: User,
+    kim: User,
 ) -> None:
     await store.set_schedule(alex.id, agreed_on="2026-03-02")
     ask = await team.ask_meeting(alex, None, NOW)
     assert said(catalog, ask).startswith("When is your next network meeting?")
     wait = await waits.take(alex.id, NOW)
     assert wait is not None and wait.subject is None
-    saved = await team.typed(alex, wait, "2026-03-20", NOW)
+    check = await team.typed(alex, wait, "20/3", NOW)
+    assert said(catalog, check) == "Is your next network meeting on Friday, March 20, 2026?"
+    assert buttons(check) == [ConfirmMeeting(None, "2026-03-20"), AskMeeting(None)]
+    assert labels(catalog, check) == ["Yes, save it", "Another date"]
+    assert await store.next_meeting(alex.id) is None
+    saved = await team.confirm_meeting(alex, None, "2026-03-20", NOW)
     assert said(catalog, saved) == (
-        "Saved: your next network meeting is on Friday, March 20, 2026. "
-        "I'll ask on Tuesday, March 17, 2026 if you'd like to get ready for it."
+        "Saved: your next network meeting is on Friday, March 20, 2026.\n\n"
+        "I'll ask on Tuesday, March 17, 2026 at 18:00 if you'd like to get ready for it."
     )
+    assert saved.says[0].edit
     planned = [s.slot for s in await store.sends(alex.id) if s.kind == "meeting"]
     assert sorted(planned) == ["after", "prep"]
     assert not [s for s in await store.sends(alex.id) if s.kind == NOTICE]  # nobody to tell
+    assert outbox.sent == []
     # "No date" under a question still open clears it; under an old one, nothing changes.
     (button,) = buttons(await team.ask_meeting(alex, None, NOW))
     assert isinstance(button, NoMeeting)
@@ -566,6 +853,23 @@ async def test_a_client_sets_and_clears_their_own_date(
     assert said(catalog, cleared) == "Okay, no meeting date is set."
     assert await store.next_meeting(alex.id) is None
     assert await waits.current(alex.id, NOW) is None
+    # With a clinician in the team: Dr Kim's open proposal gives way, and Dr Kim is told.
+    await link(team, catalog, kim, alex)
+    await propose(team, waits, kim, alex, "19 March", NOW)
+    relay = await proposal_of(store, alex)
+    outbox.sent.clear()
+    own = await team.confirm_meeting(alex, None, "2026-03-20", NOW)
+    assert said(catalog, own).endswith("I told Dr Kim.")
+    ((to, told),) = outbox.sent
+    assert to == kim.id
+    assert said(catalog, View.of(told)) == (
+        "Alex set the date of their next network meeting: Friday, March 20, 2026."
+    )
+    assert (await store.relay(relay.id)) == replace(relay, status="cancelled")
+    already = await team.confirm_meeting(kim, alex.id, "2026-03-20", NOW)
+    assert said(catalog, already) == (
+        "That is already Alex's next network meeting: Friday, March 20, 2026. Nothing has changed."
+    )
 
 
 def test_meeting_invitations_offer_the_questions_or_nothing_owed(catalog: Catalog) -> None:

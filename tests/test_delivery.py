@@ -16,6 +16,7 @@ from bot.app import App, build_application, running
 from bot.config import EXAMPLE_CONFIG, Settings, load_settings
 from bot.core.clock import ManualClock
 from bot.core.i18n import Catalog
+from bot.core.model import Send
 from bot.standin import FakeBotAPI
 from tests.conftest import Person, services
 
@@ -42,6 +43,11 @@ async def agree(person: Person, **schedule: object) -> None:
         )
 
 
+async def checkin_sends(app: App, user_id: int) -> list[Send]:
+    """What is planned or was sent to a person, without the one gentle second schedule question."""
+    return [s for s in await services(app).db.sends(user_id) if s.kind != "ask"]
+
+
 async def tick(app: App) -> Counter[str]:
     scheduler = services(app).scheduler
     assert scheduler is not None
@@ -60,7 +66,7 @@ async def test_agreeing_plans_the_next_checkin_and_it_arrives_on_time(
     app: App, api: FakeBotAPI, clock: ManualClock, alex: Person
 ) -> None:
     await agree(alex, days="mon,tue,wed,thu,fri,sat,sun", time="10:00")
-    sends = await services(app).db.sends(alex.id)
+    sends = await checkin_sends(app, alex.id)
     planned = [s for s in sends if s.status == "planned"]
     assert len(planned) == 1
     # 10:00 London on Monday 2 March 2026 is 10:00 UTC (winter time).
@@ -75,7 +81,7 @@ async def test_agreeing_plans_the_next_checkin_and_it_arrives_on_time(
     assert labels[:3] == ["Very little", "Some", "Plenty"]
     assert labels[3:] == ["Not now", "Later"]
     # The next one is planned straight away: tomorrow at 10:00.
-    nxt = [s for s in await services(app).db.sends(alex.id) if s.status == "planned"]
+    nxt = [s for s in await checkin_sends(app, alex.id) if s.status == "planned"]
     assert [s.due_at for s in nxt] == [datetime(2026, 3, 3, 10, 0, tzinfo=UTC)]
 
 
@@ -112,7 +118,7 @@ async def test_ten_days_in_five_time_zones_across_dst_send_exactly_one_a_day(
         await run_until(app, clock, end, timedelta(minutes=30))
         for user_id, (zone, at) in ZONES.items():
             sent = [
-                s for s in await services(app).db.sends(user_id) if s.status in ("sent", "closed")
+                s for s in await checkin_sends(app, user_id) if s.status in ("sent", "closed")
             ]
             dates = [s.local_date for s in sent]
             assert len(dates) == len(set(dates)), f"{zone}: a date twice"
@@ -144,7 +150,7 @@ async def test_a_late_checkin_inside_its_window_is_sent_late_and_after_it_expire
     clock.advance(timedelta(days=1, hours=1))  # Tuesday 12:30, the window closed at 12:00
     outcome = await tick(app)
     assert outcome["expired"] == 1 and outcome["sent"] == 0
-    expired = [s for s in await services(app).db.sends(blair.id) if s.status == "expired"]
+    expired = [s for s in await checkin_sends(app, blair.id) if s.status == "expired"]
     assert len(expired) == 1 and expired[0].local_date == "2026-03-03"
     assert checkins_received(api, blair.id) == 1  # only Monday's
 
@@ -227,7 +233,7 @@ async def test_a_blocked_client_stops_that_client_only(
     assert outcome["blocked"] == 1 and outcome["sent"] == 1
     user = await services(app).db.get_user(alex.id)
     assert user is not None and user.unreachable_at is not None
-    assert [s.status for s in await services(app).db.sends(alex.id)] == ["failed"]
+    assert [s.status for s in await checkin_sends(app, alex.id)] == ["failed"]
     await run_until(app, clock, datetime(2026, 3, 3, 11, 0, tzinfo=UTC), timedelta(hours=1))
     assert checkins_received(api, blair.id) == 2
     tries = [
@@ -249,7 +255,7 @@ async def test_a_timeout_is_recorded_and_not_resent(
     clock.advance(timedelta(minutes=30))
     await tick(app)
     assert checkins_received(api, alex.id) == 1  # delivered once, not sent again
-    (send, *_) = await services(app).db.sends(alex.id)
+    (send, *_) = await checkin_sends(app, alex.id)
     assert send.status == "unknown"
 
 
@@ -297,7 +303,7 @@ async def test_a_client_who_chose_only_when_i_ask_gets_nothing_unasked(
     await alex.press("Only when I ask")
     await run_until(app, clock, datetime(2026, 3, 10, 9, 0, tzinfo=UTC), timedelta(hours=2))
     assert checkins_received(api, alex.id) == 0
-    assert await services(app).db.sends(alex.id) == []
+    assert await checkin_sends(app, alex.id) == []
 
 
 class CountingAPI(FakeBotAPI):
@@ -355,9 +361,10 @@ async def test_a_restart_in_the_middle_of_a_fanout_loses_nothing_and_duplicates_
     second = build_application(fast_settings, catalog, clock=clock, request=api, polling=False)
     async with running(second):  # the restart rebuilds from the rows
         await tick(second)
-        store = services(second).db
         for person in people:
-            rows = [s for s in await store.sends(person.id) if s.local_date == "2026-03-02"]
+            rows = [
+                s for s in await checkin_sends(second, person.id) if s.local_date == "2026-03-02"
+            ]
             assert len(rows) == 1, "one row per client per date and slot"
             assert rows[0].status == "sent"
     received = {p.id: checkins_received(api, p.id) for p in people}
@@ -379,7 +386,7 @@ async def test_delete_erases_the_schedule_and_every_planned_send(
     await alex.send("/delete")
     await alex.press("Erase everything")
     store = services(app).db
-    assert await store.sends(alex.id) == []
+    assert await checkin_sends(app, alex.id) == []
     assert await store.recent_checkins(alex.id, 10) == []
     assert await store.get_user(alex.id) is None
     clock.advance(timedelta(days=7))
@@ -392,10 +399,10 @@ async def test_retention_removes_old_sends_and_checkins(
     await agree(alex, days="mon,tue,wed,thu,fri,sat,sun", time="10:00")
     await run_until(app, clock, datetime(2026, 3, 4, 12, 0, tzinfo=UTC), timedelta(hours=1))
     store = services(app).db
-    assert len(await store.sends(alex.id)) >= 3
+    assert len(await checkin_sends(app, alex.id)) >= 3
     clock.advance(timedelta(days=366))
     await tick(app)
-    remaining = await store.sends(alex.id)
+    remaining = await checkin_sends(app, alex.id)
     assert all(s.due_at > clock.now() - timedelta(days=365) for s in remaining)
     cutoff = clock.now() - timedelta(days=365)
     assert all(r.started_at > cutoff for r in await store.recent_checkins(alex.id, 10))
@@ -427,7 +434,7 @@ async def test_a_client_who_blocks_and_comes_back_gets_check_ins_again(
 ) -> None:
     await agree(alex, days="mon,tue,wed,thu,fri,sat,sun", time="10:00")
     await alex.feed(api.member_status(alex.id, "kicked"))
-    assert [s.status for s in await services(app).db.sends(alex.id)] == ["cancelled"]
+    assert [s.status for s in await checkin_sends(app, alex.id)] == ["cancelled"]
     await run_until(app, clock, datetime(2026, 3, 2, 12, 0, tzinfo=UTC), timedelta(hours=1))
     assert checkins_received(api, alex.id) == 0
     await alex.feed(api.member_status(alex.id, "member"))

@@ -16,10 +16,12 @@ from bot.core.dialogs import (
     LIMITS,
     SKIPPED,
     TEXT,
+    UNSURE_IDS,
     Capacity,
     Dialog,
     DialogErrors,
     FreeText,
+    Need,
     Option,
     Prompt,
     check_dialogs,
@@ -27,7 +29,9 @@ from bot.core.dialogs import (
     dialog_for,
     estimate_seconds,
     load_dialogs,
+    may_ask_fewer,
     next_prompt,
+    pending_need,
     plan,
     preview,
 )
@@ -70,6 +74,11 @@ EXPECTED = {
     "missing_title.yaml": "missing_title.yaml: title: missing",
     "most_not_more.yaml": "most_not_more.yaml: steps: the most capacity must offer more than the "
     "least (more questions, more options or room to type)",
+    "need_say_least.yaml": "need_say_least.yaml: step 'mood': at.least.options: 'other' has "
+    "need: say, which asks to type, and the least capacity never does; leave it out here or use "
+    "need: agenda",
+    "no_dont_know.yaml": "no_dont_know.yaml: step 'mood': at.least.options: no way to say \"I "
+    "don't know\"; add an option with the id dont_know, not_sure or rather_not_say",
     "no_least_step.yaml": "no_least_step.yaml: steps: no step is asked at the least capacity",
     "not_a_mapping.yaml": "not_a_mapping.yaml: the file is a list; a dialog is a set of fields: "
     "id, language, title and steps",
@@ -97,6 +106,8 @@ EXPECTED = {
     "you mean 'least'?",
     "unknown_field.yaml": "unknown_field.yaml: step 'mood': qestion: unknown field; did you mean "
     "'question'?",
+    "unknown_need.yaml": "unknown_need.yaml: step 'mood': options.hard.need: 'talk' is not a "
+    "need; use contact, agenda or say",
     "when_both.yaml": "when_both.yaml: step 'second': when: give either is or is_not (one of "
     "them)",
     "when_later_step.yaml": "when_later_step.yaml: step 'first': when.step: 'second' comes later; "
@@ -124,6 +135,7 @@ steps:
     options:
       - {id: ok, label: "Okay"}
       - {id: hard, label: "Hard"}
+      - {id: dont_know, label: "I don't know"}
     at:
       least: {options: all}
       middle: {options: all}
@@ -155,7 +167,7 @@ def test_repository_has_the_three_dialogs() -> None:
 def test_yes_and_no_stay_words() -> None:
     heard = DIALOGS["after_meeting"].step("heard")
     assert Option("yes", "Yes") in heard.options
-    assert Option("no", "No") in heard.options
+    assert Option("no", "No", Need.CONTACT) in heard.options
 
 
 @pytest.mark.parametrize("name", sorted(DIALOGS))
@@ -292,7 +304,9 @@ def test_conditions_count_as_possible_until_known() -> None:
         assert "what_helps" not in plan(checkin, Capacity.MIDDLE, {"mood": answer})
     prompt = next_prompt(checkin, Capacity.MIDDLE, {"mood": "okay", "contact": "team"})
     assert prompt is not None
-    assert (prompt.step_id, prompt.index, prompt.total) == ("wish", 3, 3)
+    # The total is the most that may be asked, said up front, and it never changes on the way.
+    assert (prompt.step_id, prompt.index, prompt.total) == ("wish", 3, 4)
+    assert may_ask_fewer(checkin, Capacity.MIDDLE) and not may_ask_fewer(checkin, Capacity.LEAST)
 
 
 def test_is_not_asks_when_the_earlier_step_was_skipped(tmp_path: Path) -> None:
@@ -300,6 +314,8 @@ def test_is_not_asks_when_the_earlier_step_was_skipped(tmp_path: Path) -> None:
         "  - id: why\n"
         "    block: connection\n"
         "    question: Want to say more?\n"
+        "    options:\n"
+        "      - {id: rather_not_say, label: Rather not say}\n"
         "    when: {step: mood, is_not: [ok]}\n"
         "    at:\n"
         "      most: {free_text: invited}\n"
@@ -309,7 +325,55 @@ def test_is_not_asks_when_the_earlier_step_was_skipped(tmp_path: Path) -> None:
     assert plan(dialog, Capacity.MOST, {"mood": "ok"}) == ["mood"]
     assert plan(dialog, Capacity.MOST, {"mood": SKIPPED}) == ["mood", "why"]
     prompt = next_prompt(dialog, Capacity.MOST, {"mood": "hard"})
-    assert prompt == Prompt("why", "Want to say more?", (), "invited", 2, 2)
+    rather_not = (Option("rather_not_say", "Rather not say"),)
+    assert prompt == Prompt("why", "Want to say more?", rather_not, "invited", 2, 2)
+
+
+def test_every_question_offers_i_dont_know_at_every_level() -> None:
+    for dialog in DIALOGS.values():
+        for step in dialog.steps:
+            for capacity, variant in step.at.items():
+                ids = {option.id for option in variant.options}
+                assert ids & set(UNSURE_IDS), (dialog.id, step.id, capacity)
+
+
+def test_answers_that_name_a_need_are_marked() -> None:
+    def need(dialog: str, step: str, option: str) -> Need | None:
+        return next(o.need for o in DIALOGS[dialog].step(step).options if o.id == option)
+
+    assert need("checkin", "what_helps", "talking") is Need.CONTACT
+    assert need("checkin", "wish", "decide") is Need.AGENDA
+    assert need("checkin", "wish", "say") is Need.SAY
+    assert need("after_meeting", "heard", "no") is Need.CONTACT
+    assert need("checkin", "mood", "okay") is None
+
+
+def test_the_human_step_comes_before_the_next_question() -> None:
+    checkin = DIALOGS["checkin"]
+    answers = {"mood": "hard", "contact": "nobody", "what_helps": "talking"}
+    need = pending_need(checkin, answers)
+    assert need is not None and (need.step_id, need.need) == ("what_helps", Need.CONTACT)
+    assert need.answer_id == "what_helps.talking"
+    assert pending_need(checkin, {**answers, need.answer_id: SKIPPED}) is None
+    prompt = next_prompt(checkin, Capacity.MIDDLE, {**answers, need.answer_id: SKIPPED})
+    assert prompt is not None and (prompt.step_id, prompt.index, prompt.total) == ("wish", 4, 4)
+    assert pending_need(checkin, {"mood": "hard"}) is None
+    # What was done with it reads as the answer it followed; other ids are no steps.
+    assert checkin.step("wish.say").question == "Something to say"
+    for unknown in ("wish.nothing", "nowhere.say", "wish."):
+        with pytest.raises(KeyError):
+            checkin.step(unknown)
+
+
+def test_the_total_stays_the_one_of_the_capacity_it_started_at() -> None:
+    checkin = DIALOGS["checkin"]
+    answers = {"mood": "hard", "contact": SKIPPED}
+    prompt = next_prompt(checkin, Capacity.MIDDLE, answers, started=Capacity.MOST)
+    assert prompt is not None and (prompt.step_id, prompt.index, prompt.total) == (
+        "what_helps",
+        3,
+        4,
+    )
 
 
 def test_answers_of_other_dialogs_are_ignored() -> None:
@@ -389,9 +453,12 @@ def test_cost_lines(tmp_path: Path) -> None:
     assert cost_text(tiny, Capacity.MOST, CATALOG, "en") == "1 question, about 30 seconds."
     checkin = DIALOGS["checkin"]
     assert cost_text(checkin, Capacity.LEAST, CATALOG, "en") == "2 questions, about 20 seconds."
+    assert cost_text(checkin, Capacity.MIDDLE, CATALOG, "en") == (
+        "Up to 4 questions, about 50 seconds."  # "what helps" only after "Hard"
+    )
     after = DIALOGS["after_meeting"]
     assert estimate_seconds(after, Capacity.MOST) == 100
-    assert cost_text(after, Capacity.MOST, CATALOG, "en") == "5 questions, about 2 minutes."
+    assert cost_text(after, Capacity.MOST, CATALOG, "en") == "Up to 5 questions, about 2 minutes."
 
 
 def test_preview_at_least() -> None:
@@ -415,13 +482,38 @@ def test_preview_at_least() -> None:
     assert lines[-1] == "Between: Saved. Only you can see this until you choose to share it."
 
 
+def test_preview_shows_changing_the_last_answer_and_the_human_steps(tmp_path: Path) -> None:
+    text = preview(DIALOGS["checkin"], Capacity.MIDDLE, CATALOG)
+    lines = text.splitlines()
+    first = lines.index("Between: 1 of 4")
+    assert "Change my last answer" not in "\n".join(lines[first : lines.index("Between: 2 of 4")])
+    assert "    [7] Change my last answer" in lines
+    assert "You: Nothing right now" in lines  # the first answer names no need
+    assert (
+        '• "Talking to someone" (That sounds hard. What might help a little today?): ask someone '
+        "of their team to get in touch"
+    ) in lines
+    # A first answer that names a need: the preview shows its human step, then goes on.
+    needy = ONE_STEP.replace('label: "Okay"}', 'label: "Okay", need: agenda}')
+    (tmp_path / "tiny.yaml").write_text(needy, encoding="utf-8")
+    text = preview(load_dialogs(tmp_path)["tiny"], Capacity.LEAST, CATALOG)
+    step = text.index("Between: Shall I put this on the agenda for your next meeting?")
+    assert text[step:].splitlines()[1:5] == [
+        "    [1] Put it on the agenda",
+        "    [2] Go on",
+        "    [3] Change my last answer",
+        "You: Go on",
+    ]
+
+
 def test_preview_at_most_offers_typing_and_dropping() -> None:
     text = preview(DIALOGS["after_meeting"], Capacity.MOST, CATALOG)
-    assert "5 questions, about 2 minutes." in text
+    assert "Up to 5 questions, about 2 minutes." in text
     assert "1 of 5" in text
     assert "You can also type a few words if you like." in text
     assert "    [5] Not now\n    [6] This is too much" in text
-    assert "You: (types a few words)" in text
+    assert "You can type a few words, or choose a button." in text  # typing stays possible
+    assert "    [1] No, nothing more" in text  # and so does a button
 
 
 @pytest.mark.parametrize("name", sorted(DIALOGS))

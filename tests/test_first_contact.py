@@ -172,6 +172,7 @@ async def test_client_and_staff_get_their_own_command_menus(
     default = api.commands[("all_private_chats", None, "")]
     assert [c["command"] for c in default] == [
         "start",
+        "menu",
         "checkin",
         "agenda",
         "share",

@@ -41,16 +41,17 @@ async def test_helpnow_works_when_the_database_does_not(app: App, alex: Person) 
     assert "call 999" in sent[-1].body
 
 
-async def test_a_note_with_a_risk_phrase_offers_the_card_without_promising_anyone_watches(
+async def test_a_note_with_a_risk_phrase_is_answered_with_the_card_itself(
     alex: Person,
 ) -> None:
     await alex.send("/start")
-    (reply,) = await alex.send("Honestly I can’t go on like this")
-    assert reply.body == "Saved. Only you can see this."
-    assert [label for label, _ in reply.buttons()] == ["I need help now"]
-    assert "watch" not in reply.body.lower()
-    sent = await alex.press("I need help now")
-    assert "116 123" in sent[-1].body
+    kept, card = await alex.send("Honestly I can’t go on like this")
+    assert kept.body == "I kept what you wrote as a private note. Only you can see it."
+    # The card itself, contacts first, and no promise that anyone is watching.
+    assert "116 123" in card.body
+    assert card.body.index("116 123") < card.body.index("Your own plan")
+    assert "not watched" in card.body
+    assert "Saved" not in card.body
 
 
 @pytest.mark.parametrize(
@@ -58,8 +59,8 @@ async def test_a_note_with_a_risk_phrase_offers_the_card_without_promising_anyon
 )
 async def test_the_bundled_phrases_catch_everyday_wording(alex: Person, text: str) -> None:
     await alex.send("/start")
-    (reply,) = await alex.send(text)
-    assert [label for label, _ in reply.buttons()] == ["I need help now"]
+    sent = await alex.send(text)
+    assert "116 123" in sent[-1].body
 
 
 async def test_an_ordinary_note_offers_nothing(alex: Person) -> None:
@@ -93,7 +94,7 @@ def test_crisis_card_lists_every_contact_and_the_plan(catalog: Catalog) -> None:
     from bot.core.safety import Contact, crisis_card
 
     plan = CrisisPlan(contacts="Jo, 0700 000", helps=None, avoid="Being told to calm down")
-    card = crisis_card(
+    (card,) = crisis_card(
         catalog, "en", "112", [Contact("Line A", "1"), Contact("Line B", "2", "nights")], plan
     )
     assert "• Line A: 1" in card and "• Line B: 2 (nights)" in card

@@ -7,7 +7,9 @@ from datetime import timedelta
 
 from bot.app import App, build_application, running
 from bot.config import Settings
+from bot.core.actions import Action
 from bot.core.actions.messages import NudgeWhen, NudgeWho, When
+from bot.core.actions.settings import Agree
 from bot.core.clock import ManualClock
 from bot.core.i18n import Catalog
 from bot.standin import ChatMessage, FakeBotAPI
@@ -21,10 +23,31 @@ async def _tick(app: App) -> None:
     await scheduler.tick()
 
 
+async def _press_action(person: Person, action: Action) -> list[ChatMessage]:
+    """Press the newest button that carries ``action``, whatever its label says."""
+    data = encode(action)
+    for message in reversed(person.api.messages(person.id)):
+        if any(pressed == data for _, pressed in message.buttons()):
+            return await person.press_data(message.message_id, data)
+    raise AssertionError(f"no button {action} in chat {person.id}")
+
+
+def by_hand(app: App) -> None:
+    """Only the test moves time and ticks: the app's own tick, every few real seconds, would
+    otherwise race the test's ticks for the same sends."""
+    assert app.job_queue is not None
+    for job in app.job_queue.get_jobs_by_name("between-tick"):
+        job.schedule_removal()
+
+
 async def _setup(app: App, api: FakeBotAPI, alex: Person) -> tuple[Person, Person]:
+    """Alex says at first contact that the bot may write (check-ins Mon and Thu at 18:00), and
+    has Dr Kim and Sam in their team."""
+    by_hand(app)
     kim = await make_staff(app, api, 201, "Dr Kim", "clinician")
     sam = await make_staff(app, api, 301, "Sam", "peer")
     await alex.send("/start")
+    await _press_action(alex, Agree(first=True))
     await join(kim, alex)
     await join(sam, alex)
     return kim, sam
@@ -101,6 +124,19 @@ async def test_a_nudge_comes_from_sam_and_can_be_answered(
     ]
 
 
+async def _arrives(app: App, person: Person, words: str, minutes: int = 10) -> ChatMessage:
+    """Tick, a minute at a time, until ``person`` has a message ending with ``words``.
+
+    The app's own tick runs beside the test's, so a send may be under way in it for a moment.
+    """
+    for _ in range(minutes):
+        await _tick_after(app, timedelta(minutes=1))
+        found = [m for m in person.api.messages(person.id) if m.body.endswith(words)]
+        if found:
+            return found[-1]
+    raise AssertionError(f"{words!r} did not reach {person.name}")
+
+
 async def _tick_after(app: App, delta: timedelta) -> None:
     clock = services(app).clock
     assert isinstance(clock, ManualClock)
@@ -108,20 +144,75 @@ async def _tick_after(app: App, delta: timedelta) -> None:
     await _tick(app)
 
 
-async def test_a_nudge_outside_contact_hours_arrives_when_they_open(
+async def test_late_nudge_preview_says_tomorrow(
     app: App, api: FakeBotAPI, clock: ManualClock, alex: Person
 ) -> None:
+    """Sam nudges at 23:00: "Now" is still the first choice, and every message before Send
+    says it arrives tomorrow at 09:00, which is when it does; nothing reaches Alex at night."""
     _, sam = await _setup(app, api, alex)
-    clock.advance(timedelta(hours=13))  # 22:00 in London; Alex may be written to 09:00-21:00
-    done = await _nudge(sam, "Now", "Thinking of you")
-    assert "Done. Alex will get it on" in done[-1].body and "9:00" in done[-1].body
+    clock.advance(timedelta(hours=14))  # 23:00 in London; Alex may be written to 09:00-21:00
+    await sam.send("/nudge")
+    (when,) = await sam.press("Alex")
+    assert when.body == (
+        'When should Alex get it? "Now" means tomorrow at 09:00, inside Alex\'s own hours.'
+    )
+    assert _labels(when)[0] == "Now"
+    await sam.press("Now")
+    (preview,) = await sam.send("Thinking of you")
+    assert preview.body == (
+        "Alex will see this tomorrow at 09:00:\n\n"
+        "Sam (peer supporter) wanted to check in:\n\nThinking of you"
+    )
+    assert "now:" not in preview.body
+    done = await sam.press("Send")
+    assert done[-1].body == "Done. Alex will get it tomorrow at 09:00."
+    (upcoming, _who) = await sam.send("/nudge")
+    assert "• To Alex, tomorrow at 09:00: Thinking of you" in upcoming.body
     before = len(api.messages(alex.id))
     for _ in range(14):
         await _tick_after(app, timedelta(hours=1))
         if len(api.messages(alex.id)) > before:
             break
-    assert clock.now().strftime("%H:%M") == "09:00"
+    assert clock.now().strftime("%a %H:%M") == "Tue 09:00"
     assert api.messages(alex.id)[before].body.endswith("Thinking of you")
+
+
+async def test_nudge_waits_until_client_agrees(
+    app: App, api: FakeBotAPI, clock: ManualClock, blair: Person
+) -> None:
+    """Blair joined Sam's team but never said the bot may write to them: Sam is told before
+    writing, in the preview and after Send; nothing reaches Blair until Blair agrees."""
+    by_hand(app)
+    sam = await make_staff(app, api, 301, "Sam", "peer")
+    await blair.send("/start")
+    await join(sam, blair)
+    await sam.send("/nudge")
+    (when,) = await sam.press("Blair")
+    assert when.body == (
+        "When should Blair get it? Blair hasn't said yet that I may write to them, "
+        "so it waits until they do."
+    )
+    await sam.press("Now")
+    (preview,) = await sam.send("Thinking of you")
+    assert preview.body.startswith(
+        "Blair hasn't said yet that I may write to them. This waits until they do:"
+    )
+    done = await sam.press("Send")
+    assert done[-1].body == (
+        "Done. Blair hasn't said yet that I may write to them, so it waits until they do. "
+        "/nudge shows it."
+    )
+    (team,) = await blair.send("/team")
+    assert "waits until you let me write to you (/settings)" in team.body
+    before = len(api.messages(blair.id))
+    for _ in range(6):
+        await _tick_after(app, timedelta(hours=8))
+    assert not any("Thinking of you" in m.body for m in api.messages(blair.id)[before:])
+    # Blair says yes to the schedule question: the nudge follows, inside Blair's hours.
+    clock.advance(timedelta(hours=2))  # Thursday 11:00
+    await _press_action(blair, Agree(first=True))
+    nudge = await _arrives(app, blair, "Thinking of you")
+    assert nudge.body == "Sam (peer supporter) wanted to check in:\n\nThinking of you"
 
 
 async def test_a_nudge_during_a_pause_waits_and_sam_is_told(
@@ -140,9 +231,7 @@ async def test_a_nudge_during_a_pause_waits_and_sam_is_told(
         await _tick_after(app, timedelta(hours=8))
     assert len(api.messages(alex.id)) == before
     await alex.send("/resume")
-    before = len(api.messages(alex.id))
-    await _tick(app)
-    assert api.messages(alex.id)[before].body.endswith("Just saying hello")
+    await _arrives(app, alex, "Just saying hello")
 
 
 async def test_no_more_nudges_from_sam_holds_across_a_restart(
@@ -180,8 +269,7 @@ async def test_no_more_nudges_from_sam_holds_across_a_restart(
 async def test_a_nudge_and_a_check_in_due_together_arrive_a_few_minutes_apart(
     app: App, api: FakeBotAPI, clock: ManualClock, alex: Person
 ) -> None:
-    _, sam = await _setup(app, api, alex)
-    await alex.press("That's fine")  # check-ins on Monday and Thursday at 18:00
+    _, sam = await _setup(app, api, alex)  # check-ins on Monday and Thursday at 18:00
     await _nudge(sam, "Another day and time", "Evening hello", typed_when="18:00")
     clock.advance(timedelta(hours=9))  # 18:00
     before = len(api.messages(alex.id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from bot.app import App
@@ -179,7 +180,7 @@ async def test_an_old_preview_never_sends_a_different_text(
     assert len(api.messages(kim.id)) == before
 
 
-async def test_share_this_after_a_check_in_and_the_suggested_draft(
+async def test_client_shares_a_check_in_from_share_this(
     app: App, api: FakeBotAPI, alex: Person
 ) -> None:
     await _team(app, api, alex)
@@ -196,10 +197,6 @@ async def test_share_this_after_a_check_in_and_the_suggested_draft(
     body = sent[-1].body
     assert body.startswith("From Alex, shared with you on March 2, 2026:\n\nCheck-in, March 2")
     assert "energy" not in body.lower()  # the capacity answer is never shared
-    # Since nothing was shared before, "everything from the list" is offered.
-    await alex.send("A note")
-    (menu,) = await alex.send("/share")
-    assert "Everything from the list" in _labels(menu)
 
 
 async def test_a_client_without_a_team_is_told_kindly(alex: Person) -> None:
@@ -259,7 +256,7 @@ async def test_someone_close_who_erases_their_account_leaves_the_team_and_the_cl
     assert scheduler is not None
     await scheduler.tick()
     (reply,) = await jo.send("a few words")
-    assert "this message was not kept" in reply.body
+    assert reply.body.startswith("I kept this as your own note. Only you can see it.")
     await jo.send("/delete")
     await jo.press("Erase everything")
     before = len(api.messages(alex.id))
@@ -270,3 +267,157 @@ async def test_someone_close_who_erases_their_account_leaves_the_team_and_the_cl
     await scheduler.tick()
     assert api.messages(alex.id)[before].body.startswith("Jo is no longer in your team")
     assert await services(app).db.team_of(alex.id) == []
+
+
+# --- the edges: older items, long items, buttons that stay put ------------------------------
+
+
+def _long_note() -> str:
+    """Just over 4,000 characters in the client's words (as long as one message can be):
+    paragraphs of short sentences, numbered words, so a word cut in two would show."""
+    note = "\n\n".join(
+        " ".join(f"Today w{p:02d}x{s:02d} felt slow and heavy again." for s in range(11))
+        for p in range(9)
+    )
+    n = 0
+    while len(note) < 4040:
+        note += f" Still w99x{n:02d} here."
+        n += 1
+    return note
+
+
+async def _newest_share_menu(alex: Person) -> ChatMessage:
+    (menu,) = await alex.send("/share")
+    assert menu.body.startswith("What would you like to share?")
+    return menu
+
+
+async def test_client_shares_a_note_from_three_weeks_ago(
+    app: App, api: FakeBotAPI, clock: ManualClock, alex: Person
+) -> None:
+    kim, _ = await _team(app, api, alex)
+    await alex.send("The talk with my sister went badly")
+    for day in range(1, 13):  # newer notes push it far down the list
+        clock.advance(timedelta(days=1))
+        await alex.send(f"Small note number {day}")
+    clock.advance(timedelta(days=9))  # three weeks after the note
+    menu = await _newest_share_menu(alex)
+    assert len(_labels(menu)) <= 5 + 4  # five items, then the same actions on every page
+    assert not any("sister" in label for label in _labels(menu))
+    assert "Page 1 of 3" in menu.body
+    # "Older" until it is there, in the same message.
+    while not any("sister" in label for label in _labels(alex.last())):
+        await alex.press("Older ›")
+        assert alex.last().message_id == menu.message_id
+    page = alex.last()
+    assert "Page 3 of 3" in page.body
+    (old_note,) = [label for label in _labels(page) if "sister" in label]
+    assert old_note.startswith("Note Mar 2:")
+    await alex.press(old_note)
+    assert "Chosen: 1" in alex.last().body
+    # At the oldest page, "Older" says so and changes nothing.
+    before = alex.last().body
+    assert await alex.press("Older ›") == []
+    assert list(api.callback_answers.values())[-1]["text"] == "There's nothing older."
+    assert alex.last().body == before
+    # Back to the newest: what was ticked further back is still counted.
+    await alex.press("‹ Newer")
+    await alex.press("‹ Newer")
+    assert "Page 1 of 3" in alex.last().body and "Chosen: 1" in alex.last().body
+    (preview,) = await alex.press("See what would be sent")
+    assert preview.body == (
+        "From Alex, shared with you on March 23, 2026:\n\n"
+        "Note, March 2, 2026\nThe talk with my sister went badly"
+    )
+    await alex.press("Dr Kim (clinician)")
+    await alex.press("Share with Dr Kim")
+    assert api.messages(kim.id)[-1].body == preview.body
+
+
+async def test_client_shares_one_long_note_whole(app: App, api: FakeBotAPI, alex: Person) -> None:
+    kim, sam = await _team(app, api, alex)
+    note = _long_note()
+    assert 4000 < len(note) < 4096
+    await alex.send(note)
+    menu = await _newest_share_menu(alex)
+    await alex.press(_labels(menu)[0])
+    preview = await alex.press("See what would be sent")
+    # The message that was the list now says what follows: every message, in order.
+    assert alex.api.messages(alex.id)[-3].message_id == menu.message_id
+    assert menu.message_id not in [m.message_id for m in preview]
+    intro = next(m for m in api.messages(alex.id) if m.message_id == menu.message_id)
+    assert intro.body.startswith(
+        "This is exactly what would be sent, as 2 messages in this order."
+    )
+    assert intro.buttons() == []
+    first, last = preview
+    assert first.body.startswith("(1/2)\nFrom Alex, shared with you on March 2, 2026:\n\nNote,")
+    assert last.body.startswith("(2/2)\n")
+    assert first.buttons() == []  # one decision, under the last message
+    assert _labels(last)[:2] == ["Dr Kim (clinician)", "Sam (peer supporter)"]
+    # Whole: every word, none cut in two, in order.
+    numbered = re.compile(r"w\d\dx\d\d")
+    shown = "\n".join(part.body.split("\n", 1)[1] for part in preview)
+    assert numbered.findall(shown) == numbered.findall(note)
+    assert [w for w in shown.split() if w.startswith("w") and w != "with"] == [
+        w for w in note.split() if w.startswith("w")
+    ]
+    for part in preview:
+        assert len(part.body.encode("utf-16-le")) // 2 <= 4096
+
+    await alex.press("Dr Kim (clinician)")
+    before = len(api.messages(kim.id))
+    sent = await alex.press("Share with Dr Kim")
+    assert sent[-1].body.startswith("Shared with Dr Kim.")
+    assert [m.body for m in api.messages(kim.id)[before:]] == [first.body, last.body]
+
+    # Withdrawing takes back both messages.
+    await alex.send("/share")
+    await alex.press("What I've shared")
+    await alex.press("Withdraw Mar 2 (Dr Kim)")
+    await alex.press("Withdraw it")
+    delivered = api.messages(kim.id, include_deleted=True)[before:]
+    assert len(delivered) == 2 and all(m.deleted for m in delivered)
+    assert api.messages(sam.id, include_deleted=True)[-1].body != first.body
+
+
+async def test_buttons_stay_in_place_while_ticking(
+    app: App, api: FakeBotAPI, alex: Person
+) -> None:
+    await _team(app, api, alex)
+    for n in range(7):
+        await alex.send(f"Thought {n}")
+    menu = await _newest_share_menu(alex)
+
+    def shape(message: ChatMessage) -> tuple[list[int], list[list[tuple[str, str]]], int]:
+        """How many buttons each row has, the rows below the items, and the text's lines."""
+        rows = message.rows()
+        return [len(row) for row in rows], rows[5:], message.body.count("\n")
+
+    start = shape(menu)
+    assert start[0] == [1, 1, 1, 1, 1, 2, 1, 1]  # five items, Newer|Older, preview, Cancel
+    assert [label for label, _ in start[1][0]] == ["‹ Newer", "Older ›"]
+    item_data = [data for label, data in menu.buttons()[:5]]
+    for label in _labels(menu)[:3]:
+        await alex.press(label)
+        now = alex.last()
+        assert now.message_id == menu.message_id  # the same message, changed in place
+        assert shape(now) == start
+        assert [data for _, data in now.buttons()[:5]] == item_data
+    assert "Chosen: 3" in alex.last().body
+    ticked = [label for label in _labels(alex.last()) if label.startswith("✓ ")]
+    assert len(ticked) == 3
+    # Untick one: still nothing moves.
+    await alex.press(ticked[0])
+    assert shape(alex.last()) == start and "Chosen: 2" in alex.last().body
+    # The oldest page is as full as the first, so even paging moves nothing below the items.
+    await alex.press("Older ›")
+    older = alex.last()
+    assert older.message_id == menu.message_id
+    assert [len(row) for row in older.rows()] == start[0]
+    assert [label for label, _ in older.buttons()[5:]] == [
+        label for label, _ in menu.buttons()[5:]
+    ]
+    await alex.press(_labels(older)[4])  # the oldest note
+    assert [len(row) for row in alex.last().rows()] == start[0]
+    assert "Chosen: 3" in alex.last().body

@@ -165,6 +165,8 @@ async def test_staff_code_expires(store: SqliteStore) -> None:
 
 async def test_a_client_account_cannot_become_staff(store: SqliteStore) -> None:
     await store.add_client(7, 7, "Alex", "en", NOW)
+    record = await store.start_checkin(7, "checkin", NOW)
+    await store.add_answer(record.id, "mood", "okay", None, "least", NOW)
     code = await usecases.create_staff_invite(
         store, Role.CLINICIAN, "Kim", NOW, timedelta(hours=1)
     )
@@ -174,6 +176,21 @@ async def test_a_client_account_cannot_become_staff(store: SqliteStore) -> None:
     assert user is not None and user.role is Role.CLIENT
     # The code was not spent on the refusal.
     assert (await usecases.redeem_staff_code(store, code, 8, 8, "en", NOW))[0] is Redemption.OK
+
+
+async def test_someone_who_only_said_hello_becomes_staff_by_a_staff_link(
+    store: SqliteStore,
+) -> None:
+    await store.add_client(7, 7, "Kim", "en", NOW)
+    await store.set_schedule(7, agreed_on="2026-03-02")
+    code = await usecases.create_staff_invite(
+        store, Role.CLINICIAN, "Dr Kim", NOW, timedelta(hours=1)
+    )
+    outcome, user = await usecases.redeem_staff_code(store, code, 7, 7, "en", NOW)
+    assert outcome is Redemption.OK
+    assert user is not None and user.role is Role.CLINICIAN
+    own = await store.schedule(7)
+    assert own is None or own.agreed_on is None
 
 
 @pytest.mark.parametrize("code", ["", "s_", "c_" + "A" * 32, "s_" + "A" * 100, "s_wrong"])

@@ -1,4 +1,5 @@
-"""The care team: invite links, Accept or Decline, /team, /clients and the next meeting."""
+"""The care team: invite links, Accept or Decline, /team, /clients, and the next meeting set with
+the client (a clinician proposes, the client answers; a passed date is never the next one)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from datetime import timedelta
 from telegram import Update
 
 from bot.app import App
-from bot.core.actions.team import AskMeeting
+from bot.core.actions import Action
+from bot.core.actions.settings import Agree
+from bot.core.actions.team import AskMeeting, ConfirmMeeting
 from bot.core.clock import ManualClock
-from bot.standin import FakeBotAPI
+from bot.standin import ChatMessage, FakeBotAPI
 from bot.tg.codec import encode
 from tests.conftest import Person, join, link_code, make_staff, services
+from tests.test_nudge import by_hand
 
 
 async def test_staff_invite_makes_a_link_and_a_qr_code(app: App, api: FakeBotAPI) -> None:
@@ -40,7 +44,7 @@ async def test_client_sees_who_asks_and_what_they_will_see_then_accepts(
 
     staff_before = len(api.messages(kim.id))
     await alex.press("Accept Dr Kim")
-    assert alex.last().body.startswith("Dr Kim is now in your team.")
+    assert any(body.startswith("Dr Kim is now in your team.") for body in alex.texts())
     assert api.messages(kim.id)[staff_before].body.startswith("Alex accepted your invite.")
     (team,) = await alex.send("/team")
     assert "Dr Kim, clinician, since March 2, 2026." in team.body
@@ -67,7 +71,7 @@ async def test_decline_links_nobody_and_uses_the_code_up(
     code = link_code(await kim.send("/invite"))
     await alex.send(f"/start {code}")
     await alex.press("Decline")
-    assert "Nobody was added" in alex.last().body
+    assert any("Nobody was added" in body for body in alex.texts())
     assert await services(app).db.team_of(alex.id) == []
     (again,) = await alex.send(f"/start {code}")
     assert "doesn't work any more" in again.body
@@ -86,7 +90,7 @@ async def test_expired_reused_and_wrong_kind_codes_are_refused_calmly(
     (card,) = await blair.send(f"/start {code}")
     await alex.press("Accept Dr Kim")
     await blair.press_data(card.message_id, card.buttons()[0][1])
-    assert "doesn't work any more" in blair.last().body
+    assert any("doesn't work any more" in body for body in blair.texts())
     # A client link opened by staff; the inviter's own link.
     code = link_code(await kim.send("/invite"))
     (wrong,) = await sam.send(f"/start {code}")
@@ -124,9 +128,10 @@ async def test_fifty_people_accepting_one_code_at_once_link_exactly_one(
     await asyncio.gather(*(app.process_update(u) for u in presses))
     clients = await services(app).db.clients_of(kim.id)
     assert len(clients) == 1
-    outcomes = [api.last(p.id).body for p in people]
-    assert sum(o.startswith("Dr Kim is now in your team") for o in outcomes) == 1
-    assert sum("doesn't work any more" in o for o in outcomes) == 49
+    joined = [any(b.startswith("Dr Kim is now in your team") for b in p.texts()) for p in people]
+    refused = [any("doesn't work any more" in b for b in p.texts()) for p in people]
+    assert sum(joined) == 1
+    assert sum(refused) == 49
 
 
 async def test_removing_someone_tells_the_client_and_ends_their_view(
@@ -176,7 +181,7 @@ async def test_network_member_joins_through_the_clients_link(
     scheduler = services(app).scheduler
     assert scheduler is not None
     await scheduler.tick()
-    assert api.messages(alex.id)[before].body.startswith("Jo joined your team as network member")
+    assert api.messages(alex.id)[before].body.startswith("Jo joined your team as someone close")
     # Jo cannot check in or keep notes.
     (reply,) = await jo.send("/checkin")
     assert "isn't available for your account" in reply.body
@@ -202,57 +207,172 @@ async def test_team_notice_waits_for_contact_hours(
     assert api.messages(alex.id)[before].body.startswith("Jo joined your team")
 
 
-async def test_clinician_sets_the_meeting_date_and_the_client_is_invited_to_prepare(
-    app: App, api: FakeBotAPI, clock: ManualClock, alex: Person
-) -> None:
+async def _press_action(person: Person, action: Action) -> list[ChatMessage]:
+    """Press the newest button that carries ``action``, whatever its label says."""
+    data = encode(action)
+    for message in reversed(person.api.messages(person.id)):
+        if any(pressed == data for _, pressed in message.buttons()):
+            return await person.press_data(message.message_id, data)
+    raise AssertionError(f"no button {action} in chat {person.id}")
+
+
+async def _agreed_client_of(app: App, api: FakeBotAPI, alex: Person) -> Person:
+    """Alex says the bot may write to them (check-ins Mon and Thu at 18:00), and joins Dr Kim.
+
+    Only the test ticks: the app's own tick would race it for the same sends.
+    """
+    by_hand(app)
     kim = await make_staff(app, api, 201, "Dr Kim", "clinician")
     await alex.send("/start")
-    await alex.press("That's fine")  # check-ins on Mon and Thu at 18:00
+    await _press_action(alex, Agree(first=True))
     await join(kim, alex)
-    await kim.send("/clients")
-    await kim.press("Alex")
-    (ask,) = await kim.press("Set Alex's meeting date")
-    assert "When is Alex's next network meeting?" in ask.body
-    (bad,) = await kim.send("someday")
-    assert "Nothing has changed" in bad.body
-    (saved,) = await kim.send("12 March")
-    assert saved.body.startswith(
-        "Saved: Alex's next network meeting is on Thursday, March 12, 2026"
-    )
-    (clients,) = await kim.send("/clients")
-    assert "Alex: next meeting Thursday, March 12, 2026" in clients.body
+    return kim
 
+
+async def _tick_until(app: App, clock: ManualClock, person: Person, start: str, days: int) -> bool:
+    """Move the clock in 10-minute steps (at most ``days``) until ``person`` gets a message
+    starting with ``start``."""
     scheduler = services(app).scheduler
     assert scheduler is not None
-    before = len(api.messages(alex.id))
-    await scheduler.tick()
-    told = api.messages(alex.id)[before:]
-    assert any("Dr Kim set the date of your next network meeting" in m.body for m in told)
-    # Three days before, at Alex's check-in time: the invitation to prepare, once.
-    invitations = []
-    for _ in range(8 * 24 * 6):
+    for _ in range(days * 24 * 6):
+        if any(body.startswith(start) for body in person.texts()):
+            return True
         clock.advance(timedelta(minutes=10))
         await scheduler.tick()
-        invitations = [
-            m for m in api.messages(alex.id) if m.body.startswith("Your next network meeting is")
-        ]
-        if invitations:
-            break
-    (invite,) = invitations
+    return any(body.startswith(start) for body in person.texts())
+
+
+async def _propose(kim: Person, typed: str) -> ChatMessage:
+    """Dr Kim proposes a date to Alex from /clients; the date read back, then confirmed."""
+    await kim.send("/clients")
+    await kim.press("Alex")
+    (ask,) = await kim.press("Propose a meeting date to Alex")
+    assert ask.body.startswith("Which day would you like to propose to Alex")
+    (check,) = await kim.send(typed)
+    assert [label for label, _ in check.buttons()] == ["Propose it to Alex", "Another date"]
+    await kim.press("Propose it to Alex")
+    return kim.api.messages(kim.id)[-1]
+
+
+async def test_clinician_proposes_a_meeting_and_client_confirms(
+    app: App, api: FakeBotAPI, clock: ManualClock, alex: Person
+) -> None:
+    kim = await _agreed_client_of(app, api, alex)
+    await kim.send("/clients")
+    await kim.press("Alex")
+    (ask,) = await kim.press("Propose a meeting date to Alex")
+    assert "Type the date" in ask.body
+    (bad,) = await kim.send("someday")
+    assert "Nothing has changed" in bad.body
+    # Dr Kim types 12/3: read day first and said back in words before anything counts.
+    (check,) = await kim.send("12/3")
+    assert check.body == "Propose Thursday, March 12, 2026 to Alex for the next network meeting?"
+    await kim.press("Propose it to Alex")
+    proposed = api.messages(kim.id)[-1]
+    assert proposed.body == (
+        "Proposed to Alex: Thursday, March 12, 2026.\n\n"
+        "Alex will get it now and can say if it works. I'll tell you the answer."
+    )
+    (clients,) = await kim.send("/clients")
+    assert "Alex: Thursday, March 12, 2026 proposed, waiting for Alex's answer" in clients.body
+    # Alex gets one message from Dr Kim, with the date in words and two answers.
+    assert await _tick_until(app, clock, alex, "Dr Kim (clinician) proposes", days=1)
+    (offer,) = [m for m in api.messages(alex.id) if m.body.startswith("Dr Kim (clinician) prop")]
+    assert offer.body == (
+        "Dr Kim (clinician) proposes a date for your next network meeting: "
+        "Thursday, March 12, 2026.\n\n"
+        "Does that day work for you?"
+    )
+    assert [label for label, _ in offer.buttons()] == ["That works", "Another day"]
+    kim_before = len(api.messages(kim.id))
+    await alex.press("That works")
+    assert api.messages(alex.id)[-1].body.startswith(
+        "Thank you. Your next network meeting is on Thursday, March 12, 2026. I told Dr Kim."
+    )
+    (told,) = api.messages(kim.id)[kim_before:]
+    assert told.body == "Alex said yes to the next network meeting on Thursday, March 12, 2026."
+    (clients,) = await kim.send("/clients")
+    assert "Alex: next meeting Thursday, March 12, 2026" in clients.body
+    # Three days before, at Alex's check-in time: the invitation to prepare, once.
+    assert await _tick_until(app, clock, alex, "Your next network meeting is", days=8)
     assert clock.now().strftime("%a %d %H") == "Mon 09 18"
+    (invite,) = [m for m in api.messages(alex.id) if m.body.startswith("Your next network m")]
     assert [label for label, _ in invite.buttons()] == ["Get ready now", "Not now"]
     sent = await alex.press("Get ready now")
     assert "How much energy" in sent[-1].body
     # The day after the meeting, the after-meeting questions are offered.
-    for _ in range(4 * 24 * 6):
-        clock.advance(timedelta(minutes=10))
-        await scheduler.tick()
-        if any(m.body.startswith("How was your network meeting?") for m in api.messages(alex.id)):
-            break
+    assert await _tick_until(app, clock, alex, "How was your network meeting?", days=4)
     assert clock.now().strftime("%a %d") == "Fri 13"
 
 
-async def test_only_a_clinician_in_the_team_can_set_the_date(
+async def test_client_asks_for_another_day(
+    app: App, api: FakeBotAPI, clock: ManualClock, alex: Person
+) -> None:
+    kim = await _agreed_client_of(app, api, alex)
+    await _propose(kim, "12 March")
+    assert await _tick_until(app, clock, alex, "Dr Kim (clinician) proposes", days=1)
+    kim_before = len(api.messages(kim.id))
+    await alex.press("Another day")
+    answered = api.messages(alex.id)[-1]
+    assert answered.body == (
+        "Okay. I told Dr Kim you'd like another day. You can write to Dr Kim which days suit you."
+    )
+    assert [label for label, _ in answered.buttons()] == ["Write to Dr Kim"]
+    (told,) = api.messages(kim.id)[kim_before:]
+    assert told.body == (
+        "Alex would like another day than Thursday, March 12, 2026 for the next network "
+        "meeting. You can propose another in /clients."
+    )
+    (ask,) = await alex.press("Write to Dr Kim")
+    assert ask.body.startswith("Write your message to Dr Kim.")
+    (team,) = await alex.send("/team")
+    assert "No date is set for your next network meeting." in team.body
+    # Nothing is planned around a date the client did not confirm.
+    assert not await _tick_until(app, clock, alex, "Your next network meeting is", days=11)
+    assert not any(b.startswith("How was your network meeting?") for b in alex.texts())
+
+
+async def test_past_meeting_is_never_next(
+    app: App, api: FakeBotAPI, clock: ManualClock, alex: Person
+) -> None:
+    kim = await _agreed_client_of(app, api, alex)
+    await alex.send("/team")
+    await alex.press("Set the meeting date")
+    (check,) = await alex.send("5/3")
+    assert check.body == "Is your next network meeting on Thursday, March 5, 2026?"
+    await alex.press("Yes, save it")
+    assert api.messages(alex.id)[-1].body == (
+        "Saved: your next network meeting is on Thursday, March 5, 2026.\n\n"
+        "I'll ask today at 18:00 if you'd like to get ready for it.\n\nI told Dr Kim."
+    )
+    assert api.messages(kim.id)[-1].body == (
+        "Alex set the date of their next network meeting: Thursday, March 5, 2026."
+    )
+    clock.advance(timedelta(days=3, hours=12))  # Thursday 21:00: still the day of the meeting
+    (team,) = await alex.send("/team")
+    assert "Your next network meeting: Thursday, March 5, 2026." in team.body
+    clock.advance(timedelta(hours=4))  # Friday
+    (team,) = await alex.send("/team")
+    assert "Your next network meeting" not in team.body
+    assert (
+        "Your last network meeting was on Thursday, March 5, 2026. "
+        "No date is set for the next one."
+    ) in team.body
+    (clients,) = await kim.send("/clients")
+    assert "next meeting Thursday" not in clients.body
+    assert "Alex: no date set for the next meeting (the last was Thursday, March 5" in (
+        clients.body
+    )
+    (detail,) = await kim.press("Alex")
+    assert "Next network meeting" not in detail.body
+    # A proposal for a day that passes before Alex answers is never "next" either.
+    await _propose(kim, "9/3")
+    clock.advance(timedelta(days=4))  # Tuesday 10 March
+    (team,) = await alex.send("/team")
+    assert "proposed" not in team.body and "next network meeting:" not in team.body
+
+
+async def test_only_a_clinician_in_the_team_can_propose_a_date(
     app: App, api: FakeBotAPI, alex: Person, blair: Person
 ) -> None:
     kim = await make_staff(app, api, 201, "Dr Kim", "clinician")
@@ -267,12 +387,24 @@ async def test_only_a_clinician_in_the_team_can_set_the_date(
             encode(AskMeeting(alex.id)),
         )
         assert "not in your list" in reply.body or "Nothing has changed" in reply.body
+        (forged,) = await outsider.press_data(
+            outsider.last().message_id, encode(ConfirmMeeting(alex.id, "2026-03-20"))
+        )
+        assert "not in your list" in forged.body
     waits, now = services(app).waits, services(app).clock.now()
     assert waits is not None
     assert await waits.current(lee.id, now) is None
     assert await waits.current(sam.id, now) is None
-    # The client can set it too.
+    assert await services(app).db.meeting_proposal(alex.id) is None
+    # Sam, a peer supporter, is offered a nudge instead.
+    await sam.send("/clients")
+    (detail,) = await sam.press("Alex")
+    assert [label for label, _ in detail.buttons()] == ["Nudge Alex", "All clients"]
+    # The client can set it too, after reading it back.
     await alex.send("/team")
     await alex.press("Set the meeting date")
-    (saved,) = await alex.send("2026-03-20")
+    (check,) = await alex.send("2026-03-20")
+    assert check.body == "Is your next network meeting on Friday, March 20, 2026?"
+    await alex.press("Yes, save it")
+    saved = api.messages(alex.id)[-1]
     assert saved.body.startswith("Saved: your next network meeting is on Friday, March 20, 2026")

@@ -1,32 +1,52 @@
-"""The check-in as use cases: start, choose capacity, answer, drop, decline; all state stored."""
+"""The check-in as use cases: start, choose capacity, answer, the human step after an answer
+that names a need, change the last answer, drop, decline; all state stored."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from zoneinfo import ZoneInfo
 
 from bot.core.actions.checkin import ChooseCapacity, Later, NotNow, SnoozeChoice
 from bot.core.dialogs import (
+    ASKED,
+    FOLLOW_UP,
+    ON_AGENDA,
+    SKIPPED,
     TEXT,
     Capacity,
     Dialog,
     FreeText,
+    Need,
+    NeedStep,
     Prompt,
     dialog_for,
+    follow_up_id,
     next_prompt,
+    pending_need,
+    plan,
 )
-from bot.core.model import CheckinRecord, User
+from bot.core.model import CheckinRecord, Role, TeamMember, User
 from bot.core.planning import CHECKIN, Planner
 from bot.core.ports import CheckinStore, Sends, TeamStore
 from bot.core.schedule import snooze_until
 from bot.core.views import Choice, Say, Text, t
+from bot.core.waits import DEFAULT_WAIT
 
 FEWER_AFTER = 3
 """Offer fewer check-ins after this many in a row at the least capacity or declined."""
+
+AGENDA_DIALOG = "meeting_prep"
+"""Getting ready for the next meeting: it starts by showing what is on the agenda so far."""
+AFTER_MEETING_DIALOG = "after_meeting"
+"""Asked after a meeting: what was put on the agenda before it was for that meeting."""
+AGENDA_LOOKBACK = 50
+"""Check-ins looked at for what was put on the agenda since the last meeting."""
+CONTACT_ORDER = (Role.PEER, Role.CLINICIAN)
+"""Whom a client who needs to talk is offered: their peer supporter first, else a clinician."""
 
 
 class Kind(Enum):
@@ -34,6 +54,7 @@ class Kind(Enum):
 
     ASK_CAPACITY = "ask_capacity"  # the first message: how much energy is there
     PROMPT = "prompt"  # the next question
+    NEED = "need"  # the human step after an answer that names a need, in the next question's place
     FINISHED = "finished"  # all asked: say what was saved and who can see it
     DECLINED = "declined"  # "Not now": close kindly, nothing owed
     ALREADY = "already"  # a repeated press: that answer is saved already
@@ -53,6 +74,14 @@ class Result:
     offer_fewer: bool = False  # the bot may offer fewer check-ins, once
     shareable: bool = False  # it ended with answers and the client has a team to share with
     label: str | None = None  # the words of the button that was pressed, to show it as chosen
+    need: NeedStep | None = None  # Kind.NEED: the human step owed
+    contact: TeamMember | None = None  # a need to talk: the person of the team offered
+    change: int | None = None  # the step "Change my last answer" asks again, if it is offered
+    again: bool = False  # the question is asked again, so its answer can be changed
+    left: int | None = None  # after "This is too much": at most this many questions still come
+    kept_words: str | None = None  # the words just kept after "What is it?"
+    on_agenda: bool = False  # what an answer named was just put on the agenda
+    agenda: tuple[AgendaItem, ...] = ()  # getting ready for a meeting: what is on the agenda
 
     @property
     def capacity(self) -> Capacity | None:
@@ -60,6 +89,15 @@ class Result:
         if self.checkin is None or self.checkin.capacity is None:
             return None
         return Capacity(self.checkin.capacity)
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    """Something the client put on the agenda of their next meeting, from a check-in."""
+
+    question: str
+    answer: str
+    on: date  # the client's own day it was put there
 
 
 STALE = Result(Kind.STALE)
@@ -101,12 +139,14 @@ class Checkins:
         team: TeamStore | None = None,
         sends: Sends | None = None,
         planner: Planner | None = None,
+        wait: timedelta = DEFAULT_WAIT,
     ) -> None:
         self._store = store
         self._dialogs = dialogs
         self._team = team
         self._sends = sends
         self._planner = planner
+        self._wait = wait  # how long "What is it?" takes the next typed words as its answer
 
     async def shown(self, user: User, checkin_id: int, message_id: int) -> None:
         """The message now asking this check-in's question (its buttons go when answered)."""
@@ -170,12 +210,25 @@ class Checkins:
         return dialog_for(self._dialogs, dialog_id, language)
 
     async def start(self, user: User, dialog_id: str, now: datetime) -> Result:
-        """Open a check-in (closing one left open) and ask for capacity first."""
+        """Open a check-in (closing one left open) and ask for capacity first; getting ready
+        for a meeting also shows what is on its agenda so far."""
         dialog = self.dialog(dialog_id, user.language)
         if dialog is None:
             raise KeyError(f"no dialog {dialog_id!r}")
+        agenda = await self._agenda(user) if dialog.id == AGENDA_DIALOG else ()
         record = await self._store.start_checkin(user.id, dialog.id, now)
-        return Result(Kind.ASK_CAPACITY, record, dialog)
+        return Result(Kind.ASK_CAPACITY, record, dialog, agenda=agenda)
+
+    async def current(self, user: User) -> Result:
+        """What the client's open check-in asks now (to show it again); STALE if none is open."""
+        record = await self._store.open_checkin(user.id)
+        dialog = self.dialog(record.dialog, user.language) if record is not None else None
+        if record is None or dialog is None:
+            return STALE
+        if record.capacity is None:
+            return Result(Kind.ASK_CAPACITY, record, dialog)
+        result = await self._asking(user, record, dialog)
+        return result if result is not None else STALE
 
     async def _load(self, user: User, checkin_id: int) -> tuple[CheckinRecord, Dialog] | None:
         record = await self._store.checkin(checkin_id, user.id)
@@ -210,39 +263,124 @@ class Checkins:
         record, dialog = loaded
         if step_id in record.answer_values:
             return Result(Kind.ALREADY, record, dialog)
-        prompt = self._current(record, dialog)
-        if prompt is None or prompt.step_id != step_id:
+        prompt = _state(record, dialog)
+        if not isinstance(prompt, Prompt) or prompt.step_id != step_id:
             return STALE
         if value not in {option.id for option in prompt.options}:
             return STALE
         return await self._keep(user, record, step_id, value, None, now)
 
     async def answer_text(self, user: User, text: str, now: datetime) -> Result | None:
-        """Typed words answer the open check-in's question if it takes words; else None."""
+        """Typed words answer the open check-in if it takes words now ("What is it?", or a
+        question that lets the client type); else None (they are a note)."""
         record = await self._store.open_checkin(user.id)
         if record is None or record.capacity is None:
             return None
         dialog = self.dialog(record.dialog, user.language)
         if dialog is None:
             return None
-        prompt = self._current(record, dialog)
-        if prompt is None or prompt.free_text == FreeText.NONE:
+        asking = _state(record, dialog)
+        if isinstance(asking, NeedStep):
+            named = next((a for a in record.answers if a.step_id == asking.step_id), None)
+            if asking.need is not Need.SAY or named is None:
+                return None
+            if now > named.answered_at + self._wait:
+                return None  # a question asked long ago never captures later words
+            kept = await self._keep(user, record, asking.answer_id, TEXT, text, now)
+            return replace(kept, kept_words=text) if kept.kind is not Kind.ALREADY else kept
+        if asking is None or asking.free_text == FreeText.NONE:
             return None
-        return await self._keep(user, record, prompt.step_id, TEXT, text, now)
+        return await self._keep(user, record, asking.step_id, TEXT, text, now)
+
+    async def go_on(self, user: User, checkin_id: int, step_no: int, now: datetime) -> Result:
+        """ "Go on" past the human step: nothing more about it, the next question comes."""
+        found = await self._need_at(user, checkin_id, step_no)
+        if isinstance(found, Result):
+            return found
+        record, need = found
+        return await self._keep(user, record, need.answer_id, SKIPPED, None, now)
+
+    async def put_on_agenda(
+        self, user: User, checkin_id: int, step_no: int, now: datetime
+    ) -> Result:
+        """ "Put it on the agenda": kept for the next meeting's preparation to show."""
+        found = await self._need_at(user, checkin_id, step_no)
+        if isinstance(found, Result):
+            return found
+        record, need = found
+        if need.need is not Need.AGENDA:
+            return STALE
+        kept = await self._keep(user, record, need.answer_id, ON_AGENDA, None, now)
+        return replace(kept, on_agenda=True) if kept.kind is not Kind.ALREADY else kept
+
+    async def contact_requested(self, user: User, now: datetime) -> Result:
+        """The client sent the request to get in touch that their open check-in offered: that
+        step is done, and the check-in goes on. STALE if no check-in waits on such a step."""
+        record = await self._store.open_checkin(user.id)
+        dialog = self.dialog(record.dialog, user.language) if record is not None else None
+        if record is None or dialog is None:
+            return STALE
+        need = _state(record, dialog)
+        if not isinstance(need, NeedStep) or need.need is not Need.CONTACT:
+            return STALE
+        return await self._keep(user, record, need.answer_id, ASKED, None, now)
+
+    async def _need_at(
+        self, user: User, checkin_id: int, step_no: int
+    ) -> tuple[CheckinRecord, NeedStep] | Result:
+        """The open check-in and its human step, if it is the one after step ``step_no``."""
+        loaded = await self._load(user, checkin_id)
+        if loaded is None:
+            return STALE
+        record, dialog = loaded
+        need = _state(record, dialog)
+        if not isinstance(need, NeedStep) or _index(dialog, need.step_id) != step_no:
+            return STALE
+        return record, need
+
+    async def change_last(
+        self, user: User, checkin_id: int, step_no: int, now: datetime
+    ) -> Result:
+        """ "Change my last answer": that answer (and the human step after it) goes, and its
+        question is asked again; ``step_no`` must be the step it was offered for."""
+        loaded = await self._load(user, checkin_id)
+        if loaded is None:
+            return STALE
+        record, dialog = loaded
+        if _changeable(record, dialog) != step_no:
+            return STALE
+        step = dialog.steps[step_no]
+        follow_ups = [follow_up_id(step.id, o.id) for o in step.options if o.need is not None]
+        if not await self._store.remove_answers(record.id, [step.id, *follow_ups]):
+            return STALE
+        return await self._next(user, record.id, now, again=True)
 
     async def drop(self, user: User, checkin_id: int, now: datetime) -> Result:
-        """ "This is too much": one capacity lower, nothing asked twice."""
+        """ "This is too much": this question is let go, and fewer come, at one capacity lower.
+
+        The question it was pressed under is never asked again.
+        """
         loaded = await self._load(user, checkin_id)
         if loaded is None or loaded[0].capacity is None:
             return STALE
-        record, _ = loaded
+        record, dialog = loaded
         lower = Capacity(record.capacity).below() if record.capacity else None
-        if lower is None:
+        asking = _state(record, dialog)
+        if lower is None or not isinstance(asking, Prompt):
             return STALE
+        assert record.capacity is not None
+        if not await self._store.add_answer(
+            record.id, asking.step_id, SKIPPED, None, record.capacity, now
+        ):
+            return Result(Kind.ALREADY, record, dialog)
         if not await self._store.set_capacity(record.id, lower.value, first=False):
             return STALE
-        result = await self._next(user, record.id, now)
-        return replace(result, dropped=True)
+        result = await self._next(user, record.id, now, dropped=True)
+        if result.checkin is not None:
+            answers = result.checkin.answer_values
+            left = sum(1 for step_id in plan(dialog, lower, answers) if step_id not in answers)
+            result = replace(result, left=left)
+        return result
 
     async def decline(self, user: User, checkin_id: int, now: datetime) -> Result:
         """ "Not now": close the check-in; what was answered stays; nothing is owed."""
@@ -257,11 +395,6 @@ class Checkins:
             offer_fewer=await self._offer_fewer(user, now),
             shareable=bool(closed and closed.answers) and await self._has_team(user),
         )
-
-    def _current(self, record: CheckinRecord, dialog: Dialog) -> Prompt | None:
-        if record.capacity is None:
-            return None
-        return next_prompt(dialog, Capacity(record.capacity), record.answer_values)
 
     async def _keep(
         self,
@@ -278,24 +411,74 @@ class Checkins:
         return await self._next(user, record.id, now)
 
     async def _next(
-        self, user: User, checkin_id: int, now: datetime, first: bool = False
+        self,
+        user: User,
+        checkin_id: int,
+        now: datetime,
+        *,
+        first: bool = False,
+        dropped: bool = False,
+        again: bool = False,
     ) -> Result:
         record = await self._store.checkin(checkin_id, user.id)
         assert record is not None
         dialog = self.dialog(record.dialog, user.language)
         assert dialog is not None
-        prompt = self._current(record, dialog)
-        if prompt is not None:
-            return Result(Kind.PROMPT, record, dialog, prompt, first=first)
+        asking = await self._asking(user, record, dialog)
+        if asking is not None:
+            return replace(asking, first=first, dropped=dropped, again=again)
         await self._store.finish_checkin(record.id, "done", now)
         finished = await self._store.checkin(record.id, user.id)
         return Result(
             Kind.FINISHED,
             finished,
             dialog,
+            dropped=dropped,
             offer_fewer=await self._offer_fewer(user, now),
             shareable=await self._has_team(user),
         )
+
+    async def _asking(self, user: User, record: CheckinRecord, dialog: Dialog) -> Result | None:
+        """The question or human step the open check-in asks now; None when all is asked."""
+        asking = _state(record, dialog)
+        if asking is None:
+            return None
+        change = _changeable(record, dialog)
+        if isinstance(asking, Prompt):
+            return Result(Kind.PROMPT, record, dialog, asking, change=change)
+        contact = await self._contact(user) if asking.need is Need.CONTACT else None
+        return Result(Kind.NEED, record, dialog, need=asking, contact=contact, change=change)
+
+    async def _contact(self, user: User) -> TeamMember | None:
+        """The person of the client's team to offer: their peer supporter, else a clinician."""
+        team = await self._team.team_of(user.id) if self._team is not None else []
+        for role in CONTACT_ORDER:
+            chosen = [member for member in team if member.role is role]
+            if chosen:
+                return min(chosen, key=lambda member: member.since)
+        return None
+
+    async def _agenda(self, user: User) -> tuple[AgendaItem, ...]:
+        """What the client put on the agenda since their last meeting, oldest first."""
+        items: list[AgendaItem] = []
+        zone = await self._planner.zone_of(user.id) if self._planner is not None else UTC
+        for record in await self._store.recent_checkins(user.id, AGENDA_LOOKBACK):
+            if record.dialog == AFTER_MEETING_DIALOG:
+                break  # a meeting has been since: what came before was for that one
+            dialog = self.dialog(record.dialog, user.language)
+            for answer in reversed(record.answers):
+                if dialog is None or answer.value != ON_AGENDA or FOLLOW_UP not in answer.step_id:
+                    continue
+                step_id, _, option_id = answer.step_id.partition(FOLLOW_UP)
+                try:
+                    step = dialog.step(step_id)
+                except KeyError:
+                    continue
+                label = next((o.label for o in step.options if o.id == option_id), None)
+                if label is not None:
+                    day = answer.answered_at.astimezone(zone).date()
+                    items.append(AgendaItem(step.question.strip(), label, day))
+        return tuple(reversed(items))
 
     async def _has_team(self, user: User) -> bool:
         return self._team is not None and bool(await self._team.team_of(user.id))
@@ -312,3 +495,42 @@ class Checkins:
             return False
         await self._store.set_pace(user.id, None, now)
         return True
+
+
+def _index(dialog: Dialog, step_id: str) -> int:
+    """A step's position in its dialog (buttons carry positions, never labels)."""
+    return next(number for number, step in enumerate(dialog.steps) if step.id == step_id)
+
+
+def _started(record: CheckinRecord) -> Capacity | None:
+    """The capacity the check-in started at: capacity only ever goes down, and every answer
+    keeps the capacity it was given at."""
+    levels = [record.capacity, *(answer.capacity for answer in record.answers)]
+    known = [Capacity(level) for level in levels if level in list(Capacity)]
+    return max(known, key=lambda level: level.rank) if known else None
+
+
+def _state(record: CheckinRecord, dialog: Dialog) -> Prompt | NeedStep | None:
+    """What the open check-in asks now: the human step owed after an answer that named a
+    need, else the next question; None once everything is asked."""
+    if record.capacity is None:
+        return None
+    answers = record.answer_values
+    need = pending_need(dialog, answers)
+    if need is not None:
+        return need
+    return next_prompt(dialog, Capacity(record.capacity), answers, started=_started(record))
+
+
+def _changeable(record: CheckinRecord, dialog: Dialog) -> int | None:
+    """The step whose answer "Change my last answer" asks again: the last one answered (not let
+    go with "This is too much"), if it can still be asked at the check-in's capacity now."""
+    if record.capacity is None:
+        return None
+    steps = {step.id for step in dialog.steps}
+    last = next(
+        (a for a in reversed(record.answers) if a.step_id in steps and a.value != SKIPPED), None
+    )
+    if last is None or Capacity(record.capacity) not in dialog.step(last.step_id).at:
+        return None
+    return _index(dialog, last.step_id)

@@ -8,6 +8,7 @@ import asyncio
 import json
 import logging
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -15,8 +16,8 @@ from typing import Protocol
 
 from bot.core.checkins import Checkins, capacity_say
 from bot.core.clock import Clock
-from bot.core.model import ClientSchedule, Relay, Role, Send, User
-from bot.core.planning import CHECKIN, MEETING, REGULAR, RELAY, SPACING, Planner
+from bot.core.model import CheckinRecord, ClientSchedule, Relay, Role, Send, User
+from bot.core.planning import ASK, CHECKIN, MEETING, REGULAR, RELAY, SPACING, Planner
 from bot.core.ports import CheckinStore, MessageStore, People, Sends, TeamStore
 from bot.core.schedule import next_contact_time
 from bot.core.views import Say, t
@@ -71,6 +72,10 @@ class Letters(Protocol):
         """For a member whose message waits: the client is paused (and their message)."""
         ...
 
+    def ask_again(self, client: User) -> Say:
+        """The schedule question once more, for a client who never answered it."""
+        ...
+
 
 @dataclass(frozen=True)
 class DeliveryPorts:
@@ -90,6 +95,16 @@ CLAIM_BATCH = 50
 HOLD = timedelta(hours=6)  # how often a message held by an open-ended pause is looked at again
 
 
+@dataclass(frozen=True)
+class Batch:
+    """What the sends of one claimed batch need to know, read in a few queries for the whole
+    batch rather than one or two for each send: the people, and for check-ins the check-in the
+    client is in the middle of, if any."""
+
+    users: Mapping[int, User]
+    open_checkins: Mapping[int, CheckinRecord]
+
+
 class Dispatcher:
     """Sends due check-ins; one call of ``tick`` drains everything due at that moment."""
 
@@ -101,6 +116,9 @@ class Dispatcher:
         self._letters = letters
         # About a second's worth of sends in flight keeps the rate limiter busy, no more.
         self._max_in_flight = max(20, int(send_rate))
+        # Claimed a tenth of that at a time, not one by one as each send ends: a claim and the
+        # reads for its batch cost the same few database calls for one send as for fifty.
+        self._claim_from = min(CLAIM_BATCH, self._max_in_flight // 10)
         self._busy: set[int] = set()  # people with a send under way
 
     async def tick(self) -> Counter[str]:
@@ -111,7 +129,7 @@ class Dispatcher:
         d = self._d
         outcomes: Counter[str] = Counter()
         now = d.clock.now()
-        # A steady flow rather than batches: claim a few more whenever one finishes, so one send
+        # A steady flow rather than batches: claim more whenever some have finished, so one send
         # waiting out a 429 never holds up the others, and the database work of the next sends
         # overlaps the sending of these. Only what is in flight is ever claimed, so a crash
         # leaves at most that many to send again.
@@ -120,10 +138,16 @@ class Dispatcher:
         try:
             while True:
                 room = self._max_in_flight - len(in_flight)
-                if not exhausted and room > 0:
+                if not exhausted and room >= self._claim_from:
                     batch = await self._d.sends.claim_due(now, min(room, CLAIM_BATCH))
                     exhausted = not batch
-                    in_flight.update(asyncio.create_task(self._deliver(s)) for s in batch)
+                    if batch:
+                        # Read once for the batch; each send waits for it inside its own
+                        # error handling, so a failed read ends its rows, never leaves them.
+                        known = asyncio.ensure_future(self._look_up(batch))
+                        in_flight.update(
+                            asyncio.create_task(self._deliver(s, known)) for s in batch
+                        )
                 if not in_flight:
                     break
                 done, in_flight = await asyncio.wait(
@@ -138,7 +162,16 @@ class Dispatcher:
         outcomes["closed"] += await self._close_windows(now)
         return outcomes
 
-    async def _deliver(self, send: Send) -> str:
+    async def _look_up(self, batch: Sequence[Send]) -> Batch:
+        d = self._d
+        people = sorted({send.user_id for send in batch})
+        clients = sorted({send.user_id for send in batch if send.kind == CHECKIN})
+        return Batch(
+            users=await d.people.users(people),
+            open_checkins=await d.checkin_store.open_checkins(clients) if clients else {},
+        )
+
+    async def _deliver(self, send: Send, known: asyncio.Future[Batch]) -> str:
         if send.user_id in self._busy:
             # Another send to this person is under way in this tick: this one follows later.
             now = self._d.clock.now()
@@ -146,7 +179,8 @@ class Dispatcher:
             return "held"
         self._busy.add(send.user_id)
         try:
-            return await self._attempt(send)
+            # Shielded: this send being cancelled must not cancel the read the others wait for.
+            return await self._attempt(send, await asyncio.shield(known))
         except Exception:
             # Never leave a row claimed forever; log without anyone's words.
             log.exception("send %s for user %s failed", send.id, send.user_id)
@@ -155,15 +189,15 @@ class Dispatcher:
         finally:
             self._busy.discard(send.user_id)
 
-    async def _attempt(self, send: Send) -> str:
+    async def _attempt(self, send: Send, known: Batch) -> str:
         d = self._d
-        user = await self._d.people.get_user(send.user_id)
+        user = known.users.get(send.user_id)
         if user is None or user.unreachable_at is not None:
             await self._d.sends.finish_send(send.id, "cancelled", d.clock.now(), reason="gone")
             return "cancelled"
         if send.kind != CHECKIN:
             return await self._send_message(send, user)
-        outcome = await self._send_checkin(send, user)
+        outcome = await self._send_checkin(send, user, known)
         if send.slot == REGULAR and outcome != "blocked":
             # After a long outage the next one is planned from now, not one by one through
             # every day that was missed.
@@ -201,6 +235,23 @@ class Dispatcher:
             if relay is None:
                 await self._d.sends.finish_send(send.id, "cancelled", now, reason="withdrawn")
                 return "cancelled"
+            # --- a nudge waits for the client's agreement (the team capability's rule) ---
+            from bot.core.nudges import needs_agreement
+
+            if (
+                needs_agreement(relay.kind)
+                and now < send.closes_at
+                and await d.planner.schedule_of(user.id) is None
+            ):
+                # Not yet agreed that the bot may write first: a nudge or a proposed meeting
+                # date waits (its sender was told so); agreeing brings it forward.
+                await self._d.sends.postpone(send.id, min(now + HOLD, send.closes_at))
+                return "held"
+            # --- end of the agreement rule ---
+        if send.kind == ASK and await d.planner.schedule_of(user.id) is not None:
+            # The schedule question was answered (yes) since: no need to ask again.
+            await self._d.sends.finish_send(send.id, "cancelled", now, reason="answered")
+            return "cancelled"
         last = await self._d.sends.last_sent_at(user.id)
         if last is not None and now - last < SPACING:
             # Never two messages the bot starts at once: this one follows a little later.
@@ -277,6 +328,8 @@ class Dispatcher:
             return self._letters.relay(user, relay, role or Role.PEER)
         if send.kind == MEETING:
             return self._letters.meeting(user, send.slot, date.fromisoformat(send.local_date))
+        if send.kind == ASK:
+            return self._letters.ask_again(user)
         try:
             payload = json.loads(send.payload or "")
             return Say.of(t(payload["key"], **payload["values"]))
@@ -284,7 +337,7 @@ class Dispatcher:
             log.error("send %s has a payload that cannot be read", send.id)
             return None
 
-    async def _send_checkin(self, send: Send, user: User) -> str:
+    async def _send_checkin(self, send: Send, user: User, known: Batch) -> str:
         d = self._d
         now = d.clock.now()
         if send.checkin_id is not None:
@@ -308,7 +361,7 @@ class Dispatcher:
         else:
             # A check-in the client is in the middle of; one never shown (a send cut off by a
             # crash) does not count, and is replaced below.
-            busy = await self._d.checkin_store.open_checkin(user.id)
+            busy = known.open_checkins.get(user.id)
             if (
                 busy is not None
                 and busy.message_id is not None

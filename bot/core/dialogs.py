@@ -27,6 +27,14 @@ LABEL_MAX = 40  # longer labels get cut off on a phone's button
 ALL = "all"  # `options: all` under `at`
 SKIP = "skip"  # `least: skip` under `at`
 RESERVED_OPTION_IDS = frozenset({TEXT, SKIPPED, ALL})
+UNSURE_IDS = ("dont_know", "not_sure", "rather_not_say")
+"""Option ids that say "I don't know" (or "Rather not say"): every question offers one."""
+FOLLOW_UP = "."
+"""Joins a step and an option id ("wish.say"): the answer to the human step after that option."""
+ON_AGENDA = "agenda"
+"""The value kept when the client puts what an answer named on the next meeting's agenda."""
+ASKED = "asked"
+"""The value kept when the client asked the person offered to get in touch."""
 LANGUAGE_PATTERN = re.compile(r"[a-z]{2,3}")
 
 
@@ -59,6 +67,14 @@ class FreeText(StrEnum):
     NONE = "none"
     OPTIONAL = "optional"
     INVITED = "invited"
+
+
+class Need(StrEnum):
+    """What an answer says the client needs, and so the human step that follows it."""
+
+    CONTACT = "contact"  # offer to ask a named person of the team to get in touch
+    AGENDA = "agenda"  # offer to put it on the agenda of the next meeting
+    SAY = "say"  # ask "What is it?": the next typed words are kept with the check-in
 
 
 class Block(StrEnum):
@@ -96,10 +112,12 @@ SECONDS: Mapping[FreeText, int] = {
 
 @dataclass(frozen=True)
 class Option:
-    """One answer button: a stable id (stored) and the words on the button (shown)."""
+    """One answer button: a stable id (stored), the words on the button (shown), and the need
+    it names, if any (a human step follows it)."""
 
     id: str
     label: str
+    need: Need | None = None
 
 
 @dataclass(frozen=True)
@@ -147,11 +165,20 @@ class Dialog:
     source: str = ""  # the file name, for messages
 
     def step(self, step_id: str) -> Step:
-        """The step with this id (KeyError if there is none)."""
+        """The step with this id (KeyError if there is none).
+
+        A follow-up id ("wish.say", see ``follow_up_id``) gives a step that reads as the answer
+        it followed: the option's label as the question, so the client's words sit under it.
+        """
         for step in self.steps:
             if step.id == step_id:
                 return step
-        raise KeyError(step_id)
+        parent_id, _, option_id = step_id.partition(FOLLOW_UP)
+        parent = self.step(parent_id) if option_id else None
+        option = next((o for o in parent.options if o.id == option_id), None) if parent else None
+        if parent is None or option is None or option.need is None:
+            raise KeyError(step_id)
+        return Step(step_id, parent.block, option.label, (), {})
 
 
 @dataclass(frozen=True)
@@ -163,7 +190,30 @@ class Prompt:
     options: tuple[Option, ...]
     free_text: str  # a FreeText value: "none" | "optional" | "invited"
     index: int
-    total: int
+    total: int  # fixed when the check-in starts: the most it may ask at the chosen capacity
+
+
+@dataclass(frozen=True)
+class NeedStep:
+    """The human step owed after an answer that names a need; it comes before the next
+    question, in its place."""
+
+    step_id: str
+    option: Option
+    need: Need
+
+    @property
+    def answer_id(self) -> str:
+        """Where what the client did with it is kept."""
+        return follow_up_id(self.step_id, self.option.id)
+
+
+def follow_up_id(step_id: str, option_id: str) -> str:
+    """The id under which the answer to a human step is kept ("wish.say").
+
+    Step and option ids never hold a dot, so it can never be taken for a step of the dialog.
+    """
+    return f"{step_id}{FOLLOW_UP}{option_id}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -199,15 +249,28 @@ def plan(dialog: Dialog, capacity: Capacity, answers: Mapping[str, str]) -> list
     return planned
 
 
-def next_prompt(dialog: Dialog, capacity: Capacity, answers: Mapping[str, str]) -> Prompt | None:
+def may_ask_fewer(dialog: Dialog, capacity: Capacity) -> bool:
+    """Whether some question at ``capacity`` depends on an answer, so fewer may be asked."""
+    return any(dialog.step(step_id).when is not None for step_id in plan(dialog, capacity, {}))
+
+
+def next_prompt(
+    dialog: Dialog,
+    capacity: Capacity,
+    answers: Mapping[str, str],
+    started: Capacity | None = None,
+) -> Prompt | None:
     """The next prompt to send, or None when the check-in is finished.
 
-    ``answers`` maps step ids to an option id, ``TEXT`` or ``SKIPPED``. Calling again with a
-    lower capacity and the same answers is how the client drops capacity mid-way: answered steps
-    are never asked again and ``index`` carries on.
+    ``answers`` maps step ids to an option id, ``TEXT`` or ``SKIPPED`` (follow-up ids are
+    ignored here). Calling again with a lower capacity and the same answers is how the client
+    drops capacity mid-way: answered steps are never asked again and ``index`` carries on.
+    ``total`` never changes on the way: it is the most that the capacity the check-in
+    ``started`` at (``capacity`` if not given) may ask, counting questions that depend on answers.
     """
     planned = plan(dialog, capacity, answers)
     done = sum(1 for step_id in planned if step_id in answers)
+    first = started or capacity
     for step_id in planned:
         if step_id not in answers:
             variant = dialog.step(step_id).at[capacity]
@@ -217,8 +280,20 @@ def next_prompt(dialog: Dialog, capacity: Capacity, answers: Mapping[str, str]) 
                 options=variant.options,
                 free_text=variant.free_text,
                 index=done + 1,
-                total=len(planned),
+                total=max(len(plan(dialog, first, {})), done + 1),
             )
+    return None
+
+
+def pending_need(dialog: Dialog, answers: Mapping[str, str]) -> NeedStep | None:
+    """The human step still owed for an answer that names a need, if any."""
+    for step in dialog.steps:
+        value = answers.get(step.id)
+        option = next((o for o in step.options if o.id == value), None)
+        if option is None or option.need is None:
+            continue
+        if follow_up_id(step.id, option.id) not in answers:
+            return NeedStep(step.id, option, option.need)
     return None
 
 
@@ -231,17 +306,19 @@ def estimate_seconds(dialog: Dialog, capacity: Capacity) -> int:
 
 
 def cost_text(dialog: Dialog, capacity: Capacity, catalog: Catalog, language: str) -> str:
-    """The cost line said before the first prompt: "2 questions, about 20 seconds."."""
+    """The cost line said before the first prompt: "2 questions, about 20 seconds.", or
+    "Up to 4 questions, about a minute." when some questions depend on answers."""
     count = len(plan(dialog, capacity, {}))
     seconds = estimate_seconds(dialog, capacity)
+    key = "checkin.up_to." if may_ask_fewer(dialog, capacity) else "checkin.cost_"
     if count == 1:
-        return catalog.get(language, "checkin.cost_one", seconds=seconds)
+        return catalog.get(language, f"{key}one", seconds=seconds)
     if seconds < 60:
-        return catalog.get(language, "checkin.cost_many", count=count, seconds=seconds)
+        return catalog.get(language, f"{key}many", count=count, seconds=seconds)
     minutes = int(seconds / 60 + 0.5)
     if minutes == 1:
-        return catalog.get(language, "checkin.cost_many_minute", count=count)
-    return catalog.get(language, "checkin.cost_many_minutes", count=count, minutes=minutes)
+        return catalog.get(language, f"{key}many_minute", count=count)
+    return catalog.get(language, f"{key}many_minutes", count=count, minutes=minutes)
 
 
 def prompt_text(prompt: Prompt, catalog: Catalog, language: str) -> str:
@@ -259,12 +336,35 @@ def prompt_text(prompt: Prompt, catalog: Catalog, language: str) -> str:
     return "\n".join(lines)
 
 
+def need_text(
+    need: NeedStep, catalog: Catalog, language: str, person: tuple[str, str] | None
+) -> tuple[str, list[str]]:
+    """The words of a human step and the labels of its own buttons, which come before
+    "Go on". ``person`` is the name and role of whom a need to talk is offered, if anyone."""
+    if need.need is Need.CONTACT:
+        if person is None:
+            nobody = catalog.get(language, "checkin.need.contact_nobody")
+            return nobody, [catalog.get(language, "menu.helpnow")]
+        name, role = person
+        return catalog.get(language, "checkin.need.contact", name=name, role=role), [
+            catalog.get(language, "checkin.need.contact_button", name=name)
+        ]
+    if need.need is Need.AGENDA:
+        return catalog.get(language, "checkin.need.agenda"), [
+            catalog.get(language, "checkin.need.agenda_button")
+        ]
+    return catalog.get(language, "checkin.need.say"), []
+
+
 def preview(dialog: Dialog, capacity: Capacity, catalog: Catalog, language: str = "en") -> str:
-    """The transcript a client would see at ``capacity``, pressing the first button each time.
+    """The transcript a client would see at ``capacity``, pressing the first button each time
+    ("Go on" after a human step).
 
     It shows the capacity question, the cost line, each prompt with its progress and numbered
     buttons (the answer options, then "Not now", then "This is too much" above the least
-    capacity), and the closing message.
+    capacity, then "Change my last answer" once something is answered), the human step after
+    an answer that names a need, and the closing message; then every answer at this capacity
+    that names a need, and what follows it.
     """
 
     def text(key: str, **values: object) -> str:
@@ -299,10 +399,26 @@ def preview(dialog: Dialog, capacity: Capacity, catalog: Catalog, language: str 
     extra = [text("checkin.not_now")]
     if capacity.below() is not None:
         extra.append(text("checkin.too_much"))
+    change = [text("checkin.change.button")]
+    person = (text("dialogs.preview_member"), text("roles.peer"))
     answers: dict[str, str] = {}
-    while (prompt := next_prompt(dialog, capacity, answers)) is not None:
+    while True:
+        need = pending_need(dialog, answers)
+        if need is not None:
+            words, own = need_text(need, catalog, language, person)
+            say(bot, words)
+            buttons([*own, text("checkin.need.go_on"), *change])
+            say(you, text("checkin.need.go_on"))
+            answers[need.answer_id] = SKIPPED
+            out.append("")
+            continue
+        prompt = next_prompt(dialog, capacity, answers)
+        if prompt is None:
+            break
         say(bot, prompt_text(prompt, catalog, language))
-        buttons([*(option.label for option in prompt.options), *extra])
+        buttons(
+            [*(option.label for option in prompt.options), *extra, *(change if answers else [])]
+        )
         if prompt.options:
             answers[prompt.step_id] = prompt.options[0].id
             say(you, prompt.options[0].label)
@@ -311,6 +427,21 @@ def preview(dialog: Dialog, capacity: Capacity, catalog: Catalog, language: str 
             say(you, text("dialogs.preview_typed"))
         out.append("")
     say(bot, text("checkin.saved"))
+    needs = [
+        (step, option)
+        for step in _asked_steps(dialog, capacity)
+        for option in step.at[capacity].options
+        if option.need is not None
+    ]
+    if needs:
+        out.extend(["", text("dialogs.preview_needs")])
+        for step, option in needs:
+            assert option.need is not None
+            what = text(f"checkin.need.preview_{option.need.value}")
+            question = step.at[capacity].question.strip()
+            out.append(
+                text("dialogs.preview_need", label=option.label, question=question, step=what)
+            )
     return "\n".join(out) + "\n"
 
 
@@ -382,7 +513,7 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG, _construc
 
 _DIALOG_FIELDS = ("id", "language", "title", "steps")
 _STEP_FIELDS = ("id", "block", "question", "options", "at", "when")
-_OPTION_FIELDS = ("id", "label")
+_OPTION_FIELDS = ("id", "label", "need")
 _VARIANT_FIELDS = ("question", "options", "free_text")
 _CONDITION_FIELDS = ("step", "is", "is_not")
 
@@ -565,6 +696,7 @@ class _FileChecker:
             meant = self.fields(item, _OPTION_FIELDS, where)
             option_id = self.ident(self.text(item, "id", where, meant), f"{where}id")
             label = self.text(item, "label", where, meant)
+            need = self.need(item.get("need"), f"{where}need")
             if option_id in RESERVED_OPTION_IDS:
                 self.error(
                     f"{where}id", f"'{option_id}' is kept for the bot's own use; choose another id"
@@ -587,8 +719,16 @@ class _FileChecker:
                 label = None
             if option_id is not None and label is not None:
                 seen.add(option_id)
-                options.append(Option(option_id, label))
+                options.append(Option(option_id, label, need))
         return tuple(options)
+
+    def need(self, raw: Any, where: str) -> Need | None:
+        if raw is None:
+            return None
+        if raw not in list(Need):
+            self.error(where, f"'{raw}' is not a need; use {_one_of(Need)}")
+            return None
+        return Need(raw)
 
     def variants(
         self, raw: Mapping[str, Any], meant: set[str], question: str, options: tuple[Option, ...]
@@ -666,6 +806,21 @@ class _FileChecker:
                 )
         if len(self.errors) > errors_before or chosen is None:
             return None
+        if not any(option.id in UNSURE_IDS for option in chosen):
+            self.error(
+                f"{where}.options",
+                f'no way to say "I don\'t know"; add an option with the id {_one_of(UNSURE_IDS)}',
+            )
+            return None
+        if capacity is Capacity.LEAST:
+            says = next((o.id for o in chosen if o.need is Need.SAY), None)
+            if says is not None:
+                self.error(
+                    f"{where}.options",
+                    f"'{says}' has need: say, which asks to type, and the least capacity "
+                    "never does; leave it out here or use need: agenda",
+                )
+                return None
         return Variant(question, chosen, free_text)
 
     def chosen_options(

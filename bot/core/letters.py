@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from bot.core import nudges, team
+from bot.core.actions.settings import Agree, ShowSettings, TurnOff
 from bot.core.actions.team import MeetingSlot
 from bot.core.i18n import Catalog
 from bot.core.model import ClientSchedule, Relay, Role, User
-from bot.core.views import Say
+from bot.core.views import Choice, Say, t
 
 
 class CoreLetters:
@@ -28,3 +29,12 @@ class CoreLetters:
     def held(self, client: User, own: ClientSchedule) -> Say | None:
         """For a member whose message waits while the client is paused."""
         return nudges.pause_note(client.name, own, held=True)
+
+    def ask_again(self, client: User) -> Say:
+        """The schedule question once more, gently, for a client who never answered it."""
+        choices = (
+            Choice(t("schedule.again_yes"), Agree(first=True)),
+            Choice(t("schedule.again_show"), ShowSettings(everything=True)),
+            Choice(t("schedule.only_when_i_ask"), TurnOff(first=True)),
+        )
+        return Say.of(t("schedule.ask_again"), choices=choices)

@@ -237,4 +237,4 @@ class Relay:
     @property
     def to_client(self) -> bool:
         """Whether the member wrote it to the client."""
-        return self.kind in ("nudge", "answer")
+        return self.kind in ("nudge", "answer", "meeting")

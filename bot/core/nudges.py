@@ -1,18 +1,23 @@
 """Nudges and the messages between a client and their team: who may write to whom, when it
 arrives, and what each person sees before anything goes.
 
-Member to client (a nudge, an answer) is planned, and the dispatcher delivers it inside the
-client's contact hours, never during a pause, a few minutes after another message the bot
-started. Client to member (a reply, a message, a request, a thank-you) goes at once through the
-``Outbox``, and only after the client pressed Send. Every message is kept for the client's
-/mydata. A press or typed answer acts only on messages of the person who made it.
+Member to client (a nudge, an answer, a proposed meeting date) is planned, and the dispatcher
+delivers it inside the client's contact hours, never during a pause, a few minutes after another
+message the bot started; what a member starts unasked (a nudge, a proposed date) waits until the
+client has agreed that the bot may write first. Whoever sends is told when it will really arrive,
+by that same rule (``arrival``). Client to member (a reply, a message, a request, a thank-you)
+goes at once through the ``Outbox``, and only after the client pressed Send. Every message is
+kept for the client's /mydata. A press or typed answer acts only on messages of the person
+who made it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from enum import StrEnum
 from functools import partial, reduce
 
 from bot.core.actions import Action
@@ -36,12 +41,13 @@ from bot.core.actions.messages import (
     When,
     WriteToMember,
 )
+from bot.core.actions.team import AnswerProposal
+from bot.core.dates import read_moment
 from bot.core.i18n import Catalog
 from bot.core.model import ClientSchedule, Relay, Role, User
 from bot.core.planning import Planner
 from bot.core.policy import Policy
 from bot.core.ports import MessageStore, Outbox, People, Sends, TeamStore
-from bot.core.schedule import parse_clock, parse_date
 from bot.core.views import Choice, Say, Text, View, t
 from bot.core.waits import Wait, WaitKind, Waits
 
@@ -51,6 +57,10 @@ ANSWER = "answer"
 REPLY = "reply"
 MESSAGE = "message"
 REQUEST = "request"
+MEETING = "meeting"  # a clinician's proposed meeting date (the body: the day, ISO)
+UNASKED = frozenset({NUDGE, MEETING})
+"""What a member starts unasked: it reaches the client only once they agreed that the bot may
+write first. An answer to what the client wrote does not wait for that."""
 
 TEMPLATES = (1, 2, 3)
 WHEN_CHOICES = (
@@ -86,10 +96,80 @@ def lines(first: Text, *more: Text) -> Text:
     return reduce(lambda above, below: t("nudge.lines", first=above, then=below), more, first)
 
 
+def needs_agreement(kind: str) -> bool:
+    """Whether a member's message of ``kind`` waits until the client agreed that the bot may
+    write first (the dispatcher holds it; the sender is told so)."""
+    return kind in UNASKED
+
+
+class Hold(StrEnum):
+    """Why a member's message has no time to arrive yet."""
+
+    NOT_AGREED = "not_agreed"  # the client has not agreed that the bot may write first
+    PAUSED = "paused"  # paused until they resume
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """When a member's message will really reach the client: ``at``, or held for a reason."""
+
+    at: datetime | None
+    hold: Hold | None
+    zone: tzinfo  # the client's
+
+
+async def arrival(
+    planner: Planner, client_id: int, kind: str, due: datetime, now: datetime
+) -> Arrival:
+    """When a message of ``kind`` due at ``due`` reaches the client, by the dispatcher's rule:
+    only once they agreed (for what a member starts unasked), never during a pause, inside their
+    contact hours, a little after the last message the bot started."""
+    zone = await planner.zone_of(client_id)
+    if needs_agreement(kind) and await planner.schedule_of(client_id) is None:
+        return Arrival(None, Hold.NOT_AGREED, zone)
+    at = await planner.deliverable_at(client_id, max(due, now))
+    return Arrival(at, None if at is not None else Hold.PAUSED, zone)
+
+
+def when_words(catalog: Catalog, language: str, at: datetime, now: datetime, zone: tzinfo) -> Text:
+    """ "now", "today at 21:00", "tomorrow at 09:00" or "on <day> at 09:00", on the client's
+    clock."""
+    if at <= now + SOON:
+        return t("arrival.now")
+    local = at.astimezone(zone)
+    today = now.astimezone(zone).date()
+    clock = local.strftime("%H:%M")
+    if local.date() == today:
+        return t("arrival.today", time=clock)
+    if local.date() == today + timedelta(days=1):
+        return t("arrival.tomorrow", time=clock)
+    return t("arrival.on", day=catalog.weekday_date(language, local.date()), time=clock)
+
+
+def proposed_day(relay: Relay) -> date | None:
+    """The day a meeting proposal names."""
+    try:
+        return date.fromisoformat(relay.body or "")
+    except ValueError:
+        return None
+
+
 def client_message(relay: Relay, role: Role) -> Say:
-    """A nudge or an answer as the client sees it: from a named person, with Reply first, then
-    Thanks, Not now, and (under a nudge) a way to stop nudges from that person."""
+    """A nudge, an answer or a proposed meeting date as the client sees it, from a named person.
+
+    Under a nudge or an answer: Reply first, then Thanks, Not now, and (under a nudge) a way to
+    stop nudges from that person. Under a proposed date: it works, or another day.
+    """
     name = relay.member_name
+    if relay.kind == MEETING:
+        answers = [
+            Choice(t("meeting_date.works"), AnswerProposal(relay.id, True)),
+            Choice(t("meeting_date.other_day"), AnswerProposal(relay.id, False)),
+        ]
+        day = proposed_day(relay)
+        weekday = t(f"meeting_date.weekday_{day.weekday()}") if day else Text.plain("")
+        text = t("meeting_date.proposal", name=name, role=role, weekday=weekday, date=day)
+        return Say.of(text, choices=answers)
     key = "nudge.to_client" if relay.kind == NUDGE else "nudge.answer_to_client"
     choices = [
         Choice(t("nudge.reply", name=name), ReplyToMember(relay.id)),
@@ -129,24 +209,6 @@ def nominal(when: When, now: datetime, zone: tzinfo) -> datetime:
     if when is When.IN_DAYS:
         return now + IN_DAYS
     return now
-
-
-def parse_when(text: str, local_now: datetime, language: str) -> datetime | None:
-    """ "3 December 10:00", "2026-12-03 10:00" or "10:00" (today), in ``local_now``'s zone."""
-    words = text.strip().split()
-    if not words:
-        return None
-    clock = parse_clock(words[-1])
-    if clock is None:
-        return None
-    day = (
-        parse_date(" ".join(words[:-1]), local_now.date(), language)
-        if len(words) > 1
-        else local_now.date()
-    )
-    if day is None:
-        return None
-    return datetime.combine(day, clock, local_now.tzinfo)
 
 
 def _settled(say: Say) -> View:
@@ -231,18 +293,34 @@ class Nudges:
 
     # --- telling the truth about time --------------------------------------------------------
 
-    async def _when(self, client_id: int, due: datetime | None, now: datetime) -> Text:
-        """ "now", or "on <day and time>" in the client's time zone."""
-        if due is None or due <= now + SOON:
-            return t("relay.when_now")
-        zone = await self._planner.zone_of(client_id)
-        return t("relay.when_at", when=due.astimezone(zone))
+    async def _arrival(
+        self, client_id: int, kind: str, due: datetime | None, now: datetime
+    ) -> Arrival:
+        """When a member's message of ``kind`` will really reach the client."""
+        return await arrival(self._planner, client_id, kind, due or now, now)
 
-    async def _arrival(self, client_id: int, due: datetime, now: datetime) -> Text:
-        """When something due at ``due`` will really reach the client: inside their hours, a
-        little after the last message the bot started (a pause is told separately)."""
-        arrives = await self._planner.deliverable_at(client_id, max(due, now))
-        return await self._when(client_id, arrives or due, now)
+    def _when(self, reader: User, found: Arrival, now: datetime) -> Text:
+        """When it arrives, in words for ``reader``: a time, or what it waits for."""
+        if found.hold is Hold.NOT_AGREED:
+            return t("arrival.agreed")
+        if found.at is None:
+            return t("arrival.resumed")
+        return when_words(self._catalog, reader.language, found.at, now, found.zone)
+
+    def _short_when(self, reader: User, found: Arrival) -> Text:
+        """The same, short enough for a button: the day, or "waiting"."""
+        if found.at is None:
+            return t("arrival.waiting")
+        day = found.at.astimezone(found.zone).date()
+        return Text.plain(self._catalog.short_date(reader.language, day))
+
+    def _heading(self, reader: User, client: User, found: Arrival, now: datetime) -> Text:
+        """Above a preview: when the client will see it, or what it waits for."""
+        if found.hold is Hold.NOT_AGREED:
+            return t("arrival.preview_not_agreed", name=client.name)
+        if found.hold is Hold.PAUSED:
+            return t("arrival.preview_paused", name=client.name)
+        return t("arrival.preview_at", name=client.name, when=self._when(reader, found, now))
 
     @staticmethod
     def _example(now: datetime) -> Text:
@@ -259,7 +337,9 @@ class Nudges:
     async def nudge_menu(self, user: User, now: datetime) -> View:
         """/nudge: what is still to arrive (each can be cancelled), then whom to nudge."""
         if not self._nudger(user):
-            return View.say("nudge.not_for_you")
+            # Someone close to a client never reads staff words.
+            key = "nudge.not_for_you" if user.role.is_staff else "fallback.not_for_role"
+            return View.say(key)
         says: list[Say] = []
         planned = await self._messages.planned_relays(member_id=user.id)
         waiting = [relay for relay in planned if relay.kind == NUDGE]
@@ -269,10 +349,12 @@ class Nudges:
             for relay in waiting:
                 client = await self._people.get_user(relay.client_id)
                 name = client.name if client else "?"
-                when = await self._when(relay.client_id, relay.due_at, now)
+                found = await self._arrival(relay.client_id, relay.kind, relay.due_at, now)
+                when = self._when(user, found, now)
                 shown.append(t("nudge.upcoming_line", name=name, when=when, text=relay.body or ""))
+                short = self._short_when(user, found)
                 cancels.append(
-                    Choice(t("nudge.cancel", name=name, when=when), CancelNudge(relay.id))
+                    Choice(t("nudge.cancel", name=name, when=short), CancelNudge(relay.id))
                 )
             says.append(Say.of(lines(*shown), choices=cancels))
         clients = [
@@ -287,15 +369,27 @@ class Nudges:
             says.append(Say.of(t("nudge.nobody")))
         return View(tuple(says))
 
-    async def choose_client(self, user: User, client_id: int) -> View:
-        """Whom to nudge: then when."""
+    async def choose_client(self, user: User, client_id: int, now: datetime) -> View:
+        """Whom to nudge: then when, saying first if "Now" would not be now (outside the
+        client's hours, paused, or not agreed to messages yet)."""
         if not self._nudger(user):
             return STALE
         client = await self._nudgeable(user, client_id)
         if isinstance(client, View):
             return client
+        found = await self._arrival(client.id, NUDGE, now, now)
+        if found.hold is Hold.NOT_AGREED:
+            question = t("arrival.ask_when_not_agreed", name=client.name)
+        elif found.hold is Hold.PAUSED:
+            question = t("arrival.ask_when_paused", name=client.name)
+        elif found.at is not None and found.at > now + SOON:
+            question = t(
+                "arrival.ask_when_later", name=client.name, when=self._when(user, found, now)
+            )
+        else:
+            question = t("nudge.when", name=client.name)
         choices = [Choice(t(f"nudge.{key}"), NudgeWhen(client.id, w)) for key, w in WHEN_CHOICES]
-        return View.of(Say.of(t("nudge.when", name=client.name), choices=choices))
+        return View.of(Say.of(question, choices=choices))
 
     async def choose_when(self, user: User, client_id: int, when: When, now: datetime) -> View:
         """When: a quick choice keeps a draft and asks for the words; "other" asks for a day and
@@ -357,12 +451,8 @@ class Nudges:
             Choice(t("nudge.send"), ConfirmToClient(relay.id, True)),
             Choice(t("relay.cancel"), ConfirmToClient(relay.id, False)),
         ]
-        if relay.kind == ANSWER:
-            text = t("relay.answer_preview", name=client.name, text=shown)
-        else:
-            when = await self._arrival(client.id, relay.due_at or now, now)
-            text = t("nudge.preview", name=client.name, when=when, text=shown)
-        return View.of(Say.of(text, choices=choices))
+        found = await self._arrival(client.id, relay.kind, relay.due_at, now)
+        return View.of(Say.of(self._heading(member, client, found, now), shown, choices=choices))
 
     async def confirm(
         self, user: User, relay_id: int, send: bool, now: datetime, message_id: int | None = None
@@ -415,11 +505,14 @@ class Nudges:
         ):
             return None
         await self._planner.plan_relay(client.id, relay.id, due)
+        found = await self._arrival(client.id, relay.kind, due, now)
+        if found.hold is Hold.NOT_AGREED:
+            return Say.of(t("arrival.planned_not_agreed", name=client.name))
         paused = pause_note(client.name, await self._sends.schedule(client.id), held=False)
         if paused is not None:
             await self._messages.update_relay(relay.id, held_told=True)
             return paused
-        return Say.of(t(key, name=client.name, when=await self._arrival(client.id, due, now)))
+        return Say.of(t(key, name=client.name, when=self._when(member, found, now)))
 
     async def cancel_nudge(self, user: User, relay_id: int) -> View:
         """Take back a nudge that has not arrived yet."""
@@ -603,7 +696,7 @@ class Nudges:
         that carried it)."""
         match action:
             case NudgeWho(client_id=client_id):
-                return await self.choose_client(user, client_id)
+                return await self.choose_client(user, client_id, now)
             case NudgeWhen(client_id=client_id, when=when):
                 return await self.choose_when(user, client_id, when, now)
             case NudgeTemplate(relay_id=relay_id, number=number):
@@ -658,8 +751,8 @@ class Nudges:
         if isinstance(client, View):
             return client
         zone = await self._planner.zone_of(client.id)
-        due = parse_when(text, now.astimezone(zone), user.language)
-        if due is None or due < now:
+        due = read_moment(text, now.astimezone(zone), self._policy.locale)
+        if due is None:
             await self._waits.again(user.id, wait, now)
             return View.say("nudge.bad_when", example=self._example(now))
         return await self._ask_words(user, client, due, now)

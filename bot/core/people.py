@@ -7,10 +7,12 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.core import usecases
+from bot.core import my_data, usecases
 from bot.core.actions.checkin import PlanWrite
+from bot.core.actions.messages import AskContact, Request
+from bot.core.actions.safety import GoOn, StopHere
 from bot.core.i18n import Catalog
-from bot.core.model import CrisisPlan, User
+from bot.core.model import CrisisPlan, Role, User
 from bot.core.planning import CHECKIN, Planner
 from bot.core.policy import Policy
 from bot.core.ports import (
@@ -70,6 +72,15 @@ class Persons:
             return user, False
         return await self._people.add_client(user_id, chat_id, name, language, now), True
 
+    async def to_ask_schedule(self, user_id: int) -> User | None:
+        """A client who has not yet said when the bot may write to them (after joining a team,
+        that is the next question); None for anyone else."""
+        user = await self._people.get_user(user_id)
+        if user is None or not user.role.is_client:
+            return None
+        own = await self._sends.schedule(user.id)
+        return user if own is None or own.agreed_on is None else None
+
     async def in_a_team(self, user: User) -> bool:
         """Whether this person is in some client's team (staff are, by their role)."""
         return user.role.is_staff or bool(await self._team.clients_of(user.id))
@@ -90,23 +101,66 @@ class Persons:
 
         Works when the store does not: the card then goes out without the plan.
         """
-        plan: CrisisPlan | None = None
-        may_write_plan = False
+        user, plan = None, None
         try:
             user = await self._people.get_user(user_id) if user_id is not None else None
             if user is not None:
                 language = user.language
                 plan = await self._people.crisis_plan(user.id)
-            may_write_plan = user is None or user.role.is_client
         except Exception:
             # The card goes out whatever happened to the store; the failure is logged, not shown.
             log.exception("crisis card: store unavailable, showing the card without the plan")
-        text = usecases.crisis_text(self.policy, self._catalog, language, plan)
+        client = user is None or user.role.is_client
         choices = []
-        if may_write_plan:
+        if client:
             key = "helpnow.plan_write" if plan is None or plan.empty else "helpnow.plan_change"
             choices.append(Choice(t(key), PlanWrite()))
-        return language, View.of(Say.of(Text.plain(text), choices=choices))
+        return language, self._card(language, plan, client, choices)
+
+    def _card(
+        self, language: str, plan: CrisisPlan | None, client: bool, choices: list[Choice]
+    ) -> View:
+        """The card as messages that fit, the choices under the last one."""
+        texts = usecases.crisis_texts(self.policy, self._catalog, language, plan, with_plan=client)
+        says = [Say.of(Text.plain(text)) for text in texts[:-1]]
+        says.append(Say.of(Text.plain(texts[-1]), choices=choices))
+        return View(tuple(says))
+
+    async def words_of_crisis(self, user: User, checkin_id: int | None = None) -> View:
+        """Typed words that sound like a crisis: the card itself, contacts first; with a team,
+        "Ask <name> to get in touch"; inside a check-in, "Go on" or "Stop here".
+
+        The card goes out even if the store fails (without the plan and the team).
+        """
+        plan, ask = None, None
+        try:
+            if user.role.is_client:
+                plan = await self._people.crisis_plan(user.id)
+                ask = await self._first_to_ask(user)
+        except Exception:
+            log.exception("crisis card: store unavailable, showing the card without the plan")
+        choices = []
+        if ask is not None:
+            choices.append(
+                Choice(t("helpnow.ask_contact", name=ask.name), AskContact(ask.id, Request.CALL))
+            )
+        if checkin_id is not None:
+            choices.append(Choice(t("helpnow.go_on"), GoOn(checkin_id)))
+            choices.append(Choice(t("helpnow.stop_here"), StopHere(checkin_id)))
+        return self._card(user.language, plan, user.role.is_client, choices)
+
+    async def _first_to_ask(self, client: User) -> User | None:
+        """The person a client in crisis is offered: their peer supporter, else clinician."""
+        team = await self._team.team_of(client.id)
+        for role in (Role.PEER, Role.CLINICIAN):
+            for member in team:
+                if member.role is role and member.person.unreachable_at is None:
+                    return member.person
+        return None
+
+    async def my_data(self, user: User) -> View:
+        """/mydata: what is kept, listed with counts and dates; all of it in two files."""
+        return my_data.view(self._catalog, user.language, await self.export(user))
 
     async def export(self, user: User) -> dict[str, Any]:
         """Everything kept about a person, as JSON-ready data."""

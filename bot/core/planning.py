@@ -21,6 +21,9 @@ RELAY_LIFETIME = timedelta(days=7)
 SPACING = timedelta(minutes=5)  # the least time between two messages the bot starts to one person
 PREP_DAYS = 3  # how many days before a network meeting the client is invited to prepare
 NOTICE_LIFETIME = timedelta(days=30)
+ASK = "ask"  # the schedule question, asked once more if it was never answered
+ASK_AGAIN_AFTER = timedelta(days=2)
+ASK_LIFETIME = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,15 @@ class Planner:
             user_id, MEETING, "after", day.isoformat(), after, after + timedelta(days=2)
         )
         return prep
+
+    async def plan_ask_again(self, user_id: int, first_seen: date, now: datetime) -> bool:
+        """Ask the schedule question once more, gently, a while after it was first asked,
+        unless it is answered before then (one such row per person, ever)."""
+        due = now + ASK_AGAIN_AFTER
+        payload = json.dumps({"key": "schedule.ask_again", "values": {}})
+        return await self._store.plan_send(
+            user_id, ASK, "again", first_seen.isoformat(), due, due + ASK_LIFETIME, payload
+        )
 
     async def plan_notice(
         self, user_id: int, key: str, values: Mapping[str, object], now: datetime

@@ -30,6 +30,7 @@ class Policy:
     retention: timedelta = timedelta(days=365)
     answer_wait: timedelta = DEFAULT_WAIT
     clinicians_nudge: bool = False
+    locale: str = "en_GB"  # how dates people type are read: "8/12" is 8 December in en_GB
 
     def crisis_card(self, language: str) -> CrisisCard:
         """The card in ``language``, or the default language's (which is always configured)."""

@@ -20,14 +20,24 @@ class Contact:
     note: str = ""
 
 
+MESSAGE_LIMIT = 4000
+"""Characters per message the card keeps under (Telegram's own limit is 4,096)."""
+
+
 def crisis_card(
     catalog: Catalog,
     language: str,
     emergency_number: str,
     contacts: Sequence[Contact],
     plan: CrisisPlan | None,
-) -> str:
-    """The text of the crisis card: the service's contacts, then the client's own plan."""
+    *,
+    with_plan: bool = True,
+) -> list[str]:
+    """The crisis card as messages: the service's contacts first, then the client's own plan.
+
+    However long the plan, every message fits; ``with_plan=False`` (staff, someone close) leaves
+    the plan section out.
+    """
     lines = [catalog.get(language, "helpnow.title"), "", catalog.get(language, "helpnow.intro")]
     for contact in contacts:
         key = "helpnow.contact_note" if contact.note else "helpnow.contact"
@@ -35,15 +45,59 @@ def crisis_card(
             catalog.get(language, key, name=contact.name, phone=contact.phone, note=contact.note)
         )
     lines += ["", catalog.get(language, "helpnow.emergency", number=emergency_number)]
-    lines += ["", catalog.get(language, "helpnow.plan_title")]
-    if plan is None or plan.empty:
-        lines.append(catalog.get(language, "helpnow.plan_none"))
-    else:
-        for part in ("contacts", "helps", "avoid"):
-            text = getattr(plan, part)
-            if text:
-                lines.append(catalog.get(language, f"helpnow.plan_{part}", text=text))
-    return "\n".join(lines)
+    if with_plan:
+        lines += ["", catalog.get(language, "helpnow.plan_title")]
+        if plan is None or plan.empty:
+            lines.append(catalog.get(language, "helpnow.plan_none"))
+        else:
+            for part in ("contacts", "helps", "avoid"):
+                text = getattr(plan, part)
+                if text:
+                    lines.append(catalog.get(language, f"helpnow.plan_{part}", text=text))
+    return fit(lines, MESSAGE_LIMIT)
+
+
+def size(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units: an emoji counts two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _fits(text: str, limit: int) -> int:
+    """How many characters of ``text`` fit in ``limit`` units."""
+    used = 0
+    for index, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > limit:
+            return index
+    return len(text)
+
+
+def fit(lines: Sequence[str], limit: int) -> list[str]:
+    """Lines joined into as few messages as fit under ``limit`` each (as Telegram counts); a
+    line too long for one message is cut between words (inside a word only if it has none)."""
+    pieces: list[str] = []
+    for line in lines:
+        while size(line) > limit:
+            end = _fits(line, limit)
+            cut = line.rfind(" ", 0, end)
+            cut = cut if cut > end // 2 else end
+            pieces.append(line[:cut].rstrip())
+            line = line[cut:].lstrip()
+        pieces.append(line)
+    messages: list[str] = []
+    current: list[str] = []
+    used = 0
+    for piece in pieces:
+        extra = size(piece) + (1 if current else 0)
+        if current and used + extra > limit:
+            messages.append("\n".join(current).strip("\n"))
+            current, used = [], 0
+            extra = size(piece)
+        current.append(piece)
+        used += extra
+    if current:
+        messages.append("\n".join(current).strip("\n"))
+    return [m for m in messages if m]
 
 
 def _normalise(text: str) -> str:

@@ -1,11 +1,14 @@
 """What a client can share, the exact text their team receives (their own words only), and
-/share as use cases: choose items, see the exact text, choose people, send; see what was shared
-and withdraw it. Every use case acts on the client's own draft and shares only.
+/share as use cases: choose items (five to a page, older ones a tap away), see the exact text
+(split into labelled messages when it is longer than one message can hold), choose people, send;
+see what was shared and withdraw it (every message it became). Every use case acts on the
+client's own draft and shares only.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -21,12 +24,12 @@ from bot.core.actions.share import (
     Preview,
     SendShare,
     SharedHistory,
-    TakeSuggested,
     ToggleItem,
     ToggleRecipient,
+    TurnPage,
     Withdraw,
 )
-from bot.core.dialogs import Dialog, dialog_for
+from bot.core.dialogs import FOLLOW_UP, Dialog, dialog_for
 from bot.core.i18n import Catalog
 from bot.core.model import CheckinRecord, Note, Share, ShareDraft, TeamMember, User
 from bot.core.planning import Planner
@@ -38,9 +41,10 @@ log = logging.getLogger(__name__)
 # What each dialog's answers are called when shared.
 ITEM_KIND = {"checkin": "checkin", "meeting_prep": "agenda", "after_meeting": "reflection"}
 KINDS = ("note", "checkin", "agenda", "reflection")
-SHOWN_ITEMS = 8  # items offered as buttons in /share, newest first
+PAGE = 5  # items offered as buttons on one page of /share, newest first
 HISTORY = 10  # shares listed in the history, newest first
-MAX_TEXT = 4096  # the longest text one message can carry (Telegram's limit)
+MAX_TEXT = 4096  # the longest text one message can carry (Telegram's limit, in UTF-16 units)
+MAX_PARTS = 10  # the most messages one share may become (any single item fits in far fewer)
 DELETE_WINDOW = timedelta(hours=48)  # after this, Telegram lets a bot edit its messages only
 RECENT_CHECKINS = 200  # check-ins looked at for items
 STALE = "fallback.stale_button"
@@ -68,6 +72,8 @@ def checkin_words(record: CheckinRecord, dialog: Dialog | None) -> tuple[str, st
     for answer in record.answers:
         if answer.value == "skipped":
             continue
+        if FOLLOW_UP in answer.step_id and not answer.text:
+            continue  # a human step taken ("asked", "agenda"): not words of the client's
         question, label = answer.step_id, answer.value
         if dialog is not None:
             try:
@@ -101,12 +107,94 @@ def items_of(
     return sorted(items, key=lambda item: (item.at, item.ref), reverse=True)
 
 
-def suggested(items: Sequence[Item], last_share: datetime | None) -> list[Item]:
-    """The draft offered: everything since the last share (all shown items if none yet)."""
-    shown = list(items[:SHOWN_ITEMS])
-    if last_share is None:
-        return shown
-    return [item for item in shown if item.at > last_share]
+def pages(count: int) -> int:
+    """How many pages ``count`` items fill (at least one)."""
+    return max(1, -(-count // PAGE))
+
+
+def on_page(items: Sequence[Item], page: int) -> Sequence[Item]:
+    """The items of one page, newest first. The oldest page is filled up with items of the
+    page before it, so every page shows as many buttons and the buttons below never move."""
+    start = min(page * PAGE, max(0, len(items) - PAGE))
+    return items[start : start + PAGE]
+
+
+def utf16_len(text: str) -> int:
+    """The length Telegram counts: UTF-16 code units (an emoji is often two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+# Where a long text may be cut, best first: between paragraphs, lines, sentences, words.
+_BREAKS = (
+    re.compile(r"\n[ \t]*\n\s*"),
+    re.compile(r"\n\s*"),
+    re.compile(r"(?<=[.!?…])\s+"),
+    re.compile(r"\s+"),
+)
+
+
+def _fitting(text: str, limit: int) -> int:
+    """The length of the longest start of ``text`` that is at most ``limit`` UTF-16 units."""
+    low, high = 0, min(len(text), limit)  # a character is at least one unit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if utf16_len(text[:middle]) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """``text`` in pieces of at most ``limit`` UTF-16 units, cut between paragraphs where that
+    keeps a piece at least half full, else between lines, sentences or words; inside a word
+    only when one word is longer than a whole piece. The whitespace at a cut is dropped."""
+    pieces: list[str] = []
+    rest = text
+    while utf16_len(rest) > limit:
+        end = _fitting(rest, limit)
+        window = rest[: end + 1]  # a break may start right after the part that fits
+        cut: tuple[int, int] | None = None
+        for least in (end // 2, 1):
+            for pattern in _BREAKS:
+                found = [m for m in pattern.finditer(window) if least <= m.start() <= end]
+                if found:
+                    cut = (found[-1].start(), found[-1].end())
+                    break
+            if cut is not None:
+                break
+        start, after = cut if cut is not None else (max(end, 1), max(end, 1))
+        pieces.append(rest[:start].rstrip())
+        rest = rest[after:].lstrip()
+    if rest or not pieces:
+        pieces.append(rest)
+    return pieces
+
+
+def parts_of(body: str, limit: int = MAX_TEXT) -> list[str]:
+    """The messages a share's text becomes, in the order they are sent: the text itself if it
+    fits one message, else pieces that each start with their place, "(1/3)", on a line.
+
+    The same text always gives the same messages: the preview and the share are one function
+    of the previewed text, so what the client saw is what each recipient gets.
+    """
+    if utf16_len(body) <= limit:
+        return [body]
+    count = 2
+    while True:  # the label's width depends on the count, which depends on the width
+        room = limit - utf16_len(f"({count}/{count})\n")
+        pieces = split_text(body, room)
+        if len(str(len(pieces))) <= len(str(count)):
+            break
+        count = len(pieces)
+    # As many messages, but of even length: no last message of one lonely sentence.
+    step = max(1, room // 20)
+    for even in range(utf16_len(body) // len(pieces) + 1, room, step):
+        evened = split_text(body, even)
+        if len(evened) == len(pieces):
+            pieces = evened
+            break
+    return [f"({n}/{len(pieces)})\n{piece}" for n, piece in enumerate(pieces, 1)]
 
 
 def render(
@@ -195,7 +283,7 @@ class Sharing:
         return items_of(notes, checkins, self._dialogs, client.language)
 
     async def start(self, client: User, now: datetime, chosen: Sequence[str] = ()) -> View:
-        """/share: a fresh draft with ``chosen`` ticked, and the items as buttons."""
+        """/share: a fresh draft with ``chosen`` ticked, and the newest items as buttons."""
         previous = await self._shares.shares(client.id)
         history = (Choice(t("team.shared"), SharedHistory()),) if previous else ()
         if not await self._team.team_of(client.id):
@@ -203,10 +291,10 @@ class Sharing:
         items = await self.items(client)
         if not items:
             return View.of(Say.of(t("share.nothing"), choices=history))
-        shown = {item.ref for item in items[:SHOWN_ITEMS]}
-        draft = ShareDraft(items=tuple(ref for ref in chosen if ref in shown))
+        known = {item.ref for item in items}
+        draft = ShareDraft(items=tuple(ref for ref in chosen if ref in known))
         draft = await self._shares.save_share_draft(client.id, draft, now)
-        return View.of(await self._items_say(client, draft, items, previous))
+        return View.of(await self._items_say(client, draft, items, previous, 0))
 
     async def from_checkin(
         self, client: User, checkin_id: int, now: datetime, pressed: int | None = None
@@ -217,41 +305,36 @@ class Sharing:
             return View.refuse(STALE)
         return _unbutton(pressed) + await self.start(client, now, (f"c{record.id}",))
 
-    async def toggle_item(self, client: User, ref: str, now: datetime) -> View:
-        """Tick or untick one of the items shown."""
+    async def toggle_item(self, client: User, ref: str, page: int, now: datetime) -> View:
+        """Tick or untick one of the client's items; the same page is shown again, changed
+        only in its marks and count, so no button moves."""
         items = await self.items(client)
         draft = await self._shares.share_draft(client.id)
-        if ref not in {item.ref for item in items[:SHOWN_ITEMS]} or not _choosing(draft):
+        if ref not in {item.ref for item in items} or not _choosing(draft):
             return View.refuse(STALE)
         chosen = (
             tuple(r for r in draft.items if r != ref)
             if ref in draft.items
             else (*draft.items, ref)
         )
-        return await self._choose(client, chosen, items, now)
+        draft = await self._shares.save_share_draft(client.id, ShareDraft(items=chosen), now)
+        previous = await self._shares.shares(client.id)
+        return View.of(await self._items_say(client, draft, items, previous, page, edit=True))
 
-    async def take_suggested(self, client: User, now: datetime) -> View:
-        """Tick what is suggested: everything since the last share."""
+    async def turn_page(self, client: User, page: int, older: bool) -> View:
+        """The next older (or newer) page of items; at either end, a word that there is none."""
         draft = await self._shares.share_draft(client.id)
         if not _choosing(draft):
             return View.refuse(STALE)
         items = await self.items(client)
+        last = pages(len(items)) - 1
+        if older and page >= last:
+            return View.refuse("share.pages.oldest")
+        if not older and page <= 0:
+            return View.refuse("share.pages.newest")
+        target = min(page + 1 if older else page - 1, last)
         previous = await self._shares.shares(client.id)
-        suggestion = suggested(items, previous[0].created_at if previous else None)
-        return await self._choose(client, tuple(i.ref for i in suggestion), items, now, previous)
-
-    async def _choose(
-        self,
-        client: User,
-        chosen: tuple[str, ...],
-        items: Sequence[Item],
-        now: datetime,
-        previous: Sequence[Share] | None = None,
-    ) -> View:
-        draft = await self._shares.save_share_draft(client.id, ShareDraft(items=chosen), now)
-        if previous is None:
-            previous = await self._shares.shares(client.id)
-        return View.of(await self._items_say(client, draft, items, previous, edit=True))
+        return View.of(await self._items_say(client, draft, items, previous, target, edit=True))
 
     async def _items_say(
         self,
@@ -259,29 +342,54 @@ class Sharing:
         draft: ShareDraft,
         items: Sequence[Item],
         previous: Sequence[Share],
+        page: int,
         edit: bool = False,
     ) -> Say:
+        """One page of items, then the same rows of actions whatever is ticked: the pages
+        (if there is more than one), the preview, the history (if any) and Cancel."""
         zone = await self._planner.zone_of(client.id)
-        lang = client.language
-        choices = [
-            Choice(
-                Text.plain(button_label(self._catalog, lang, item, zone, item.ref in draft.items)),
-                ToggleItem(item.ref),
+        lang, catalog = client.language, self._catalog
+        count = pages(len(items))
+        page = max(0, min(page, count - 1))
+        shown = on_page(items, page)
+        rows: list[tuple[Choice, ...]] = [
+            (
+                Choice(
+                    Text.plain(button_label(catalog, lang, item, zone, item.ref in draft.items)),
+                    ToggleItem(item.ref, page),
+                ),
             )
-            for item in items[:SHOWN_ITEMS]
+            for item in shown
         ]
-        suggestion = suggested(items, previous[0].created_at if previous else None)
-        if suggestion and {i.ref for i in suggestion} != set(draft.items):
-            label = t("share.new_since", count=len(suggestion)) if previous else t("share.all_new")
-            choices.append(Choice(label, TakeSuggested()))
-        choices.append(Choice(t("share.preview"), Preview()))
-        if previous:
-            choices.append(Choice(t("team.shared"), SharedHistory()))
-        choices.append(Choice(t("share.cancel"), CancelShare()))
-        return Say.of(t("share.choose"), choices=choices, edit=edit)
+        texts = [t("share.choose")]
+        if count > 1:
+            rows.append(
+                (
+                    Choice(t("share.pages.newer"), TurnPage(page, older=False)),
+                    Choice(t("share.pages.older"), TurnPage(page, older=True)),
+                )
+            )
+            newest = catalog.short_date(lang, shown[0].at.astimezone(zone).date())
+            oldest = catalog.short_date(lang, shown[-1].at.astimezone(zone).date())
+            where = {"page": page + 1, "pages": count}
+            texts.append(
+                t("share.pages.where_day", day=newest, **where)
+                if newest == oldest
+                else t("share.pages.where", first=oldest, last=newest, **where)
+            )
+        texts.append(
+            t("share.pages.chosen", count=len(draft.items))
+            if draft.items
+            else t("share.pages.chosen_none")
+        )
+        rows.append((Choice(t("share.preview"), Preview()),))
+        history = (Choice(t("team.shared"), SharedHistory()),) if previous else ()
+        rows.append((*history, Choice(t("share.cancel"), CancelShare())))
+        return Say(tuple(texts), tuple(rows), edit)
 
     async def preview(self, client: User, now: datetime) -> View:
-        """The exact text that would be sent, and the team to pick from (nobody picked yet)."""
+        """The exact messages that would be sent, in their order, and the team to pick from
+        under the last one (nobody picked yet)."""
         draft = await self._shares.share_draft(client.id)
         if not _choosing(draft):
             return View.refuse(STALE)
@@ -291,14 +399,18 @@ class Sharing:
         zone = await self._planner.zone_of(client.id)
         today = now.astimezone(zone).date()
         body = render(self._catalog, client.language, client, zone, today, items)
-        if len(body) > MAX_TEXT:
-            return View.refuse("share.too_long")
+        parts = parts_of(body)
+        if len(parts) > MAX_PARTS:
+            return View.refuse("share.too_long", count=MAX_PARTS)
         draft = await self._shares.save_share_draft(
             client.id, ShareDraft(items=tuple(i.ref for i in items), body=body), now
         )
         team = await self._team.team_of(client.id)
+        intro = t("share.exact") if len(parts) == 1 else t("share.pages.exact", count=len(parts))
         return View.of(
-            Say.of(t("share.exact"), edit=True), self._recipients_say(client, team, draft)
+            Say.of(intro, edit=True),
+            *(Say.of(Text.plain(part)) for part in parts[:-1]),
+            self._recipients_say(client, team, draft),
         )
 
     def _recipients_say(
@@ -326,7 +438,8 @@ class Sharing:
         choices.append(Choice(go, SendShare(draft.version)))
         choices.append(Choice(t("share.change"), ChangeItems()))
         choices.append(Choice(t("share.cancel"), CancelShare()))
-        return Say.of(Text.plain(draft.body), choices=choices, edit=edit)
+        # The buttons go under the last message the share becomes: one decision, at the end.
+        return Say.of(Text.plain(parts_of(draft.body)[-1]), choices=choices, edit=edit)
 
     async def _current_preview(self, client: User, version: int) -> ShareDraft | None:
         """The previewed draft a button belongs to, if it is still the current one."""
@@ -358,8 +471,8 @@ class Sharing:
     async def send(
         self, client: User, version: int, now: datetime, pressed: int | None = None
     ) -> View:
-        """Share exactly the previewed text with exactly the people picked who are still in the
-        team. Recorded before sending, so nothing is sent without a trace."""
+        """Share exactly the previewed messages with exactly the people picked who are still in
+        the team. Recorded before sending, so nothing is sent without a trace."""
         draft = await self._current_preview(client, version)
         if draft is None or draft.body is None:
             return View.refuse(STALE)
@@ -375,16 +488,17 @@ class Sharing:
             [(m.person.id, m.person.name, m.person.chat_id) for m in chosen],
             now,
         )
+        parts = parts_of(draft.body)
         reached: list[str] = []
         missed: list[str] = []
         for member in chosen:
-            message_id = await self._deliver(share_id, member.person, draft.body)
-            if message_id is None:
+            message_ids = await self._deliver(share_id, member.person, parts)
+            if message_ids is None:
                 await self._shares.set_delivery(share_id, member.person.chat_id, "failed")
                 missed.append(member.person.name)
             else:
                 await self._shares.set_delivery(
-                    share_id, member.person.chat_id, "sent", message_id
+                    share_id, member.person.chat_id, "sent", message_ids[0]
                 )
                 reached.append(member.person.name)
         view = _unbutton(pressed)  # the preview's buttons are spent
@@ -395,13 +509,26 @@ class Sharing:
             view += View.say("share.failed", names=format_list(missed, locale=lang))
         return view
 
-    async def _deliver(self, share_id: int, to: User, body: str) -> int | None:
-        """One recipient's copy; None if it did not get there."""
-        try:
-            return await self._outbox.send(to, Say.of(Text.plain(body)))
-        except Exception as exc:  # the network, say: this one failed, the others still go
-            log.warning("share %s did not reach user %s: %s", share_id, to.id, type(exc).__name__)
-            return None
+    async def _deliver(self, share_id: int, to: User, parts: Sequence[str]) -> list[int] | None:
+        """One recipient's copy, message by message, each recorded as it arrives (so a
+        withdrawal finds it); None if it did not all get there. A share arrives whole or not
+        at all: the parts that did arrive are taken back."""
+        message_ids: list[int] = []
+        for part in parts:
+            try:
+                message_id = await self._outbox.send(to, Say.of(Text.plain(part)))
+            except Exception as exc:  # the network, say: this one failed, the others still go
+                log.warning(
+                    "share %s did not reach user %s: %s", share_id, to.id, type(exc).__name__
+                )
+                message_id = None
+            if message_id is None:
+                for sent in message_ids:
+                    await self._outbox.delete(to.chat_id, sent)
+                return None
+            await self._shares.add_share_message(share_id, to.chat_id, message_id)
+            message_ids.append(message_id)
+        return message_ids
 
     async def back(self, client: User, now: datetime, pressed: int | None = None) -> View:
         """From the preview back to the items, still ticked; the people are chosen anew."""
@@ -411,7 +538,8 @@ class Sharing:
         draft = await self._shares.save_share_draft(client.id, ShareDraft(items=draft.items), now)
         items = await self.items(client)
         previous = await self._shares.shares(client.id)
-        return _unbutton(pressed) + View.of(await self._items_say(client, draft, items, previous))
+        say = await self._items_say(client, draft, items, previous, 0)
+        return _unbutton(pressed) + View.of(say)
 
     async def cancel(self, client: User, pressed: int | None = None) -> View:
         """Nothing is shared; the draft is gone."""
@@ -510,26 +638,38 @@ class Sharing:
                 await self._take_back(client, share.id, now)
 
     async def _take_back(self, client: User, share_id: int, now: datetime) -> Share | None:
-        """The text is erased at once; each delivered message is deleted or, once Telegram no
-        longer allows that, replaced by a line saying it was withdrawn; the /clients messages
-        that showed it go too (each can be asked for again, without it). The share as it was,
-        or None if it is not the client's or was withdrawn already."""
+        """The text is erased at once; each delivered message (every part of a long share) is
+        deleted or, once Telegram no longer allows that, replaced by a line saying it was
+        withdrawn; the /clients messages that showed it go too (each can be asked for again,
+        without it). The share as it was, or None if it is not the client's or was withdrawn
+        already."""
         taken = await self._shares.withdraw_share(share_id, client.id, now)
         if taken is None:
             return None
         deletable = now - taken.created_at < DELETE_WINDOW
+        delivered: dict[int, list[int]] = {}
+        for chat_id, message_id in await self._shares.share_messages(share_id):
+            delivered.setdefault(chat_id, []).append(message_id)
         for recipient in taken.recipients:
-            if recipient.message_id is None:
-                continue
-            status = await self._retract(
-                client,
-                recipient.chat_id,
-                recipient.message_id,
-                "share.withdrawn_note",
-                reader_id=recipient.recipient_id,
-                delete=deletable,
+            # Shares from before parts were recorded know their one message only.
+            message_ids = delivered.get(recipient.chat_id) or (
+                [recipient.message_id] if recipient.message_id is not None else []
             )
-            await self._shares.set_delivery(share_id, recipient.chat_id, status)
+            statuses = [
+                await self._retract(
+                    client,
+                    recipient.chat_id,
+                    message_id,
+                    "share.withdrawn_note",
+                    reader_id=recipient.recipient_id,
+                    delete=deletable,
+                )
+                for message_id in message_ids
+            ]
+            # A failed delivery's parts were taken back when it failed; this only makes sure.
+            if statuses and recipient.status != "failed":
+                status = next((s for s in ("gone", "edited") if s in statuses), "deleted")
+                await self._shares.set_delivery(share_id, recipient.chat_id, status)
         members = [r.recipient_id for r in taken.recipients if r.recipient_id is not None]
         for chat_id, message_id in await self._shares.client_views(client.id, members):
             await self._retract(client, chat_id, message_id, "clients.view_changed")

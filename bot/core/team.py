@@ -1,25 +1,30 @@
 """The care team as use cases: invites, Accept or Decline, /team, /clients and meeting dates.
 
 Every action checks the team table as it is now: a member acts only on clients whose team they
-are in, a clinician alone sets a client's meeting date, and a client only ever acts on their own
-team. Old or forged ids are refused calmly and change nothing.
+are in, and a client only ever acts on their own team. The meeting is set with the client, not
+for them: a clinician proposes a date, the client confirms it or asks for another, and only a
+confirmed date plans the invitations around it; a date that has passed is never the next one.
+A typed date is read back in words before it counts. Old or forged ids are refused calmly and
+change nothing.
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+import json
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 
 import segno
 
-from bot.core.actions.messages import AskContactMenu, SetNudges, WriteToMember
+from bot.core.actions.messages import AskContactMenu, NudgeWho, SetNudges, WriteToMember
 from bot.core.actions.share import SharedHistory
 from bot.core.actions.team import (
     AcceptInvite,
     AskMeeting,
     AskRemove,
     ClientList,
+    ConfirmMeeting,
     DeclineInvite,
     DeclineWaiting,
     InviteClose,
@@ -32,13 +37,22 @@ from bot.core.actions.team import (
     ShowClient,
     ShowMember,
 )
+from bot.core.dates import read_day
 from bot.core.i18n import Catalog
-from bot.core.model import InviteKind, Role, TeamMember, User, hash_code, new_invite_code
-from bot.core.nudges import may_nudge
-from bot.core.planning import Planner
+from bot.core.model import InviteKind, Relay, Role, TeamMember, User, hash_code, new_invite_code
+from bot.core.nudges import (
+    MEETING,
+    SOON,
+    Hold,
+    arrival,
+    client_message,
+    may_nudge,
+    proposed_day,
+    when_words,
+)
+from bot.core.planning import RELAY, Planner
 from bot.core.policy import Policy
 from bot.core.ports import MessageStore, Outbox, People, Sends, ShareStore, TeamJoin, TeamStore
-from bot.core.schedule import parse_date
 from bot.core.views import Attachment, Choice, Say, Text, View, t
 from bot.core.waits import Wait, WaitKind, Waits
 
@@ -89,6 +103,32 @@ def meeting_invitation(catalog: Catalog, language: str, slot: MeetingSlot, day: 
 
 
 @dataclass(frozen=True)
+class Meetings:
+    """A client's network meetings as of today on their own clock."""
+
+    next: date | None = None  # confirmed, today or later
+    last: date | None = None  # confirmed, and passed: never called the next one
+    proposal: Relay | None = None  # a clinician's date, unanswered, today or later
+
+    @property
+    def proposed(self) -> date | None:
+        """The day the open proposal names."""
+        return proposed_day(self.proposal) if self.proposal is not None else None
+
+
+def meetings_on(today: date, confirmed: str | None, proposal: Relay | None) -> Meetings:
+    """Which confirmed meeting is next and which was last, and whether a proposal still stands,
+    ``today``."""
+    day = date.fromisoformat(confirmed) if confirmed else None
+    offered = proposed_day(proposal) if proposal is not None else None
+    return Meetings(
+        next=day if day is not None and day >= today else None,
+        last=day if day is not None and day < today else None,
+        proposal=proposal if offered is not None and offered >= today else None,
+    )
+
+
+@dataclass(frozen=True)
 class Caller:
     """Someone who opened a link or pressed under it, as Telegram names them; they may have no
     account yet (someone close to a client needs none to say yes or no)."""
@@ -118,7 +158,14 @@ class _Lines:
         self._lines: list[str] = []
 
     def add(self, key: str, /, **values: object) -> None:
-        self._lines.append(self._catalog.get(self.language, key, **values))
+        # A value may be a text of plain values ("tomorrow at 09:00").
+        plain = {
+            name: self._catalog.get(self.language, v.key, **dict(v.values))
+            if isinstance(v, Text)
+            else v
+            for name, v in values.items()
+        }
+        self._lines.append(self._catalog.get(self.language, key, **plain))
 
     def blank(self) -> None:
         self._lines.append("")
@@ -183,6 +230,8 @@ class Team:
 
     async def invite_client(self, user: User, now: datetime) -> View:
         """/invite: staff make a link for a client."""
+        if user.role is Role.NETWORK:
+            return View.say("fallback.not_for_role")  # someone close never reads staff words
         if not user.role.is_staff:
             return View.say("invite.not_for_you")
         return await self._invite(user, now)
@@ -312,37 +361,49 @@ class Team:
                 )
         else:
             lines.add("team.empty")
-        waiting = await self._messages.planned_relays(client_id=user.id)
+        # A proposed meeting date is shown with the meeting, not as a nudge.
+        waiting = [
+            r for r in await self._messages.planned_relays(client_id=user.id) if r.to_client
+        ]
         if waiting:
             lines.blank()
             lines.add("team_people.upcoming_title")
-            zone = await self._planner.zone_of(user.id)
-            own = await self._sends.schedule(user.id)
             for relay in waiting:
-                due = relay.due_at or now
-                if own is not None and own.paused:
+                found = await arrival(self._planner, user.id, relay.kind, relay.due_at or now, now)
+                if found.hold is Hold.NOT_AGREED:
+                    key = "team_people.upcoming_not_agreed"
+                elif found.at is None:
                     key = "team_people.upcoming_paused"
-                elif due > now:
+                elif found.at > now + SOON:
                     key = "team_people.upcoming_line"
                 else:
                     key = "team_people.upcoming_soon"
+                zone = found.zone
+                when = found.at or relay.created_at
                 lines.add(
                     key,
                     name=relay.member_name,
-                    when=catalog.datetime(lang, due.astimezone(zone)),
+                    when=when_words(catalog, lang, when, now, zone),
                     written=catalog.datetime(lang, relay.created_at.astimezone(zone)),
                 )
-                short = catalog.short_date(lang, due.astimezone(zone).date())
+                short = catalog.short_date(lang, when.astimezone(zone).date())
                 label = t("team_people.decline", name=relay.member_name, when=short)
                 choices.append(Choice(label, DeclineWaiting(relay.id)))
-        meeting = await self._teams.next_meeting(user.id)
+        state = await self.meetings(user.id, now)
         lines.blank()
-        if meeting:
-            lines.add("team.meeting", date=catalog.weekday_date(lang, date.fromisoformat(meeting)))
+        if state.next:
+            lines.add("team.meeting", date=self._day(lang, state.next))
+        elif state.last:
+            lines.add("team_meeting.last", date=self._day(lang, state.last))
         else:
             lines.add("team.no_meeting")
         choices.append(Choice(t("team.invite"), InviteClose()))
-        choices.append(Choice(t("team.set_meeting"), AskMeeting(None)))
+        if state.proposal is not None and state.proposed is not None:
+            name = state.proposal.member_name
+            lines.add("team_meeting.proposed", name=name, date=self._day(lang, state.proposed))
+            choices.append(Choice(t("team_meeting.answer", name=name), AskMeeting(None)))
+        else:
+            choices.append(Choice(t("team.set_meeting"), AskMeeting(None)))
         if every_share:
             choices.append(Choice(t("team.shared"), SharedHistory()))
         return View.of(Say.of(Text.plain(lines.body()), choices=choices))
@@ -409,6 +470,26 @@ class Team:
 
     # --- the next network meeting ------------------------------------------------------------
 
+    def _day(self, language: str, day: date) -> str:
+        """A day in words, with its weekday ("Tuesday, December 8, 2026")."""
+        return self._catalog.weekday_date(language, day)
+
+    async def _today(self, client_id: int, now: datetime) -> date:
+        """Today on the client's own clock."""
+        return now.astimezone(await self._planner.zone_of(client_id)).date()
+
+    async def meetings(self, client_id: int, now: datetime) -> Meetings:
+        """The client's meetings now. A proposal stands only while its clinician is still in
+        the client's team."""
+        proposal = await self._messages.meeting_proposal(client_id)
+        if proposal is not None and (
+            proposal.member_id is None
+            or await self._teams.team_role(client_id, proposal.member_id) is not Role.CLINICIAN
+        ):
+            proposal = None
+        stored = await self._teams.next_meeting(client_id)
+        return meetings_on(await self._today(client_id, now), stored, proposal)
+
     async def _clinicians_client(self, user: User, client_id: int) -> User | None:
         """The client, if ``user`` is a clinician in their team now."""
         if await self._teams.team_role(client_id, user.id) is not Role.CLINICIAN:
@@ -416,8 +497,8 @@ class Team:
         return await self._people.get_user(client_id)
 
     async def _whose_meeting(self, user: User, client_id: int | None) -> User | None:
-        """Whose meeting ``user`` may set: their own (a client), or a client of theirs (a
-        clinician in that client's team now)."""
+        """Whose meeting ``user`` may set: their own (a client), or propose: a client of theirs
+        (a clinician in that client's team now)."""
         if client_id is None:
             return user if user.role.is_client else None
         return await self._clinicians_client(user, client_id)
@@ -428,10 +509,15 @@ class Team:
         return now.date() + timedelta(days=7)
 
     async def ask_meeting(self, user: User, client_id: int | None, now: datetime) -> View:
-        """Ask for the date of the next meeting: typed words answer it."""
+        """Ask for a date, typed: the client's own next meeting, or the date a clinician
+        proposes to a client of theirs. A client with a proposal waiting sees it, to answer."""
         client = await self._whose_meeting(user, client_id)
         if client is None:
             return _not_theirs(client_id)
+        if client_id is None:
+            proposal = (await self.meetings(client.id, now)).proposal
+            if proposal is not None:
+                return View.of(client_message(proposal, Role.CLINICIAN))
         wait = await self._waits.ask(user.id, WaitKind.MEETING, now, subject=client_id)
 
         async def asked(message_id: int) -> None:
@@ -439,27 +525,31 @@ class Team:
 
         example = self._example(now)
         if client_id is None:
+            clear = NoMeeting(None, int(now.timestamp()))
             text = t("meeting.ask", example=example)
-        else:
-            text = t("meeting.ask_for", name=client.name, example=example)
-        clear = NoMeeting(client_id, int(now.timestamp()))
-        return View.of(Say.of(text, choices=[Choice(t("meeting.clear"), clear)], on_sent=asked))
+            return View.of(
+                Say.of(text, choices=[Choice(t("meeting.clear"), clear)], on_sent=asked)
+            )
+        text = t("meeting_date.ask_propose", name=client.name, example=example)
+        return View.of(Say.of(text, on_sent=asked))
 
     async def no_meeting(
         self, user: User, client_id: int | None, asked: int, now: datetime
     ) -> View:
-        """ "No date": the date is cleared, if the question is still open."""
-        client = await self._whose_meeting(user, client_id)
+        """ "No date" under the client's own question: the date is cleared, if the question is
+        still open. (A clinician proposes dates; they no longer clear one.)"""
+        client = await self._whose_meeting(user, None) if client_id is None else None
         if client is None:
-            return _not_theirs(client_id)
+            return View.refuse("fallback.stale_button")
         age = now.timestamp() - asked
         if not 0 <= age <= self._waits.valid.total_seconds():
             return View.refuse("fallback.stale_button")
         await self._waits.cancel(user.id)
-        return await self._set_meeting(user, client, None, now)
+        return View.of(await self._save_own(client, None, now))
 
     async def typed(self, user: User, wait: Wait, text: str, now: datetime) -> View:
-        """Typed words answering a question this capability asked (``WaitKind.MEETING``)."""
+        """A typed date (``WaitKind.MEETING``), read back in words before it counts: "8/12" is
+        read in the service's own order, and the person sees which day that is."""
         if wait.kind is not WaitKind.MEETING:
             return View()
         if wait.subject is not None and wait.subject_id is None:
@@ -467,35 +557,165 @@ class Team:
         client = await self._whose_meeting(user, wait.subject_id)
         if client is None:
             return View.say("clients.not_linked")
-        zone = await self._planner.zone_of(client.id)
-        day = parse_date(text, now.astimezone(zone).date(), user.language)
+        day = read_day(text, await self._today(client.id, now), self.policy.locale)
         if day is None:
             await self._waits.again(user.id, wait, now)
             return View.say("meeting.bad_date", example=self._example(now))
-        view = await self._set_meeting(user, client, day, now)
-        return View(view.says, view.toast, (wait.message_id,) if wait.message_id else ())
+        when = self._day(user.language, day)
+        if wait.subject_id is None:
+            question, yes = t("meeting_date.check_own", date=when), t("meeting_date.yes_own")
+        else:
+            question = t("meeting_date.check_propose", name=client.name, date=when)
+            yes = t("meeting_date.yes_propose", name=client.name)
+        choices = [
+            Choice(yes, ConfirmMeeting(wait.subject_id, day.isoformat())),
+            Choice(t("meeting_date.another_date"), AskMeeting(wait.subject_id)),
+        ]
+        asked = (wait.message_id,) if wait.message_id else ()
+        return View((Say.of(question, choices=choices),), unbutton=asked)
 
-    async def _set_meeting(self, by: User, client: User, day: date | None, now: datetime) -> View:
-        """Store the date, plan the invitations around it, tell whoever needs to know."""
+    async def confirm_meeting(
+        self, user: User, client_id: int | None, day_text: str, now: datetime
+    ) -> View:
+        """The date read back is right: the client's own is saved; a clinician's is proposed."""
+        client = await self._whose_meeting(user, client_id)
+        if client is None:
+            return _not_theirs(client_id)
+        try:
+            day = date.fromisoformat(day_text)
+        except ValueError:
+            return View.refuse("fallback.stale_button")
+        if day < await self._today(client.id, now):
+            return _settled("meeting_date.day_passed")
+        if client_id is None:
+            return _edited(await self._save_own(client, day, now))
+        return await self._propose(user, client, day, now)
+
+    async def _save_own(self, client: User, day: date | None, now: datetime) -> Say:
+        """The client's own date (or none): stored, the invitations around it planned, their
+        clinicians told. A proposal still open gives way to it."""
+        if day is not None:
+            proposal = (await self.meetings(client.id, now)).proposal
+            if proposal is not None:
+                await self._close_proposal(proposal, "cancelled")
         await self._teams.set_next_meeting(client.id, day.isoformat() if day else None)
         prep = await self._planner.plan_meeting(client.id, day, now)
+        clinicians = [
+            m.person for m in await self._teams.team_of(client.id) if m.role is Role.CLINICIAN
+        ]
+        for clinician in clinicians:
+            if day is None:
+                told = t("meeting_date.client_cleared", name=client.name)
+            else:
+                told = t(
+                    "meeting_date.client_set",
+                    name=client.name,
+                    date=self._day(clinician.language, day),
+                )
+            await self._outbox.send(clinician, Say.of(told))
         if day is None:
-            return View.say("meeting.cleared")
-        when = self._catalog.weekday_date(by.language, day)
-        if by.id != client.id:
-            await self.notify(
-                client,
-                "team.notice_meeting",
-                now,
-                name=by.name,
-                date=self._catalog.weekday_date(client.language, day),
-            )
-            return View.say("meeting.saved_for", name=client.name, date=when)
-        if prep is not None:
-            zone = await self._planner.zone_of(client.id)
-            prep_day = self._catalog.weekday_date(by.language, prep.astimezone(zone).date())
-            return View.say("meeting.saved_prep", date=when, prep=prep_day)
-        return View.say("meeting.saved", date=when)
+            parts = [t("meeting.cleared")]
+        else:
+            parts = [t("meeting.saved", date=self._day(client.language, day))]
+            parts += await self._prep_note(client, prep, now)
+        if clinicians:
+            parts.append(t("meeting_date.told", names=", ".join(c.name for c in clinicians)))
+        return Say.of(*parts)
+
+    async def _close_proposal(self, proposal: Relay, status: str) -> bool:
+        """Settle a proposal once, whether or not it has reached the client yet."""
+        return await self._messages.update_relay(
+            proposal.id, status=status, expect="sent"
+        ) or await self._messages.update_relay(proposal.id, status=status, expect="planned")
+
+    async def _propose(self, by: User, client: User, day: date, now: datetime) -> View:
+        """A clinician's date goes to the client as a message from them, to answer; it reaches
+        the client when the bot may write to them, and never after that day."""
+        state = await self.meetings(client.id, now)
+        when = self._day(by.language, day)
+        if state.next == day:
+            return _settled("meeting_date.already_next", name=client.name, date=when)
+        if state.proposal is not None:
+            if state.proposed == day and state.proposal.member_id == by.id:
+                return _settled("meeting_date.already_proposed", name=client.name, date=when)
+            await self._close_proposal(state.proposal, "cancelled")
+        relay_id = await self._messages.add_relay(
+            client.id, by.id, by.name, MEETING, day.isoformat(), now, now
+        )
+        await self._messages.update_relay(relay_id, status="planned", expect="draft")
+        zone = await self._planner.zone_of(client.id)
+        # Planned as the dispatcher plans any member's message, but it closes when the day ends.
+        await self._sends.plan_send(
+            client.id,
+            RELAY,
+            f"r{relay_id}",
+            now.date().isoformat(),
+            now,
+            datetime.combine(day + timedelta(days=1), time(0), zone),
+            json.dumps({"relay": relay_id}),
+        )
+        found = await arrival(self._planner, client.id, MEETING, now, now)
+        parts = [t("meeting_date.proposed", name=client.name, date=when)]
+        if found.hold is Hold.NOT_AGREED:
+            parts.append(t("meeting_date.proposed_not_agreed", name=client.name))
+        elif found.at is None:
+            parts.append(t("meeting_date.proposed_paused", name=client.name))
+        else:
+            soon = when_words(self._catalog, by.language, found.at, now, found.zone)
+            parts.append(t("meeting_date.proposed_when", name=client.name, when=soon))
+        own = await self._sends.schedule(client.id)
+        if own is not None and own.paused:
+            await self._messages.update_relay(relay_id, held_told=True)  # told here, once
+            if own.pause_message:
+                parts.append(t("nudge.pause_message", name=client.name, text=own.pause_message))
+        return View((Say(tuple(parts), edit=True),))
+
+    async def answer_proposal(
+        self, client: User, relay_id: int, works: bool, now: datetime
+    ) -> View:
+        """The client's answer to a proposed date, told to the clinician at once: "That works"
+        makes it the next meeting; "Another day" asks for another, plainly."""
+        relay = await self._messages.relay(relay_id)
+        if relay is None or relay.client_id != client.id or relay.kind != MEETING:
+            return View.refuse("fallback.stale_button")
+        day = proposed_day(relay)
+        if relay.status not in ("planned", "sent") or day is None:
+            return _settled("meeting_date.proposal_gone")
+        if day < await self._today(client.id, now):
+            await self._close_proposal(relay, "cancelled")
+            return _settled("meeting_date.day_passed")
+        member = await self._people.get_user(relay.member_id) if relay.member_id else None
+        if (
+            member is None
+            or await self._teams.team_role(client.id, member.id) is not Role.CLINICIAN
+        ):
+            return _settled("team.not_in_team")
+        if not await self._close_proposal(relay, "accepted" if works else "declined"):
+            return _settled("meeting_date.proposal_gone")
+        told_day = self._day(member.language, day)
+        if not works:
+            told = t("meeting_date.told_another", name=client.name, date=told_day)
+            await self._outbox.send(member, Say.of(told))
+            write = Choice(t("team_people.write", name=member.name), WriteToMember(member.id))
+            asked = t("meeting_date.asked_another", name=member.name)
+            return View.of(Say.of(asked, choices=[write], edit=True))
+        await self._teams.set_next_meeting(client.id, day.isoformat())
+        prep = await self._planner.plan_meeting(client.id, day, now)
+        await self._outbox.send(
+            member, Say.of(t("meeting_date.told_works", name=client.name, date=told_day))
+        )
+        when = self._day(client.language, day)
+        parts = [t("meeting_date.confirmed", date=when, name=member.name)]
+        parts += await self._prep_note(client, prep, now)
+        return View((Say(tuple(parts), edit=True),))
+
+    async def _prep_note(self, client: User, prep: datetime | None, now: datetime) -> list[Text]:
+        """When the client will be invited to get ready for the meeting, if they will be."""
+        if prep is None:
+            return []
+        zone = await self._planner.zone_of(client.id)
+        when = when_words(self._catalog, client.language, prep, now, zone)
+        return [t("meeting_date.prep_on", when=when)]
 
     @staticmethod
     def meeting_later(slot: MeetingSlot) -> View:
@@ -506,7 +726,26 @@ class Team:
 
     # --- /clients ------------------------------------------------------------------------------
 
-    async def clients(self, user: User) -> View:
+    def _meeting_line(
+        self, user: User, role: Role, name: str, state: Meetings, *, detail: bool
+    ) -> tuple[str, dict[str, object]]:
+        """What a member reads about a client's meetings: the next one; a date still waiting
+        for the client's answer (only clinicians, who propose); or the last one."""
+        lang = user.language
+        if state.next:
+            key = "clients.detail_meeting" if detail else "clients.line"
+            return key, {"name": name, "date": self._day(lang, state.next)}
+        if role is Role.CLINICIAN and state.proposal is not None and state.proposed:
+            key = "client_meeting.detail_proposed" if detail else "client_meeting.line_proposed"
+            day = self._day(lang, state.proposed)
+            return key, {"name": name, "date": day, "by": state.proposal.member_name}
+        if state.last:
+            key = "client_meeting.detail_last" if detail else "client_meeting.line_last"
+            return key, {"name": name, "date": self._day(lang, state.last)}
+        key = "clients.detail_no_meeting" if detail else "clients.line_no_meeting"
+        return key, {"name": name}
+
+    async def clients(self, user: User, now: datetime) -> View:
         """/clients: the clients whose team this person is in, with their next meeting."""
         catalog, lang = self._catalog, user.language
         linked = await self._teams.clients_of(user.id)
@@ -518,16 +757,15 @@ class Team:
         choices: list[Choice] = []
         for client in linked:
             name = client.person.name
-            if client.next_meeting:
-                day = catalog.weekday_date(lang, date.fromisoformat(client.next_meeting))
-                lines.add("clients.line", name=name, date=day)
-            else:
-                lines.add("clients.line_no_meeting", name=name)
+            state = await self.meetings(client.person.id, now)
+            key, values = self._meeting_line(user, client.role, name, state, detail=False)
+            lines.add(key, **values)
             choices.append(Choice(Text.plain(name), ShowClient(client.person.id)))
         return View.of(Say.of(Text.plain(lines.body()), choices=choices))
 
     async def client(self, user: User, client_id: int, now: datetime) -> View:
-        """One client: the next meeting, and what they shared with this person, newest first.
+        """One client: the next meeting, and what they shared with this person, newest first;
+        what this person can do, by their role.
 
         A message that shows shared words is remembered, so a withdrawal takes it back too.
         """
@@ -538,12 +776,9 @@ class Team:
         catalog, lang = self._catalog, user.language
         lines = _Lines(catalog, lang)
         lines.add("clients.detail_title", name=client.name)
-        meeting = await self._teams.next_meeting(client.id)
-        if meeting:
-            day = catalog.weekday_date(lang, date.fromisoformat(meeting))
-            lines.add("clients.detail_meeting", date=day)
-        else:
-            lines.add("clients.detail_no_meeting")
+        state = await self.meetings(client.id, now)
+        key, values = self._meeting_line(user, role, client.name, state, detail=True)
+        lines.add(key, **values)
         shares = await self._shares.shared_with(user.id, client.id)
         lines.blank()
         lines.add(
@@ -561,7 +796,12 @@ class Team:
         if role is Role.CLINICIAN:
             label = t("clients.set_meeting", name=client.name)
             choices.append(Choice(label, AskMeeting(client.id)))
-        choices.append(Choice(t("clients.back"), ClientList()))
+        if user.role.is_staff and may_nudge(self.policy, role):
+            choices.append(
+                Choice(t("client_meeting.nudge", name=client.name), NudgeWho(client.id))
+            )
+        back = "clients.back" if user.role.is_staff else "client_meeting.back_network"
+        choices.append(Choice(t(back), ClientList()))
 
         async def shown(message_id: int) -> None:
             await self._shares.add_client_view(user.id, client.id, user.chat_id, message_id, now)
@@ -573,6 +813,11 @@ class Team:
 def _settled(key: str, /, **values: object) -> View:
     """The pressed question replaced by its outcome."""
     return View((Say((t(key, **values),), edit=True),))
+
+
+def _edited(say: Say) -> View:
+    """The pressed question replaced by ``say``."""
+    return View.of(replace(say, edit=True))
 
 
 def _not_theirs(client_id: int | None) -> View:

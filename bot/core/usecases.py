@@ -33,10 +33,20 @@ from bot.core.team import create_team_invite
 __all__ = ["Redemption", "create_team_invite"]
 
 
-def crisis_text(policy: Policy, catalog: Catalog, language: str, plan: CrisisPlan | None) -> str:
-    """The crisis card in ``language``, falling back to the default language's contacts."""
+def crisis_texts(
+    policy: Policy,
+    catalog: Catalog,
+    language: str,
+    plan: CrisisPlan | None,
+    *,
+    with_plan: bool = True,
+) -> list[str]:
+    """The crisis card in ``language`` as messages that fit, falling back to the default
+    language's contacts; the plan section only for clients (``with_plan``)."""
     card = policy.crisis_card(language)
-    return crisis_card(catalog, language, card.emergency_number, card.contacts, plan)
+    return crisis_card(
+        catalog, language, card.emergency_number, card.contacts, plan, with_plan=with_plan
+    )
 
 
 def needs_crisis_offer(risk: Mapping[str, RiskPhrases], language: str, text: str) -> bool:
@@ -169,41 +179,6 @@ async def export_data(
             for c in await team_store.clients_of(user.id)
         ],
     }
-
-
-def render_export(catalog: Catalog, user: User, export: Mapping[str, Any], limit: int) -> str:
-    """The readable version of ``export``, cut to ``limit`` characters, pointing to the file."""
-    lang = user.language
-    head = [
-        catalog.get(lang, "mydata.intro"),
-        "",
-        catalog.get(
-            lang,
-            "mydata.profile",
-            name=user.name,
-            language=user.language,
-            since=catalog.date(lang, user.created_at.date()),
-        ),
-        "",
-    ]
-    if export["checkins"]:
-        head += [catalog.get(lang, "mydata.checkins", count=len(export["checkins"])), ""]
-    notes = export["notes"]
-    if not notes:
-        head.append(catalog.get(lang, "mydata.no_notes"))
-        return "\n".join(head)
-    head.append(catalog.get(lang, "mydata.notes_title", count=len(notes)))
-    more = catalog.get(lang, "mydata.more_in_file")
-    text = "\n".join(head)
-    for note in notes:
-        written = datetime.fromisoformat(note["written"]).date()
-        line = catalog.get(
-            lang, "mydata.note_line", date=catalog.date(lang, written), text=note["text"]
-        )
-        if len(text) + len(line) + len(more) + 2 > limit:
-            return text + "\n" + more
-        text += "\n" + line
-    return text
 
 
 async def erase(store: People, user: User) -> None:

@@ -24,6 +24,7 @@ class WaitKind(StrEnum):
     ZONE = "zone"  # the time zone (a city)
     HOURS = "hours"  # contact hours
     PAUSE_MESSAGE = "pause_message"  # a message for the team while paused
+    PAUSE_UNTIL = "pause_until"  # the day a pause ends
     MEETING = "meeting"  # the next meeting's date; subject: the client (when staff set it)
     NUDGE_WHEN = "nudge_when"  # when a nudge should arrive; subject: the client
     NUDGE_TEXT = "nudge_text"  # a nudge's words; subject: the draft relay

@@ -296,6 +296,59 @@ async def m008_bounded_waits(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def m009_share_messages(conn: aiosqlite.Connection) -> None:
+    """Every message a share became in each chat: a long share is sent as several, and a
+    withdrawal takes back all of them. Shares from before keep their one message_id."""
+    await _script(
+        conn,
+        """
+        CREATE TABLE share_messages (
+            share_id INTEGER NOT NULL REFERENCES shares(id) ON DELETE CASCADE,
+            chat_id INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            PRIMARY KEY (chat_id, message_id)
+        );
+        CREATE INDEX share_messages_by_share ON share_messages(share_id);
+        """,
+    )
+
+
+async def m010_meeting_proposals(conn: aiosqlite.Connection) -> None:
+    """A clinician proposes the next meeting's date as a message the client answers: relays
+    gain the kind 'meeting' (its body is the proposed day) and the status 'accepted'.
+
+    SQLite cannot change a CHECK in place, so the table is copied into its new shape.
+    """
+    await _script(
+        conn,
+        """
+        CREATE TABLE relays_new (
+            id INTEGER PRIMARY KEY,
+            client_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            member_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            member_name TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN (
+                'nudge', 'answer', 'reply', 'message', 'request', 'meeting')),
+            body BLOB,
+            created_at TEXT NOT NULL,
+            due_at TEXT,
+            status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN (
+                'draft', 'planned', 'sent', 'cancelled', 'declined', 'failed', 'accepted')),
+            held_told INTEGER NOT NULL DEFAULT 0
+        );
+        INSERT INTO relays_new (id, client_id, member_id, member_name, kind, body, created_at,
+                                due_at, status, held_told)
+            SELECT id, client_id, member_id, member_name, kind, body, created_at,
+                   due_at, status, held_told FROM relays;
+        DROP TABLE relays;
+        ALTER TABLE relays_new RENAME TO relays;
+        CREATE INDEX relays_by_client ON relays(client_id, id);
+        CREATE INDEX relays_by_member ON relays(member_id, status);
+        CREATE INDEX relays_by_age ON relays(created_at);
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     ("001_users_notes_invites", m001_users_notes_invites),
     ("002_checkins_plans", m002_checkins_plans),
@@ -305,4 +358,6 @@ MIGRATIONS: list[Migration] = [
     ("006_relays", m006_relays),
     ("007_client_views", m007_client_views),
     ("008_bounded_waits", m008_bounded_waits),
+    ("009_share_messages", m009_share_messages),
+    ("010_meeting_proposals", m010_meeting_proposals),
 ]

@@ -87,6 +87,37 @@ def _user(row: aiosqlite.Row) -> User:
     )
 
 
+async def _unsettled(conn: aiosqlite.Connection, user_id: int) -> bool:
+    """A client only by first contact: no team of their own and no answer given yet.
+
+    Roles come from links: such a person takes the role of the first link they open.
+    """
+    async with conn.execute(
+        "SELECT 1 FROM users u WHERE u.id = ? AND u.role = 'client' "
+        "AND NOT EXISTS (SELECT 1 FROM team t WHERE t.client_id = u.id) "
+        "AND NOT EXISTS (SELECT 1 FROM checkins c JOIN answers a ON a.checkin_id = c.id "
+        "WHERE c.user_id = u.id)",
+        (user_id,),
+    ) as cur:
+        return await cur.fetchone() is not None
+
+
+async def _take_role(conn: aiosqlite.Connection, user_id: int, role: Role) -> None:
+    """Give a person the role of the link they opened; a former client's schedule ends."""
+    await conn.execute("UPDATE users SET role = ? WHERE id = ?", (role.value, user_id))
+    if role is not Role.CLIENT:
+        await conn.execute("UPDATE users SET schedule_from = NULL WHERE id = ?", (user_id,))
+        await conn.execute(
+            "UPDATE sends SET status = 'cancelled', reason = 'role' "
+            "WHERE user_id = ? AND status = 'planned'",
+            (user_id,),
+        )
+        await conn.execute(
+            "UPDATE checkins SET status = 'closed' WHERE user_id = ? AND status = 'open'",
+            (user_id,),
+        )
+
+
 class SqliteStore:
     """Every port of the core on one SQLite file; free text is encrypted with the service's key."""
 
@@ -107,6 +138,17 @@ class SqliteStore:
         """The person with this Telegram id, if they have started the bot."""
         row = await self.db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
         return _user(row) if row else None
+
+    async def users(self, user_ids: Sequence[int]) -> dict[int, User]:
+        """Many people at once, by id; those who have not started the bot are left out."""
+        found: dict[int, User] = {}
+        for start in range(0, len(user_ids), 500):
+            chunk = user_ids[start : start + 500]
+            rows = await self.db.fetchall(
+                f"SELECT * FROM users WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            )
+            found.update((row["id"], _user(row)) for row in rows)
+        return found
 
     async def add_client(
         self, user_id: int, chat_id: int, name: str, language: str, now: datetime
@@ -173,6 +215,7 @@ class SqliteStore:
                 existing is not None
                 and existing["role"] != Role.CLINICIAN.value
                 and existing["role"] != Role.PEER.value
+                and not await _unsettled(conn, user_id)
             ):
                 async with conn.execute(
                     "SELECT 1 FROM staff_invites WHERE code_hash = ? AND used_at IS NULL "
@@ -196,6 +239,8 @@ class SqliteStore:
                 "role = excluded.role, name = excluded.name, unreachable_at = NULL",
                 (user_id, chat_id, invite["role"], invite["name"], language, iso(now)),
             )
+            if existing is not None:
+                await _take_role(conn, user_id, Role(invite["role"]))
         return Redemption.OK, await self.get_user(user_id)
 
     async def staff_members(self) -> list[User]:
@@ -313,6 +358,16 @@ class SqliteStore:
         found = await self._checkins("user_id = ? AND status = 'open'", (user_id,))
         return found[0] if found else None
 
+    async def open_checkins(self, user_ids: Sequence[int]) -> dict[int, CheckinRecord]:
+        """Many people's open check-ins at once (one each at most), by person."""
+        found: dict[int, CheckinRecord] = {}
+        for start in range(0, len(user_ids), 500):
+            chunk = tuple(user_ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for record in await self._checkins(f"user_id IN ({marks}) AND status = 'open'", chunk):
+                found.setdefault(record.user_id, record)
+        return found
+
     async def set_checkin_message(self, checkin_id: int, message_id: int) -> None:
         """Remember which message shows the check-in's current question."""
         await self.db.execute(
@@ -380,6 +435,17 @@ class SqliteStore:
         """Whether fewer check-ins were already offered to this person."""
         row = await self.db.fetchone("SELECT fewer_offered_at FROM users WHERE id = ?", (user_id,))
         return row is not None and row["fewer_offered_at"] is not None
+
+    async def remove_answers(self, checkin_id: int, step_ids: Sequence[str]) -> int:
+        """Remove these answers of an open check-in (to ask again); how many went."""
+        if not step_ids:
+            return 0
+        marks = ",".join("?" * len(step_ids))
+        return await self.db.execute(
+            f"DELETE FROM answers WHERE checkin_id = ? AND step_id IN ({marks}) "
+            "AND EXISTS (SELECT 1 FROM checkins WHERE id = ? AND status = 'open')",
+            (checkin_id, *step_ids, checkin_id),
+        )
 
     # --- the crisis plan and awaited text -----------------------------------------------------
 
@@ -675,14 +741,18 @@ class SqliteStore:
             role = Role(existing["role"]) if existing else None
             if inviter.id == user_id:
                 return TeamJoin.OWN_LINK, inviter
+            if role is not None and role.is_staff:
+                return TeamJoin.WRONG_KIND, inviter
             if kind is InviteKind.CLIENT:
-                if role is not Role.CLIENT:
-                    return TeamJoin.WRONG_KIND, inviter
+                # A client link makes a client, someone close to another client included.
                 client_id, member_id, member_role = user_id, inviter.id, inviter.role
+                becomes = Role.CLIENT
             else:
-                if role is not None and role.is_staff:
-                    return TeamJoin.WRONG_KIND, inviter
                 client_id, member_id, member_role = inviter.id, user_id, Role.NETWORK
+                # Roles come from links: whoever only typed something before opening it (a
+                # client with no team and no answers of their own) becomes someone close.
+                unsettled = role is Role.CLIENT and await _unsettled(conn, user_id)
+                becomes = Role.NETWORK if role is None or unsettled else role
             async with conn.execute(
                 "UPDATE team_invites SET used_at = ?, used_by = ?, outcome = 'accepted' "
                 "WHERE code_hash = ? AND used_at IS NULL RETURNING code_hash",
@@ -693,9 +763,11 @@ class SqliteStore:
             if role is None:
                 await conn.execute(
                     "INSERT INTO users (id, chat_id, role, name, language, created_at) "
-                    "VALUES (?, ?, 'network', ?, ?, ?)",
-                    (user_id, chat_id, name, language, iso(now)),
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (user_id, chat_id, becomes.value, name, language, iso(now)),
                 )
+            elif becomes is not role:
+                await _take_role(conn, user_id, becomes)
             cursor = await conn.execute(
                 "INSERT INTO team (client_id, member_id, role, since) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (client_id, member_id) DO NOTHING",
@@ -1020,6 +1092,15 @@ class SqliteStore:
         )
         return {row["sender_id"] for row in rows}
 
+    async def meeting_proposal(self, client_id: int) -> Relay | None:
+        """The latest meeting date a clinician proposed to the client, still unanswered."""
+        row = await self.db.fetchone(
+            "SELECT * FROM relays WHERE client_id = ? AND kind = 'meeting' "
+            "AND status IN ('planned', 'sent') ORDER BY id DESC LIMIT 1",
+            (client_id,),
+        )
+        return self._relay(row) if row else None
+
     async def last_sent_at(self, user_id: int) -> datetime | None:
         """When the bot last started a conversation with this person (any kind of send)."""
         row = await self.db.fetchone(
@@ -1056,6 +1137,22 @@ class SqliteStore:
         await self.db.execute(
             "DELETE FROM client_views WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
         )
+
+    async def add_share_message(self, share_id: int, chat_id: int, message_id: int) -> None:
+        """Remember one message a share became in one chat (a long share is several)."""
+        await self.db.execute(
+            "INSERT INTO share_messages (share_id, chat_id, message_id) VALUES (?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            (share_id, chat_id, message_id),
+        )
+
+    async def share_messages(self, share_id: int) -> list[tuple[int, int]]:
+        """Every (chat, message) a share became, in the order they were sent."""
+        rows = await self.db.fetchall(
+            "SELECT chat_id, message_id FROM share_messages WHERE share_id = ? ORDER BY rowid",
+            (share_id,),
+        )
+        return [(row["chat_id"], row["message_id"]) for row in rows]
 
 
 def _refs(text: str | None) -> tuple[str, ...]:

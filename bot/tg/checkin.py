@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
+from bot.core.actions import Action
 from bot.core.actions.checkin import (
     AnswerOption,
+    ChangeAnswer,
     ChooseCapacity,
     Fewer,
     Later,
+    Menu,
+    MenuEntry,
+    NeedAgenda,
+    NeedGoOn,
     NotNow,
     PlanSkip,
     PlanStop,
@@ -17,27 +23,53 @@ from bot.core.actions.checkin import (
     SnoozeChoice,
     TooMuch,
 )
+from bot.core.actions.messages import AskContact, Request
 from bot.core.actions.share import ShareCheckin
-from bot.core.checkins import Kind, Result, option_check
-from bot.core.dialogs import Capacity, Dialog, cost_text, prompt_text
+from bot.core.checkins import AgendaItem, Kind, Result, option_check
+from bot.core.dialogs import Capacity, Dialog, Need, cost_text, need_text, prompt_text
 from bot.core.i18n import Catalog
 from bot.core.model import User
 from bot.core.views import View
 from bot.tg.codec import encode
-from bot.tg.context import BotContext, Who, reply_view
+from bot.tg.context import BotContext, Who, reply_view, role_name
 from bot.tg.context import text as _t
 from bot.tg.keyboards import button as _button
 from bot.tg.keyboards import settle
 
+SAID_SHOWN = 300
+"""The most characters of the client's own words repeated back to confirm them."""
+
 
 def capacity_message(
-    catalog: Catalog, language: str, dialog: Dialog, checkin_id: int, *, later: bool = False
+    catalog: Catalog,
+    language: str,
+    dialog: Dialog,
+    checkin_id: int,
+    *,
+    later: bool = False,
+    agenda: tuple[AgendaItem, ...] = (),
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The first message of a check-in: the three levels, least first, then "Not now".
 
-    A check-in the bot sent by itself also offers "Later" (snooze), after "Not now".
+    A check-in the bot sent by itself also offers "Later" (snooze), after "Not now". Getting
+    ready for a meeting shows first what the client has put on its agenda so far.
     """
-    text = f"{dialog.title}\n\n{catalog.get(language, 'checkin.capacity_question')}"
+    parts = [dialog.title]
+    if agenda:
+        lines = [catalog.get(language, "checkin.need.agenda_so_far")]
+        lines.extend(
+            catalog.get(
+                language,
+                "checkin.need.agenda_item",
+                question=item.question,
+                answer=item.answer,
+                date=catalog.date(language, item.on),
+            )
+            for item in agenda
+        )
+        parts.append("\n".join(lines))
+    parts.append(catalog.get(language, "checkin.capacity_question"))
+    text = "\n\n".join(parts)
     rows = [
         _button(catalog.get(language, level.label_key), encode(ChooseCapacity(checkin_id, level)))
         for level in Capacity
@@ -51,15 +83,14 @@ def capacity_message(
 def prompt_message(
     context: BotContext, user: User, result: Result
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """A question: its answers first, then "Not now", then "This is too much" above least."""
+    """A question: its answers first, then "Not now", "This is too much" above least, and
+    "Change my last answer" once something is answered."""
     assert result.prompt is not None and result.dialog is not None and result.checkin
     lang = user.language
     prompt, dialog, checkin_id = result.prompt, result.dialog, result.checkin.id
     capacity = result.capacity
     assert capacity is not None
-    parts = []
-    if result.dropped:
-        parts.append(_t(context, lang, "checkin.dropped"))
+    parts = _before(context, user, result)
     if result.first:
         parts.append(cost_text(dialog, capacity, context.services.catalog, lang))
     parts.append(prompt_text(prompt, context.services.catalog, lang))
@@ -75,7 +106,66 @@ def prompt_message(
     rows.append(_button(_t(context, lang, "checkin.not_now"), encode(NotNow(checkin_id))))
     if capacity.below() is not None:
         rows.append(_button(_t(context, lang, "checkin.too_much"), encode(TooMuch(checkin_id))))
+    rows.extend(_change_row(context, user, result))
     return "\n\n".join(parts), InlineKeyboardMarkup(rows)
+
+
+def need_message(
+    context: BotContext, user: User, result: Result
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The human step after an answer that names a need, in the next question's place: its
+    own buttons, then "Go on", then "Change my last answer"."""
+    assert result.need is not None and result.dialog is not None and result.checkin
+    lang, need, checkin_id = user.language, result.need, result.checkin.id
+    step = next(i for i, s in enumerate(result.dialog.steps) if s.id == need.step_id)
+    member = result.contact
+    person = (
+        None if member is None else (member.person.name, role_name(context, lang, member.role))
+    )
+    words, labels = need_text(need, context.services.catalog, lang, person)
+    actions: list[Action] = []
+    if need.need is Need.CONTACT:
+        help_now = Menu(MenuEntry.HELP)
+        actions.append(help_now if member is None else AskContact(member.person.id, Request.CALL))
+    elif need.need is Need.AGENDA:
+        actions.append(NeedAgenda(checkin_id, step))
+    rows = [_button(label, encode(action)) for label, action in zip(labels, actions, strict=True)]
+    rows.append(
+        _button(_t(context, lang, "checkin.need.go_on"), encode(NeedGoOn(checkin_id, step)))
+    )
+    rows.extend(_change_row(context, user, result))
+    return "\n\n".join([*_before(context, user, result), words]), InlineKeyboardMarkup(rows)
+
+
+def _before(context: BotContext, user: User, result: Result) -> list[str]:
+    """What is said before the next question: what was just done, in words."""
+    lang = user.language
+    parts = []
+    if result.again:
+        parts.append(_t(context, lang, "checkin.change.again"))
+    if result.dropped:
+        if result.left:
+            parts.append(_t(context, lang, "checkin.less.left", count=result.left))
+        else:
+            parts.append(_t(context, lang, "checkin.dropped"))
+    if result.on_agenda:
+        parts.append(_t(context, lang, "checkin.need.agenda_done"))
+    if result.kept_words is not None:
+        words = " ".join(result.kept_words.split())
+        if len(words) > SAID_SHOWN:
+            words = words[: SAID_SHOWN - 1].rstrip() + "…"
+        parts.append(_t(context, lang, "checkin.need.said", words=words))
+    return parts
+
+
+def _change_row(
+    context: BotContext, user: User, result: Result
+) -> list[list[InlineKeyboardButton]]:
+    """ "Change my last answer", once something is answered and while it can be asked again."""
+    if result.change is None or result.checkin is None:
+        return []
+    action = ChangeAnswer(result.checkin.id, result.change)
+    return [_button(_t(context, user.language, "checkin.change.button"), encode(action))]
 
 
 def snooze_keyboard(context: BotContext, language: str, checkin_id: int) -> InlineKeyboardMarkup:
@@ -94,7 +184,7 @@ async def start_checkin(update: Update, context: BotContext, user: User, dialog_
     result = await services.checkins.start(user, dialog_id, services.clock.now())
     assert result.checkin is not None and result.dialog is not None
     text, markup = capacity_message(
-        services.catalog, user.language, result.dialog, result.checkin.id
+        services.catalog, user.language, result.dialog, result.checkin.id, agenda=result.agenda
     )
     chat = update.effective_chat
     assert chat is not None
@@ -108,15 +198,15 @@ async def render(update: Update, context: BotContext, user: User, result: Result
     chat = update.effective_chat
     assert chat is not None
     lang = user.language
-    if result.kind is Kind.PROMPT:
-        text, markup = prompt_message(context, user, result)
+    if result.kind in (Kind.PROMPT, Kind.NEED):
+        shows = prompt_message if result.kind is Kind.PROMPT else need_message
+        text, markup = shows(context, user, result)
         sent = await chat.send_message(text, reply_markup=markup)
         assert result.checkin is not None
         await services.checkins.shown(user, result.checkin.id, sent.message_id)
     elif result.kind is Kind.FINISHED:
-        await chat.send_message(
-            _t(context, lang, "checkin.saved"), reply_markup=_share_offer(context, user, result)
-        )
+        text = "\n\n".join([*_before(context, user, result), _t(context, lang, "checkin.saved")])
+        await chat.send_message(text, reply_markup=_share_offer(context, user, result))
     elif result.kind is Kind.DECLINED:
         answered = result.checkin is not None and result.checkin.answers
         key = "checkin.declined_kept" if answered else "checkin.declined"
@@ -211,6 +301,86 @@ async def too_much_pressed(
     await _after_press(update, context, user, result, label)
 
 
+async def change_pressed(
+    update: Update, context: BotContext, user: User, action: ChangeAnswer
+) -> None:
+    """ "Change my last answer": that question again."""
+    services = context.services
+    result = await services.checkins.change_last(
+        user, action.checkin_id, action.step, services.clock.now()
+    )
+    label = _t(context, user.language, "checkin.change.button")
+    await _after_press(update, context, user, result, label)
+
+
+async def need_go_on_pressed(
+    update: Update, context: BotContext, user: User, action: NeedGoOn
+) -> None:
+    """ "Go on" past the human step."""
+    services = context.services
+    result = await services.checkins.go_on(
+        user, action.checkin_id, action.step, services.clock.now()
+    )
+    label = _t(context, user.language, "checkin.need.go_on")
+    await _after_press(update, context, user, result, label)
+
+
+async def agenda_pressed(
+    update: Update, context: BotContext, user: User, action: NeedAgenda
+) -> None:
+    """ "Put it on the agenda"."""
+    services = context.services
+    result = await services.checkins.put_on_agenda(
+        user, action.checkin_id, action.step, services.clock.now()
+    )
+    label = _t(context, user.language, "checkin.need.agenda_button")
+    await _after_press(update, context, user, result, label)
+
+
+async def show_open_question(update: Update, context: BotContext, user: User) -> bool:
+    """Ask the client's open check-in's current question again, as a new message (after the
+    crisis card, say); False if no check-in is open."""
+    services = context.services
+    result = await services.checkins.current(user)
+    record = result.checkin
+    if result.kind is Kind.STALE or record is None or result.dialog is None:
+        return False
+    if record.message_id is not None:  # the same question, asked anew: its old buttons go
+        await reply_view(update, context, user.language, View(unbutton=(record.message_id,)))
+    if result.kind is Kind.ASK_CAPACITY:
+        text, markup = capacity_message(services.catalog, user.language, result.dialog, record.id)
+        chat = update.effective_chat
+        assert chat is not None
+        sent = await chat.send_message(text, reply_markup=markup)
+        await services.checkins.shown(user, record.id, sent.message_id)
+        return True
+    await render(update, context, user, result)
+    return True
+
+
+async def after_contact_request(
+    update: Update, context: BotContext, user: User, *, sent: bool
+) -> bool:
+    """After the client sent (or cancelled) a request to get in touch that their check-in
+    offered: the check-in goes on with its next question, or offers that step again if they
+    cancelled. False (and nothing said) if no check-in was waiting on such a step."""
+    services = context.services
+    if sent:
+        result = await services.checkins.contact_requested(user, services.clock.now())
+    else:
+        result = await services.checkins.current(user)
+        if result.need is None or result.need.need is not Need.CONTACT:
+            return False
+    if result.kind is Kind.STALE:
+        return False
+    if result.checkin is not None and result.checkin.message_id is not None:
+        # The step's own message was the one offering it: its buttons no longer apply.
+        unbutton = View(unbutton=(result.checkin.message_id,))
+        await reply_view(update, context, user.language, unbutton)
+    await render(update, context, user, result)
+    return True
+
+
 async def later_pressed(update: Update, context: BotContext, user: User, action: Later) -> None:
     """ "Later" shows when."""
     query = update.callback_query
@@ -298,6 +468,9 @@ BUTTONS = {
     AnswerOption: (Who.CLIENT, option_pressed),
     NotNow: (Who.CLIENT, not_now_pressed),
     TooMuch: (Who.CLIENT, too_much_pressed),
+    ChangeAnswer: (Who.CLIENT, change_pressed),
+    NeedGoOn: (Who.CLIENT, need_go_on_pressed),
+    NeedAgenda: (Who.CLIENT, agenda_pressed),
     Later: (Who.CLIENT, later_pressed),
     Snooze: (Who.CLIENT, snooze_pressed),
     Fewer: (Who.CLIENT, fewer_pressed),

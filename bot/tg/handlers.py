@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
 from functools import cache
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatMemberStatus, MessageLimit
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot.core import usecases
 from bot.core.actions import Action
 from bot.core.actions.checkin import EraseAll, KeepAll, Menu, MenuEntry
+from bot.core.actions.safety import GoOn, StopHere
+from bot.core.checkins import Kind
 from bot.core.model import STAFF_CODE_PREFIX, Role, User
+from bot.core.team import Caller
 from bot.core.views import Choice, Say, View, t
 from bot.core.waits import Wait, WaitKind
 from bot.tg import checkin, keyboards, menus, nudge, settings, share, team
@@ -72,11 +76,18 @@ async def _person(update: Update, context: BotContext) -> User:
 
 
 async def _welcome(update: Update, context: BotContext, user: User) -> None:
+    """What the bot is; after /start, when it would write is the one question. Someone whose
+    first words were anything else gets their answer instead (one decision per message)."""
     name_part = f", {user.name}" if user.name else ""
     org = context.services.settings.service.organisation.name
-    await _reply(update, _t(context, user.language, "start.welcome", name_part=name_part, org=org))
+    welcome = _t(context, user.language, "start.welcome", name_part=name_part, org=org)
+    # Roles come from links: someone who came without one hears that a link decides.
+    hint = _t(context, user.language, "start.link_hint")
+    await _reply(update, f"{welcome}\n\n{hint}")
     await _reply(update, _t(context, user.language, "start.telegram_privacy"))
-    await settings.propose(update, context, user)
+    message = update.effective_message
+    if message is not None and (message.text or "").split(" ")[0].split("@")[0] == "/start":
+        await settings.propose(update, context, user)
 
 
 def main_menu(context: BotContext, language: str) -> InlineKeyboardMarkup:
@@ -97,13 +108,7 @@ async def start(update: Update, context: BotContext) -> None:
         return
     known = await context.services.persons.find(tg_user.id)
     if code is not None:
-        # Someone close to a client needs no client account to say yes or no; a client does.
-        if known is None and code.startswith("c_"):
-            await _person(update, context)
-        if not await team.open_invite(update, context, code, _language(update, context, known)):
-            await _reply(
-                update, _t(context, _language(update, context, known), "start.code_invalid")
-            )
+        await _open_link(update, context, code, known)
         return
     user = await _person(update, context)
     language = user.language
@@ -116,6 +121,42 @@ async def start(update: Update, context: BotContext) -> None:
             _t(context, language, "start.welcome_back", name_part=name_part),
             main_menu(context, language),
         )
+
+
+async def _open_link(update: Update, context: BotContext, code: str, known: User | None) -> None:
+    """A team link: someone new learns what the bot is, then the invite is the one question.
+
+    A link that does not work makes nobody anything; roles come from links that do.
+    """
+    language = _language(update, context, known)
+    services = context.services
+    tg_user, chat = update.effective_user, update.effective_chat
+    assert tg_user is not None and chat is not None and services.team is not None
+    caller = Caller(tg_user.id, chat.id, tg_user.first_name, tg_user.language_code)
+    reply = await services.team.open_invite(caller, code, services.clock.now())
+    if reply is None:
+        await _reply(update, _t(context, language, "start.code_invalid"))
+        return
+    if known is None and code.startswith("c_"):
+        # Someone close learns what the bot is from the invite itself; a client from the welcome.
+        org = services.settings.service.organisation.name
+        name_part = f", {tg_user.first_name}" if tg_user.first_name else ""
+        await _reply(
+            update, _t(context, reply.language, "start.welcome", name_part=name_part, org=org)
+        )
+        await _reply(update, _t(context, reply.language, "start.telegram_privacy"))
+    await reply_view(update, context, reply.language, reply.view)
+
+
+async def invite_pressed(update: Update, context: BotContext) -> None:
+    """Accept or Decline under an invite; a client who just joined a team is then asked,
+    as the one new question, when the bot may write to them."""
+    await team.invite_pressed(update, context)
+    tg_user = update.effective_user
+    assert tg_user is not None
+    user = await context.services.persons.to_ask_schedule(tg_user.id)
+    if user is not None:
+        await settings.propose(update, context, user)
 
 
 async def _redeem(update: Update, context: BotContext, code: str) -> None:
@@ -159,14 +200,27 @@ async def help_command(update: Update, context: BotContext) -> None:
         )
 
 
+async def menu_command(update: Update, context: BotContext) -> None:
+    """/menu: the client's main menu; others hear what they can do."""
+    user = await _person(update, context)
+    if not user.role.is_client:
+        await _reply(update, _member_help(context, user))
+        return
+    await _reply(
+        update, _t(context, user.language, "menu.prompt"), main_menu(context, user.language)
+    )
+
+
 async def helpnow(update: Update, context: BotContext) -> None:
     """Show the crisis card. Must work even when the database does not."""
     services = context.services
     tg_user = update.effective_user
     language = _language(update, context)
     if services.persons_service is None:  # the store never opened: the card all the same
-        text = usecases.crisis_text(services.settings.policy, services.catalog, language, None)
-        await _reply(update, text)
+        for text in usecases.crisis_texts(
+            services.settings.policy, services.catalog, language, None
+        ):
+            await _reply(update, text)
         return
     language, view = await services.persons.crisis_card(tg_user.id if tg_user else None, language)
     await reply_view(update, context, language, view)
@@ -208,19 +262,9 @@ def _client_button(
 
 
 async def mydata(update: Update, context: BotContext) -> None:
-    """Give the client everything kept about them: readable in the chat, complete as JSON."""
+    """Give a person everything kept about them: listed in the chat, complete in two files."""
     user = await _person(update, context)
-    services = context.services
-    export = await services.persons.export(user)
-    text = usecases.render_export(services.catalog, user, export, MessageLimit.MAX_TEXT_LENGTH)
-    await _reply(update, text)
-    chat = update.effective_chat
-    assert chat is not None
-    await chat.send_document(
-        document=json.dumps(export, ensure_ascii=False, indent=2).encode("utf-8"),
-        filename="between-my-data.json",
-        caption=_t(context, user.language, "mydata.file_caption"),
-    )
+    await reply_view(update, context, user.language, await context.services.persons.my_data(user))
 
 
 async def delete(update: Update, context: BotContext) -> None:
@@ -296,6 +340,8 @@ def _routes() -> dict[type[Action], tuple[Who, ButtonHandler]]:
         Menu: (Who.ANYONE, menu_pressed),
         EraseAll: (Who.ANYONE, erase_pressed),
         KeepAll: (Who.ANYONE, keep_pressed),
+        GoOn: (Who.CLIENT, go_on_pressed),
+        StopHere: (Who.CLIENT, stop_here_pressed),
     }
     for module in (checkin, settings, team, share, nudge):
         for kind, route in getattr(module, "BUTTONS", {}).items():
@@ -394,7 +440,7 @@ def _typed_handlers(services: Services) -> dict[WaitKind, TypedAnswer]:
     handlers: dict[WaitKind, TypedAnswer] = {WaitKind.PLAN: services.plans.typed}
     for name, kinds in (
         ("schedule_settings", (WaitKind.TIME, WaitKind.ZONE, WaitKind.HOURS,
-                               WaitKind.PAUSE_MESSAGE)),
+                               WaitKind.PAUSE_MESSAGE, WaitKind.PAUSE_UNTIL)),
         ("team", (WaitKind.MEETING,)),
         ("nudges", (WaitKind.NUDGE_WHEN, WaitKind.NUDGE_TEXT, WaitKind.WRITE, WaitKind.ANSWER)),
     ):  # fmt: skip
@@ -412,38 +458,80 @@ async def command_given(update: Update, context: BotContext) -> None:
 
 
 async def text_message(update: Update, context: BotContext) -> None:
-    """Typed words: what the bot asked for, or else a private note."""
+    """Typed words: what the bot asked for, else an open check-in's question, else a note.
+
+    Words that sound like a crisis are answered with the crisis card itself; inside a check-in
+    the card comes first and the check-in waits.
+    """
     message = update.effective_message
     assert message is not None and message.text is not None
     user = await _person(update, context)
     services = context.services
     now = services.clock.now()
     text = message.text
-    risky = user.role.is_client and usecases.needs_crisis_offer(services.risk, user.language, text)
-    label = _t(context, user.language, "helpnow.button")
-    help_button = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data="m:help")]])
+    crisis = usecases.needs_crisis_offer(services.risk, user.language, text)
     # What the bot asked for comes first (if that question is still open): it answers it once.
     wait = await waits(context).take(user.id, now)
     answer = _typed_handlers(services).get(wait.kind) if wait is not None else None
     if wait is not None and answer is not None:
         view = await answer(user, wait, text, now)
+        if crisis:
+            view = view + await services.persons.words_of_crisis(user)
         await reply_view(update, context, user.language, view)
-        if risky:
-            await _reply(update, _t(context, user.language, "helpnow.offer"), help_button)
         return
-    if not user.role.is_client:
-        await _reply(update, _t(context, user.language, "staff.text_hint"))
-        return
-    # Then an open check-in's question. Anything else is a private note.
-    answered = await services.checkins.answer_text(user, text, now)
-    if answered is not None:
-        if risky:
-            # Offered before the next question, so it is never buried under it.
-            await _reply(update, _t(context, user.language, "helpnow.offer"), help_button)
-        await checkin.answered_in_words(update, context, user, answered)
-        return
+    if user.role.is_client:
+        answered = await services.checkins.answer_text(user, text, now)
+        if answered is not None and crisis and answered.checkin is not None:
+            record = answered.checkin
+            waiting = answered.kind is Kind.PROMPT
+            view = await services.persons.words_of_crisis(user, record.id if waiting else None)
+            if record.message_id is not None:
+                view = View(unbutton=(record.message_id,)) + view
+            await reply_view(update, context, user.language, view)
+            return
+        if answered is not None:
+            await checkin.answered_in_words(update, context, user, answered)
+            return
+    # Anything else is kept as the person's own note, and the reply says so.
     await services.persons.keep_note(user, text, now)
-    await _reply(update, _t(context, user.language, "note.saved"), help_button if risky else None)
+    key = "note.saved" if user.role.is_client else "note.kept_member"
+    if crisis:
+        view = View.say("note.kept_crisis") + await services.persons.words_of_crisis(user)
+    else:
+        view = View.say(key)
+    await reply_view(update, context, user.language, view)
+
+
+async def go_on_pressed(update: Update, context: BotContext, user: User, action: GoOn) -> None:
+    """ "Go on" under the crisis card: the check-in's question again."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await reply_view(update, context, user.language, _unbutton(update))
+    if not await checkin.show_open_question(update, context, user):
+        await _reply(update, _t(context, user.language, "checkin.closed"))
+
+
+async def stop_here_pressed(
+    update: Update, context: BotContext, user: User, action: StopHere
+) -> None:
+    """ "Stop here" under the crisis card: the check-in ends; what was answered is kept."""
+    query = update.callback_query
+    assert query is not None
+    services = context.services
+    result = await services.checkins.decline(user, action.checkin_id, services.clock.now())
+    if result.kind is Kind.STALE:
+        await query.answer(_t(context, user.language, "checkin.closed"))
+        return
+    await query.answer()
+    await reply_view(update, context, user.language, _unbutton(update))
+    await checkin.render(update, context, user, result)
+
+
+def _unbutton(update: Update) -> View:
+    """Take the buttons off the pressed message; its words stay."""
+    message = update.callback_query.message if update.callback_query else None
+    return View(unbutton=(message.message_id,)) if message is not None else View()
 
 
 async def member_changed(update: Update, context: BotContext) -> None:
@@ -492,6 +580,30 @@ async def on_error(update: object, context: BotContext) -> None:
         log.warning("could not send the apology to user %s", person)
 
 
+async def private_only(update: object, context: BotContext) -> None:
+    """Before anything else: the bot acts only in private chats.
+
+    A button pressed in a group is answered without a word there; a message, a member change
+    (the bot added to or removed from a group) or anything else from a group changes nothing
+    and is answered nowhere.
+    """
+    if not isinstance(update, Update):
+        return
+    chat = update.effective_chat
+    query = update.callback_query
+    if chat is None and query is not None and query.message is None:
+        chat_type = None  # pressed under an inline message: not ours
+    elif chat is None:
+        return
+    else:
+        chat_type = chat.type
+    if chat_type == ChatType.PRIVATE:
+        return
+    if query is not None:
+        await query.answer()
+    raise ApplicationHandlerStop
+
+
 # --- the table of contents ------------------------------------------------------------------
 
 
@@ -502,6 +614,7 @@ def register(app: Application) -> None:
             # Commands for everyone
             CommandHandler("start", start, filters=PRIVATE),
             CommandHandler("help", help_command, filters=PRIVATE),
+            CommandHandler("menu", menu_command, filters=PRIVATE),
             CommandHandler("helpnow", helpnow, filters=PRIVATE),
             # Client commands
             CommandHandler("checkin", checkin_command, filters=PRIVATE),
@@ -522,7 +635,7 @@ def register(app: Application) -> None:
             # Buttons, routed by id, never by label: typed actions first, then older patterns
             CallbackQueryHandler(button_pressed, pattern=_routed),
             # Accept or Decline under an invite: pressed before an account may exist
-            CallbackQueryHandler(team.invite_pressed, pattern=team.invite_data),
+            CallbackQueryHandler(invite_pressed, pattern=team.invite_data),
             CallbackQueryHandler(stale_button),
             # Everything else a person sends
             MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.EDITED, edited),
@@ -533,6 +646,8 @@ def register(app: Application) -> None:
             ChatMemberHandler(member_changed, ChatMemberHandler.MY_CHAT_MEMBER),
         ]
     )
+    # Before all: nothing from a group or channel reaches a handler.
+    app.add_handler(TypeHandler(Update, private_only), group=-2)
     # Before any of them: a command ends a wait for typed text.
     app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, command_given), group=-1)
     app.add_error_handler(on_error)

@@ -11,8 +11,8 @@ from bot.core.model import Role
 from bot.tg.context import Services
 
 CLIENT_COMMANDS = (
-    "start", "checkin", "agenda", "share", "team", "settings", "pause", "resume", "helpnow",
-    "mydata", "delete", "help",
+    "start", "menu", "checkin", "agenda", "share", "team", "settings", "pause", "resume",
+    "helpnow", "mydata", "delete", "help",
 )  # fmt: skip
 MENUS: dict[Role, tuple[str, ...]] = {
     Role.CLIENT: CLIENT_COMMANDS,

@@ -32,6 +32,7 @@ from bot.core.actions.messages import (
 )
 from bot.core.model import User
 from bot.core.nudges import Nudges
+from bot.tg import checkin
 from bot.tg.context import BotContext, Who, reply_view
 
 
@@ -61,6 +62,15 @@ async def pressed(update: Update, context: BotContext, user: User, action: Actio
     await reply_view(update, context, user.language, view)
 
 
+async def send_pressed(
+    update: Update, context: BotContext, user: User, action: SendToMember
+) -> None:
+    """ "Send to …" (or "Cancel") under the client's own draft; a check-in that offered this
+    request then goes on (or offers it again), so its question is the newest message."""
+    await pressed(update, context, user, action)
+    await checkin.after_contact_request(update, context, user, sent=action.send)
+
+
 BUTTONS: dict[type[Action], tuple[Who, Callable[..., Awaitable[None]]]] = {
     # The sender's /nudge, and a member's answer to what a client wrote.
     NudgeWho: (Who.MEMBER, pressed),
@@ -75,7 +85,7 @@ BUTTONS: dict[type[Action], tuple[Who, Callable[..., Awaitable[None]]]] = {
     SetAside: (Who.CLIENT, pressed),
     AskStopNudges: (Who.CLIENT, pressed),
     StopNudges: (Who.CLIENT, pressed),
-    SendToMember: (Who.CLIENT, pressed),
+    SendToMember: (Who.CLIENT, send_pressed),
     # Shown by /team, one person of the client's team.
     WriteToMember: (Who.CLIENT, pressed),
     AskContactMenu: (Who.CLIENT, pressed),

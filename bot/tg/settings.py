@@ -15,7 +15,9 @@ from bot.core.actions.settings import (
     CloseSettings,
     KeepGoing,
     Pause,
+    PauseAsk,
     PauseMessage,
+    PauseOn,
     PickDays,
     PickHours,
     PickOften,
@@ -50,7 +52,7 @@ async def propose(update: Update, context: BotContext, user: User) -> None:
     """After the welcome: say when the bot would write, and let the client decide."""
     services = context.services
     renderer = services.renderer or Renderer(services.catalog)
-    (say,) = (await _use(context).proposal(user)).says
+    (say,) = (await _use(context).proposal(user, services.clock.now())).says
     markup = renderer.markup(user.language, say)
     rows = [*(markup.inline_keyboard if markup else ())]
     # Help is one tap away from the very first message on.
@@ -68,9 +70,9 @@ async def settings_command(update: Update, context: BotContext, user: User) -> N
 
 
 async def pause_command(update: Update, context: BotContext, user: User) -> None:
-    """/pause [YYYY-MM-DD]: pause until a date, or ask for how long."""
+    """/pause [a day, like 24/12 or next friday]: ask to confirm that day, or ask how long."""
     now = context.services.clock.now()
-    until = context.args[0] if context.args else None
+    until = " ".join(context.args) if context.args else None
     view = await _use(context).pause_command(user, until, now)
     await reply_view(update, context, user.language, view)
 
@@ -100,6 +102,6 @@ BUTTONS: dict[type[Action], tuple[Who, Callable[..., Awaitable[None]]]] = {
     kind: (Who.CLIENT, settings_pressed)
     for kind in (
         Agree, TurnOff, ShowSettings, CloseSettings, PickDays, PickTime, PickZone, PickHours,
-        PickOften, TypeOther, Pause, KeepGoing, PauseMessage,
+        PickOften, TypeOther, Pause, PauseOn, PauseAsk, KeepGoing, PauseMessage,
     )
 }  # fmt: skip

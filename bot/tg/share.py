@@ -20,9 +20,9 @@ from bot.core.actions.share import (
     SendShare,
     ShareCheckin,
     SharedHistory,
-    TakeSuggested,
     ToggleItem,
     ToggleRecipient,
+    TurnPage,
     Withdraw,
 )
 from bot.core.model import User
@@ -64,16 +64,16 @@ async def _toggle_item(
     update: Update, context: BotContext, user: User, action: ToggleItem
 ) -> None:
     """Tick or untick an item."""
-    now = context.services.clock.now()
-    await _show(update, context, user, await _sharing(context).toggle_item(user, action.ref, now))
+    view = await _sharing(context).toggle_item(
+        user, action.ref, action.page, context.services.clock.now()
+    )
+    await _show(update, context, user, view)
 
 
-async def _take_suggested(
-    update: Update, context: BotContext, user: User, action: TakeSuggested
-) -> None:
-    """Tick everything new since the last share."""
-    now = context.services.clock.now()
-    await _show(update, context, user, await _sharing(context).take_suggested(user, now))
+async def _turn_page(update: Update, context: BotContext, user: User, action: TurnPage) -> None:
+    """Older or newer items."""
+    view = await _sharing(context).turn_page(user, action.page, action.older)
+    await _show(update, context, user, view)
 
 
 async def _preview(update: Update, context: BotContext, user: User, action: Preview) -> None:
@@ -146,7 +146,7 @@ async def _keep(update: Update, context: BotContext, user: User, action: KeepSha
 
 BUTTONS: dict[type[Action], tuple[Who, Callable[..., Awaitable[None]]]] = {
     ToggleItem: (Who.CLIENT, _toggle_item),
-    TakeSuggested: (Who.CLIENT, _take_suggested),
+    TurnPage: (Who.CLIENT, _turn_page),
     Preview: (Who.CLIENT, _preview),
     ToggleRecipient: (Who.CLIENT, _toggle_recipient),
     SendShare: (Who.CLIENT, _send),

@@ -13,9 +13,11 @@ from telegram import Message, Update
 from bot.core.actions import Action
 from bot.core.actions.team import (
     AcceptInvite,
+    AnswerProposal,
     AskMeeting,
     AskRemove,
     ClientList,
+    ConfirmMeeting,
     DeclineInvite,
     DeclineWaiting,
     InviteClose,
@@ -147,7 +149,7 @@ async def _decline_waiting(
     await reply_view(update, context, user.language, view)
 
 
-# --- the next network meeting ----------------------------------------------------------------
+# --- the next network meeting: the client's own date, a clinician's proposal, the answer -----
 
 
 async def _ask_meeting(
@@ -159,6 +161,22 @@ async def _ask_meeting(
 
 async def _no_meeting(update: Update, context: BotContext, user: User, action: NoMeeting) -> None:
     view = await _team(context).no_meeting(user, action.client_id, action.asked, _now(context))
+    await reply_view(update, context, user.language, view)
+
+
+async def _confirm_meeting(
+    update: Update, context: BotContext, user: User, action: ConfirmMeeting
+) -> None:
+    """The typed date, read back, is right: saved (the client's own) or proposed."""
+    view = await _team(context).confirm_meeting(user, action.client_id, action.day, _now(context))
+    await reply_view(update, context, user.language, view)
+
+
+async def _answer_proposal(
+    update: Update, context: BotContext, user: User, action: AnswerProposal
+) -> None:
+    """ "That works" or "Another day" under a clinician's proposed date."""
+    view = await _team(context).answer_proposal(user, action.relay_id, action.works, _now(context))
     await reply_view(update, context, user.language, view)
 
 
@@ -189,7 +207,8 @@ def _unbutton(update: Update) -> View:
 
 async def clients_command(update: Update, context: BotContext, user: User) -> None:
     """/clients: the clients whose team this person is in, with their next meeting."""
-    await reply_view(update, context, user.language, await _team(context).clients(user))
+    view = await _team(context).clients(user, _now(context))
+    await reply_view(update, context, user.language, view)
 
 
 async def _clients(update: Update, context: BotContext, user: User, _: ClientList) -> None:
@@ -211,6 +230,8 @@ BUTTONS: dict[type[Action], tuple[Who, Callable[..., Awaitable[None]]]] = {
     # The client's own date, or a clinician's for a client: the use case checks which.
     AskMeeting: (Who.ANYONE, _ask_meeting),
     NoMeeting: (Who.ANYONE, _no_meeting),
+    ConfirmMeeting: (Who.ANYONE, _confirm_meeting),
+    AnswerProposal: (Who.CLIENT, _answer_proposal),
     MeetingStart: (Who.CLIENT, _meeting_start),
     MeetingLater: (Who.CLIENT, _meeting_later),
     ClientList: (Who.MEMBER, _clients),

@@ -68,6 +68,31 @@ class TooMuch(Action, tag="cl"):
 
 
 @dataclass(frozen=True)
+class ChangeAnswer(Action, tag="cch"):
+    """ "Change my last answer": the question at position ``step`` again."""
+
+    checkin_id: int
+    step: int
+
+
+@dataclass(frozen=True)
+class NeedGoOn(Action, tag="cgo"):
+    """ "Go on" past the human step offered after the answer to the question at ``step``."""
+
+    checkin_id: int
+    step: int
+
+
+@dataclass(frozen=True)
+class NeedAgenda(Action, tag="cad"):
+    """ "Put it on the agenda": what the answer to the question at ``step`` named goes on the
+    next meeting's agenda."""
+
+    checkin_id: int
+    step: int
+
+
+@dataclass(frozen=True)
 class Later(Action, tag="cz"):
     """ "Later" on a check-in the bot sent: show when."""
 

@@ -35,7 +35,10 @@ class TurnOff(Action, tag="go"):
 
 @dataclass(frozen=True)
 class ShowSettings(Action, tag="gm"):
-    """The settings summary with its buttons ("Change it", "Back")."""
+    """The schedule in words with its buttons. While check-ins are off, ``everything`` shows
+    what can be changed; without it, "Start check-ins" and "Change something"."""
+
+    everything: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,9 +48,11 @@ class CloseSettings(Action, tag="gx"):
 
 @dataclass(frozen=True)
 class PickDays(Action, tag="gd"):
-    """The days picker; with ``day`` (0 = Monday), that day chosen or unchosen."""
+    """The days picker, Monday to Thursday or (``later``) Friday to Sunday; with ``day``
+    (0 = Monday), that day chosen or unchosen."""
 
     day: int | None = None
+    later: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,18 @@ class Pause(Action, tag="zp"):
     """Pause for ``days`` (1 or 7), or with None until the client resumes."""
 
     days: int | None = None
+
+
+@dataclass(frozen=True)
+class PauseOn(Action, tag="zu"):
+    """ "Yes" under "Pause until Friday 24 December?": ``day`` is the ISO date it ends."""
+
+    day: str
+
+
+@dataclass(frozen=True)
+class PauseAsk(Action, tag="zd"):
+    """ "Until a day I choose" / "Another day": ask for the day, in words."""
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
-"""Buttons of /share: choosing items and people, sending, the history, and withdrawing.
+"""Buttons of /share: choosing items page by page, choosing people, sending, the history, and
+withdrawing.
 
 A ``version`` ties a button to the preview it was shown under, so an old preview's buttons never
-send a different text or to different people.
+send a different text or to different people. A ``page`` is the page of items the button was
+shown on, so a tick redraws that same page and nothing moves under the finger.
 """
 
 from __future__ import annotations
@@ -13,14 +15,18 @@ from bot.core.actions import Action
 
 @dataclass(frozen=True)
 class ToggleItem(Action, tag="si"):
-    """Tick or untick one item ("n12": note 12, "c34": check-in 34)."""
+    """Tick or untick one item ("n12": note 12, "c34": check-in 34) shown on ``page``."""
 
     ref: str
+    page: int
 
 
 @dataclass(frozen=True)
-class TakeSuggested(Action, tag="sn"):
-    """Take the suggested draft: everything new since the last share."""
+class TurnPage(Action, tag="sv"):
+    """From ``page`` of the items to the next older one (or the next newer one)."""
+
+    page: int
+    older: bool
 
 
 @dataclass(frozen=True)

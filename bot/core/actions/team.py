@@ -1,4 +1,5 @@
-"""Buttons of the care team: invites, /team, /clients, the next meeting and its invitations."""
+"""Buttons of the care team: invites, /team, /clients, the next meeting, proposing it, and its
+invitations."""
 
 from __future__ import annotations
 
@@ -110,3 +111,20 @@ class MeetingLater(Action, tag="tml"):
     """Under a meeting invitation: not now."""
 
     slot: MeetingSlot
+
+
+@dataclass(frozen=True)
+class ConfirmMeeting(Action, tag="tmc"):
+    """A typed date, read back in words and confirmed: the client's own next meeting, or a
+    clinician's proposal to a client of theirs. ``day`` is the ISO date."""
+
+    client_id: int | None
+    day: str
+
+
+@dataclass(frozen=True)
+class AnswerProposal(Action, tag="tpa"):
+    """The client's answer under a clinician's proposed meeting date: it works, or another day."""
+
+    relay_id: int
+    works: bool

@@ -1,0 +1,112 @@
+"""``between sandbox`` in-process: the commands a person uses to play the others.
+
+``transcript`` runs a script as ``printf '…' | between sandbox`` would, on the README's clock.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+
+import pytest
+
+from bot.config import Settings
+from bot.core.i18n import Catalog
+from bot.sandbox import HELP, README_START, open_sandbox, transcript
+
+
+async def test_open_takes_the_newest_link_shown_in_any_chat(
+    settings: Settings, catalog: Catalog
+) -> None:
+    # Dr Kim's chat is older than Sam's, but Dr Kim's link is the newest one shown.
+    out = await transcript(
+        settings,
+        catalog,
+        ":as clinician\n:as peer\n/invite\n:as clinician\n/invite\n:as client\n:open\n",
+    )
+    opened = out.split("(You open the link.)", 1)[1]
+    assert "Dr Kim (clinician, Riverside Open Dialogue Team) would like to be in your team" in (
+        opened
+    )
+    assert "Sam (peer supporter" not in opened
+
+
+async def test_open_without_a_link_says_how_to_get_one(
+    settings: Settings, catalog: Catalog
+) -> None:
+    out = await transcript(settings, catalog, ":open\n")
+    assert "(No invite link has been shown yet. As Dr Kim, try /invite.)" in out
+
+
+async def test_someone_who_blocked_the_bot_is_told_so_and_unblocks(
+    settings: Settings, catalog: Catalog, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    out = await transcript(settings, catalog, "/start\n:block\n/start\n1\n:unblock\n/start\n")
+    assert "(Alex blocks Between." in out
+    assert out.count("(Alex has blocked Between, so nothing reaches it. :unblock first.)") == 2
+    assert "(Alex unblocks Between.)" in out
+    assert out.rstrip().endswith("[4] I need help now")  # the menu after "Welcome back"
+    assert "Welcome back, Alex" in out
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_the_bot_writing_to_someone_who_blocked_it_is_said_plainly(
+    settings: Settings, catalog: Catalog, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    out = await transcript(
+        settings,
+        catalog,
+        ":as clinician\n/invite\n:block\n:as client\n:open\n1\n1\nSlept badly\n"
+        "/share\n1\n2\n1\n2\n",
+    )
+    assert "(Between tried to write to Dr Kim, who has blocked it.)" in out
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_show_prints_the_last_file_the_bot_sent(
+    settings: Settings, catalog: Catalog
+) -> None:
+    out = await transcript(settings, catalog, ":show\n/start\nA quiet day\n/mydata\n:show\n")
+    assert "(Between has sent you no file yet. /mydata sends some.)" in out
+    shown = out.split("Alex › :show", 2)[2]
+    assert re.search(r"\(between-my-data\.json, \d+ bytes:\)", shown)
+    assert '\n          {\n            "person": {\n' in shown  # JSON, one field a line
+    assert '"text": "A quiet day"' in shown
+
+
+async def test_show_describes_a_picture(settings: Settings, catalog: Catalog) -> None:
+    out = await transcript(settings, catalog, ":as peer\n/invite\n:show\n")
+    assert re.search(r"Sam › :show\n  \(\[picture: \d+x\d+, \d+ bytes\]\)", out)
+
+
+async def test_wait_prints_when_each_message_came(settings: Settings, catalog: Catalog) -> None:
+    # README_START is a Thursday, 09:00; the default check-ins are on Thursday at 18:00.
+    out = await transcript(settings, catalog, "/start\n1\n:wait 10h\n")
+    assert "(Time passes. It is now Thursday 26 November 2026, 19:00 GMT.)" in out
+    assert "Between › [Thu 18:00] A short check-in" in out
+    assert "Between › A short check-in" not in out
+
+
+async def test_news_in_another_chat_is_mentioned_once(
+    settings: Settings, catalog: Catalog
+) -> None:
+    out = await transcript(settings, catalog, ":as clinician\n/invite\n:as client\n:open\n1\n1\n")
+    assert out.count("(Dr Kim has something new. Type :as clinician to see it.)") == 1
+
+
+async def test_help_lists_every_sandbox_command(settings: Settings, catalog: Catalog) -> None:
+    commands = re.findall(r"(?<![\w:]):[a-z]+", HELP)
+    assert set(commands) >= {
+        ":as", ":open", ":wait", ":time", ":show", ":sticker", ":photo", ":voice", ":block",
+        ":unblock", ":help", ":quit",
+    }  # fmt: skip
+    out = io.StringIO()
+    async with open_sandbox(settings, catalog, out, README_START) as sandbox:
+        for command in commands:
+            if command != ":quit":
+                await sandbox.handle(command)
+        assert not await sandbox.handle(":quit")
+    assert "Unknown sandbox command" not in out.getvalue()
