@@ -117,9 +117,7 @@ async def test_ten_days_in_five_time_zones_across_dst_send_exactly_one_a_day(
         begin, end = clock.now(), datetime(2026, 4, 7, 0, 0, tzinfo=UTC)
         await run_until(app, clock, end, timedelta(minutes=30))
         for user_id, (zone, at) in ZONES.items():
-            sent = [
-                s for s in await checkin_sends(app, user_id) if s.status in ("sent", "closed")
-            ]
+            sent = [s for s in await checkin_sends(app, user_id) if s.status in ("sent", "closed")]
             dates = [s.local_date for s in sent]
             assert len(dates) == len(set(dates)), f"{zone}: a date twice"
             expected = set()
