@@ -32,18 +32,9 @@ async def _press_action(person: Person, action: Action) -> list[ChatMessage]:
     raise AssertionError(f"no button {action} in chat {person.id}")
 
 
-def by_hand(app: App) -> None:
-    """Only the test moves time and ticks: the app's own tick, every few real seconds, would
-    otherwise race the test's ticks for the same sends."""
-    assert app.job_queue is not None
-    for job in app.job_queue.get_jobs_by_name("between-tick"):
-        job.schedule_removal()
-
-
 async def _setup(app: App, api: FakeBotAPI, alex: Person) -> tuple[Person, Person]:
     """Alex says at first contact that the bot may write (check-ins Mon and Thu at 18:00), and
     has Dr Kim and Sam in their team."""
-    by_hand(app)
     kim = await make_staff(app, api, 201, "Dr Kim", "clinician")
     sam = await make_staff(app, api, 301, "Sam", "peer")
     await alex.send("/start")
@@ -182,7 +173,6 @@ async def test_nudge_waits_until_client_agrees(
 ) -> None:
     """Blair joined Sam's team but never said the bot may write to them: Sam is told before
     writing, in the preview and after Send; nothing reaches Blair until Blair agrees."""
-    by_hand(app)
     sam = await make_staff(app, api, 301, "Sam", "peer")
     await blair.send("/start")
     await join(sam, blair)

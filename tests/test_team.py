@@ -16,7 +16,6 @@ from bot.core.clock import ManualClock
 from bot.standin import ChatMessage, FakeBotAPI
 from bot.tg.codec import encode
 from tests.conftest import Person, join, link_code, make_staff, services
-from tests.test_nudge import by_hand
 
 
 async def test_staff_invite_makes_a_link_and_a_qr_code(app: App, api: FakeBotAPI) -> None:
@@ -217,11 +216,7 @@ async def _press_action(person: Person, action: Action) -> list[ChatMessage]:
 
 
 async def _agreed_client_of(app: App, api: FakeBotAPI, alex: Person) -> Person:
-    """Alex says the bot may write to them (check-ins Mon and Thu at 18:00), and joins Dr Kim.
-
-    Only the test ticks: the app's own tick would race it for the same sends.
-    """
-    by_hand(app)
+    """Alex says the bot may write to them (check-ins Mon and Thu at 18:00), and joins Dr Kim."""
     kim = await make_staff(app, api, 201, "Dr Kim", "clinician")
     await alex.send("/start")
     await _press_action(alex, Agree(first=True))
