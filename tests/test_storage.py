@@ -270,3 +270,16 @@ async def test_a_team_code_is_used_once_even_under_concurrent_accepts(store: Sql
     assert [o for o, _ in outcomes].count(TeamJoin.OK) == 1
     assert [o for o, _ in outcomes].count(TeamJoin.INVALID) == 49
     assert len(await store.clients_of(201)) == 1
+
+
+async def test_many_people_and_their_open_checkins_are_read_at_once(store: SqliteStore) -> None:
+    for user_id in range(1, 1203):  # more than two chunks of 500
+        await store.add_client(user_id, user_id, f"P{user_id}", "en", NOW)
+    opened = await store.start_checkin(7, "checkin", NOW)
+    done = await store.start_checkin(8, "checkin", NOW)
+    await store.finish_checkin(done.id, "done", NOW)
+    ids = [*range(1, 1203), 99_999]  # one who never started the bot
+    users = await store.users(ids)
+    assert sorted(users) == list(range(1, 1203))
+    assert users[1202].name == "P1202"
+    assert {k: v.id for k, v in (await store.open_checkins(ids)).items()} == {7: opened.id}

@@ -91,20 +91,25 @@ class Database:
             raise RuntimeError("the insert made no row")
         return row_id
 
+    # Every call below is one trip to aiosqlite's worker thread and back (``execute_fetchall``
+    # runs, fetches and releases the statement there), not three (execute, fetch, close): a
+    # check-in fan-out makes tens of thousands of them, and each trip costs CPU on both threads,
+    # far more when they run on different cores.
+
     async def fetchone_write(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
         """Run one write statement with ``RETURNING``, committed; its first row."""
-        async with self._write_lock, self.conn.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
+        async with self._write_lock:
+            rows = await self.conn.execute_fetchall(sql, tuple(params))
+        return next(iter(rows), None)
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        """Run a query and return its first row."""
-        async with self.conn.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
+        """Run a query that finds at most a few rows (by key, or with ``LIMIT``); its first."""
+        rows = await self.conn.execute_fetchall(sql, tuple(params))
+        return next(iter(rows), None)
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """Run a query and return all rows."""
-        async with self.conn.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self.conn.execute_fetchall(sql, tuple(params)))
 
     async def applied_migrations(self) -> list[str]:
         """Names of the migrations recorded in this file, in the order they ran."""
