@@ -44,7 +44,10 @@ efficiency=<int> reply_p99_ms=<int> total_efficiency=<int>``. With ``--runs K`` 
 fan-out is measured K times, each in a fresh application and database, one line per run, and the
 last line is ``runs=<K> clients=<N> limit=<R> lost=<sum> duplicated=<sum>
 efficiency=<min>/<median>/<max> total_efficiency=<min>/<median>/<max>
-reply_p99_ms=<min>/<median>/<max>``.
+reply_p99_ms=<min>/<median>/<max> cpu_s=<min>/<median>/<max>
+db_calls_per_checkin=<min>/<median>/<max>``: the process's CPU seconds during the fan-out tick
+and the database calls (trips to aiosqlite's worker thread) per check-in, which depend much less
+on what else the machine is doing than efficiency does (see bench/README.md).
 """
 
 from __future__ import annotations
@@ -64,6 +67,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import aiosqlite
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -184,6 +189,39 @@ class TimedBotAPI(FakeBotAPI):
                     self._all_replied.set()
 
 
+class DatabaseCalls:
+    """Counts the calls handed to aiosqlite's worker thread (one thread hop there and back
+    each), by wrapping ``aiosqlite.Connection._execute`` for the whole benchmark process."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        original = aiosqlite.Connection._execute
+
+        async def counted(conn: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+            self.count += 1
+            return await original(conn, fn, *args, **kwargs)
+
+        aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
+
+
+DB_CALLS = DatabaseCalls()
+
+
+def machine_seconds() -> tuple[float, float]:
+    """CPU time used on the machine so far, all cores (from ``/proc/stat``): by all processes,
+    and stolen by the hypervisor (a virtual machine's cores serving others); NaN without
+    ``/proc/stat``."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            user, nice, system, _idle, _iowait, irq, softirq, steal = (
+                int(v) for v in stat.readline().split()[1:9]
+            )
+    except (OSError, ValueError):
+        return math.nan, math.nan
+    tick = os.sysconf("SC_CLK_TCK")
+    return (user + nice + system + irq + softirq) / tick, steal / tick
+
+
 def percentile(values: list[float], q: float) -> float:
     """Nearest-rank percentile (``q`` in 0..1)."""
     ordered = sorted(values)
@@ -249,6 +287,10 @@ class Outcome:
     over_limit: int = 0
     tick: Counter[str] = field(default_factory=Counter)
     setup_seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    others_cpu_seconds: float = 0.0
+    steal_seconds: float = 0.0
+    db_calls: int = 0
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -268,6 +310,11 @@ class Outcome:
         if self.seconds <= 0:
             return 0
         return math.floor(100 * (self.sent + self.reply_messages) / (self.seconds * self.limit))
+
+    @property
+    def db_calls_per_checkin(self) -> float:
+        """Database calls (thread hops) during the fan-out per check-in sent."""
+        return self.db_calls / self.sent if self.sent else 0.0
 
     @property
     def reply_p99_ms(self) -> int:
@@ -323,10 +370,18 @@ async def run(tmp: Path, clients: int, limit: int) -> Outcome:
         clock.advance(timedelta(minutes=5))
         api.too_many = api.draws.hits = 0
         t0 = time.perf_counter()
+        cpu0 = time.process_time()
+        busy0, steal0 = machine_seconds()
+        calls0 = DB_CALLS.count
         fanout = asyncio.create_task(scheduler.tick(), name="fan-out")
         await press_waves(app, api, pressers, some, t0, clients / limit)
         result.tick = await fanout
         tick_done = time.perf_counter()
+        result.cpu_seconds = time.process_time() - cpu0
+        busy1, steal1 = machine_seconds()
+        result.others_cpu_seconds = max(0.0, busy1 - busy0 - result.cpu_seconds)
+        result.steal_seconds = steal1 - steal0
+        result.db_calls = DB_CALLS.count - calls0
         if not await api.all_replied(REPLY_TIMEOUT):
             result.problems.append(f"some presses got no reply within {REPLY_TIMEOUT:.0f} s")
         await asyncio.wait_for(app.update_queue.join(), 10)
@@ -407,6 +462,12 @@ def report(out: Outcome) -> None:
         f"429 answers during the fan-out: {out.too_many} ({out.over_limit} for going over "
         f"the limit, the others random)."
     )
+    print(
+        f"Process CPU during the fan-out tick: {out.cpu_seconds:.1f} s (other processes on "
+        f"the machine: {out.others_cpu_seconds:.1f} s, stolen by the hypervisor: "
+        f"{out.steal_seconds:.1f} s); database calls "
+        f"(aiosqlite thread hops): {out.db_calls}, {out.db_calls_per_checkin:.1f} per check-in."
+    )
     print(f"Check-ins delivered per second: {' '.join(str(n) for n in out.per_second)}")
     print(
         f"{len(out.replies)} presses of 'Some' in {len(WAVES)} waves "
@@ -429,6 +490,11 @@ def spread(values: list[int]) -> str:
     """``min/median/max``; the median of an even count is the mean of the middle two."""
     median = statistics.median(values)
     return f"{min(values)}/{median:g}/{max(values)}"
+
+
+def fspread(values: list[float]) -> str:
+    """``min/median/max`` of measured seconds or ratios, one decimal."""
+    return f"{min(values):.1f}/{statistics.median(values):.1f}/{max(values):.1f}"
 
 
 async def main() -> None:
@@ -463,7 +529,10 @@ async def main() -> None:
         outs.append(out)
         print(
             f"run {number}/{args.runs}: {out.last_line()} too_many={out.too_many} "
-            f"over_limit={out.over_limit} per_second={','.join(map(str, out.per_second))}"
+            f"over_limit={out.over_limit} cpu_s={out.cpu_seconds:.1f} "
+            f"others_cpu_s={out.others_cpu_seconds:.1f} steal_s={out.steal_seconds:.1f} "
+            f"db_calls_per_checkin={out.db_calls_per_checkin:.1f} "
+            f"per_second={','.join(map(str, out.per_second))}"
         )
         for problem in out.problems[:3]:
             print(f"  problem: {problem}")
@@ -473,7 +542,9 @@ async def main() -> None:
         f"lost={sum(o.lost for o in outs)} duplicated={sum(o.duplicated for o in outs)} "
         f"efficiency={spread([o.efficiency for o in outs])} "
         f"total_efficiency={spread([o.total_efficiency for o in outs])} "
-        f"reply_p99_ms={spread([o.reply_p99_ms for o in outs])}"
+        f"reply_p99_ms={spread([o.reply_p99_ms for o in outs])} "
+        f"cpu_s={fspread([o.cpu_seconds for o in outs])} "
+        f"db_calls_per_checkin={fspread([o.db_calls_per_checkin for o in outs])}"
     )
 
 
