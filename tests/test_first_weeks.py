@@ -263,3 +263,21 @@ async def test_someone_whose_first_words_are_help_gets_one_decision_only(
     assert "not an emergency service" in sent[0].body
     assert not any("check-in on Monday" in m.body for m in sent)
     assert len(decisions(sent)) == 1
+
+
+async def test_someone_close_who_takes_a_clinicians_link_becomes_a_client_too(
+    app: App, api: FakeBotAPI, alex: Person
+) -> None:
+    await alex.send("/start")
+    await alex.send("/team")
+    jo = Person(app, api, 401, "Jo")
+    await join_with(jo, link_code(await alex.press("Invite someone close to me")), "Accept")
+    kim = await make_staff(app, api, 201, "Dr Kim", "clinician")
+    accepted = await jo.send(f"/start {link_code(await kim.send('/invite'))}")
+    assert accepted[-1].buttons()
+    sent = await jo.press("Accept Dr Kim")
+    assert "check-in on Monday and Thursday" in sent[-1].body
+    user = await services(app).db.get_user(jo.id)
+    assert user is not None and user.role is Role.CLIENT
+    assert await services(app).db.team_role(alex.id, jo.id) is Role.NETWORK
+    assert api.commands[("chat", jo.id, "")][1]["command"] == "menu"

@@ -261,7 +261,7 @@ class Team:
             return InviteReply(View.say("invite.own_link"), lang)
         org = self.policy.organisation
         if kind is InviteKind.CLIENT:
-            if me is not None and not me.role.is_client:
+            if me is not None and me.role.is_staff:  # a client link makes a client
                 return InviteReply(View.say("invite.for_clients"), lang)
             text = t("invite.ask_client", name=inviter.name, role=inviter.role, org=org)
             accept = t("invite.accept", name=inviter.name)

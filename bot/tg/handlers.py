@@ -156,6 +156,10 @@ async def invite_pressed(update: Update, context: BotContext) -> None:
     assert tg_user is not None
     user = await context.services.persons.to_ask_schedule(tg_user.id)
     if user is not None:
+        # Someone close who took a client's link is a client now: the client's commands.
+        await menus.set_chat_commands(
+            context.bot, context.services, tg_user.id, user.language, Role.CLIENT
+        )
         await settings.propose(update, context, user)
 
 
@@ -483,7 +487,8 @@ async def text_message(update: Update, context: BotContext) -> None:
         answered = await services.checkins.answer_text(user, text, now)
         if answered is not None and crisis and answered.checkin is not None:
             record = answered.checkin
-            waiting = answered.kind is Kind.PROMPT
+            # The check-in waits behind the card when it still has something to ask.
+            waiting = answered.kind in (Kind.PROMPT, Kind.NEED, Kind.ALREADY)
             view = await services.persons.words_of_crisis(user, record.id if waiting else None)
             if record.message_id is not None:
                 view = View(unbutton=(record.message_id,)) + view
