@@ -81,7 +81,7 @@ def build_application(
     app: App = builder.build()
     app.bot_data.services = Services(
         settings=settings,
-        catalog=catalog,
+        catalog=catalog.with_region(settings.policy.locale),
         clock=clock or SystemClock(),
         risk=settings.policy.risk(),
         dialogs=load_dialogs(settings.dialogs_dir),

@@ -27,7 +27,7 @@ START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
-    return Catalog.load()
+    return Catalog.load().with_region("en_GB")  # as the example service: dates as in the UK
 
 
 @pytest.fixture

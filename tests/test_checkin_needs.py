@@ -115,7 +115,7 @@ async def test_client_with_something_to_decide_puts_it_on_the_agenda(alex: Perso
     assert "On your agenda so far:\n• Is there something you want to decide or say? " in (
         sent[-1].body
     )
-    assert "Something to decide (March 2, 2026)" in sent[-1].body
+    assert "Something to decide (2 March 2026)" in sent[-1].body
     assert labels(sent[-1])[:3] == ["Very little", "Some", "Plenty"]
 
 

@@ -235,7 +235,7 @@ async def test_a_pause_until_a_date_says_until_when(
     await store.set_schedule(alex.id, paused=True, paused_until="2026-03-05")
     _, told = await nudge(nudges, waits, sam, alex, "Hello", NOW)
     assert said(catalog, told) == [
-        "Alex has paused messages until March 5, 2026, so your nudge will wait until then."
+        "Alex has paused messages until 5 March 2026, so your nudge will wait until then."
     ]
 
 
@@ -246,7 +246,9 @@ async def preview_of(
     await draft(nudges, member, client, when, now)
     wait = await waits.take(member.id, now)
     assert wait is not None
-    (preview,) = said(Catalog.load(), await nudges.typed(member, wait, "Hello", now))
+    (preview,) = said(
+        Catalog.load().with_region("en_GB"), await nudges.typed(member, wait, "Hello", now)
+    )
     return preview
 
 
@@ -280,7 +282,7 @@ async def test_the_preview_never_says_now_when_it_will_arrive_later(
     # Paused until a day: the day it really arrives.
     await store.set_schedule(alex.id, paused=True, paused_until="2026-03-05")
     until = await preview_of(nudges, waits, sam, alex, When.NOW, NOW)
-    assert until.startswith("Alex will see this on Thursday, March 5, 2026 at 09:00:")
+    assert until.startswith("Alex will see this on Thursday, 5 March 2026 at 09:00:")
 
 
 async def test_a_nudge_to_a_client_who_has_not_agreed_waits_and_the_sender_is_told(
@@ -358,7 +360,7 @@ async def test_a_typed_time_after_another_day_and_time_is_applied(
     nudges: Nudges, waits: Waits, store: SqliteStore, catalog: Catalog, alex: User, sam: User
 ) -> None:
     (ask,) = said(catalog, await nudges.pressed(sam, NudgeWhen(alex.id, When.OTHER), NOW))
-    assert ask == "Type the day and time, like March 4, 2026 10:00."
+    assert ask == "Type the day and time, like 4 March 2026 10:00."
     wait = await waits.take(sam.id, NOW)
     assert wait == Wait(WaitKind.NUDGE_WHEN, str(alex.id), NOW, NOW + timedelta(minutes=30))
     # Something unreadable: said so, and the same question stays open.
@@ -557,7 +559,7 @@ async def test_the_sender_can_cancel_a_waiting_nudge(
     relay_id, _ = await nudge(nudges, waits, sam, alex, "Later", NOW, When.IN_DAYS)
     (upcoming, _who) = (await nudges.nudge_menu(sam, NOW)).says
     assert said(catalog, upcoming)[0].startswith(
-        "Your nudges still to arrive:\n• To Alex, on Thursday, March 5, 2026 at 09:00: Later"
+        "Your nudges still to arrive:\n• To Alex, on Thursday, 5 March 2026 at 09:00: Later"
     )
     assert buttons(upcoming) == [CancelNudge(relay_id)]
     done = await nudges.pressed(sam, CancelNudge(relay_id), NOW)

@@ -185,8 +185,7 @@ async def test_the_person_picked_gets_exactly_the_previewed_text_and_nobody_else
 ) -> None:
     body, say = await _preview(sharing, store, alex, "I slept badly all week")
     assert body == (
-        "From Alex, shared with you on March 2, 2026:\n\nNote, March 2, 2026\n"
-        "I slept badly all week"
+        "From Alex, shared with you on 2 March 2026:\n\nNote, 2 March 2026\nI slept badly all week"
     )
     # Each person of the team by name, nobody picked; only members can be picked.
     assert [a.member_id for a in _find(say, ToggleRecipient)] == [KIM, JO]
@@ -461,8 +460,8 @@ async def test_items_come_five_to_a_page_and_every_one_can_be_reached(
     assert dict(third.parts[1].values) == {
         "page": 3,
         "pages": 3,
-        "first": "Mar 2",
-        "last": "Mar 6",
+        "first": "2 Mar",
+        "last": "6 Mar",
     }
     # At either end, a word and no change.
     for page, older, key in ((2, True, "share.pages.oldest"), (0, False, "share.pages.newest")):

@@ -299,9 +299,9 @@ async def test_team_shows_the_members_the_meeting_and_what_the_client_can_do(
     view = await team.team(alex, NOW)
     assert said(catalog, view) == (
         "Your team:\n"
-        "• Dr Kim, clinician, since March 2, 2026. Has what you shared on: Mar 2.\n"
+        "• Dr Kim, clinician, since 2 March 2026. Has what you shared on: 2 Mar.\n"
         "\n"
-        "Your next network meeting: Thursday, March 12, 2026."
+        "Your next network meeting: Thursday, 12 March 2026."
     )
     assert buttons(view) == [ShowMember(kim.id), InviteClose(), AskMeeting(None), SharedHistory()]
     assert labels(catalog, view)[0] == "Dr Kim"
@@ -394,18 +394,18 @@ async def test_declining_a_waiting_nudge_is_the_client_s_own(
     await store.update_relay(relay, status="planned")
     # Before Alex said the bot may write first, a nudge waits for that, and /team says so.
     waiting = said(catalog, await team.team(alex, NOW))
-    assert "• From Sam, written Monday, March 2, 2026, 09:00: waits until you let me write" in (
+    assert "• From Sam, written Monday, 2 March 2026, 09:00: waits until you let me write" in (
         waiting
     )
     await store.set_schedule(alex.id, agreed_on="2026-03-02")
     view = await team.team(alex, NOW)
     assert (
         "Nudges waiting for you:\n"
-        "• From Sam, written Monday, March 2, 2026, 09:00: arrives on Thursday, March 5, 2026 "
+        "• From Sam, written Monday, 2 March 2026, 09:00: arrives on Thursday, 5 March 2026 "
         "at 09:00"
     ) in said(catalog, view)
     assert DeclineWaiting(relay) in buttons(view)
-    assert "Decline the nudge from Sam (Mar 5)" in labels(catalog, view)
+    assert "Decline the nudge from Sam (5 Mar)" in labels(catalog, view)
     for presser, relay_id in ((blair, relay), (sam, relay), (alex, BIG)):
         stale = await team.decline_waiting(presser, relay_id)
         assert said(catalog, stale).startswith("This button is no longer active")
@@ -436,13 +436,13 @@ async def test_clients_show_each_member_only_what_was_shared_with_them(
     )
     await store.set_next_meeting(alex.id, "2026-03-12")
     listed = await team.clients(kim, NOW)
-    assert said(catalog, listed) == "Your clients:\n• Alex: next meeting Thursday, March 12, 2026"
+    assert said(catalog, listed) == "Your clients:\n• Alex: next meeting Thursday, 12 March 2026"
     assert buttons(listed) == [ShowClient(alex.id)]
     assert said(catalog, await team.clients(jo, NOW)).startswith("People who share with you:")
     seen = await team.client(kim, alex.id, NOW)
     text = said(catalog, seen)
     assert "FOR-KIM" in text and "FOR-SAM-AND-JO" not in text
-    assert text.startswith("Alex\nNext network meeting: Thursday, March 12, 2026.")
+    assert text.startswith("Alex\nNext network meeting: Thursday, 12 March 2026.")
     assert buttons(seen) == [AskMeeting(alex.id), ClientList()]
     # The message is remembered once it is out, so a withdrawal takes it back too.
     (say,) = seen.says
@@ -521,7 +521,7 @@ async def test_a_clinician_proposes_a_date_read_back_in_words_and_the_client_con
     ask = await team.ask_meeting(kim, alex.id, NOW)
     assert said(catalog, ask) == (
         "Which day would you like to propose to Alex for the next network meeting? "
-        "Type the date, like March 9, 2026."
+        "Type the date, like 9 March 2026."
     )
     assert buttons(ask) == []
     (say,) = ask.says
@@ -536,7 +536,7 @@ async def test_a_clinician_proposes_a_date_read_back_in_words_and_the_client_con
     # Dr Kim types 12/3: read day first, as the service reads dates, and said back in words.
     check = await team.typed(kim, again, "12/3", NOW)
     assert said(catalog, check) == (
-        "Propose Thursday, March 12, 2026 to Alex for the next network meeting?"
+        "Propose Thursday, 12 March 2026 to Alex for the next network meeting?"
     )
     assert buttons(check) == [ConfirmMeeting(alex.id, "2026-03-12"), AskMeeting(alex.id)]
     assert labels(catalog, check) == ["Propose it to Alex", "Another date"]
@@ -544,7 +544,7 @@ async def test_a_clinician_proposes_a_date_read_back_in_words_and_the_client_con
     assert await store.meeting_proposal(alex.id) is None  # nothing counts before the press
     proposed = await team.confirm_meeting(kim, alex.id, "2026-03-12", NOW)
     assert said(catalog, proposed) == (
-        "Proposed to Alex: Thursday, March 12, 2026.\n\n"
+        "Proposed to Alex: Thursday, 12 March 2026.\n\n"
         "Alex will get it now and can say if it works. I'll tell you the answer."
     )
     assert proposed.says[0].edit
@@ -558,16 +558,16 @@ async def test_a_clinician_proposes_a_date_read_back_in_words_and_the_client_con
     assert send.closes_at == datetime(2026, 3, 13, 0, 0, tzinfo=UTC)  # never after the day
     listed = said(catalog, await team.clients(kim, NOW))
     assert listed == (
-        "Your clients:\n• Alex: Thursday, March 12, 2026 proposed, waiting for Alex's answer"
+        "Your clients:\n• Alex: Thursday, 12 March 2026 proposed, waiting for Alex's answer"
     )
-    assert "Dr Kim proposed Thursday, March 12, 2026 for the next network meeting." in said(
+    assert "Dr Kim proposed Thursday, 12 March 2026 for the next network meeting." in said(
         catalog, await team.client(kim, alex.id, NOW)
     )
     # What Alex gets: one message from Dr Kim by name, the date in words, two answers.
     message = View.of(client_message(relay, Role.CLINICIAN))
     assert said(catalog, message) == (
         "Dr Kim (clinician) proposes a date for your next network meeting: "
-        "Thursday, March 12, 2026.\n\n"
+        "Thursday, 12 March 2026.\n\n"
         "Does that day work for you?"
     )
     assert buttons(message) == [AnswerProposal(relay.id, True), AnswerProposal(relay.id, False)]
@@ -576,7 +576,7 @@ async def test_a_clinician_proposes_a_date_read_back_in_words_and_the_client_con
     team_view = await team.team(alex, NOW)
     assert (
         "No date is set for your next network meeting.\n"
-        "Dr Kim proposed Thursday, March 12, 2026 for your next network meeting."
+        "Dr Kim proposed Thursday, 12 March 2026 for your next network meeting."
     ) in said(catalog, team_view)
     assert "Answer Dr Kim's proposed date" in labels(catalog, team_view)
     assert buttons(await team.ask_meeting(alex, None, NOW)) == buttons(message)
@@ -584,14 +584,14 @@ async def test_a_clinician_proposes_a_date_read_back_in_words_and_the_client_con
     # "That works": the next meeting, the invitation to prepare, and Dr Kim told at once.
     works = await team.answer_proposal(alex, relay.id, True, NOW)
     assert said(catalog, works) == (
-        "Thank you. Your next network meeting is on Thursday, March 12, 2026. I told Dr Kim.\n\n"
-        "I'll ask on Monday, March 9, 2026 at 18:00 if you'd like to get ready for it."
+        "Thank you. Your next network meeting is on Thursday, 12 March 2026. I told Dr Kim.\n\n"
+        "I'll ask on Monday, 9 March 2026 at 18:00 if you'd like to get ready for it."
     )
     assert works.says[0].edit
     ((to, told),) = outbox.sent
     assert to == kim.id
     assert said(catalog, View.of(told)) == (
-        "Alex said yes to the next network meeting on Thursday, March 12, 2026."
+        "Alex said yes to the next network meeting on Thursday, 12 March 2026."
     )
     assert await store.next_meeting(alex.id) == "2026-03-12"
     assert sorted(s.slot for s in await store.sends(alex.id) if s.kind == "meeting") == [
@@ -605,7 +605,7 @@ async def test_a_clinician_proposes_a_date_read_back_in_words_and_the_client_con
     assert said(catalog, again_pressed).startswith("That date is no longer proposed.")
     assert len(outbox.sent) == 1
     assert said(catalog, await team.clients(kim, NOW)) == (
-        "Your clients:\n• Alex: next meeting Thursday, March 12, 2026"
+        "Your clients:\n• Alex: next meeting Thursday, 12 March 2026"
     )
 
 
@@ -631,7 +631,7 @@ async def test_the_client_asks_for_another_day_and_the_clinician_is_told_plainly
     ((to, told),) = outbox.sent
     assert to == kim.id
     assert said(catalog, View.of(told)) == (
-        "Alex would like another day than Thursday, March 12, 2026 for the next network "
+        "Alex would like another day than Thursday, 12 March 2026 for the next network "
         "meeting. You can propose another in /clients."
     )
     assert await store.next_meeting(alex.id) is None
@@ -642,10 +642,10 @@ async def test_the_client_asks_for_another_day_and_the_clinician_is_told_plainly
     )
     # Dr Kim proposes another; the same day again from the same clinician is said plainly.
     second = await propose(team, waits, kim, alex, "19 March", NOW)
-    assert said(catalog, second).startswith("Proposed to Alex: Thursday, March 19, 2026.")
+    assert said(catalog, second).startswith("Proposed to Alex: Thursday, 19 March 2026.")
     same = await team.confirm_meeting(kim, alex.id, "2026-03-19", NOW)
     assert said(catalog, same) == (
-        "You have proposed Thursday, March 19, 2026 to Alex already. I'll tell you the answer."
+        "You have proposed Thursday, 19 March 2026 to Alex already. I'll tell you the answer."
     )
     # A newer proposal replaces an older one: the old message's buttons change nothing.
     older = await proposal_of(store, alex)
@@ -668,25 +668,25 @@ async def test_a_past_meeting_is_never_next(
     jo = await network(team, catalog, store, alex)
     await store.set_next_meeting(alex.id, "2026-03-12")
     on_the_day = datetime(2026, 3, 12, 23, 30, tzinfo=UTC)  # still the 12th in London
-    assert "Your next network meeting: Thursday, March 12, 2026." in said(
+    assert "Your next network meeting: Thursday, 12 March 2026." in said(
         catalog, await team.team(alex, on_the_day)
     )
     after = datetime(2026, 3, 13, 8, 0, tzinfo=UTC)
     team_view = said(catalog, await team.team(alex, after))
     assert "next network meeting: Thursday" not in team_view
     assert (
-        "Your last network meeting was on Thursday, March 12, 2026. "
+        "Your last network meeting was on Thursday, 12 March 2026. "
         "No date is set for the next one."
     ) in team_view
     assert said(catalog, await team.clients(kim, after)) == (
         "Your clients:\n• Alex: no date set for the next meeting "
-        "(the last was Thursday, March 12, 2026)"
+        "(the last was Thursday, 12 March 2026)"
     )
     assert said(catalog, await team.clients(jo, after)).endswith(
-        "• Alex: no date set for the next meeting (the last was Thursday, March 12, 2026)"
+        "• Alex: no date set for the next meeting (the last was Thursday, 12 March 2026)"
     )
     detail = said(catalog, await team.client(kim, alex.id, after))
-    assert "No date set for the next network meeting. The last was on Thursday, March 12, " in (
+    assert "No date set for the next network meeting. The last was on Thursday, 12 March 2026" in (
         detail
     )
     # A proposal whose day has passed unanswered is gone, and its buttons say so.
@@ -695,7 +695,7 @@ async def test_a_past_meeting_is_never_next(
     later = datetime(2026, 3, 17, 10, 0, tzinfo=UTC)
     assert "proposed" not in said(catalog, await team.team(alex, later))
     assert said(catalog, await team.clients(kim, later)).endswith(
-        "(the last was Thursday, March 12, 2026)"
+        "(the last was Thursday, 12 March 2026)"
     )
     passed = await team.answer_proposal(alex, relay.id, True, later)
     assert said(catalog, passed) == "That day has passed. Nothing has changed."
@@ -790,7 +790,7 @@ async def test_a_proposal_waits_for_agreement_and_a_pause_and_says_so(
     await link(team, catalog, kim, alex)
     waiting = await propose(team, waits, kim, alex, "12 March", NOW)
     assert said(catalog, waiting) == (
-        "Proposed to Alex: Thursday, March 12, 2026.\n\n"
+        "Proposed to Alex: Thursday, 12 March 2026.\n\n"
         "Alex hasn't said yet that I may write to them, so it waits until they do. "
         "Alex can also answer in /team."
     )
@@ -799,7 +799,7 @@ async def test_a_proposal_waits_for_agreement_and_a_pause_and_says_so(
     )
     paused = await propose(team, waits, kim, alex, "19 March", NOW)
     assert said(catalog, paused) == (
-        "Proposed to Alex: Thursday, March 19, 2026.\n\n"
+        "Proposed to Alex: Thursday, 19 March 2026.\n\n"
         "Alex has paused messages, so it waits until they resume. I'll tell you the answer.\n\n"
         "Alex left a message for the team: Back next week"
     )
@@ -827,14 +827,14 @@ async def test_a_client_sets_and_clears_their_own_date_read_back_first(
     wait = await waits.take(alex.id, NOW)
     assert wait is not None and wait.subject is None
     check = await team.typed(alex, wait, "20/3", NOW)
-    assert said(catalog, check) == "Is your next network meeting on Friday, March 20, 2026?"
+    assert said(catalog, check) == "Is your next network meeting on Friday, 20 March 2026?"
     assert buttons(check) == [ConfirmMeeting(None, "2026-03-20"), AskMeeting(None)]
     assert labels(catalog, check) == ["Yes, save it", "Another date"]
     assert await store.next_meeting(alex.id) is None
     saved = await team.confirm_meeting(alex, None, "2026-03-20", NOW)
     assert said(catalog, saved) == (
-        "Saved: your next network meeting is on Friday, March 20, 2026.\n\n"
-        "I'll ask on Tuesday, March 17, 2026 at 18:00 if you'd like to get ready for it."
+        "Saved: your next network meeting is on Friday, 20 March 2026.\n\n"
+        "I'll ask on Tuesday, 17 March 2026 at 18:00 if you'd like to get ready for it."
     )
     assert saved.says[0].edit
     planned = [s.slot for s in await store.sends(alex.id) if s.kind == "meeting"]
@@ -863,18 +863,18 @@ async def test_a_client_sets_and_clears_their_own_date_read_back_first(
     ((to, told),) = outbox.sent
     assert to == kim.id
     assert said(catalog, View.of(told)) == (
-        "Alex set the date of their next network meeting: Friday, March 20, 2026."
+        "Alex set the date of their next network meeting: Friday, 20 March 2026."
     )
     assert (await store.relay(relay.id)) == replace(relay, status="cancelled")
     already = await team.confirm_meeting(kim, alex.id, "2026-03-20", NOW)
     assert said(catalog, already) == (
-        "That is already Alex's next network meeting: Friday, March 20, 2026. Nothing has changed."
+        "That is already Alex's next network meeting: Friday, 20 March 2026. Nothing has changed."
     )
 
 
 def test_meeting_invitations_offer_the_questions_or_nothing_owed(catalog: Catalog) -> None:
     prep = View.of(meeting_invitation(catalog, "en", MeetingSlot.PREP, date(2026, 3, 12)))
-    assert said(catalog, prep).startswith("Your next network meeting is on Thursday, March 12")
+    assert said(catalog, prep).startswith("Your next network meeting is on Thursday, 12 March")
     assert labels(catalog, prep) == ["Get ready now", "Not now"]
     assert buttons(prep) == [MeetingStart(MeetingSlot.PREP), MeetingLater(MeetingSlot.PREP)]
     after = View.of(meeting_invitation(catalog, "en", MeetingSlot.AFTER, date(2026, 3, 12)))

@@ -193,9 +193,9 @@ async def test_mydata_lists_every_kind_of_thing_kept_and_sends_a_readable_file(
     await alex.send("Slept badly again")
     listed, readable, data = await alex.send("/mydata")
     assert listed.body.startswith("Here is what I keep about you:")
-    assert "• Private notes: 1, the newest from March 2, 2026" in listed.body
+    assert "• Private notes: 1, the newest from 2 March 2026" in listed.body
     assert "• Check-ins: none" in listed.body
-    assert "• When I may write to you: agreed on March 2, 2026" in listed.body
+    assert "• When I may write to you: agreed on 2 March 2026" in listed.body
     assert "The two files below hold all of it" in listed.body
     assert readable.document is not None and data.document is not None
     assert readable.document["file_name"] == "between-my-data.txt"

@@ -299,7 +299,7 @@ async def test_the_client_sees_waiting_nudges_in_team_and_can_decline_one(
     await _nudge(sam, "In 3 days", "See you soon")
     (team,) = await alex.send("/team")
     assert "Nudges waiting for you:\n• From Sam," in team.body
-    await alex.press("Decline the nudge from Sam (Mar 5)")
+    await alex.press("Decline the nudge from Sam (5 Mar)")
     assert alex.last().body == "Okay. You won't get that nudge."
     before = len(api.messages(alex.id))
     await _tick_after(app, timedelta(days=4))

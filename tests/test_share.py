@@ -40,10 +40,10 @@ async def test_share_sends_exactly_the_previewed_words_to_the_one_person_picked(
     kim, sam = await _team(app, api, alex)
     await alex.send("I slept badly all week and the new dose makes me dizzy")
     await alex.send("Keep this one to myself")
-    preview = await _preview(alex, "Note Mar 2: I slept")
+    preview = await _preview(alex, "Note 2 Mar: I slept")
     assert preview.body == (
-        "From Alex, shared with you on March 2, 2026:\n\n"
-        "Note, March 2, 2026\nI slept badly all week and the new dose makes me dizzy"
+        "From Alex, shared with you on 2 March 2026:\n\n"
+        "Note, 2 March 2026\nI slept badly all week and the new dose makes me dizzy"
     )
     # Each person by name, none picked; Share is not possible yet.
     assert _labels(preview)[:3] == [
@@ -95,7 +95,7 @@ async def test_withdraw_deletes_the_delivered_message_and_empties_the_view(
     await alex.send("/share")
     (history,) = await alex.press("What I've shared")
     assert "with Dr Kim: Note" in history.body
-    (ask,) = await alex.press("Withdraw Mar 2 (Dr Kim)")
+    (ask,) = await alex.press("Withdraw 2 Mar (Dr Kim)")
     assert _labels(ask) == ["Withdraw it", "Keep it"]
     await alex.press("Withdraw it")
     assert alex.last().body.startswith("Withdrawn.")
@@ -124,7 +124,7 @@ async def test_withdrawing_an_old_share_edits_what_cannot_be_deleted(
     clock.advance(timedelta(days=3))  # Telegram deletes bot messages only for 48 hours
     await alex.send("/share")
     await alex.press("What I've shared")
-    await alex.press("Withdraw Mar 2 (Dr Kim)")
+    await alex.press("Withdraw 2 Mar (Dr Kim)")
     await alex.press("Withdraw it")
     assert not delivered.deleted
     assert delivered.body == "Alex withdrew what they shared here."
@@ -141,7 +141,7 @@ async def test_removing_someone_stops_future_shares_but_withdraws_nothing(
     assert api.messages(sam.id)[-1].body == preview.body
     # A preview made while Sam is in the team...
     await alex.send("Second thing")
-    await _preview(alex, "Note Mar 2: Second")
+    await _preview(alex, "Note 2 Mar: Second")
     await alex.press("Sam (peer supporter)")
     await alex.send("/team")
     await alex.press("Sam")
@@ -170,11 +170,11 @@ async def test_an_old_preview_never_sends_a_different_text(
     kim, _ = await _team(app, api, alex)
     await alex.send("Version one")
     await alex.send("Version two")
-    first = await _preview(alex, "Note Mar 2: Version one")
+    first = await _preview(alex, "Note 2 Mar: Version one")
     await alex.press_data(first.message_id, first.buttons()[0][1])  # Dr Kim
     old_go = next(data for label, data in alex.last().buttons() if label.startswith("Share"))
     # The client starts over and previews something else.
-    await _preview(alex, "Note Mar 2: Version two")
+    await _preview(alex, "Note 2 Mar: Version two")
     before = len(api.messages(kim.id))
     await alex.press_data(first.message_id, old_go)
     assert len(api.messages(kim.id)) == before
@@ -192,10 +192,10 @@ async def test_client_shares_a_check_in_from_share_this(
     assert sent[-1].body.startswith("Saved.")
     await alex.press("Share this")
     menu = alex.last()
-    assert _labels(menu)[0].startswith("✓ Check-in Mar 2:")
+    assert _labels(menu)[0].startswith("✓ Check-in 2 Mar:")
     sent = await alex.press("See what would be sent")
     body = sent[-1].body
-    assert body.startswith("From Alex, shared with you on March 2, 2026:\n\nCheck-in, March 2")
+    assert body.startswith("From Alex, shared with you on 2 March 2026:\n\nCheck-in, 2 March")
     assert "energy" not in body.lower()  # the capacity answer is never shared
 
 
@@ -312,7 +312,7 @@ async def test_client_shares_a_note_from_three_weeks_ago(
     page = alex.last()
     assert "Page 3 of 3" in page.body
     (old_note,) = [label for label in _labels(page) if "sister" in label]
-    assert old_note.startswith("Note Mar 2:")
+    assert old_note.startswith("Note 2 Mar:")
     await alex.press(old_note)
     assert "Chosen: 1" in alex.last().body
     # At the oldest page, "Older" says so and changes nothing.
@@ -326,8 +326,8 @@ async def test_client_shares_a_note_from_three_weeks_ago(
     assert "Page 1 of 3" in alex.last().body and "Chosen: 1" in alex.last().body
     (preview,) = await alex.press("See what would be sent")
     assert preview.body == (
-        "From Alex, shared with you on March 23, 2026:\n\n"
-        "Note, March 2, 2026\nThe talk with my sister went badly"
+        "From Alex, shared with you on 23 March 2026:\n\n"
+        "Note, 2 March 2026\nThe talk with my sister went badly"
     )
     await alex.press("Dr Kim (clinician)")
     await alex.press("Share with Dr Kim")
@@ -351,7 +351,7 @@ async def test_client_shares_one_long_note_whole(app: App, api: FakeBotAPI, alex
     )
     assert intro.buttons() == []
     first, last = preview
-    assert first.body.startswith("(1/2)\nFrom Alex, shared with you on March 2, 2026:\n\nNote,")
+    assert first.body.startswith("(1/2)\nFrom Alex, shared with you on 2 March 2026:\n\nNote,")
     assert last.body.startswith("(2/2)\n")
     assert first.buttons() == []  # one decision, under the last message
     assert _labels(last)[:2] == ["Dr Kim (clinician)", "Sam (peer supporter)"]
@@ -374,7 +374,7 @@ async def test_client_shares_one_long_note_whole(app: App, api: FakeBotAPI, alex
     # Withdrawing takes back both messages.
     await alex.send("/share")
     await alex.press("What I've shared")
-    await alex.press("Withdraw Mar 2 (Dr Kim)")
+    await alex.press("Withdraw 2 Mar (Dr Kim)")
     await alex.press("Withdraw it")
     delivered = api.messages(kim.id, include_deleted=True)[before:]
     assert len(delivered) == 2 and all(m.deleted for m in delivered)

@@ -46,7 +46,7 @@ async def test_client_sees_who_asks_and_what_they_will_see_then_accepts(
     assert any(body.startswith("Dr Kim is now in your team.") for body in alex.texts())
     assert api.messages(kim.id)[staff_before].body.startswith("Alex accepted your invite.")
     (team,) = await alex.send("/team")
-    assert "Dr Kim, clinician, since March 2, 2026." in team.body
+    assert "Dr Kim, clinician, since 2 March 2026." in team.body
     assert "Dr Kim" in [label for label, _ in team.buttons()]
     (clients,) = await kim.send("/clients")
     assert "Alex: no meeting date set" in clients.body
@@ -261,33 +261,33 @@ async def test_clinician_proposes_a_meeting_and_client_confirms(
     assert "Nothing has changed" in bad.body
     # Dr Kim types 12/3: read day first and said back in words before anything counts.
     (check,) = await kim.send("12/3")
-    assert check.body == "Propose Thursday, March 12, 2026 to Alex for the next network meeting?"
+    assert check.body == "Propose Thursday, 12 March 2026 to Alex for the next network meeting?"
     await kim.press("Propose it to Alex")
     proposed = api.messages(kim.id)[-1]
     assert proposed.body == (
-        "Proposed to Alex: Thursday, March 12, 2026.\n\n"
+        "Proposed to Alex: Thursday, 12 March 2026.\n\n"
         "Alex will get it now and can say if it works. I'll tell you the answer."
     )
     (clients,) = await kim.send("/clients")
-    assert "Alex: Thursday, March 12, 2026 proposed, waiting for Alex's answer" in clients.body
+    assert "Alex: Thursday, 12 March 2026 proposed, waiting for Alex's answer" in clients.body
     # Alex gets one message from Dr Kim, with the date in words and two answers.
     assert await _tick_until(app, clock, alex, "Dr Kim (clinician) proposes", days=1)
     (offer,) = [m for m in api.messages(alex.id) if m.body.startswith("Dr Kim (clinician) prop")]
     assert offer.body == (
         "Dr Kim (clinician) proposes a date for your next network meeting: "
-        "Thursday, March 12, 2026.\n\n"
+        "Thursday, 12 March 2026.\n\n"
         "Does that day work for you?"
     )
     assert [label for label, _ in offer.buttons()] == ["That works", "Another day"]
     kim_before = len(api.messages(kim.id))
     await alex.press("That works")
     assert api.messages(alex.id)[-1].body.startswith(
-        "Thank you. Your next network meeting is on Thursday, March 12, 2026. I told Dr Kim."
+        "Thank you. Your next network meeting is on Thursday, 12 March 2026. I told Dr Kim."
     )
     (told,) = api.messages(kim.id)[kim_before:]
-    assert told.body == "Alex said yes to the next network meeting on Thursday, March 12, 2026."
+    assert told.body == "Alex said yes to the next network meeting on Thursday, 12 March 2026."
     (clients,) = await kim.send("/clients")
-    assert "Alex: next meeting Thursday, March 12, 2026" in clients.body
+    assert "Alex: next meeting Thursday, 12 March 2026" in clients.body
     # Three days before, at Alex's check-in time: the invitation to prepare, once.
     assert await _tick_until(app, clock, alex, "Your next network meeting is", days=8)
     assert clock.now().strftime("%a %d %H") == "Mon 09 18"
@@ -315,7 +315,7 @@ async def test_client_asks_for_another_day(
     assert [label for label, _ in answered.buttons()] == ["Write to Dr Kim"]
     (told,) = api.messages(kim.id)[kim_before:]
     assert told.body == (
-        "Alex would like another day than Thursday, March 12, 2026 for the next network "
+        "Alex would like another day than Thursday, 12 March 2026 for the next network "
         "meeting. You can propose another in /clients."
     )
     (ask,) = await alex.press("Write to Dr Kim")
@@ -334,28 +334,27 @@ async def test_past_meeting_is_never_next(
     await alex.send("/team")
     await alex.press("Set the meeting date")
     (check,) = await alex.send("5/3")
-    assert check.body == "Is your next network meeting on Thursday, March 5, 2026?"
+    assert check.body == "Is your next network meeting on Thursday, 5 March 2026?"
     await alex.press("Yes, save it")
     assert api.messages(alex.id)[-1].body == (
-        "Saved: your next network meeting is on Thursday, March 5, 2026.\n\n"
+        "Saved: your next network meeting is on Thursday, 5 March 2026.\n\n"
         "I'll ask today at 18:00 if you'd like to get ready for it.\n\nI told Dr Kim."
     )
     assert api.messages(kim.id)[-1].body == (
-        "Alex set the date of their next network meeting: Thursday, March 5, 2026."
+        "Alex set the date of their next network meeting: Thursday, 5 March 2026."
     )
     clock.advance(timedelta(days=3, hours=12))  # Thursday 21:00: still the day of the meeting
     (team,) = await alex.send("/team")
-    assert "Your next network meeting: Thursday, March 5, 2026." in team.body
+    assert "Your next network meeting: Thursday, 5 March 2026." in team.body
     clock.advance(timedelta(hours=4))  # Friday
     (team,) = await alex.send("/team")
     assert "Your next network meeting" not in team.body
     assert (
-        "Your last network meeting was on Thursday, March 5, 2026. "
-        "No date is set for the next one."
+        "Your last network meeting was on Thursday, 5 March 2026. No date is set for the next one."
     ) in team.body
     (clients,) = await kim.send("/clients")
     assert "next meeting Thursday" not in clients.body
-    assert "Alex: no date set for the next meeting (the last was Thursday, March 5" in (
+    assert "Alex: no date set for the next meeting (the last was Thursday, 5 March" in (
         clients.body
     )
     (detail,) = await kim.press("Alex")
@@ -399,7 +398,7 @@ async def test_only_a_clinician_in_the_team_can_propose_a_date(
     await alex.send("/team")
     await alex.press("Set the meeting date")
     (check,) = await alex.send("2026-03-20")
-    assert check.body == "Is your next network meeting on Friday, March 20, 2026?"
+    assert check.body == "Is your next network meeting on Friday, 20 March 2026?"
     await alex.press("Yes, save it")
     saved = api.messages(alex.id)[-1]
-    assert saved.body.startswith("Saved: your next network meeting is on Friday, March 20, 2026")
+    assert saved.body.startswith("Saved: your next network meeting is on Friday, 20 March 2026")

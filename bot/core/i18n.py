@@ -6,12 +6,14 @@ import datetime as dt
 import string
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date, format_skeleton
+
+from bot.core.dates import speech_locale
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DEFAULT_LANGUAGE = "en"
@@ -42,6 +44,14 @@ class Catalog:
 
     texts: Mapping[str, Mapping[str, str]]
     default: str = DEFAULT_LANGUAGE
+    region: str | None = None  # the service's locale ("en_GB"): how its people write dates
+
+    def with_region(self, locale: str) -> Catalog:
+        """The same texts, with dates written as people write them in the service's country."""
+        return replace(self, region=locale)
+
+    def _locale(self, language: str) -> str:
+        return speech_locale(language, self.region) if self.region else language
 
     @classmethod
     def load(cls, directory: Path = LOCALES_DIR, default: str = DEFAULT_LANGUAGE) -> Catalog:
@@ -107,18 +117,18 @@ class Catalog:
 
     def date(self, language: str, value: date) -> str:
         """A date written the way people of ``language`` write it ("26 November 2026")."""
-        return format_date(value, format="long", locale=language)
+        return format_date(value, format="long", locale=self._locale(language))
 
     def short_date(self, language: str, value: dt.date) -> str:
         """A short date for a button ("5 Mar")."""
-        return format_skeleton("MMMd", value, locale=language)
+        return format_skeleton("MMMd", value, locale=self._locale(language))
 
     def weekday_date(self, language: str, value: dt.date) -> str:
         """A date with its weekday ("Thursday, December 3, 2026")."""
-        return format_date(value, format="full", locale=language)
+        return format_date(value, format="full", locale=self._locale(language))
 
     def datetime(self, language: str, value: datetime) -> str:
         """A day and a time on the wall clock of ``value``'s zone ("Thursday, November 26, 2026,
         19:00"): the weekday helps, seconds never do."""
-        clock = format_skeleton("Hm", value, locale=language)
+        clock = format_skeleton("Hm", value, locale=self._locale(language))
         return f"{self.weekday_date(language, value.date())}, {clock}"
