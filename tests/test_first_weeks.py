@@ -281,3 +281,13 @@ async def test_someone_close_who_takes_a_clinicians_link_becomes_a_client_too(
     assert user is not None and user.role is Role.CLIENT
     assert await services(app).db.team_role(alex.id, jo.id) is Role.NETWORK
     assert api.commands[("chat", jo.id, "")][1]["command"] == "menu"
+
+
+async def test_declining_an_invite_asks_nothing_more(app: App, api: FakeBotAPI) -> None:
+    kim = await make_staff(app, api, 201, "Dr Kim", "clinician")
+    blair = Person(app, api, 102, "Blair")
+    await blair.send("/start")  # a client who has not answered the schedule question yet
+    await blair.send(f"/start {link_code(await kim.send('/invite'))}")
+    assert await blair.press("Decline") == []  # the invite is settled in place; no question
+    assert blair.last().body.startswith("Okay. Nobody was added to your team")
+    assert blair.last().buttons() == []

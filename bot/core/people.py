@@ -76,8 +76,8 @@ class Persons:
         """A client who has not yet said when the bot may write to them (after joining a team,
         that is the next question); None for anyone else."""
         user = await self._people.get_user(user_id)
-        if user is None or not user.role.is_client:
-            return None
+        if user is None or not user.role.is_client or not await self._team.team_of(user.id):
+            return None  # declining an invite, or someone close accepting, asks nothing more
         own = await self._sends.schedule(user.id)
         return user if own is None or own.agreed_on is None else None
 
