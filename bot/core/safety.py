@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.core.i18n import Catalog
+from bot.core.lengths import MAX_TEXT, split_text
 from bot.core.model import CrisisPlan
 
 
@@ -18,10 +19,6 @@ class Contact:
     name: str
     phone: str
     note: str = ""
-
-
-MESSAGE_LIMIT = 4000
-"""Characters per message the card keeps under (Telegram's own limit is 4,096)."""
 
 
 def crisis_card(
@@ -54,50 +51,7 @@ def crisis_card(
                 text = getattr(plan, part)
                 if text:
                     lines.append(catalog.get(language, f"helpnow.plan_{part}", text=text))
-    return fit(lines, MESSAGE_LIMIT)
-
-
-def size(text: str) -> int:
-    """Length as Telegram counts it (UTF-16 code units: an emoji counts two)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _fits(text: str, limit: int) -> int:
-    """How many characters of ``text`` fit in ``limit`` units."""
-    used = 0
-    for index, char in enumerate(text):
-        used += 2 if ord(char) > 0xFFFF else 1
-        if used > limit:
-            return index
-    return len(text)
-
-
-def fit(lines: Sequence[str], limit: int) -> list[str]:
-    """Lines joined into as few messages as fit under ``limit`` each (as Telegram counts); a
-    line too long for one message is cut between words (inside a word only if it has none)."""
-    pieces: list[str] = []
-    for line in lines:
-        while size(line) > limit:
-            end = _fits(line, limit)
-            cut = line.rfind(" ", 0, end)
-            cut = cut if cut > end // 2 else end
-            pieces.append(line[:cut].rstrip())
-            line = line[cut:].lstrip()
-        pieces.append(line)
-    messages: list[str] = []
-    current: list[str] = []
-    used = 0
-    for piece in pieces:
-        extra = size(piece) + (1 if current else 0)
-        if current and used + extra > limit:
-            messages.append("\n".join(current).strip("\n"))
-            current, used = [], 0
-            extra = size(piece)
-        current.append(piece)
-        used += extra
-    if current:
-        messages.append("\n".join(current).strip("\n"))
-    return [m for m in messages if m]
+    return split_text("\n".join(lines), MAX_TEXT)
 
 
 def _normalise(text: str) -> str:

@@ -8,7 +8,6 @@ client's own draft and shares only.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -31,6 +30,7 @@ from bot.core.actions.share import (
 )
 from bot.core.dialogs import FOLLOW_UP, Dialog, dialog_for
 from bot.core.i18n import Catalog
+from bot.core.lengths import MAX_TEXT, split_text, utf16_len
 from bot.core.model import CheckinRecord, Note, Share, ShareDraft, TeamMember, User
 from bot.core.planning import Planner
 from bot.core.ports import CheckinStore, Outbox, People, ShareStore, TeamStore
@@ -43,7 +43,6 @@ ITEM_KIND = {"checkin": "checkin", "meeting_prep": "agenda", "after_meeting": "r
 KINDS = ("note", "checkin", "agenda", "reflection")
 PAGE = 5  # items offered as buttons on one page of /share, newest first
 HISTORY = 10  # shares listed in the history, newest first
-MAX_TEXT = 4096  # the longest text one message can carry (Telegram's limit, in UTF-16 units)
 MAX_PARTS = 10  # the most messages one share may become (any single item fits in far fewer)
 DELETE_WINDOW = timedelta(hours=48)  # after this, Telegram lets a bot edit its messages only
 RECENT_CHECKINS = 200  # check-ins looked at for items
@@ -117,58 +116,6 @@ def on_page(items: Sequence[Item], page: int) -> Sequence[Item]:
     page before it, so every page shows as many buttons and the buttons below never move."""
     start = min(page * PAGE, max(0, len(items) - PAGE))
     return items[start : start + PAGE]
-
-
-def utf16_len(text: str) -> int:
-    """The length Telegram counts: UTF-16 code units (an emoji is often two)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-# Where a long text may be cut, best first: between paragraphs, lines, sentences, words.
-_BREAKS = (
-    re.compile(r"\n[ \t]*\n\s*"),
-    re.compile(r"\n\s*"),
-    re.compile(r"(?<=[.!?…])\s+"),
-    re.compile(r"\s+"),
-)
-
-
-def _fitting(text: str, limit: int) -> int:
-    """The length of the longest start of ``text`` that is at most ``limit`` UTF-16 units."""
-    low, high = 0, min(len(text), limit)  # a character is at least one unit
-    while low < high:
-        middle = (low + high + 1) // 2
-        if utf16_len(text[:middle]) <= limit:
-            low = middle
-        else:
-            high = middle - 1
-    return low
-
-
-def split_text(text: str, limit: int) -> list[str]:
-    """``text`` in pieces of at most ``limit`` UTF-16 units, cut between paragraphs where that
-    keeps a piece at least half full, else between lines, sentences or words; inside a word
-    only when one word is longer than a whole piece. The whitespace at a cut is dropped."""
-    pieces: list[str] = []
-    rest = text
-    while utf16_len(rest) > limit:
-        end = _fitting(rest, limit)
-        window = rest[: end + 1]  # a break may start right after the part that fits
-        cut: tuple[int, int] | None = None
-        for least in (end // 2, 1):
-            for pattern in _BREAKS:
-                found = [m for m in pattern.finditer(window) if least <= m.start() <= end]
-                if found:
-                    cut = (found[-1].start(), found[-1].end())
-                    break
-            if cut is not None:
-                break
-        start, after = cut if cut is not None else (max(end, 1), max(end, 1))
-        pieces.append(rest[:start].rstrip())
-        rest = rest[after:].lstrip()
-    if rest or not pieces:
-        pieces.append(rest)
-    return pieces
 
 
 def parts_of(body: str, limit: int = MAX_TEXT) -> list[str]:

@@ -39,6 +39,7 @@ from bot.core.actions.team import (
 )
 from bot.core.dates import read_day
 from bot.core.i18n import Catalog
+from bot.core.lengths import MAX_TEXT, utf16_len
 from bot.core.model import InviteKind, Relay, Role, TeamMember, User, hash_code, new_invite_code
 from bot.core.nudges import (
     MEETING,
@@ -55,9 +56,6 @@ from bot.core.policy import Policy
 from bot.core.ports import MessageStore, Outbox, People, Sends, ShareStore, TeamJoin, TeamStore
 from bot.core.views import Attachment, Choice, Say, Text, View, t
 from bot.core.waits import Wait, WaitKind, Waits
-
-MAX_TEXT = 4096
-"""The longest text one message may carry (Telegram's limit)."""
 
 MEETING_DIALOGS = {MeetingSlot.PREP: "meeting_prep", MeetingSlot.AFTER: "after_meeting"}
 """The questions each meeting invitation starts."""
@@ -788,7 +786,7 @@ class Team:
         more = catalog.get(lang, "clients.detail_more")
         for share in shares:
             body = share.body or ""
-            if len(text) + len(body) + len(more) + 4 > MAX_TEXT:
+            if utf16_len(text) + utf16_len(body) + utf16_len(more) + 4 > MAX_TEXT:
                 text += "\n\n" + more
                 break
             text += "\n\n" + body

@@ -56,9 +56,13 @@ def _language(update: Update, context: BotContext, user: User | None = None) -> 
     return context.services.catalog.language_for(tg_user.language_code if tg_user else None)
 
 
-async def _person(update: Update, context: BotContext) -> User:
+async def _person(update: Update, context: BotContext, *, started: bool = False) -> User:
     """The person behind this update. A first contact becomes a client and is welcomed first,
-    whatever they sent, so nobody writes to the bot without learning what it is and is not."""
+    whatever they sent, so nobody writes to the bot without learning what it is and is not.
+
+    ``started``: the update is /start, after which the schedule question is the one question;
+    first words of any other kind get their own answer instead (one decision per message).
+    """
     tg_user = update.effective_user
     chat = update.effective_chat
     assert tg_user is not None and chat is not None
@@ -71,23 +75,20 @@ async def _person(update: Update, context: BotContext) -> User:
         services.clock.now(),
     )
     if new:
-        await _welcome(update, context, user)
+        # Roles come from links: someone who came without one hears that a link decides.
+        hint = _t(context, user.language, "start.link_hint")
+        await _reply(update, f"{_welcome_text(context, user.language, user.name)}\n\n{hint}")
+        await _reply(update, _t(context, user.language, "start.telegram_privacy"))
+        if started:
+            await settings.propose(update, context, user)
     return user
 
 
-async def _welcome(update: Update, context: BotContext, user: User) -> None:
-    """What the bot is; after /start, when it would write is the one question. Someone whose
-    first words were anything else gets their answer instead (one decision per message)."""
-    name_part = f", {user.name}" if user.name else ""
+def _welcome_text(context: BotContext, language: str, name: str) -> str:
+    """What the bot is and is not, to someone new."""
+    name_part = f", {name}" if name else ""
     org = context.services.settings.service.organisation.name
-    welcome = _t(context, user.language, "start.welcome", name_part=name_part, org=org)
-    # Roles come from links: someone who came without one hears that a link decides.
-    hint = _t(context, user.language, "start.link_hint")
-    await _reply(update, f"{welcome}\n\n{hint}")
-    await _reply(update, _t(context, user.language, "start.telegram_privacy"))
-    message = update.effective_message
-    if message is not None and (message.text or "").split(" ")[0].split("@")[0] == "/start":
-        await settings.propose(update, context, user)
+    return _t(context, language, "start.welcome", name_part=name_part, org=org)
 
 
 def main_menu(context: BotContext, language: str) -> InlineKeyboardMarkup:
@@ -110,7 +111,7 @@ async def start(update: Update, context: BotContext) -> None:
     if code is not None:
         await _open_link(update, context, code, known)
         return
-    user = await _person(update, context)
+    user = await _person(update, context, started=True)
     language = user.language
     if not user.role.is_client:
         await _reply(update, _member_help(context, user))
@@ -139,11 +140,7 @@ async def _open_link(update: Update, context: BotContext, code: str, known: User
         return
     if known is None and code.startswith("c_"):
         # Someone close learns what the bot is from the invite itself; a client from the welcome.
-        org = services.settings.service.organisation.name
-        name_part = f", {tg_user.first_name}" if tg_user.first_name else ""
-        await _reply(
-            update, _t(context, reply.language, "start.welcome", name_part=name_part, org=org)
-        )
+        await _reply(update, _welcome_text(context, reply.language, tg_user.first_name))
         await _reply(update, _t(context, reply.language, "start.telegram_privacy"))
     await reply_view(update, context, reply.language, reply.view)
 
