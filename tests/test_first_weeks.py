@@ -291,3 +291,15 @@ async def test_declining_an_invite_asks_nothing_more(app: App, api: FakeBotAPI) 
     assert await blair.press("Decline") == []  # the invite is settled in place; no question
     assert blair.last().body.startswith("Okay. Nobody was added to your team")
     assert blair.last().buttons() == []
+
+
+async def test_words_of_crisis_typed_as_an_answer_get_the_card_before_the_next_question(
+    alex: Person,
+) -> None:
+    await alex.send("/helpnow")
+    await alex.press("Write my plan")
+    await alex.send("My sister Jo")
+    card, question = await alex.send("I cant go on")
+    assert "116 123" in card.body
+    assert question.body.startswith("Part 3 of 3.")
+    assert decisions([card, question]) == [question.body]  # the newest is the one open question

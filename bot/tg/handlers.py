@@ -476,8 +476,8 @@ async def text_message(update: Update, context: BotContext) -> None:
     answer = _typed_handlers(services).get(wait.kind) if wait is not None else None
     if wait is not None and answer is not None:
         view = await answer(user, wait, text, now)
-        if crisis:
-            view = view + await services.persons.words_of_crisis(user)
+        if crisis:  # the card comes before any next question
+            view = await services.persons.words_of_crisis(user) + view
         await reply_view(update, context, user.language, view)
         return
     if user.role.is_client:
