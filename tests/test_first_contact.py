@@ -150,7 +150,8 @@ async def test_a_failure_is_logged_without_the_words_and_answered_calmly(
         sent = await alex.send("my secret words")
     assert sent[-1].body.startswith("Sorry, something went wrong on my side")
     assert "my secret words" not in caplog.text
-    assert "error handling a message update from user 101" in caplog.text
+    assert "error handling a message update from p" in caplog.text
+    assert "101" not in caplog.text
 
 
 async def test_bot_keeps_serving_after_odd_input(api: FakeBotAPI, alex: Person) -> None:

@@ -183,7 +183,7 @@ class Dispatcher:
             return await self._attempt(send, await asyncio.shield(known))
         except Exception:
             # Never leave a row claimed forever; log without anyone's words.
-            log.exception("send %s for user %s failed", send.id, send.user_id)
+            log.exception("send %s failed", send.id)
             await self._d.sends.finish_send(send.id, "failed", self._d.clock.now(), reason="error")
             return "failed"
         finally:

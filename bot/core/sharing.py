@@ -465,9 +465,7 @@ class Sharing:
             try:
                 message_id = await self._outbox.send(to, Say.of(Text.plain(part)))
             except Exception as exc:  # the network, say: this one failed, the others still go
-                log.warning(
-                    "share %s did not reach user %s: %s", share_id, to.id, type(exc).__name__
-                )
+                log.warning("share %s did not reach a recipient: %s", share_id, type(exc).__name__)
                 message_id = None
             if message_id is None:
                 for sent in message_ids:

@@ -12,6 +12,7 @@ from telegram.ext import ExtBot
 from bot.core.delivery import Post, Posted
 from bot.core.model import User
 from bot.core.views import Say
+from bot.logs import who
 from bot.tg.ratelimit import BULK
 from bot.tg.render import Renderer
 
@@ -54,6 +55,6 @@ class TelegramCourier:
                 rate_limit_args=BULK,
             )
         except (BadRequest, Forbidden) as exc:
-            log.info("could not edit a message for user %s: %s", to.id, exc.message)
+            log.info("could not edit a message for %s: %s", who(to.id), type(exc).__name__)
             return False
         return True

@@ -31,6 +31,7 @@ from bot.core.model import STAFF_CODE_PREFIX, Role, User
 from bot.core.team import Caller
 from bot.core.views import Choice, Say, View, t
 from bot.core.waits import Wait, WaitKind
+from bot.logs import who
 from bot.tg import checkin, keyboards, menus, nudge, settings, share, team
 from bot.tg.codec import decode
 from bot.tg.context import BotContext, Services, Who, reply_view, waits
@@ -564,9 +565,9 @@ async def on_error(update: object, context: BotContext) -> None:
         person = update.effective_user.id if update.effective_user else None
     error = context.error
     log.error(
-        "error handling a %s update from user %s: %s",
+        "error handling a %s update from %s: %s",
         kind,
-        person,
+        who(person),
         type(error).__name__,
         exc_info=error,
     )
@@ -579,7 +580,7 @@ async def on_error(update: object, context: BotContext) -> None:
             _t(context, _language(update, context), "fallback.error")
         )
     except TelegramError:
-        log.warning("could not send the apology to user %s", person)
+        log.warning("could not send the apology to %s", who(person))
 
 
 async def private_only(update: object, context: BotContext) -> None:

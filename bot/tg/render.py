@@ -14,6 +14,7 @@ from telegram.ext import ExtBot
 from bot.core.i18n import Catalog
 from bot.core.model import Role, User
 from bot.core.views import Say, Text, View
+from bot.logs import who
 from bot.tg.codec import encode
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,7 @@ class TelegramOutbox:
                 self._bot, to.chat_id, text, say, self._renderer.markup(to.language, say)
             )
         except (Forbidden, BadRequest) as exc:
-            log.info("a message to user %s could not be delivered: %s", to.id, type(exc).__name__)
+            log.info("a message to %s could not be delivered: %s", who(to.id), type(exc).__name__)
             return None
         if say.on_sent is not None:
             await say.on_sent(sent.message_id)
