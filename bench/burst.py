@@ -186,7 +186,11 @@ async def run_between(tmp: Path) -> BetweenResult:
     """Register everyone, measure the 1,000-client burst, then the burst with ordered clients."""
     catalog = Catalog.load()
     settings = load_settings(
-        {"BOT_DATA_DIR": str(tmp / "between"), "BOT_CONFIG": str(service_config(tmp, SEND_RATE))},
+        {
+            "BOT_DATA_DIR": str(tmp / "between"),
+            "BOT_KEY_FILE": str(tmp / "keys" / "between.key"),
+            "BOT_CONFIG": str(service_config(tmp, SEND_RATE)),
+        },
         catalog=catalog,
     )
     assert settings.service.telegram.send_rate == SEND_RATE

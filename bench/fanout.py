@@ -335,7 +335,11 @@ async def run(tmp: Path, clients: int, limit: int) -> Outcome:
     """Set everyone up, send the 09:55 check-ins, then measure the 10:00 fan-out."""
     catalog = Catalog.load()
     settings = load_settings(
-        {"BOT_DATA_DIR": str(tmp / "between"), "BOT_CONFIG": str(service_config(tmp, limit))},
+        {
+            "BOT_DATA_DIR": str(tmp / "between"),
+            "BOT_KEY_FILE": str(tmp / "keys" / "between.key"),
+            "BOT_CONFIG": str(service_config(tmp, limit)),
+        },
         catalog=catalog,
     )
     assert settings.service.telegram.send_rate == limit

@@ -67,7 +67,7 @@ from bot.core.model import ClientSchedule
 from bot.core.planning import CHECKIN, REGULAR, Planner, ScheduleDefaults, effective
 from bot.core.schedule import WEEKDAYS, Occurrence, next_checkin
 from bot.standin import FakeBotAPI
-from bot.storage.crypto import load_cipher
+from bot.storage.safekeeping import open_data
 from bot.storage.store import SqliteStore, iso
 
 CLIENTS = 100_000
@@ -103,7 +103,10 @@ Template = tuple[str | None, str | None, str | None]
 
 def data_settings(data_dir: Path, catalog: Catalog) -> Settings:
     """Settings for a bot whose data lives in ``data_dir`` (the example service file)."""
-    return load_settings({"BOT_DATA_DIR": str(data_dir)}, catalog=catalog)
+    return load_settings(
+        {"BOT_DATA_DIR": str(data_dir), "BOT_KEY_FILE": str(data_dir.parent / "between.key")},
+        catalog=catalog,
+    )
 
 
 def pick_template(rng: random.Random) -> Template:
@@ -128,8 +131,7 @@ async def seed(data_dir: Path, clients: int) -> None:
     catalog = Catalog.load()
     settings = data_settings(data_dir, catalog)
     defaults = schedule_defaults(settings)
-    cipher = load_cipher(settings.encryption_key, settings.key_path)
-    store = await SqliteStore.open(settings.database_path, cipher)
+    store = await open_data(settings)
     try:
         rng = random.Random(clients)
         occurrences: dict[Template, Occurrence] = {}

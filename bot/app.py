@@ -27,8 +27,7 @@ from bot.core.schedule_settings import ScheduleSettings
 from bot.core.sharing import Sharing
 from bot.core.team import Team
 from bot.core.waits import Waits
-from bot.storage.crypto import load_cipher
-from bot.storage.store import SqliteStore
+from bot.storage.safekeeping import open_data
 from bot.tg import handlers
 from bot.tg.context import CONTEXT_TYPES, BotData, Services
 from bot.tg.courier import TelegramCourier
@@ -127,8 +126,7 @@ async def post_init(app: App) -> None:
     """Open the store, set the command menu, start the tick."""
     services: Services = app.bot_data.services
     settings = services.settings
-    cipher = load_cipher(settings.encryption_key, settings.key_path)
-    services.store = await SqliteStore.open(settings.database_path, cipher)
+    services.store = await open_data(settings)
     store = services.store
     planner = services.planner_service = Planner(store, schedule_defaults(settings))
     services.checkin_service = Checkins(store, services.dialogs, store, store, planner)

@@ -16,6 +16,7 @@ from bot.core.clock import SystemClock
 from bot.core.dialogs import DIALOGS_DIR, DialogErrors
 from bot.core.i18n import Catalog, CatalogError
 from bot.core.model import Role
+from bot.logs import configure_logging
 
 log = logging.getLogger("bot")
 
@@ -41,6 +42,19 @@ def _parser() -> argparse.ArgumentParser:
     remove.add_argument(
         "telegram_id", type=int, help="the account's Telegram id (see: staff list)"
     )
+    keys = commands.add_parser("keys", help="the encryption key").add_subparsers(
+        dest="keys_command", required=True, metavar="ACTION"
+    )
+    keys.add_parser(
+        "rotate", help="re-encrypt everything under a new key, then retire the old one"
+    )
+    backup = commands.add_parser(
+        "backup", help="make a consistent copy of the database (without the key)"
+    )
+    backup.add_argument("destination", type=Path, help="the new file to write")
+    commands.add_parser(
+        "doctor", help="check key, database, permissions, clock, configuration and dialogs"
+    )
     dialogs = commands.add_parser("dialogs", help="check or preview the check-in dialogs")
     default_dir = Path(os.environ.get("BOT_DIALOGS_DIR") or DIALOGS_DIR)
     dialogs.add_argument(
@@ -55,49 +69,52 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _configure_logging() -> None:
-    logging.basicConfig(
-        level=os.environ.get("BOT_LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs every request URL, and the URL carries the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    # PTB logs whole updates (people's words) at DEBUG: never let that reach the log.
-    logging.getLogger("telegram").setLevel(logging.INFO)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+async def _check_data(settings: Settings) -> None:
+    """Open the data with its key and close it again: a key problem stops us before Telegram."""
+    from bot.storage.safekeeping import open_data
+
+    store = await open_data(settings)
+    await store.close()
 
 
 def _run(settings: Settings, catalog: Catalog) -> int:
     from telegram import Update
 
     from bot.app import build_application
-    from bot.storage.crypto import load_cipher
+    from bot.storage.safekeeping import run_lock
 
     app = build_application(settings, catalog)  # a broken dialog stops us here
-    load_cipher(settings.encryption_key, settings.key_path)  # and so does a key problem
-    webhook = settings.service.webhook
-    if webhook is None:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
-    else:
-        app.run_webhook(
-            listen=webhook.listen,
-            port=webhook.port,
-            webhook_url=webhook.url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
+    with run_lock(settings.database_path):  # one process per database, until we stop
+        # A key that does not match stops us here. PTB runs the bot on this same loop: a loop
+        # closed by asyncio.run would leave it none to take.
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(_check_data(settings))
+        except BaseException:
+            asyncio.set_event_loop(None)
+            loop.close()
+            raise
+        webhook = settings.service.webhook
+        if webhook is None:
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+        else:
+            app.run_webhook(
+                listen=webhook.listen,
+                port=webhook.port,
+                webhook_url=webhook.url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
     return 0
 
 
 async def _staff(settings: Settings, args: argparse.Namespace) -> tuple[int, list[str]]:
     """The administrator's staff commands; the exit status and the lines to print."""
     from bot.core import usecases
-    from bot.storage.crypto import load_cipher
-    from bot.storage.store import SqliteStore
+    from bot.storage.safekeeping import open_data
 
-    store = await SqliteStore.open(
-        settings.database_path, load_cipher(settings.encryption_key, settings.key_path)
-    )
+    store = await open_data(settings)
     now = SystemClock().now()
     try:
         if args.staff_command == "invite":
@@ -159,18 +176,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.dialogs_cli import dialogs_command
 
             return dialogs_command(args, catalog)
+        if args.command == "doctor":
+            from bot.doctor import doctor
+
+            findings = asyncio.run(doctor(os.environ, catalog, SystemClock().now()))
+            print("\n".join(finding.line() for finding in findings))
+            return 0 if all(finding.ok for finding in findings) else 1
         settings = load_settings(catalog=catalog, require_token=args.command == "run")
         if args.command == "run":
-            _configure_logging()
+            configure_logging(os.environ.get("BOT_LOG_LEVEL", "INFO"))
             return _run(settings, catalog)
         if args.command == "sandbox":
             from bot.sandbox import run_sandbox
 
-            logging.basicConfig(
-                level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
-            )
-            logging.getLogger("telegram").setLevel(logging.WARNING)
+            configure_logging("WARNING")
             return asyncio.run(run_sandbox(settings, catalog, sys.stdin, sys.stdout))
+        if args.command == "keys":
+            from bot.storage.safekeeping import key_source, rotate_keys
+
+            configure_logging(os.environ.get("BOT_LOG_LEVEL", "INFO"))
+            lines = asyncio.run(rotate_keys(settings.database_path, key_source(settings)))
+            print("\n".join(lines))
+            return 0
+        if args.command == "backup":
+            from bot.storage.safekeeping import backup
+
+            print("\n".join(backup(settings.database_path, args.destination)))
+            return 0
         if args.command == "staff":
             if settings.service.telegram.bot_username is None and args.staff_command == "invite":
                 print(

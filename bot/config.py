@@ -146,6 +146,7 @@ class Settings:
     encryption_key: str | None
     webhook_secret: str | None
     dialogs_dir: Path
+    key_file: Path
 
     @property
     def database_path(self) -> Path:
@@ -153,9 +154,11 @@ class Settings:
         return self.data_dir / "between.sqlite3"
 
     @property
-    def key_path(self) -> Path:
-        """Where the generated encryption key is kept when none is given."""
-        return self.data_dir / "between.key"
+    def key_beside_database(self) -> bool:
+        """True if the key file sits in the database's folder (one copy would hold both)."""
+        return self.encryption_key is None and (
+            self.key_file.resolve().parent == self.data_dir.resolve()
+        )
 
     @cached_property
     def policy(self) -> Policy:
@@ -263,13 +266,33 @@ def load_settings(
         raise ConfigError(
             "BOT_WEBHOOK_SECRET: required with [webhook]; 16 to 256 characters of A-Z a-z 0-9 _ -"
         )
+    data_dir = Path(env.get("BOT_DATA_DIR") or "./data")
     return Settings(
         token=token,
         api_url=api_url,
-        data_dir=Path(env.get("BOT_DATA_DIR") or "./data"),
+        data_dir=data_dir,
         config_path=config_path,
         service=service,
         encryption_key=key,
         webhook_secret=secret,
         dialogs_dir=Path(env.get("BOT_DIALOGS_DIR") or DIALOGS_DIR),
+        key_file=key_file(env, data_dir),
     )
+
+
+def key_file(env: Mapping[str, str], data_dir: Path) -> Path:
+    """``BOT_KEY_FILE``, else ``between/between.key`` in the user's configuration folder.
+
+    A key file that an older Between generated beside the database is still used where it is
+    (``between doctor`` asks to move it).
+    """
+    given = env.get("BOT_KEY_FILE")
+    if given:
+        return Path(given)
+    config_home = env.get("XDG_CONFIG_HOME")
+    default = (Path(config_home) if config_home else Path.home() / ".config") / "between"
+    default /= "between.key"
+    beside = data_dir / "between.key"
+    if not default.exists() and beside.exists():
+        return beside
+    return default

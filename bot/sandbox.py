@@ -424,7 +424,12 @@ async def open_sandbox(
 ) -> AsyncIterator[Sandbox]:
     """A sandbox on a temporary database, its clock at ``start`` (default: 09:00 today)."""
     with tempfile.TemporaryDirectory(prefix="between-sandbox-") as data_dir:
-        settings = dataclasses.replace(settings, data_dir=Path(data_dir), encryption_key=None)
+        settings = dataclasses.replace(
+            settings,
+            data_dir=Path(data_dir) / "data",
+            key_file=Path(data_dir) / "keys" / "between.key",
+            encryption_key=None,
+        )
         clock = ManualClock(start or _nine_today(settings))
         api = FakeBotAPI(now=clock.now)
         app = build_application(settings, catalog, clock=clock, request=api, polling=False)

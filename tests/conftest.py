@@ -16,7 +16,8 @@ from bot.core.clock import ManualClock
 from bot.core.i18n import Catalog
 from bot.core.waits import Waits
 from bot.standin import ChatMessage, FakeBotAPI
-from bot.storage.crypto import load_cipher
+from bot.storage.crypto import KeySource
+from bot.storage.safekeeping import open_store
 from bot.storage.store import SqliteStore
 from bot.tg.context import Services
 
@@ -37,15 +38,23 @@ def data_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(data_dir: Path, catalog: Catalog) -> Settings:
-    return load_settings({"BOT_DATA_DIR": str(data_dir)}, catalog=catalog)
+    return load_settings(
+        {"BOT_DATA_DIR": str(data_dir), "BOT_KEY_FILE": str(data_dir.parent / "keys" / "key")},
+        catalog=catalog,
+    )
 
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
     """A real SQLite store in a temporary folder, for core-level tests without Telegram."""
-    opened = await SqliteStore.open(tmp_path / "db.sqlite3", load_cipher(None, tmp_path / "key"))
+    opened = await open_store(tmp_path / "db.sqlite3", keys_for(tmp_path))
     yield opened
     await opened.close()
+
+
+def keys_for(folder: Path) -> KeySource:
+    """A key file of its own for a test, apart from the database as in production."""
+    return KeySource(None, folder / "keys" / "between.key")
 
 
 @pytest.fixture

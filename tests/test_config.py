@@ -15,6 +15,7 @@ import pytest
 
 from bot.config import EXAMPLE_CONFIG, ConfigError, load_settings, parse_service_config
 from bot.core.i18n import Catalog
+from tests.conftest import keys_for
 
 
 def _example() -> dict[str, Any]:
@@ -138,7 +139,13 @@ def _between(
     args: list[str], env: dict[str, str], tmp_path: Path
 ) -> subprocess.CompletedProcess[str]:
     full = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
-    full.update({"BOT_DATA_DIR": str(tmp_path / "data"), **env})
+    full.update(
+        {
+            "BOT_DATA_DIR": str(tmp_path / "data"),
+            "BOT_KEY_FILE": str(tmp_path / "keys" / "between.key"),
+            **env,
+        }
+    )
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         env=full,
@@ -206,8 +213,7 @@ def test_staff_list_and_remove(tmp_path: Path) -> None:
     import asyncio
 
     from bot.core.clock import SystemClock
-    from bot.storage.crypto import load_cipher
-    from bot.storage.store import SqliteStore
+    from bot.storage.safekeeping import open_store
 
     invite = _between(["staff", "invite", "--role", "peer", "--name", "Sam"], {}, tmp_path)
     code = invite.stdout.strip().splitlines()[-1].split("start=")[1]
@@ -218,9 +224,7 @@ def test_staff_list_and_remove(tmp_path: Path) -> None:
         from bot.core import usecases
 
         data = tmp_path / "data"
-        store = await SqliteStore.open(
-            data / "between.sqlite3", load_cipher(None, data / "between.key")
-        )
+        store = await open_store(data / "between.sqlite3", keys_for(tmp_path))
         from bot.core.model import hash_code
 
         now = SystemClock().now()
@@ -245,9 +249,7 @@ def test_staff_list_and_remove(tmp_path: Path) -> None:
 
     async def planned() -> list[str | None]:
         data = tmp_path / "data"
-        store = await SqliteStore.open(
-            data / "between.sqlite3", load_cipher(None, data / "between.key")
-        )
+        store = await open_store(data / "between.sqlite3", keys_for(tmp_path))
         try:
             assert await store.team_of(7) == []
             return [s.payload for s in await store.sends(7) if s.kind == "notice"]

@@ -327,7 +327,12 @@ def fast_settings(tmp_path: Path, catalog: Catalog) -> Settings:
     config.write_text(raw)
     assert tomllib.loads(raw)["telegram"]["send_rate"] == 1000
     return load_settings(
-        {"BOT_DATA_DIR": str(tmp_path / "data"), "BOT_CONFIG": str(config)}, catalog=catalog
+        {
+            "BOT_DATA_DIR": str(tmp_path / "data"),
+            "BOT_KEY_FILE": str(tmp_path / "keys" / "between.key"),
+            "BOT_CONFIG": str(config),
+        },
+        catalog=catalog,
     )
 
 

@@ -66,6 +66,8 @@ def bot_api() -> Iterator[tuple[str, list[str]]]:
 
 def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
+    if "BOT_DATA_DIR" in extra:  # the key apart from the data, as in production
+        env["BOT_KEY_FILE"] = str(Path(extra["BOT_DATA_DIR"]).parent / "keys" / "between.key")
     env.update(extra)
     return env
 

@@ -15,18 +15,19 @@ from bot.config import ConfigError
 from bot.core import usecases
 from bot.core.model import Role, hash_code
 from bot.core.ports import Redemption
-from bot.storage.crypto import Cipher, load_cipher
+from bot.storage.crypto import Cipher, KeySource
 from bot.storage.db import Database
 from bot.storage.migrations import MIGRATIONS
+from bot.storage.safekeeping import open_store
 from bot.storage.store import SqliteStore
+from tests.conftest import keys_for
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 async def store(tmp_path: Path) -> SqliteStore:
-    cipher = load_cipher(None, tmp_path / "key")
-    opened = await SqliteStore.open(tmp_path / "db.sqlite3", cipher)
+    opened = await open_store(tmp_path / "db.sqlite3", keys_for(tmp_path))
     yield opened  # type: ignore[misc]
     await opened.close()
 
@@ -99,24 +100,27 @@ async def test_notes_are_encrypted_at_rest(tmp_path: Path, store: SqliteStore) -
 
 
 def test_generated_key_file_is_private_and_reused(tmp_path: Path) -> None:
-    key_path = tmp_path / "data" / "between.key"
-    first = load_cipher(None, key_path)
-    assert stat.S_IMODE(key_path.stat().st_mode) == 0o600
-    second = load_cipher(None, key_path)
+    source = KeySource(None, tmp_path / "keys" / "between.key")
+    first = Cipher(source.create())
+    assert stat.S_IMODE(source.key_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(source.key_file.parent.stat().st_mode) == 0o700
+    second = Cipher(source.read())
     assert second.decrypt(first.encrypt("same key")) == "same key"
 
 
 def test_a_bad_encryption_key_names_the_setting(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"^BOT_ENCRYPTION_KEY: not a valid key"):
-        load_cipher("not-a-key", tmp_path / "k")
+        KeySource("not-a-key", tmp_path / "k").read()
 
 
-def test_a_given_key_is_used_and_no_file_is_written(tmp_path: Path) -> None:
+async def test_a_given_key_is_used_and_no_file_is_written(tmp_path: Path) -> None:
     from cryptography.fernet import Fernet
 
     key = Fernet.generate_key().decode()
-    cipher = load_cipher(key, tmp_path / "k")
-    assert isinstance(cipher, Cipher)
+    store = await open_store(tmp_path / "db.sqlite3", KeySource(key, tmp_path / "k"))
+    await store.add_client(1, 1, "Alex", "en", NOW)
+    await store.add_note(1, "mine", NOW)
+    await store.close()
     assert not (tmp_path / "k").exists()
 
 
@@ -217,7 +221,7 @@ async def test_fifty_concurrent_redemptions_of_one_code_succeed_once(store: Sqli
 
 async def test_the_care_team_migration_keeps_everyone_and_their_data(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
-    cipher = load_cipher(None, tmp_path / "key")
+    cipher = Cipher(keys_for(tmp_path).create())
     # A database as the previous release left it: migrations 001-004, a client with a note.
     old = await Database.open(path, MIGRATIONS[:4])
     await old.execute(
@@ -231,7 +235,7 @@ async def test_the_care_team_migration_keeps_everyone_and_their_data(tmp_path: P
     )
     await old.close()
 
-    store = await SqliteStore.open(path, cipher)
+    store = await open_store(path, keys_for(tmp_path))
     try:
         assert [n.text for n in await store.notes(101)] == ["kept through the upgrade"]
         own = await store.schedule(101)

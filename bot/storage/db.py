@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -16,6 +18,26 @@ import aiosqlite
 log = logging.getLogger(__name__)
 
 Migration = tuple[str, Callable[[aiosqlite.Connection], Awaitable[None]]]
+
+#: The files SQLite keeps beside the database in WAL mode; they hold the same data.
+COMPANIONS = ("-wal", "-shm")
+
+
+def owner_only(path: Path) -> None:
+    """Make the database's folder 0700 and the database and its companions 0600.
+
+    A new file is created with those modes; existing ones are tightened where we may.
+    SQLite gives the write-ahead log and shared-memory files the database file's mode.
+    """
+    folder = path.parent
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(PermissionError):
+        folder.chmod(0o700)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for file in (path, *(path.with_name(path.name + end) for end in COMPANIONS)):
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            file.chmod(0o600)
 
 
 class Database:
@@ -35,7 +57,18 @@ class Database:
     @classmethod
     async def open(cls, path: Path, migrations: Sequence[Migration]) -> Database:
         """Open (creating if needed) the database file and bring its schema up to date."""
-        path.parent.mkdir(parents=True, exist_ok=True)
+        db = await cls.connect(path)
+        try:
+            await db.migrate(migrations)
+        except BaseException:
+            await db.conn.close()
+            raise
+        return db
+
+    @classmethod
+    async def connect(cls, path: Path) -> Database:
+        """Open (creating if needed) the database file, readable by its owner only."""
+        owner_only(path)
         conn = await aiosqlite.connect(path, isolation_level=None)
         try:
             conn.row_factory = aiosqlite.Row
@@ -43,12 +76,12 @@ class Database:
             await conn.execute("PRAGMA foreign_keys=ON")
             await conn.execute("PRAGMA busy_timeout=5000")
             await conn.execute("PRAGMA synchronous=NORMAL")
-            db = cls(conn, path)
-            await db.migrate(migrations)
+            # Deleted rows are overwritten with zeros, not left in free pages of the file.
+            await conn.execute("PRAGMA secure_delete=ON")
         except BaseException:
             await conn.close()
             raise
-        return db
+        return cls(conn, path)
 
     async def close(self) -> None:
         """Wait for a running write to finish, checkpoint the WAL and close the file."""

@@ -349,6 +349,20 @@ async def m010_meeting_proposals(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def m011_key_check(conn: aiosqlite.Connection) -> None:
+    """A value encrypted with the service's key: the database knows which key it belongs to."""
+    await _script(
+        conn,
+        """
+        CREATE TABLE key_check (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            token BLOB NOT NULL,               -- a known text, encrypted with the current key
+            written_at TEXT NOT NULL
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     ("001_users_notes_invites", m001_users_notes_invites),
     ("002_checkins_plans", m002_checkins_plans),
@@ -360,4 +374,5 @@ MIGRATIONS: list[Migration] = [
     ("008_bounded_waits", m008_bounded_waits),
     ("009_share_messages", m009_share_messages),
     ("010_meeting_proposals", m010_meeting_proposals),
+    ("011_key_check", m011_key_check),
 ]
