@@ -15,6 +15,7 @@ from telegram.request import BaseRequest
 from bot.config import Settings
 from bot.core.checkins import Checkins
 from bot.core.clock import Clock, SystemClock
+from bot.core.copies import Copies
 from bot.core.crisis_plan import CrisisPlans
 from bot.core.delivery import DeliveryPorts, Dispatcher, Scheduler
 from bot.core.dialogs import load_dialogs
@@ -132,9 +133,11 @@ async def post_init(app: App) -> None:
     services.checkin_service = Checkins(store, services.dialogs, store, store, planner)
     services.waits = Waits(store, settings.policy.answer_wait)
     services.renderer = Renderer(services.catalog)
+    copies = Copies(store, store, TelegramOutbox(app.bot, services.renderer))
     services.persons_service = Persons(
-        store, store, store, store, store, store, store, planner, settings.policy, services.catalog
-    )
+        store, store, store, store, store, store, store, planner, settings.policy,
+        services.catalog, copies,
+    )  # fmt: skip
     services.plans_service = CrisisPlans(store, services.waits)
     # --- use cases by capability (one line each) ---
     services.team = Team(
@@ -149,6 +152,7 @@ async def post_init(app: App) -> None:
         settings.policy,
         services.catalog,
         app.bot.username,
+        copies,
     )
     services.sharing = Sharing(
         store,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from bot.config import Settings, load_settings
 from bot.core.clock import ManualClock
 from bot.core.i18n import Catalog
 from bot.core.waits import Waits
+from bot.logs import QUIET, _PrivateHandler
 from bot.standin import ChatMessage, FakeBotAPI
 from bot.storage.crypto import KeySource
 from bot.storage.safekeeping import open_store
@@ -24,6 +26,22 @@ from bot.tg.context import Services
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
+
+
+@pytest.fixture(autouse=True)
+def _logging_left_as_found() -> Iterator[None]:
+    """A test that runs a command (``main([...])``) configures logging as the bot does; the
+    next test gets the logging it found, not a handler writing to a closed capture."""
+    root = logging.getLogger()
+    level = root.level
+    levels = {name: logging.getLogger(name).level for name in QUIET}
+    yield
+    for handler in [h for h in root.handlers if isinstance(h, _PrivateHandler)]:
+        root.removeHandler(handler)
+        handler.close()
+    root.setLevel(level)
+    for name, old in levels.items():
+        logging.getLogger(name).setLevel(old)
 
 
 @pytest.fixture(scope="session")

@@ -449,6 +449,11 @@ def _changed(
                 # Only the presser's own messages with this client may have changed.
                 value = [m for m in value if m["with"] != NAMES[presser]]
                 now = [m for m in now if m["with"] != NAMES[presser]]
+            if key == "messages_with_your_clients" and value is not None:
+                # A member's export shows their messages with each client: the presser's own
+                # conversation with them may have changed, nobody else's.
+                value = [m for m in value if m["client"] != NAMES[presser]]
+                now = [m for m in now if m["client"] != NAMES[presser]]
             if key not in allowed and now != value:
                 found.append(
                     f"{NAMES[presser]}'s replay changed {NAMES[person_id]}'s {key}: "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
 import pytest
 
@@ -34,6 +35,7 @@ from bot.core.actions.team import (
     ShowClient,
     ShowMember,
 )
+from bot.core.copies import Copies
 from bot.core.i18n import Catalog
 from bot.core.model import Relay, Role, User, hash_code
 from bot.core.nudges import client_message
@@ -58,7 +60,10 @@ def make_team(
     store: SqliteStore, waits: Waits, outbox: Outbox, catalog: Catalog, policy: Policy = POLICY
 ) -> Team:
     planner = Planner(store, DEFAULTS)
-    return Team(store, store, store, store, store, planner, waits, outbox, policy, catalog, "bt")
+    copies = Copies(store, store, outbox)
+    return Team(
+        store, store, store, store, store, planner, waits, outbox, policy, catalog, "bt", copies
+    )
 
 
 @pytest.fixture
@@ -314,7 +319,8 @@ async def test_a_client_acts_only_on_their_own_team(
 ) -> None:
     await link(team, catalog, kim, alex)
     for presser, member_id in ((blair, kim.id), (kim, kim.id), (sam, kim.id), (alex, BIG)):
-        for act in (team.member, team.ask_remove, team.remove, team.keep):
+        remove = partial(team.remove, now=NOW)
+        for act in (team.member, team.ask_remove, remove, team.keep):
             view = await act(presser, member_id)
             assert said(catalog, view) == "That person is not in your team. Nothing has changed."
     assert [m.person.id for m in await store.team_of(alex.id)] == [kim.id]
@@ -375,9 +381,9 @@ async def test_removing_asks_first_and_a_removed_member_s_old_buttons_change_not
     assert labels(catalog, ask) == ["Remove Dr Kim", "Keep Dr Kim"]
     kept = await team.keep(alex, kim.id)
     assert said(catalog, kept) == "Okay. Dr Kim stays in your team." and kept.says[0].edit
-    removed = await team.remove(alex, kim.id)
+    removed = await team.remove(alex, kim.id, NOW)
     assert said(catalog, removed) == "Dr Kim is no longer in your team."
-    assert said(catalog, await team.remove(alex, kim.id)).startswith("That person is not in")
+    assert said(catalog, await team.remove(alex, kim.id, NOW)).startswith("That person is not in")
     # Dr Kim's old buttons and his question for a date: nothing changes.
     assert said(catalog, await team.client(kim, alex.id, NOW)).startswith("This person is not")
     assert said(catalog, await team.ask_meeting(kim, alex.id, NOW)).startswith("This person")
@@ -752,7 +758,7 @@ async def test_only_a_clinician_in_the_client_s_team_now_may_propose(
     await team.ask_meeting(kim, alex.id, NOW)
     wait = await waits.take(kim.id, NOW)
     assert wait is not None
-    await team.remove(alex, kim.id)
+    await team.remove(alex, kim.id, NOW)
     late = await team.typed(kim, wait, "12 March", NOW)
     assert said(catalog, late).startswith("This person is not in your list")
     # A forged subject, or a client who is not theirs.
@@ -766,7 +772,7 @@ async def test_only_a_clinician_in_the_client_s_team_now_may_propose(
     await link(team, catalog, lee, alex)
     await propose(team, waits, lee, alex, "12 March", NOW)
     relay = await proposal_of(store, alex)
-    await team.remove(alex, lee.id)
+    await team.remove(alex, lee.id, NOW)
     assert "proposed" not in said(catalog, await team.team(alex, NOW))
     gone = await team.answer_proposal(alex, relay.id, True, NOW)
     assert said(catalog, gone) == "That person is not in your team. Nothing has changed."

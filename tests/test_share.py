@@ -130,7 +130,7 @@ async def test_withdrawing_an_old_share_edits_what_cannot_be_deleted(
     assert delivered.body == "Alex withdrew what they shared here."
 
 
-async def test_removing_someone_stops_future_shares_but_withdraws_nothing(
+async def test_removing_someone_stops_future_shares_and_takes_back_what_they_had(
     app: App, api: FakeBotAPI, alex: Person
 ) -> None:
     _, sam = await _team(app, api, alex)
@@ -158,8 +158,9 @@ async def test_removing_someone_stops_future_shares_but_withdraws_nothing(
     message, data = share_buttons[-1]
     await alex.press_data(message.message_id, data)
     assert len(api.messages(sam.id)) == before
-    # What Sam already had stays in his chat; his list no longer shows Alex.
-    assert not api.messages(sam.id, include_deleted=True)[-1].deleted
+    # What Sam already had is taken back from his chat; his list no longer shows Alex.
+    shared = [m for m in api.messages(sam.id, include_deleted=True) if m.body == preview.body]
+    assert shared and all(m.deleted for m in shared)
     (clients,) = await sam.send("/clients")
     assert "Alex" not in clients.body
 

@@ -238,3 +238,15 @@ class Relay:
     def to_client(self) -> bool:
         """Whether the member wrote it to the client."""
         return self.kind in ("nudge", "answer", "meeting")
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A message in a team member's chat that carries a client's words or name."""
+
+    kind: str  # relay (the client's message) | view (a /clients page) | share
+    chat_id: int
+    message_id: int
+    sent_at: datetime
+    reader_id: int | None  # the member who reads it (None: their account is gone)
+    ref: int | None  # the relay's or the share's id

@@ -22,6 +22,14 @@ SECTIONS = (
     "shared",
     "messages_with_the_team",
     "in_the_team_of",
+    "messages_with_your_clients",
+    "client_pages_shown",
+    "no_nudges_from",
+    "share_draft",
+    "invites",
+    "staff_invite",
+    "contact_log",
+    "waiting_for",
 )
 """Every part of the export, in the order it is listed and written out."""
 

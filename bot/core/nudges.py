@@ -682,10 +682,15 @@ class Nudges:
         """The client's words to the member now, attributed, with a button to answer."""
         answer = Choice(t("relay.answer", name=client.name), AnswerClient(relay_id))
         sent = await self._outbox.send(member, Say.of(words, choices=[answer]))
+        if sent is None:
+            await self._messages.update_relay(relay_id, status="failed")
+            return False
+        # Where it arrived: it is taken back if the client erases their data or the member
+        # leaves their team.
         await self._messages.update_relay(
-            relay_id, status="sent" if sent is not None else "failed"
+            relay_id, status="sent", chat_id=member.chat_id, message_id=sent
         )
-        return sent is not None
+        return True
 
     # --- one entry for presses, one for typed words --------------------------------------------
 

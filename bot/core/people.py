@@ -11,6 +11,7 @@ from bot.core import my_data, usecases
 from bot.core.actions.checkin import PlanWrite
 from bot.core.actions.messages import AskContact, Request
 from bot.core.actions.safety import GoOn, StopHere
+from bot.core.copies import Copies
 from bot.core.i18n import Catalog
 from bot.core.model import CrisisPlan, Role, User
 from bot.core.planning import CHECKIN, Planner
@@ -47,7 +48,9 @@ class Persons:
         planner: Planner,
         policy: Policy,
         catalog: Catalog,
+        copies: Copies,
     ) -> None:
+        self._copies = copies
         self._people = people
         self._staff = staff
         self._checkins = checkins
@@ -192,6 +195,12 @@ class Persons:
         """Whether a "Delete everything" press comes within an hour of the question."""
         return 0 <= now.timestamp() - asked <= ERASE_CONFIRM_VALID.total_seconds()
 
-    async def erase(self, user: User) -> None:
-        """Erase everything kept about a person."""
+    async def erase(self, user: User, now: datetime) -> None:
+        """Erase everything kept about a person. What a client's words became in their team's
+        chats is taken back first; someone leaving every team takes nobody's words with them."""
+        if user.role.is_client:
+            await self._copies.take_back(user, now)
+        else:
+            for linked in await self._team.clients_of(user.id):
+                await self._copies.take_back(linked.person, now, member_id=user.id)
         await usecases.erase(self._people, user)

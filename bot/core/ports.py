@@ -10,6 +10,7 @@ from typing import Protocol
 from bot.core.model import (
     CheckinRecord,
     ClientSchedule,
+    Copy,
     CrisisPlan,
     InviteKind,
     LinkedClient,
@@ -65,6 +66,15 @@ class People(Protocol):
     ) -> None: ...
     async def erase_user(self, user_id: int) -> None: ...
     async def purge_before(self, cutoff: datetime) -> int: ...
+    # The export sections read straight from the schema's list (bot/storage/personal.py).
+    async def kept_about(self, user_id: int) -> dict[str, list[dict[str, object]]]: ...
+
+
+class CopyStore(Protocol):
+    """Where a client's words arrived in team members' chats."""
+
+    async def copies(self, client_id: int, member_id: int | None = None) -> list[Copy]: ...
+    async def forget_copy(self, copy: Copy) -> None: ...
 
 
 class StaffAccounts(Protocol):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.lists import format_list
@@ -28,6 +28,7 @@ from bot.core.actions.share import (
     TurnPage,
     Withdraw,
 )
+from bot.core.copies import DELETE_WINDOW, retract
 from bot.core.dialogs import FOLLOW_UP, Dialog, dialog_for
 from bot.core.i18n import Catalog
 from bot.core.lengths import MAX_TEXT, split_text, utf16_len
@@ -44,7 +45,6 @@ KINDS = ("note", "checkin", "agenda", "reflection")
 PAGE = 5  # items offered as buttons on one page of /share, newest first
 HISTORY = 10  # shares listed in the history, newest first
 MAX_PARTS = 10  # the most messages one share may become (any single item fits in far fewer)
-DELETE_WINDOW = timedelta(hours=48)  # after this, Telegram lets a bot edit its messages only
 RECENT_CHECKINS = 200  # check-ins looked at for items
 STALE = "fallback.stale_button"
 
@@ -601,7 +601,9 @@ class Sharing:
                 [recipient.message_id] if recipient.message_id is not None else []
             )
             statuses = [
-                await self._retract(
+                await retract(
+                    self._outbox,
+                    self._people,
                     client,
                     recipient.chat_id,
                     message_id,
@@ -617,26 +619,8 @@ class Sharing:
                 await self._shares.set_delivery(share_id, recipient.chat_id, status)
         members = [r.recipient_id for r in taken.recipients if r.recipient_id is not None]
         for chat_id, message_id in await self._shares.client_views(client.id, members):
-            await self._retract(client, chat_id, message_id, "clients.view_changed")
+            await retract(
+                self._outbox, self._people, client, chat_id, message_id, "clients.view_changed"
+            )
             await self._shares.drop_client_view(chat_id, message_id)
         return taken
-
-    async def _retract(
-        self,
-        client: User,
-        chat_id: int,
-        message_id: int,
-        replacement: str,
-        reader_id: int | None = None,
-        delete: bool = True,
-    ) -> str:
-        """Delete a message; where that is not possible, replace its words. The status."""
-        if delete and await self._outbox.delete(chat_id, message_id):
-            return "deleted"
-        found = await self._people.get_user(reader_id if reader_id is not None else chat_id)
-        # Someone whose account is gone reads the line in the client's language.
-        reader = replace(found or client, chat_id=chat_id)
-        say = Say.of(t(replacement, name=client.name))
-        if await self._outbox.edit(reader, message_id, say):
-            return "edited"
-        return "gone"

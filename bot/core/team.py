@@ -37,6 +37,7 @@ from bot.core.actions.team import (
     ShowClient,
     ShowMember,
 )
+from bot.core.copies import Copies
 from bot.core.dates import read_day
 from bot.core.i18n import Catalog
 from bot.core.lengths import MAX_TEXT, utf16_len
@@ -188,7 +189,9 @@ class Team:
         policy: Policy,
         catalog: Catalog,
         bot_name: str,
+        copies: Copies,
     ) -> None:
+        self._copies = copies
         self._people = people
         self._teams = teams
         self._shares = shares
@@ -443,12 +446,15 @@ class Team:
         ]
         return View.of(Say.of(t("team.remove_ask", name=name), choices=choices))
 
-    async def remove(self, user: User, member_id: int) -> View:
-        """Take someone out of the client's team: nothing new reaches them from now on."""
+    async def remove(self, user: User, member_id: int, now: datetime) -> View:
+        """Take someone out of the client's team: nothing new reaches them from now on, and
+        what the client's words became in their chat is taken back."""
         member = await self._member(user, member_id)
         if member is None or not await self._teams.remove_from_team(user.id, member_id):
             return _settled("team.not_in_team")
-        return _settled("team.removed", name=member.person.name)
+        taken = await self._copies.take_back(user, now, member_id=member_id)
+        key = "team.removed_taken_back" if taken else "team.removed"
+        return _settled(key, name=member.person.name)
 
     async def keep(self, user: User, member_id: int) -> View:
         """They stay in the team."""

@@ -166,7 +166,7 @@ async def export_data(
         "messages_with_the_team": [
             {
                 "when": r.created_at.isoformat(),
-                "with": r.member_name,
+                "with": r.member_name or None,  # None: they erased their account
                 "kind": r.kind,
                 "direction": "to you" if r.to_client else "from you",
                 "words": r.body,
@@ -178,6 +178,8 @@ async def export_data(
             {"name": c.person.name, "as": c.role.value}
             for c in await team_store.clients_of(user.id)
         ],
+        # The rest, read straight from the schema's list of what holds a person's id or words.
+        **await people.kept_about(user.id),
     }
 
 

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +18,14 @@ import aiosqlite
 log = logging.getLogger(__name__)
 
 Migration = tuple[str, Callable[[aiosqlite.Connection], Awaitable[None]]]
+
+#: A statement's parameters: in order (``?``), or by name (``:id``).
+Params = Iterable[Any] | Mapping[str, Any]
+
+
+def _args(params: Params) -> tuple[Any, ...] | Mapping[str, Any]:
+    return params if isinstance(params, Mapping) else tuple(params)
+
 
 #: The files SQLite keeps beside the database in WAL mode; they hold the same data.
 COMPANIONS = ("-wal", "-shm")
@@ -109,16 +117,16 @@ class Database:
                 raise
             await self.conn.execute("COMMIT")
 
-    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+    async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one write statement, committed before this returns; the number of rows changed."""
         async with self._write_lock:
-            cursor = await self.conn.execute(sql, tuple(params))
+            cursor = await self.conn.execute(sql, _args(params))
             return cursor.rowcount
 
-    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
+    async def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT, committed before this returns; the new row's id."""
         async with self._write_lock:
-            cursor = await self.conn.execute(sql, tuple(params))
+            cursor = await self.conn.execute(sql, _args(params))
             row_id = cursor.lastrowid
         if row_id is None:
             raise RuntimeError("the insert made no row")
@@ -129,20 +137,20 @@ class Database:
     # check-in fan-out makes tens of thousands of them, and each trip costs CPU on both threads,
     # far more when they run on different cores.
 
-    async def fetchone_write(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+    async def fetchone_write(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         """Run one write statement with ``RETURNING``, committed; its first row."""
         async with self._write_lock:
-            rows = await self.conn.execute_fetchall(sql, tuple(params))
+            rows = await self.conn.execute_fetchall(sql, _args(params))
         return next(iter(rows), None)
 
-    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         """Run a query that finds at most a few rows (by key, or with ``LIMIT``); its first."""
-        rows = await self.conn.execute_fetchall(sql, tuple(params))
+        rows = await self.conn.execute_fetchall(sql, _args(params))
         return next(iter(rows), None)
 
-    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         """Run a query and return all rows."""
-        return list(await self.conn.execute_fetchall(sql, tuple(params)))
+        return list(await self.conn.execute_fetchall(sql, _args(params)))
 
     async def applied_migrations(self) -> list[str]:
         """Names of the migrations recorded in this file, in the order they ran."""

@@ -363,6 +363,17 @@ async def m011_key_check(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def m012_relay_copies(conn: aiosqlite.Connection) -> None:
+    """Where a client's message to a member arrived, so that it can be taken back."""
+    await _script(
+        conn,
+        """
+        ALTER TABLE relays ADD COLUMN chat_id INTEGER;     -- the member's chat it reached
+        ALTER TABLE relays ADD COLUMN message_id INTEGER;  -- the message it became there
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     ("001_users_notes_invites", m001_users_notes_invites),
     ("002_checkins_plans", m002_checkins_plans),
@@ -375,4 +386,5 @@ MIGRATIONS: list[Migration] = [
     ("009_share_messages", m009_share_messages),
     ("010_meeting_proposals", m010_meeting_proposals),
     ("011_key_check", m011_key_check),
+    ("012_relay_copies", m012_relay_copies),
 ]

@@ -1,21 +1,348 @@
-"""Where people's words are kept: every encrypted column of the schema, in one list.
+"""Where people's ids and words are kept: every table and column of the schema, in one list.
 
-Key rotation re-encrypts exactly these columns, and the key check samples them in a database that
-predates the check value; a test compares the list with the live schema.
+Each column says what it holds; each table says how a person's rows are erased (``/delete``) and
+where ``/mydata`` shows them. Erasure runs exactly these statements, key rotation re-encrypts
+exactly the ``WORDS`` columns, and a test compares this list with the live schema: a new table or
+column without a rule fails the suite.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Holds(StrEnum):
+    """What a column holds, as far as privacy goes."""
+
+    NOTHING = "nothing"  # row keys, times, statuses, kinds: personal only through a row's owner
+    PERSON = "person"  # a person's Telegram id, or their private chat's id
+    WORDS = "words"  # what a person wrote, encrypted with the service's key
+    DETAIL = "detail"  # about a person, in the clear: a name, a language, an answer's option
+    MESSAGE = "message"  # the id of a message in someone's chat
+
+
+N, P, W, D, M = Holds.NOTHING, Holds.PERSON, Holds.WORDS, Holds.DETAIL, Holds.MESSAGE
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One table: its columns, how a person's rows go, and where the person sees them.
+
+    ``erase`` statements take the person's id as ``:id`` and run in order, in one transaction,
+    before the person's own row goes. ``via`` names the table whose rows take these with them
+    (``ON DELETE CASCADE``). ``export`` is the ``/mydata`` section written by hand
+    (``bot/core/usecases.py``); each of ``extra`` is a section read straight from here: its name
+    and the query (with ``:id``) that picks the person's rows.
+    """
+
+    columns: Mapping[str, Holds]
+    erase: tuple[str, ...] = ()
+    via: str | None = None
+    export: str | None = None
+    extra: tuple[tuple[str, str], ...] = ()
+    note: str = ""
+
+    @property
+    def personal(self) -> bool:
+        """True if any column can hold a person's id, words or details."""
+        return any(hold is not N for hold in self.columns.values())
+
+
+SCHEMA: Mapping[str, Rule] = {
+    "migrations": Rule({"name": N, "applied_at": N}),
+    "key_check": Rule({"id": N, "token": W, "written_at": N}, note="a known text, not a person's"),
+    "users": Rule(
+        {
+            "id": P,
+            "chat_id": P,
+            "role": D,
+            "name": D,
+            "language": D,
+            "created_at": N,
+            "unreachable_at": D,
+            "checkin_pace": D,
+            "fewer_offered_at": N,
+            "timezone": D,
+            "checkin_days": D,
+            "checkin_time": D,
+            "contact_hours": D,
+            "schedule_from": D,
+            "paused": D,
+            "paused_until": D,
+            "pause_message": W,
+            "next_meeting": D,
+        },
+        erase=("DELETE FROM users WHERE id = :id",),
+        export="person",
+    ),
+    "notes": Rule(
+        {"id": N, "user_id": P, "created_at": N, "body": W},
+        erase=("DELETE FROM notes WHERE user_id = :id",),
+        export="notes",
+    ),
+    "staff_invites": Rule(
+        {
+            "code_hash": N,
+            "role": D,
+            "name": D,
+            "created_at": N,
+            "expires_at": N,
+            "used_at": N,
+            "used_by": P,
+        },
+        erase=("DELETE FROM staff_invites WHERE used_by = :id",),
+        extra=(
+            (
+                "staff_invite",
+                "SELECT role, name, created_at, used_at FROM staff_invites WHERE used_by = :id",
+            ),
+        ),
+        note="an unused invite names someone who has no account yet; it goes when it expires",
+    ),
+    "checkins": Rule(
+        {
+            "id": N,
+            "user_id": P,
+            "dialog": N,
+            "started_at": N,
+            "capacity": D,
+            "status": N,
+            "finished_at": N,
+            "message_id": M,
+        },
+        erase=("DELETE FROM checkins WHERE user_id = :id",),
+        export="checkins",
+    ),
+    "answers": Rule(
+        {
+            "checkin_id": N,
+            "step_id": N,
+            "value": D,
+            "text": W,
+            "capacity": D,
+            "answered_at": N,
+        },
+        via="checkins",
+        export="checkins",
+    ),
+    "crisis_plans": Rule(
+        {"user_id": P, "contacts": W, "helps": W, "avoid": W, "updated_at": N},
+        erase=("DELETE FROM crisis_plans WHERE user_id = :id",),
+        export="crisis_plan",
+    ),
+    "awaiting_text": Rule(
+        {
+            "user_id": P,
+            "purpose": N,
+            "since": N,
+            "subject": P,
+            "message_id": M,
+            "expires_at": N,
+        },
+        erase=(
+            "DELETE FROM awaiting_text WHERE user_id = :id",
+            # Someone else's wait about this person: a meeting date, a nudge's time...
+            "DELETE FROM awaiting_text WHERE purpose IN ('meeting', 'nudge_when') "
+            "AND subject = CAST(:id AS TEXT)",
+            # ... or the words of a message to or from them.
+            "DELETE FROM awaiting_text WHERE purpose IN ('nudge_text', 'answer', 'write') "
+            "AND subject IN (SELECT CAST(id AS TEXT) FROM relays "
+            "WHERE client_id = :id OR member_id = :id)",
+        ),
+        extra=(
+            (
+                "waiting_for",
+                "SELECT purpose AS what, since, expires_at AS until FROM awaiting_text "
+                "WHERE user_id = :id",
+            ),
+        ),
+    ),
+    "sends": Rule(
+        {
+            "id": N,
+            "user_id": P,
+            "kind": N,
+            "slot": N,
+            "local_date": N,
+            "due_at": N,
+            "closes_at": N,
+            "status": N,
+            "reason": N,
+            "sent_at": N,
+            "message_id": M,
+            "checkin_id": N,
+            "payload": D,
+        },
+        erase=("DELETE FROM sends WHERE user_id = :id",),
+        extra=(
+            (
+                "contact_log",
+                "SELECT kind, slot, local_date, due_at, status, reason, sent_at FROM sends "
+                "WHERE user_id = :id ORDER BY due_at",
+            ),
+        ),
+        note="a notice telling a client that someone left names them until it is delivered",
+    ),
+    "team_invites": Rule(
+        {
+            "code_hash": N,
+            "inviter_id": P,
+            "kind": N,
+            "created_at": N,
+            "expires_at": N,
+            "used_at": N,
+            "used_by": P,
+            "outcome": N,
+        },
+        erase=("DELETE FROM team_invites WHERE inviter_id = :id OR used_by = :id",),
+        extra=(
+            (
+                "invites",
+                "SELECT CASE WHEN inviter_id = :id THEN 'made' ELSE 'opened' END AS yours, "
+                "kind, created_at, expires_at, used_at, outcome FROM team_invites "
+                "WHERE inviter_id = :id OR used_by = :id ORDER BY created_at",
+            ),
+        ),
+    ),
+    "team": Rule(
+        {"client_id": P, "member_id": P, "role": D, "since": N},
+        erase=("DELETE FROM team WHERE client_id = :id OR member_id = :id",),
+        export="team",
+    ),
+    "shares": Rule(
+        {"id": N, "client_id": P, "created_at": N, "items": D, "body": W, "withdrawn_at": N},
+        erase=("DELETE FROM shares WHERE client_id = :id",),
+        export="shared",
+    ),
+    "share_recipients": Rule(
+        {
+            "share_id": N,
+            "recipient_id": P,
+            "name": D,
+            "chat_id": P,
+            "message_id": M,
+            "status": N,
+        },
+        erase=(
+            # A recipient who leaves: their copies were taken back first (see Persons.erase).
+            "DELETE FROM share_recipients WHERE recipient_id = :id "
+            "OR chat_id = (SELECT chat_id FROM users WHERE id = :id)",
+        ),
+        via="shares",
+        export="shared",
+    ),
+    "share_messages": Rule(
+        {"share_id": N, "chat_id": P, "message_id": M},
+        erase=(
+            "DELETE FROM share_messages "
+            "WHERE chat_id = (SELECT chat_id FROM users WHERE id = :id)",
+        ),
+        via="shares",
+        export="shared",
+    ),
+    "share_drafts": Rule(
+        {
+            "client_id": P,
+            "items": D,
+            "recipients": P,
+            "body": W,
+            "version": N,
+            "updated_at": N,
+        },
+        erase=(
+            "DELETE FROM share_drafts WHERE client_id = :id "
+            "OR ',' || recipients || ',' LIKE '%,' || :id || ',%'",
+        ),
+        extra=(
+            (
+                "share_draft",
+                "SELECT items, body, updated_at FROM share_drafts WHERE client_id = :id",
+            ),
+        ),
+    ),
+    "relays": Rule(
+        {
+            "id": N,
+            "client_id": P,
+            "member_id": P,
+            "member_name": D,
+            "kind": N,
+            "body": W,
+            "created_at": N,
+            "due_at": N,
+            "status": N,
+            "held_told": N,
+            "chat_id": P,
+            "message_id": M,
+        },
+        erase=(
+            "DELETE FROM relays WHERE client_id = :id",
+            # A member who leaves: what they wrote goes; the client's own words to them stay
+            # in the client's history, without the member's name.
+            "DELETE FROM relays WHERE member_id = :id AND kind IN ('nudge', 'answer', 'meeting')",
+            "UPDATE relays SET member_name = '', chat_id = NULL, message_id = NULL "
+            "WHERE member_id = :id",
+        ),
+        export="messages_with_the_team",
+        extra=(
+            (
+                "messages_with_your_clients",
+                "SELECT u.name AS client, r.kind, r.body, r.created_at, r.status "
+                "FROM relays r JOIN users u ON u.id = r.client_id "
+                "WHERE r.member_id = :id ORDER BY r.created_at",
+            ),
+        ),
+    ),
+    "no_nudges": Rule(
+        {"client_id": P, "sender_id": P, "since": N},
+        erase=("DELETE FROM no_nudges WHERE client_id = :id OR sender_id = :id",),
+        extra=(
+            (
+                "no_nudges_from",
+                "SELECT u.name AS who, n.since FROM no_nudges n "
+                "JOIN users u ON u.id = n.sender_id WHERE n.client_id = :id",
+            ),
+        ),
+    ),
+    "client_views": Rule(
+        {"member_id": P, "client_id": P, "chat_id": P, "message_id": M, "shown_at": N},
+        erase=("DELETE FROM client_views WHERE member_id = :id OR client_id = :id",),
+        extra=(
+            (
+                "client_pages_shown",
+                "SELECT u.name AS client, v.shown_at FROM client_views v "
+                "JOIN users u ON u.id = v.client_id WHERE v.member_id = :id",
+            ),
+        ),
+        note="a member's /clients messages about a client; taken back when the client leaves",
+    ),
+}
+
 #: (table, column) of every column that holds text encrypted with the service's key.
-ENCRYPTED: tuple[tuple[str, str], ...] = (
-    ("notes", "body"),
-    ("answers", "text"),
-    ("crisis_plans", "contacts"),
-    ("crisis_plans", "helps"),
-    ("crisis_plans", "avoid"),
-    ("users", "pause_message"),
-    ("shares", "body"),
-    ("share_drafts", "body"),
-    ("relays", "body"),
-    ("key_check", "token"),
+ENCRYPTED: tuple[tuple[str, str], ...] = tuple(
+    (table, column)
+    for table, rule in SCHEMA.items()
+    for column, hold in rule.columns.items()
+    if hold is Holds.WORDS
+)
+
+#: Every erase statement, in order; the person's own row goes last.
+ERASE: tuple[str, ...] = (
+    tuple(
+        statement for table, rule in SCHEMA.items() if table != "users" for statement in rule.erase
+    )
+    + SCHEMA["users"].erase
+)
+
+#: The ``/mydata`` sections read straight from this list: (section, query, encrypted columns).
+EXTRA: tuple[tuple[str, str, frozenset[str]], ...] = tuple(
+    (
+        section,
+        query,
+        frozenset(column for column, hold in rule.columns.items() if hold is Holds.WORDS),
+    )
+    for rule in SCHEMA.values()
+    for section, query in rule.extra
 )

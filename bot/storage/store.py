@@ -12,6 +12,7 @@ from bot.core.model import (
     Answer,
     CheckinRecord,
     ClientSchedule,
+    Copy,
     CrisisPlan,
     InviteKind,
     LinkedClient,
@@ -30,6 +31,7 @@ from bot.core.waits import Wait, WaitKind
 from bot.storage.crypto import Cipher
 from bot.storage.db import Database
 from bot.storage.migrations import MIGRATIONS
+from bot.storage.personal import ERASE, EXTRA
 
 WAIT_KINDS = frozenset(kind.value for kind in WaitKind)
 
@@ -85,6 +87,13 @@ def _user(row: aiosqlite.Row) -> User:
         created_at=created,
         unreachable_at=parse_time(row["unreachable_at"]),
     )
+
+
+async def _erase(conn: aiosqlite.Connection, user_id: int) -> None:
+    """Every erase statement of ``bot/storage/personal.py``, in order, in the caller's
+    transaction."""
+    for statement in ERASE:
+        await conn.execute(statement, {"id": user_id})
 
 
 async def _unsettled(conn: aiosqlite.Connection, user_id: int) -> bool:
@@ -260,20 +269,93 @@ class SqliteStore:
         return [(r["name"], r["role"], datetime.fromisoformat(r["expires_at"])) for r in rows]
 
     async def remove_staff(self, user_id: int) -> User | None:
-        """Remove a staff account (never a client's); the removed account, or None."""
-        async with (
-            self.db.transaction() as conn,
-            conn.execute(
-                "DELETE FROM users WHERE id = ? AND role IN ('clinician', 'peer') RETURNING *",
-                (user_id,),
-            ) as cursor,
-        ):
-            row = await cursor.fetchone()
-        return _user(row) if row else None
+        """Remove a staff account (never a client's), erasing all of it; the account, or None."""
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT * FROM users WHERE id = ? AND role IN ('clinician', 'peer')", (user_id,)
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                return None
+            await _erase(conn, user_id)
+        return _user(row)
 
     async def erase_user(self, user_id: int) -> None:
-        """Erase a person and, through the foreign keys, everything kept about them."""
-        await self.db.execute("DELETE FROM users WHERE id = ?", (user_id,))
+        """Erase a person: every row about them that ``bot/storage/personal.py`` lists."""
+        async with self.db.transaction() as conn:
+            await _erase(conn, user_id)
+
+    async def kept_about(self, user_id: int) -> dict[str, list[dict[str, object]]]:
+        """The export sections that ``bot/storage/personal.py`` reads for a person, by name."""
+        kept: dict[str, list[dict[str, object]]] = {}
+        for section, query, sealed in EXTRA:
+            rows = await self.db.fetchall(query, {"id": user_id})
+            kept[section] = [
+                {
+                    key: self._cipher.decrypt(row[key])
+                    if key in sealed and row[key] is not None
+                    else row[key]
+                    for key in row.keys()  # noqa: SIM118 (a Row is not a mapping)
+                }
+                for row in rows
+            ]
+        return kept
+
+    async def copies(self, client_id: int, member_id: int | None = None) -> list[Copy]:
+        """The messages in team members' chats that carry the client's words or name: their
+        messages to members and the /clients pages about them; with ``member_id``, only in that
+        member's chat, and the client's shares there too."""
+        one = " AND {} = :member" if member_id is not None else ""
+        query = (
+            "SELECT 'relay' AS kind, chat_id, message_id, created_at AS sent_at, "
+            "member_id AS reader_id, id AS ref FROM relays "
+            "WHERE client_id = :client AND message_id IS NOT NULL" + one.format("member_id")
+        )
+        query += (
+            " UNION ALL SELECT 'view', chat_id, message_id, shown_at, member_id, NULL "
+            "FROM client_views WHERE client_id = :client" + one.format("member_id")
+        )
+        if member_id is not None:
+            query += (
+                " UNION ALL SELECT 'share', m.chat_id, m.message_id, s.created_at, "
+                "r.recipient_id, s.id FROM share_messages m JOIN shares s ON s.id = m.share_id "
+                "JOIN share_recipients r ON r.share_id = s.id AND r.chat_id = m.chat_id "
+                "WHERE s.client_id = :client AND s.withdrawn_at IS NULL "
+                "AND r.recipient_id = :member"
+            )
+        rows = await self.db.fetchall(query, {"client": client_id, "member": member_id})
+        return [
+            Copy(
+                kind=row["kind"],
+                chat_id=row["chat_id"],
+                message_id=row["message_id"],
+                sent_at=datetime.fromisoformat(row["sent_at"]),
+                reader_id=row["reader_id"],
+                ref=row["ref"],
+            )
+            for row in rows
+        ]
+
+    async def forget_copy(self, copy: Copy) -> None:
+        """A copy was taken back: it is no longer anyone's to take back."""
+        if copy.kind == "relay":
+            await self.db.execute(
+                "UPDATE relays SET chat_id = NULL, message_id = NULL WHERE id = ?", (copy.ref,)
+            )
+        elif copy.kind == "view":
+            await self.drop_client_view(copy.chat_id, copy.message_id)
+        else:
+            async with self.db.transaction() as conn:
+                await conn.execute(
+                    "DELETE FROM share_messages WHERE share_id = ? AND chat_id = ? "
+                    "AND message_id = ?",
+                    (copy.ref, copy.chat_id, copy.message_id),
+                )
+                await conn.execute(
+                    "UPDATE share_recipients SET status = 'deleted', message_id = NULL "
+                    "WHERE share_id = ? AND chat_id = ?",
+                    (copy.ref, copy.chat_id),
+                )
 
     async def purge_before(self, cutoff: datetime) -> int:
         """Delete what is older than the retention period; the number of rows removed."""
@@ -653,11 +735,15 @@ class SqliteStore:
         message_id: int | None = None,
         checkin_id: int | None = None,
     ) -> None:
-        """Record how a send ended: sent, expired, skipped, failed, unknown, closed."""
+        """Record how a send ended: sent, expired, skipped, failed, unknown, closed.
+
+        A notice's words (which may name someone who left) are not kept once it has ended.
+        """
         await self.db.execute(
             "UPDATE sends SET status = ?, reason = COALESCE(?, reason), "
             "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, "
-            "message_id = COALESCE(?, message_id), checkin_id = COALESCE(?, checkin_id) "
+            "message_id = COALESCE(?, message_id), checkin_id = COALESCE(?, checkin_id), "
+            "payload = CASE WHEN kind = 'notice' THEN NULL ELSE payload END "
             "WHERE id = ?",
             (status, reason, status, iso(now), message_id, checkin_id, send_id),
         )
@@ -1022,7 +1108,8 @@ class SqliteStore:
         return self._relay(row) if row else None
 
     async def update_relay(self, relay_id: int, **fields: object) -> bool:
-        """Change a message's ``body``, ``due_at``, ``status`` or ``held_told``.
+        """Change a message's ``body``, ``due_at``, ``status``, ``held_told``, or where it
+        arrived (``chat_id`` and ``message_id``).
 
         With ``expect=<status>``, only if it is in that status now (so a double tap or an old
         button never acts twice). True if it changed.
@@ -1031,7 +1118,7 @@ class SqliteStore:
         assignments: list[str] = []
         values: list[object] = []
         for name, value in fields.items():
-            if name not in ("body", "due_at", "status", "held_told"):
+            if name not in ("body", "due_at", "status", "held_told", "chat_id", "message_id"):
                 raise KeyError(name)
             if name == "body" and value is not None:
                 value = self._cipher.encrypt(str(value))

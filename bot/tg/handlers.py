@@ -403,7 +403,7 @@ async def erase_pressed(update: Update, context: BotContext, user: User, action:
         await _edit_or_send(update, _t(context, user.language, "delete.expired"))
         return
     await _before_erase(context, user)
-    await services.persons.erase(user)
+    await services.persons.erase(user, services.clock.now())
     await _edit_or_send(update, _t(context, user.language, "delete.done"))
 
 

@@ -133,7 +133,7 @@ async def _ask_remove(update: Update, context: BotContext, user: User, action: A
 
 
 async def _remove(update: Update, context: BotContext, user: User, action: RemoveMember) -> None:
-    view = await _team(context).remove(user, action.member_id)
+    view = await _team(context).remove(user, action.member_id, context.services.clock.now())
     await reply_view(update, context, user.language, view)
 
 
