@@ -24,6 +24,7 @@ from bot.core.letters import CoreLetters
 from bot.core.nudges import Nudges
 from bot.core.people import Persons
 from bot.core.planning import Planner, ScheduleDefaults
+from bot.core.retention import Retention
 from bot.core.schedule_settings import ScheduleSettings
 from bot.core.sharing import Sharing
 from bot.core.team import Team
@@ -188,7 +189,15 @@ async def post_init(app: App) -> None:
         CoreLetters(services.catalog),
         settings.service.telegram.send_rate,
     )
-    services.scheduler = Scheduler(deliver, dispatcher, settings.policy.retention)
+    retention = Retention(
+        store,
+        store,
+        services.sharing,
+        services.persons_service,
+        planner,
+        settings.policy.retention,
+    )
+    services.scheduler = Scheduler(deliver, dispatcher, retention)
     await services.scheduler.start()
     attach(app, services.scheduler)
     log.info("Between is ready (database %s)", settings.database_path)

@@ -410,8 +410,11 @@ async def test_retention_removes_old_sends_and_checkins(
     cutoff = clock.now() - timedelta(days=365)
     assert all(r.started_at > cutoff for r in await store.recent_checkins(alex.id, 10))
     # After the long gap the next check-in is planned from now, not a year of them one by one.
-    assert [s.status for s in remaining] == ["planned"]
-    assert remaining[0].due_at > clock.now()
+    checkins = [s for s in remaining if s.kind == "checkin"]
+    assert [s.status for s in checkins] == ["planned"]
+    assert checkins[0].due_at > clock.now()
+    # A year without a word from Alex: she is told her account will go unless she writes.
+    assert [s.slot.split("@")[0] for s in remaining if s.kind == "notice"] == ["retention.idle"]
 
 
 async def test_a_lost_plan_is_rebuilt_for_everyone_at_start(

@@ -411,11 +411,17 @@ class Dispatcher:
         return closed
 
 
+class Retains(Protocol):
+    """The retention rule (``bot/core/retention.py``), as the scheduler runs it."""
+
+    async def apply(self, now: datetime) -> int: ...
+
+
 class Scheduler:
     """One tick does all due work. Driven by the adapter's job queue in production and by hand
     when a test or the sandbox moves its clock, so both run exactly the same code."""
 
-    def __init__(self, deps: DeliveryPorts, dispatcher: Dispatcher, retention: timedelta) -> None:
+    def __init__(self, deps: DeliveryPorts, dispatcher: Dispatcher, retention: Retains) -> None:
         self._d = deps
         self._dispatcher = dispatcher
         self._retention = retention
@@ -431,8 +437,8 @@ class Scheduler:
         now = self._d.clock.now()
         if self._purged_at is None or now - self._purged_at >= PURGE_EVERY:
             self._purged_at = now
-            removed = await self._d.people.purge_before(now - self._retention)
+            removed = await self._retention.apply(now)
             if removed:
-                log.info("retention: removed %d rows older than %s", removed, self._retention)
+                log.info("retention: removed %d rows", removed)
             outcomes["purged"] += removed
         return outcomes

@@ -42,6 +42,13 @@ class User:
     language: str
     created_at: datetime
     unreachable_at: datetime | None = None
+    last_seen_at: datetime | None = None  # the last day they did something (None: not since)
+    retention_told_at: datetime | None = None  # told that an idle account will be erased
+
+    @property
+    def seen_at(self) -> datetime:
+        """When they last did something: for retention, an account is as old as this."""
+        return self.last_seen_at or self.created_at
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 ERASE_CONFIRM_VALID = timedelta(hours=1)
 
 
+SEEN_EVERY = timedelta(days=1)  # how often a person's last activity is written down
+
+
 class Persons:
     """Use cases about a person as a whole."""
 
@@ -72,6 +75,8 @@ class Persons:
         """The person behind an update; someone new becomes a client. True if they are new."""
         user = await self._people.get_user(user_id)
         if user is not None:
+            if user.last_seen_at is None or now - user.last_seen_at >= SEEN_EVERY:
+                await self._people.seen(user_id, now)  # not idle: retention counts from here
             return user, False
         return await self._people.add_client(user_id, chat_id, name, language, now), True
 

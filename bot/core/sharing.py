@@ -582,7 +582,16 @@ class Sharing:
             if share.withdrawn_at is None:
                 await self._take_back(client, share.id, now)
 
-    async def _take_back(self, client: User, share_id: int, now: datetime) -> Share | None:
+    async def expire(self, client_id: int, share_id: int, now: datetime) -> None:
+        """A share reaches the end of the retention period: taken back from every chat it
+        reached, its text erased, before its row goes."""
+        client = await self._people.get_user(client_id)
+        if client is not None:
+            await self._take_back(client, share_id, now, note="share.expired_note")
+
+    async def _take_back(
+        self, client: User, share_id: int, now: datetime, note: str = "share.withdrawn_note"
+    ) -> Share | None:
         """The text is erased at once; each delivered message (every part of a long share) is
         deleted or, once Telegram no longer allows that, replaced by a line saying it was
         withdrawn; the /clients messages that showed it go too (each can be asked for again,
@@ -607,7 +616,7 @@ class Sharing:
                     client,
                     recipient.chat_id,
                     message_id,
-                    "share.withdrawn_note",
+                    note,
                     reader_id=recipient.recipient_id,
                     delete=deletable,
                 )

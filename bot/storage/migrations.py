@@ -374,6 +374,22 @@ async def m012_relay_copies(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def m013_last_seen(conn: aiosqlite.Connection) -> None:
+    """When each person last did something, and when they were told an idle account will go.
+
+    Everyone counts as seen at the upgrade: nobody's account is ever erased sooner than a whole
+    retention period after it.
+    """
+    await _script(
+        conn,
+        """
+        ALTER TABLE users ADD COLUMN last_seen_at TEXT;
+        ALTER TABLE users ADD COLUMN retention_told_at TEXT;
+        UPDATE users SET last_seen_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now');
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     ("001_users_notes_invites", m001_users_notes_invites),
     ("002_checkins_plans", m002_checkins_plans),
@@ -387,4 +403,5 @@ MIGRATIONS: list[Migration] = [
     ("010_meeting_proposals", m010_meeting_proposals),
     ("011_key_check", m011_key_check),
     ("012_relay_copies", m012_relay_copies),
+    ("013_last_seen", m013_last_seen),
 ]

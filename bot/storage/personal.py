@@ -34,7 +34,9 @@ class Rule:
     before the person's own row goes. ``via`` names the table whose rows take these with them
     (``ON DELETE CASCADE``). ``export`` is the ``/mydata`` section written by hand
     (``bot/core/usecases.py``); each of ``extra`` is a section read straight from here: its name
-    and the query (with ``:id``) that picks the person's rows.
+    and the query (with ``:id``) that picks the person's rows. ``retain`` statements delete the
+    rows older than the retention period (``:cutoff``); a table whose rows live as long as the
+    account says so (``lives_with_account``): they go when an idle account is erased.
     """
 
     columns: Mapping[str, Holds]
@@ -42,6 +44,8 @@ class Rule:
     via: str | None = None
     export: str | None = None
     extra: tuple[tuple[str, str], ...] = ()
+    retain: tuple[str, ...] = ()
+    lives_with_account: bool = False
     note: str = ""
 
     @property
@@ -73,13 +77,17 @@ SCHEMA: Mapping[str, Rule] = {
             "paused_until": D,
             "pause_message": W,
             "next_meeting": D,
+            "last_seen_at": N,
+            "retention_told_at": N,
         },
         erase=("DELETE FROM users WHERE id = :id",),
+        lives_with_account=True,
         export="person",
     ),
     "notes": Rule(
         {"id": N, "user_id": P, "created_at": N, "body": W},
         erase=("DELETE FROM notes WHERE user_id = :id",),
+        retain=("DELETE FROM notes WHERE created_at < :cutoff",),
         export="notes",
     ),
     "staff_invites": Rule(
@@ -93,6 +101,7 @@ SCHEMA: Mapping[str, Rule] = {
             "used_by": P,
         },
         erase=("DELETE FROM staff_invites WHERE used_by = :id",),
+        retain=("DELETE FROM staff_invites WHERE expires_at < :cutoff",),
         extra=(
             (
                 "staff_invite",
@@ -113,6 +122,7 @@ SCHEMA: Mapping[str, Rule] = {
             "message_id": M,
         },
         erase=("DELETE FROM checkins WHERE user_id = :id",),
+        retain=("DELETE FROM checkins WHERE started_at < :cutoff AND status != 'open'",),
         export="checkins",
     ),
     "answers": Rule(
@@ -130,6 +140,7 @@ SCHEMA: Mapping[str, Rule] = {
     "crisis_plans": Rule(
         {"user_id": P, "contacts": W, "helps": W, "avoid": W, "updated_at": N},
         erase=("DELETE FROM crisis_plans WHERE user_id = :id",),
+        lives_with_account=True,
         export="crisis_plan",
     ),
     "awaiting_text": Rule(
@@ -151,6 +162,7 @@ SCHEMA: Mapping[str, Rule] = {
             "AND subject IN (SELECT CAST(id AS TEXT) FROM relays "
             "WHERE client_id = :id OR member_id = :id)",
         ),
+        retain=("DELETE FROM awaiting_text WHERE expires_at < :cutoff",),
         extra=(
             (
                 "waiting_for",
@@ -176,6 +188,9 @@ SCHEMA: Mapping[str, Rule] = {
             "payload": D,
         },
         erase=("DELETE FROM sends WHERE user_id = :id",),
+        retain=(
+            "DELETE FROM sends WHERE due_at < :cutoff AND status NOT IN ('planned', 'sending')",
+        ),
         extra=(
             (
                 "contact_log",
@@ -197,6 +212,7 @@ SCHEMA: Mapping[str, Rule] = {
             "outcome": N,
         },
         erase=("DELETE FROM team_invites WHERE inviter_id = :id OR used_by = :id",),
+        retain=("DELETE FROM team_invites WHERE expires_at < :cutoff",),
         extra=(
             (
                 "invites",
@@ -209,11 +225,13 @@ SCHEMA: Mapping[str, Rule] = {
     "team": Rule(
         {"client_id": P, "member_id": P, "role": D, "since": N},
         erase=("DELETE FROM team WHERE client_id = :id OR member_id = :id",),
+        lives_with_account=True,
         export="team",
     ),
     "shares": Rule(
         {"id": N, "client_id": P, "created_at": N, "items": D, "body": W, "withdrawn_at": N},
         erase=("DELETE FROM shares WHERE client_id = :id",),
+        retain=("DELETE FROM shares WHERE created_at < :cutoff",),
         export="shared",
     ),
     "share_recipients": Rule(
@@ -255,6 +273,7 @@ SCHEMA: Mapping[str, Rule] = {
             "DELETE FROM share_drafts WHERE client_id = :id "
             "OR ',' || recipients || ',' LIKE '%,' || :id || ',%'",
         ),
+        retain=("DELETE FROM share_drafts WHERE updated_at < :cutoff",),
         extra=(
             (
                 "share_draft",
@@ -285,6 +304,7 @@ SCHEMA: Mapping[str, Rule] = {
             "UPDATE relays SET member_name = '', chat_id = NULL, message_id = NULL "
             "WHERE member_id = :id",
         ),
+        retain=("DELETE FROM relays WHERE created_at < :cutoff AND status != 'planned'",),
         export="messages_with_the_team",
         extra=(
             (
@@ -298,6 +318,7 @@ SCHEMA: Mapping[str, Rule] = {
     "no_nudges": Rule(
         {"client_id": P, "sender_id": P, "since": N},
         erase=("DELETE FROM no_nudges WHERE client_id = :id OR sender_id = :id",),
+        lives_with_account=True,
         extra=(
             (
                 "no_nudges_from",
@@ -309,6 +330,7 @@ SCHEMA: Mapping[str, Rule] = {
     "client_views": Rule(
         {"member_id": P, "client_id": P, "chat_id": P, "message_id": M, "shown_at": N},
         erase=("DELETE FROM client_views WHERE member_id = :id OR client_id = :id",),
+        retain=("DELETE FROM client_views WHERE shown_at < :cutoff",),
         extra=(
             (
                 "client_pages_shown",
@@ -346,3 +368,6 @@ EXTRA: tuple[tuple[str, str, frozenset[str]], ...] = tuple(
     for rule in SCHEMA.values()
     for section, query in rule.extra
 )
+
+#: Every retention statement: rows older than the period go (``:cutoff``).
+RETAIN: tuple[str, ...] = tuple(statement for rule in SCHEMA.values() for statement in rule.retain)

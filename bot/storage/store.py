@@ -31,7 +31,7 @@ from bot.core.waits import Wait, WaitKind
 from bot.storage.crypto import Cipher
 from bot.storage.db import Database
 from bot.storage.migrations import MIGRATIONS
-from bot.storage.personal import ERASE, EXTRA
+from bot.storage.personal import ERASE, EXTRA, RETAIN
 
 WAIT_KINDS = frozenset(kind.value for kind in WaitKind)
 
@@ -86,6 +86,8 @@ def _user(row: aiosqlite.Row) -> User:
         language=row["language"],
         created_at=created,
         unreachable_at=parse_time(row["unreachable_at"]),
+        last_seen_at=parse_time(row["last_seen_at"]),
+        retention_told_at=parse_time(row["retention_told_at"]),
     )
 
 
@@ -358,22 +360,44 @@ class SqliteStore:
                 )
 
     async def purge_before(self, cutoff: datetime) -> int:
-        """Delete what is older than the retention period; the number of rows removed."""
+        """Delete what is older than the retention period, by the retention statements of
+        ``bot/storage/personal.py``; the number of rows removed."""
         async with self.db.transaction() as conn:
             removed = 0
-            for sql in (
-                "DELETE FROM notes WHERE created_at < ?",
-                "DELETE FROM checkins WHERE started_at < ? AND status != 'open'",
-                "DELETE FROM sends WHERE due_at < ? AND status NOT IN ('planned', 'sending')",
-                "DELETE FROM staff_invites WHERE expires_at < ?",
-                "DELETE FROM team_invites WHERE expires_at < ?",
-                "DELETE FROM shares WHERE created_at < ?",
-                "DELETE FROM relays WHERE created_at < ? AND status != 'planned'",
-                "DELETE FROM client_views WHERE shown_at < ?",
-            ):
-                cursor = await conn.execute(sql, (iso(cutoff),))
+            for sql in RETAIN:
+                cursor = await conn.execute(sql, {"cutoff": iso(cutoff)})
                 removed += cursor.rowcount
             return removed
+
+    async def seen(self, user_id: int, now: datetime) -> None:
+        """The person did something today: their account is not idle (any warning is void)."""
+        await self.db.execute(
+            "UPDATE users SET last_seen_at = ?, retention_told_at = NULL WHERE id = ?",
+            (iso(now), user_id),
+        )
+
+    async def idle_since(self, moment: datetime) -> list[User]:
+        """Everyone who has done nothing since ``moment``."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM users WHERE COALESCE(last_seen_at, created_at) < ? ORDER BY id",
+            (iso(moment),),
+        )
+        return [_user(row) for row in rows]
+
+    async def told_idle(self, user_id: int, now: datetime) -> None:
+        """The person was told that their idle account will be erased."""
+        await self.db.execute(
+            "UPDATE users SET retention_told_at = ? WHERE id = ?", (iso(now), user_id)
+        )
+
+    async def shares_before(self, cutoff: datetime) -> list[tuple[int, int]]:
+        """(client, share) of every share made before ``cutoff`` and not withdrawn."""
+        rows = await self.db.fetchall(
+            "SELECT client_id, id FROM shares WHERE created_at < ? AND withdrawn_at IS NULL "
+            "ORDER BY id",
+            (iso(cutoff),),
+        )
+        return [(row["client_id"], row["id"]) for row in rows]
 
     # --- check-ins ---------------------------------------------------------------------------
 

@@ -1,0 +1,61 @@
+"""The retention rule: nothing is kept longer than the service's retention period.
+
+Rows older than the period go (each table's rule is in the storage's list). Before a share's row
+goes, it is taken back from every chat it reached. An account nobody used for the whole period
+is erased entirely, as ``/delete`` would; its owner is told two weeks before, inside their hours,
+and anything they do in those two weeks keeps it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from bot.core.people import Persons
+from bot.core.planning import Planner
+from bot.core.ports import People, ShareStore
+from bot.core.sharing import Sharing
+
+log = logging.getLogger(__name__)
+
+TOLD_AHEAD = timedelta(days=14)
+
+
+class Retention:
+    """Applies the retention rule; the scheduler runs it about once an hour."""
+
+    def __init__(
+        self,
+        people: People,
+        shares: ShareStore,
+        sharing: Sharing,
+        persons: Persons,
+        planner: Planner,
+        period: timedelta,
+    ) -> None:
+        self._people = people
+        self._shares = shares
+        self._sharing = sharing
+        self._persons = persons
+        self._planner = planner
+        self.period = period
+
+    async def apply(self, now: datetime) -> int:
+        """Tell, erase and purge what the rule says today; how many rows and accounts went."""
+        cutoff = now - self.period
+        for client_id, share_id in await self._shares.shares_before(cutoff):
+            await self._sharing.expire(client_id, share_id, now)
+        erased = 0
+        ahead = min(TOLD_AHEAD, self.period / 2)  # a short period: told halfway through
+        for user in await self._people.idle_since(cutoff + ahead):
+            told = user.retention_told_at
+            if told is None:
+                days = max(1, ahead.days)
+                await self._planner.plan_notice(user.id, "retention.idle", {"days": days}, now)
+                await self._people.told_idle(user.id, now)
+            elif user.seen_at < cutoff and now - told >= ahead:
+                await self._persons.erase(user, now)
+                erased += 1
+        if erased:
+            log.info("retention: erased %d idle accounts", erased)
+        return erased + await self._people.purge_before(cutoff)
