@@ -148,9 +148,8 @@ async def seed(data_dir: Path, clients: int) -> None:
             occurrence = occurrences[template]
             zone, days, at = template
             created = START - timedelta(days=31 + i % 300, minutes=i % 1440)
-            users.append(
-                (user_id, user_id, f"Client {i}", iso(created), zone, days, at, agreed_on)
-            )
+            name = store.seal(f"Client {i}")  # names are kept sealed, as the bot writes them
+            users.append((user_id, user_id, name, iso(created), zone, days, at, agreed_on))
             sends.append(
                 (
                     user_id,

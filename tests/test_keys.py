@@ -145,7 +145,8 @@ async def test_a_rotated_key_opens_everything_and_the_old_one_nothing(tmp_path: 
 
     lines = await rotate_keys(path, source)
 
-    assert lines[-1].startswith("Encrypted 4 values again")  # note, plan, pause message, check
+    # Alex's name, her note, her plan, her message for the team, and the check value.
+    assert lines[-1].startswith("Encrypted 5 values again")
     new = source.key_file.read_text().strip()
     assert new != old and "\n" not in new  # the old key is retired from the file
     assert await _words(path, source) == ["a night without sleep", "walking by the river"]
@@ -196,7 +197,7 @@ async def test_rotating_a_key_given_in_the_environment(tmp_path: Path) -> None:
     new = told[1].split("=", 1)[1].split(",")[0]
 
     done = await rotate_keys(path, KeySource(f"{new},{old}", tmp_path / "unused"))
-    assert done[-1].startswith("Encrypted 4 values again. Now set BOT_ENCRYPTION_KEY")
+    assert done[-1].startswith("Encrypted 5 values again. Now set BOT_ENCRYPTION_KEY")
     assert await _words(path, KeySource(new, tmp_path / "unused")) == [
         "a night without sleep",
         "walking by the river",
@@ -277,4 +278,48 @@ async def test_the_schema_has_no_encrypted_column_the_key_does_not_know(tmp_path
                     blobs.add((table["name"], column["name"]))
     finally:
         await store.close()
-    assert blobs == set(ENCRYPTED)
+    assert blobs <= set(ENCRYPTED)  # and names, answers and capacity, kept in older columns
+
+
+async def test_names_and_answers_kept_in_the_clear_by_an_older_release_are_sealed(
+    tmp_path: Path,
+) -> None:
+    from bot.storage.db import Database
+    from bot.storage.migrations import MIGRATIONS
+
+    path = tmp_path / "data" / "between.sqlite3"
+    old = await Database.open(path, MIGRATIONS[:13])  # as the release before sealing left it
+    await old.execute(
+        "INSERT INTO users (id, chat_id, role, name, language, created_at) "
+        "VALUES (7, 7, 'client', 'Alex', 'en', ?)",
+        (NOW.isoformat(),),
+    )
+    await old.execute(
+        "INSERT INTO checkins (id, user_id, dialog, started_at, capacity, status) "
+        "VALUES (1, 7, 'checkin', ?, 'least', 'done')",
+        (NOW.isoformat(),),
+    )
+    await old.execute(
+        "INSERT INTO answers (checkin_id, step_id, value, capacity, answered_at) "
+        "VALUES (1, 'mood', 'hard', 'least', ?)",
+        (NOW.isoformat(),),
+    )
+    await old.close()
+    source = _source(tmp_path)
+    source.create()  # the key it had
+
+    store = await open_store(path, source)
+    try:
+        user = await store.get_user(7)
+        assert user is not None and user.name == "Alex"
+        (checkin,) = await store.recent_checkins(7, 1)
+        assert checkin.capacity == "least"
+        assert [(a.value, a.capacity) for a in checkin.answers] == [("hard", "least")]
+    finally:
+        await store.close()
+    with sqlite3.connect(path) as conn:
+        kinds = conn.execute(
+            "SELECT typeof(u.name), typeof(c.capacity), typeof(a.value), typeof(a.capacity) "
+            "FROM users u, checkins c, answers a"
+        ).fetchone()
+    assert kinds == ("blob", "blob", "blob", "blob")

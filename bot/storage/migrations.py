@@ -390,6 +390,36 @@ async def m013_last_seen(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def m014_sealed_capacity(conn: aiosqlite.Connection) -> None:
+    """Capacity levels are encrypted like the rest of a person's answers: the check that they
+    are one of three plain words goes (the code that writes them still checks)."""
+    await _script(
+        conn,
+        """
+        CREATE TABLE checkins_new (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            dialog TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            capacity BLOB,                     -- encrypted: least, middle or most
+            status TEXT NOT NULL DEFAULT 'open'
+                CHECK (status IN ('open', 'done', 'declined', 'closed')),
+            finished_at TEXT,
+            message_id INTEGER
+        );
+        INSERT INTO checkins_new (id, user_id, dialog, started_at, capacity, status,
+                                  finished_at, message_id)
+            SELECT id, user_id, dialog, started_at, capacity, status, finished_at, message_id
+            FROM checkins;
+        DROP TABLE checkins;
+        ALTER TABLE checkins_new RENAME TO checkins;
+        CREATE UNIQUE INDEX one_open_checkin ON checkins(user_id) WHERE status = 'open';
+        CREATE INDEX checkins_by_user ON checkins(user_id, id);
+        CREATE INDEX checkins_by_age ON checkins(started_at);
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     ("001_users_notes_invites", m001_users_notes_invites),
     ("002_checkins_plans", m002_checkins_plans),
@@ -404,4 +434,5 @@ MIGRATIONS: list[Migration] = [
     ("011_key_check", m011_key_check),
     ("012_relay_copies", m012_relay_copies),
     ("013_last_seen", m013_last_seen),
+    ("014_sealed_capacity", m014_sealed_capacity),
 ]

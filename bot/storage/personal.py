@@ -18,8 +18,8 @@ class Holds(StrEnum):
 
     NOTHING = "nothing"  # row keys, times, statuses, kinds: personal only through a row's owner
     PERSON = "person"  # a person's Telegram id, or their private chat's id
-    WORDS = "words"  # what a person wrote, encrypted with the service's key
-    DETAIL = "detail"  # about a person, in the clear: a name, a language, an answer's option
+    WORDS = "words"  # what a person wrote, said or chose, or a name: sealed with the service's key
+    DETAIL = "detail"  # about a person, in the clear: a language, a role, a schedule
     MESSAGE = "message"  # the id of a message in someone's chat
 
 
@@ -62,7 +62,7 @@ SCHEMA: Mapping[str, Rule] = {
             "id": P,
             "chat_id": P,
             "role": D,
-            "name": D,
+            "name": W,
             "language": D,
             "created_at": N,
             "unreachable_at": D,
@@ -94,7 +94,7 @@ SCHEMA: Mapping[str, Rule] = {
         {
             "code_hash": N,
             "role": D,
-            "name": D,
+            "name": W,
             "created_at": N,
             "expires_at": N,
             "used_at": N,
@@ -116,7 +116,7 @@ SCHEMA: Mapping[str, Rule] = {
             "user_id": P,
             "dialog": N,
             "started_at": N,
-            "capacity": D,
+            "capacity": W,
             "status": N,
             "finished_at": N,
             "message_id": M,
@@ -129,9 +129,9 @@ SCHEMA: Mapping[str, Rule] = {
         {
             "checkin_id": N,
             "step_id": N,
-            "value": D,
+            "value": W,
             "text": W,
-            "capacity": D,
+            "capacity": W,
             "answered_at": N,
         },
         via="checkins",
@@ -238,7 +238,7 @@ SCHEMA: Mapping[str, Rule] = {
         {
             "share_id": N,
             "recipient_id": P,
-            "name": D,
+            "name": W,
             "chat_id": P,
             "message_id": M,
             "status": N,
@@ -286,7 +286,7 @@ SCHEMA: Mapping[str, Rule] = {
             "id": N,
             "client_id": P,
             "member_id": P,
-            "member_name": D,
+            "member_name": W,
             "kind": N,
             "body": W,
             "created_at": N,
@@ -358,15 +358,9 @@ ERASE: tuple[str, ...] = (
     + SCHEMA["users"].erase
 )
 
-#: The ``/mydata`` sections read straight from this list: (section, query, encrypted columns).
-EXTRA: tuple[tuple[str, str, frozenset[str]], ...] = tuple(
-    (
-        section,
-        query,
-        frozenset(column for column, hold in rule.columns.items() if hold is Holds.WORDS),
-    )
-    for rule in SCHEMA.values()
-    for section, query in rule.extra
+#: The ``/mydata`` sections read straight from this list: (section, query).
+EXTRA: tuple[tuple[str, str], ...] = tuple(
+    (section, query) for rule in SCHEMA.values() for section, query in rule.extra
 )
 
 #: Every retention statement: rows older than the period go (``:cutoff``).

@@ -59,7 +59,7 @@ _SCHEDULE_COLUMNS = {
 }
 
 
-def _send(row: aiosqlite.Row) -> Send:
+def _send(row: aiosqlite.Row, cipher: Cipher) -> Send:
     return Send(
         id=row["id"],
         user_id=row["user_id"],
@@ -71,18 +71,25 @@ def _send(row: aiosqlite.Row) -> Send:
         status=row["status"],
         message_id=row["message_id"],
         checkin_id=row["checkin_id"],
-        payload=row["payload"],
+        payload=_open(cipher, row["payload"]),
     )
 
 
-def _user(row: aiosqlite.Row) -> User:
+def _open(cipher: Cipher, value: bytes | str | None) -> str | None:
+    """A sealed value's text; text written before it was sealed (``seal_plaintext``) as is."""
+    if isinstance(value, bytes):
+        return cipher.decrypt(value)
+    return value
+
+
+def _user(row: aiosqlite.Row, cipher: Cipher) -> User:
     created = parse_time(row["created_at"])
     assert created is not None
     return User(
         id=row["id"],
         chat_id=row["chat_id"],
         role=Role(row["role"]),
-        name=row["name"],
+        name=_open(cipher, row["name"]) or "",
         language=row["language"],
         created_at=created,
         unreachable_at=parse_time(row["unreachable_at"]),
@@ -141,6 +148,10 @@ class SqliteStore:
         """Open the database file, migrating it to the current schema."""
         return cls(await Database.open(path, MIGRATIONS), cipher)
 
+    def seal(self, text: str) -> bytes:
+        """``text`` encrypted as this store keeps a person's words and names (for seeding)."""
+        return self._cipher.encrypt(text)
+
     async def close(self) -> None:
         """Close the database cleanly."""
         await self.db.close()
@@ -148,7 +159,7 @@ class SqliteStore:
     async def get_user(self, user_id: int) -> User | None:
         """The person with this Telegram id, if they have started the bot."""
         row = await self.db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
-        return _user(row) if row else None
+        return _user(row, self._cipher) if row else None
 
     async def users(self, user_ids: Sequence[int]) -> dict[int, User]:
         """Many people at once, by id; those who have not started the bot are left out."""
@@ -158,7 +169,7 @@ class SqliteStore:
             rows = await self.db.fetchall(
                 f"SELECT * FROM users WHERE id IN ({','.join('?' * len(chunk))})", chunk
             )
-            found.update((row["id"], _user(row)) for row in rows)
+            found.update((row["id"], _user(row, self._cipher)) for row in rows)
         return found
 
     async def add_client(
@@ -168,7 +179,7 @@ class SqliteStore:
         await self.db.execute(
             "INSERT INTO users (id, chat_id, role, name, language, created_at) "
             "VALUES (?, ?, 'client', ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-            (user_id, chat_id, name, language, iso(now)),
+            (user_id, chat_id, self._cipher.encrypt(name), language, iso(now)),
         )
         user = await self.get_user(user_id)
         assert user is not None
@@ -212,7 +223,7 @@ class SqliteStore:
         await self.db.execute(
             "INSERT INTO staff_invites (code_hash, role, name, created_at, expires_at) "
             "VALUES (?, ?, ?, ?, ?)",
-            (code_hash, role.value, name, iso(now), iso(expires_at)),
+            (code_hash, role.value, self._cipher.encrypt(name), iso(now), iso(expires_at)),
         )
 
     async def redeem_staff_invite(
@@ -256,10 +267,9 @@ class SqliteStore:
 
     async def staff_members(self) -> list[User]:
         """Every clinician and peer supporter, by name."""
-        rows = await self.db.fetchall(
-            "SELECT * FROM users WHERE role IN ('clinician', 'peer') ORDER BY name, id"
-        )
-        return [_user(row) for row in rows]
+        rows = await self.db.fetchall("SELECT * FROM users WHERE role IN ('clinician', 'peer')")
+        staff = [_user(row, self._cipher) for row in rows]  # names are sealed: sorted here
+        return sorted(staff, key=lambda user: (user.name, user.id))
 
     async def pending_staff_invites(self, now: datetime) -> list[tuple[str, str, datetime]]:
         """Unused, unexpired staff invites: (name, role, expires)."""
@@ -268,7 +278,14 @@ class SqliteStore:
             "WHERE used_at IS NULL AND expires_at > ? ORDER BY expires_at",
             (iso(now),),
         )
-        return [(r["name"], r["role"], datetime.fromisoformat(r["expires_at"])) for r in rows]
+        return [
+            (
+                _open(self._cipher, r["name"]) or "",
+                r["role"],
+                datetime.fromisoformat(r["expires_at"]),
+            )
+            for r in rows
+        ]
 
     async def remove_staff(self, user_id: int) -> User | None:
         """Remove a staff account (never a client's), erasing all of it; the account, or None."""
@@ -280,7 +297,7 @@ class SqliteStore:
             if row is None:
                 return None
             await _erase(conn, user_id)
-        return _user(row)
+        return _user(row, self._cipher)
 
     async def erase_user(self, user_id: int) -> None:
         """Erase a person: every row about them that ``bot/storage/personal.py`` lists."""
@@ -290,15 +307,11 @@ class SqliteStore:
     async def kept_about(self, user_id: int) -> dict[str, list[dict[str, object]]]:
         """The export sections that ``bot/storage/personal.py`` reads for a person, by name."""
         kept: dict[str, list[dict[str, object]]] = {}
-        for section, query, sealed in EXTRA:
+        for section, query in EXTRA:
             rows = await self.db.fetchall(query, {"id": user_id})
+            # Every value kept as bytes is sealed: it is opened for its owner.
             kept[section] = [
-                {
-                    key: self._cipher.decrypt(row[key])
-                    if key in sealed and row[key] is not None
-                    else row[key]
-                    for key in row.keys()  # noqa: SIM118 (a Row is not a mapping)
-                }
+                {key: _open(self._cipher, row[key]) for key in row.keys()}  # noqa: SIM118
                 for row in rows
             ]
         return kept
@@ -382,7 +395,7 @@ class SqliteStore:
             "SELECT * FROM users WHERE COALESCE(last_seen_at, created_at) < ? ORDER BY id",
             (iso(moment),),
         )
-        return [_user(row) for row in rows]
+        return [_user(row, self._cipher) for row in rows]
 
     async def told_idle(self, user_id: int, now: datetime) -> None:
         """The person was told that their idle account will be erased."""
@@ -434,9 +447,9 @@ class SqliteStore:
             answers.setdefault(a["checkin_id"], []).append(
                 Answer(
                     step_id=a["step_id"],
-                    value=a["value"],
+                    value=_open(self._cipher, a["value"]) or "",
                     text=self._cipher.decrypt(a["text"]) if a["text"] is not None else None,
-                    capacity=a["capacity"],
+                    capacity=_open(self._cipher, a["capacity"]) or "",
                     answered_at=datetime.fromisoformat(a["answered_at"]),
                 )
             )
@@ -446,7 +459,7 @@ class SqliteStore:
                 user_id=row["user_id"],
                 dialog=row["dialog"],
                 started_at=datetime.fromisoformat(row["started_at"]),
-                capacity=row["capacity"],
+                capacity=_open(self._cipher, row["capacity"]),
                 status=row["status"],
                 message_id=row["message_id"],
                 answers=tuple(answers.get(row["id"], [])),
@@ -485,7 +498,7 @@ class SqliteStore:
         condition = "capacity IS NULL" if first else "capacity IS NOT NULL"
         changed = await self.db.execute(
             f"UPDATE checkins SET capacity = ? WHERE id = ? AND status = 'open' AND {condition}",
-            (capacity, checkin_id),
+            (self._cipher.encrypt(capacity), checkin_id),
         )
         return changed == 1
 
@@ -504,7 +517,14 @@ class SqliteStore:
             "INSERT INTO answers (checkin_id, step_id, value, text, capacity, answered_at) "
             "SELECT id, ?, ?, ?, ?, ? FROM checkins WHERE id = ? AND status = 'open' "
             "ON CONFLICT (checkin_id, step_id) DO NOTHING",
-            (step_id, value, sealed, capacity, iso(now), checkin_id),
+            (
+                step_id,
+                self._cipher.encrypt(value),
+                sealed,
+                self._cipher.encrypt(capacity),
+                iso(now),
+                checkin_id,
+            ),
         )
         return changed == 1
 
@@ -690,7 +710,15 @@ class SqliteStore:
             "INSERT INTO sends (user_id, kind, slot, local_date, due_at, closes_at, payload) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, kind, local_date, slot) "
             "DO NOTHING",
-            (user_id, kind, slot, local_date, iso(due_at), iso(closes_at), payload),
+            (
+                user_id,
+                kind,
+                slot,
+                local_date,
+                iso(due_at),
+                iso(closes_at),
+                self._payload(kind, payload),
+            ),
         )
         return changed == 1
 
@@ -747,7 +775,9 @@ class SqliteStore:
             ) as cursor,
         ):
             rows = await cursor.fetchall()
-        return sorted((_send(row) for row in rows), key=lambda send: (send.due_at, send.id))
+        return sorted(
+            (_send(row, self._cipher) for row in rows), key=lambda send: (send.due_at, send.id)
+        )
 
     async def finish_send(
         self,
@@ -795,14 +825,14 @@ class SqliteStore:
             "ORDER BY closes_at LIMIT ?",
             (iso(now), limit),
         )
-        return [_send(row) for row in rows]
+        return [_send(row, self._cipher) for row in rows]
 
     async def sends(self, user_id: int) -> list[Send]:
         """Everything planned or sent for a person, in order of due time."""
         rows = await self.db.fetchall(
             "SELECT * FROM sends WHERE user_id = ? ORDER BY due_at, id", (user_id,)
         )
-        return [_send(row) for row in rows]
+        return [_send(row, self._cipher) for row in rows]
 
     # --- the team: invites, members, the next meeting -----------------------------------------
 
@@ -824,7 +854,7 @@ class SqliteStore:
             "WHERE i.code_hash = ? AND i.used_at IS NULL AND i.expires_at > ?",
             (code_hash, iso(now)),
         )
-        return (_user(row), InviteKind(row["invite_kind"])) if row else None
+        return (_user(row, self._cipher), InviteKind(row["invite_kind"])) if row else None
 
     async def join_team(
         self, code_hash: str, user_id: int, chat_id: int, name: str, language: str, now: datetime
@@ -844,7 +874,7 @@ class SqliteStore:
                 row = await cur.fetchone()
             if row is None:
                 return TeamJoin.INVALID, None
-            inviter = _user(row)
+            inviter = _user(row, self._cipher)
             kind = InviteKind(row["invite_kind"])
             async with conn.execute("SELECT role FROM users WHERE id = ?", (user_id,)) as cur:
                 existing = await cur.fetchone()
@@ -874,7 +904,14 @@ class SqliteStore:
                 await conn.execute(
                     "INSERT INTO users (id, chat_id, role, name, language, created_at) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
-                    (user_id, chat_id, becomes.value, name, language, iso(now)),
+                    (
+                        user_id,
+                        chat_id,
+                        becomes.value,
+                        self._cipher.encrypt(name),
+                        language,
+                        iso(now),
+                    ),
                 )
             elif becomes is not role:
                 await _take_role(conn, user_id, becomes)
@@ -904,7 +941,7 @@ class SqliteStore:
         )
         return [
             TeamMember(
-                person=_user(row),
+                person=_user(row, self._cipher),
                 role=Role(row["team_role"]),
                 since=datetime.fromisoformat(row["team_since"]),
             )
@@ -915,15 +952,18 @@ class SqliteStore:
         """The clients whose team this person is in, by name."""
         rows = await self.db.fetchall(
             "SELECT u.*, t.role AS team_role FROM team t JOIN users u ON u.id = t.client_id "
-            "WHERE t.member_id = ? ORDER BY u.name, u.id",
+            "WHERE t.member_id = ?",
             (member_id,),
         )
-        return [
+        linked = [
             LinkedClient(
-                person=_user(row), role=Role(row["team_role"]), next_meeting=row["next_meeting"]
+                person=_user(row, self._cipher),
+                role=Role(row["team_role"]),
+                next_meeting=row["next_meeting"],
             )
             for row in rows
-        ]
+        ]  # names are sealed: sorted here
+        return sorted(linked, key=lambda client: (client.person.name, client.person.id))
 
     async def team_role(self, client_id: int, member_id: int) -> Role | None:
         """The member's role in the client's team, or None if they are not in it."""
@@ -1011,7 +1051,10 @@ class SqliteStore:
             await conn.executemany(
                 "INSERT INTO share_recipients (share_id, recipient_id, name, chat_id, status) "
                 "VALUES (?, ?, ?, ?, 'sending')",
-                [(share_id, rid, name, chat_id) for rid, name, chat_id in recipients],
+                [
+                    (share_id, rid, self._cipher.encrypt(name), chat_id)
+                    for rid, name, chat_id in recipients
+                ],
             )
             await conn.execute("DELETE FROM share_drafts WHERE client_id = ?", (client_id,))
         return share_id
@@ -1045,7 +1088,13 @@ class SqliteStore:
         recipients: dict[int, list[Recipient]] = {}
         for r in found:
             recipients.setdefault(r["share_id"], []).append(
-                Recipient(r["recipient_id"], r["name"], r["chat_id"], r["message_id"], r["status"])
+                Recipient(
+                    r["recipient_id"],
+                    _open(self._cipher, r["name"]) or "",
+                    r["chat_id"],
+                    r["message_id"],
+                    r["status"],
+                )
             )
         return [self._share(row, recipients.get(row["id"], [])) for row in rows]
 
@@ -1104,7 +1153,7 @@ class SqliteStore:
             (
                 client_id,
                 member_id,
-                member_name,
+                self._cipher.encrypt(member_name),
                 kind,
                 self._cipher.encrypt(body) if body is not None else None,
                 iso(now),
@@ -1112,12 +1161,16 @@ class SqliteStore:
             ),
         )
 
+    def _payload(self, kind: str, payload: str) -> str | bytes:
+        """What a send carries; a notice's (which may name someone) is sealed."""
+        return self._cipher.encrypt(payload) if kind == "notice" else payload
+
     def _relay(self, row: aiosqlite.Row) -> Relay:
         return Relay(
             id=row["id"],
             client_id=row["client_id"],
             member_id=row["member_id"],
-            member_name=row["member_name"],
+            member_name=_open(self._cipher, row["member_name"]) or "",
             kind=row["kind"],
             body=self._cipher.decrypt(row["body"]) if row["body"] is not None else None,
             created_at=datetime.fromisoformat(row["created_at"]),
