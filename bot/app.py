@@ -181,7 +181,7 @@ async def post_init(app: App) -> None:
     )
     await handlers.set_default_commands(app)
     deliver = DeliveryPorts(
-        store, store, store, store, store, services.clock, planner, services.checkins
+        store, store, store, store, store, services.clock, planner, services.checkins, store
     )
     dispatcher = Dispatcher(
         deliver,

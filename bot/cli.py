@@ -52,9 +52,18 @@ def _parser() -> argparse.ArgumentParser:
         "backup", help="make a consistent copy of the database (without the key)"
     )
     backup.add_argument("destination", type=Path, help="the new file to write")
-    commands.add_parser(
+    doctor = commands.add_parser(
         "doctor", help="check key, database, permissions, clock, configuration and dialogs"
     )
+    doctor.add_argument(
+        "--accept-clock",
+        action="store_true",
+        help="confirm that the clock's time now is right after it jumped (purging goes on)",
+    )
+    webhook = commands.add_parser("webhook", help="receiving updates by webhook").add_subparsers(
+        dest="webhook_command", required=True, metavar="ACTION"
+    )
+    webhook.add_parser("secret", help="print a new random secret for BOT_WEBHOOK_SECRET")
     dialogs = commands.add_parser("dialogs", help="check or preview the check-in dialogs")
     default_dir = Path(os.environ.get("BOT_DIALOGS_DIR") or DIALOGS_DIR)
     dialogs.add_argument(
@@ -99,13 +108,11 @@ def _run(settings: Settings, catalog: Catalog) -> int:
         if webhook is None:
             app.run_polling(allowed_updates=Update.ALL_TYPES)
         else:
-            app.run_webhook(
-                listen=webhook.listen,
-                port=webhook.port,
-                webhook_url=webhook.url,
-                secret_token=settings.webhook_secret,
-                allowed_updates=Update.ALL_TYPES,
-            )
+            from bot.webhook import run_webhook
+
+            # Our own server, not PTB's: the secret and the body size are checked before the
+            # body is read (see bot/webhook.py).
+            run_webhook(app, settings)
     return 0
 
 
@@ -177,11 +184,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return dialogs_command(args, catalog)
         if args.command == "doctor":
-            from bot.doctor import doctor
+            from bot.doctor import accept_clock, doctor
 
+            if args.accept_clock:
+                print(asyncio.run(accept_clock(os.environ, catalog, SystemClock().now())))
             findings = asyncio.run(doctor(os.environ, catalog, SystemClock().now()))
             print("\n".join(finding.line() for finding in findings))
             return 0 if all(finding.ok for finding in findings) else 1
+        if args.command == "webhook":  # "secret", the only action: no token, no database
+            from bot.webhook import new_secret
+
+            print(new_secret())
+            return 0
         settings = load_settings(catalog=catalog, require_token=args.command == "run")
         if args.command == "run":
             configure_logging(os.environ.get("BOT_LOG_LEVEL", "INFO"))

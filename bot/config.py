@@ -11,6 +11,7 @@ from datetime import time, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -21,12 +22,12 @@ from bot.core.i18n import Catalog
 from bot.core.policy import CrisisCard as CoreCrisisCard
 from bot.core.policy import Policy
 from bot.core.safety import Contact
+from bot.core.schedule import format_hours, parse_hours
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parent / "service.example.toml"
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
-_HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 
 
 class ConfigError(Exception):
@@ -68,6 +69,9 @@ class Defaults(_Section):
         return value
 
 
+_HOURS = re.compile(r"([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)")
+
+
 class Checkins(_Section):
     days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = ["mon", "thu"]
     time: str = "18:00"
@@ -86,9 +90,15 @@ class Checkins(_Section):
     @field_validator("contact_hours")
     @classmethod
     def _hours(cls, value: str) -> str:
-        if not _HOURS.match(value):
-            raise ValueError(f"{value!r} is not a range like 09:00-21:00")
-        return value
+        # Written exactly (no "9-5" to guess at), and read with the parser the bot uses at run
+        # time, so that every value accepted here works there.
+        hours = parse_hours(value) if _HOURS.fullmatch(value) or value == "always" else None
+        if hours is None:
+            raise ValueError(
+                f"{value!r} is not a range of two different times like 09:00-21:00 "
+                '(round the clock: "always")'
+            )
+        return format_hours(*hours)
 
 
 class TelegramSection(_Section):
@@ -111,10 +121,33 @@ class Safety(_Section):
     risk_phrases: dict[str, list[Annotated[str, Field(min_length=3)]]] = {}
 
 
+_PATH = r"^/[A-Za-z0-9._~/-]*$"
+#: Telegram takes 1 to 256 of these; 32 random ones are beyond guessing.
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{32,256}")
+
+
 class Webhook(_Section):
     url: Annotated[str, Field(pattern=r"^https://")]
-    listen: str = "0.0.0.0"
+    # Where the bot itself listens: the URL's own path unless a proxy rewrites it.
+    path: Annotated[str, Field(pattern=_PATH)] | None = None
+    # Loopback by default: the bot speaks plain HTTP, so a TLS proxy in front is the way in.
+    listen: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 8443
+
+    @field_validator("url")
+    @classmethod
+    def _servable_path(cls, value: str) -> str:
+        if not re.fullmatch(_PATH, urlsplit(value).path or "/"):
+            raise ValueError(
+                f"{value!r} has a path with characters other than A-Z a-z 0-9 . _ ~ - / "
+                "(or set webhook.path)"
+            )
+        return value
+
+    @property
+    def served_path(self) -> str:
+        """The path the bot answers on: ``path``, else the URL's own path ("/" if it has none)."""
+        return self.path or urlsplit(self.url).path or "/"
 
 
 class Nudges(_Section):
@@ -260,11 +293,15 @@ def load_settings(
     config_path = Path(env.get("BOT_CONFIG") or EXAMPLE_CONFIG)
     service = load_service_config(config_path, catalog)
     secret = env.get("BOT_WEBHOOK_SECRET") or None
-    if service.webhook is not None and (
-        secret is None or not re.match(r"^[A-Za-z0-9_-]{16,256}$", secret)
-    ):
+    if service.webhook is not None and secret is None:
         raise ConfigError(
-            "BOT_WEBHOOK_SECRET: required with [webhook]; 16 to 256 characters of A-Z a-z 0-9 _ -"
+            "BOT_WEBHOOK_SECRET: required with [webhook]; `between webhook secret` prints one"
+        )
+    if service.webhook is not None and not _WEBHOOK_SECRET.fullmatch(secret or ""):
+        # Never echoed: even a wrong secret may be one character away from the real one.
+        raise ConfigError(
+            "BOT_WEBHOOK_SECRET: must be 32 to 256 characters of A-Z a-z 0-9 _ -; "
+            "`between webhook secret` prints one"
         )
     data_dir = Path(env.get("BOT_DATA_DIR") or "./data")
     return Settings(

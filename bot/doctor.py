@@ -123,11 +123,28 @@ async def _data(settings: Settings, now: datetime) -> list[Finding]:
         findings.append(Finding("database", verdict == "ok", f"integrity {verdict}, {path}"))
         findings.append(await _migrations(db, tables))
         newest = await _newest_time(db, tables)
+        watch = (
+            await db.fetchone("SELECT seen_at, jumped_to FROM clock_watch WHERE id = 1")
+            if "clock_watch" in tables
+            else None
+        )
     except sqlite3.DatabaseError as exc:
         return [*findings, Finding("database", False, f"cannot be read ({exc}): {path}")]
     finally:
         await conn.close()
-    if newest is not None and newest > now + CLOCK_SLACK:
+    if watch is not None and watch["jumped_to"] is not None:
+        seen = datetime.fromisoformat(watch["seen_at"])
+        jumped = datetime.fromisoformat(watch["jumped_to"])
+        findings.append(
+            Finding(
+                "clock",
+                False,
+                f"it jumped from {seen:%Y-%m-%d %H:%M} to {jumped:%Y-%m-%d %H:%M} UTC, so nothing "
+                "is purged. Set the clock right; if the new time is right (the bot was off), "
+                "confirm it with: between doctor --accept-clock",
+            )
+        )
+    elif newest is not None and newest > now + CLOCK_SLACK:
         findings.append(
             Finding(
                 "clock",
@@ -193,3 +210,18 @@ async def doctor(env: Mapping[str, str], catalog: Catalog, now: datetime) -> lis
     findings += await _data(settings, now)
     findings.append(_permissions(settings))
     return findings
+
+
+async def accept_clock(env: Mapping[str, str], catalog: Catalog, now: datetime) -> str:
+    """``between doctor --accept-clock``: the clock's time now is right; purging goes on."""
+    from bot.storage.safekeeping import open_data
+
+    settings = load_settings(env, catalog=catalog)
+    if not settings.database_path.exists():
+        return "clock: no database yet, nothing to confirm"
+    store = await open_data(settings)
+    try:
+        await store.see_clock(now)
+    finally:
+        await store.close()
+    return f"clock: {now:%Y-%m-%d %H:%M} UTC is confirmed as the right time"

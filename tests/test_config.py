@@ -46,7 +46,8 @@ def test_the_bundled_example_is_valid(catalog: Catalog) -> None:
         (("checkins", "time", "25:00"), "checkins.time: '25:00' is not a time like 18:00"),
         (
             ("checkins", "contact_hours", "9-5"),
-            "checkins.contact_hours: '9-5' is not a range like 09:00-21:00",
+            "checkins.contact_hours: '9-5' is not a range of two different times like "
+            '09:00-21:00 (round the clock: "always")',
         ),
         (("checkins", "days", ["mon", "someday"]), "checkins.days[1]: Input should be 'mon'"),
         (("telegram", "send_rate", 0), "telegram.send_rate: Input should be greater than 0"),

@@ -403,7 +403,11 @@ async def test_retention_removes_old_sends_and_checkins(
     await run_until(app, clock, datetime(2026, 3, 4, 12, 0, tzinfo=UTC), timedelta(hours=1))
     store = services(app).db
     assert len(await checkin_sends(app, alex.id)) >= 3
-    clock.advance(timedelta(days=366))
+    clock.advance(timedelta(days=366))  # the bot was off for a year
+    outcome = await tick(app)
+    assert outcome["clock"] == 1  # a jump: nothing is purged until the new time is confirmed
+    assert len(await checkin_sends(app, alex.id)) >= 3
+    await store.see_clock(clock.now())  # the administrator confirms: between doctor --accept-clock
     await tick(app)
     remaining = await checkin_sends(app, alex.id)
     assert all(s.due_at > clock.now() - timedelta(days=365) for s in remaining)

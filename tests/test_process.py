@@ -130,7 +130,7 @@ def test_webhook_mode_registers_the_hook_and_refuses_updates_without_the_secret(
         + '\n[webhook]\nurl = "https://bot.example.org/hook"\n'
         + f'listen = "127.0.0.1"\nport = {port}\n'
     )
-    secret = "s3cret-" + "x" * 20
+    secret = "s3cret-" + "x" * 25  # 32 characters, the least allowed
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "run"],
         env=_env(
@@ -151,7 +151,7 @@ def test_webhook_mode_registers_the_hook_and_refuses_updates_without_the_secret(
             assert proc.poll() is None, proc.communicate()[1]
             assert time.monotonic() < deadline, "the webhook server did not come up"
             request = urllib.request.Request(
-                f"http://127.0.0.1:{port}/", data=b"{}", method="POST",
+                f"http://127.0.0.1:{port}/hook", data=b"{}", method="POST",
                 headers={"Content-Type": "application/json"},
             )  # fmt: skip
             try:
@@ -161,15 +161,19 @@ def test_webhook_mode_registers_the_hook_and_refuses_updates_without_the_secret(
                 status = exc.code
             except OSError:
                 time.sleep(0.1)
-        assert status == 403  # no secret token header: refused
-        assert "setWebhook" in calls
+        assert status == 403  # on the URL's path, without the secret token header: refused
+        while "setWebhook" not in calls:  # registered once it listens
+            assert time.monotonic() < deadline, "the webhook was not registered"
+            time.sleep(0.05)
         assert "getUpdates" not in calls
         proc.send_signal(signal.SIGTERM)
-        proc.communicate(timeout=10)
+        _, err = proc.communicate(timeout=10)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 0
+    assert proc.returncode == 0, err
+    assert "database closed" in err
+    assert secret not in err
 
 
 def _sandbox(script: str, tmp_path: Path) -> str:

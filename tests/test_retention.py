@@ -32,9 +32,13 @@ async def _tick(app: App) -> None:
 
 
 async def _later(app: App, clock: ManualClock, delta: timedelta) -> None:
-    """Time passes; the bot looks at what is due, as it does every few seconds."""
-    clock.advance(delta)
-    await _tick(app)
+    """Time passes, the bot running all along: it looks at what is due at least daily (a clock
+    that moved more than a day between two looks has jumped, and nothing is purged)."""
+    while delta > timedelta(0):
+        step = min(delta, timedelta(days=1))
+        clock.advance(step)
+        delta -= step
+        await _tick(app)
 
 
 async def _alex_shares_with_sam(app: App, api: FakeBotAPI, alex: Person) -> Person:

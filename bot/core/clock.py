@@ -41,3 +41,10 @@ class ManualClock:
             raise ValueError("time only moves forward")
         self._now += delta
         return self._now
+
+    def set(self, moment: datetime) -> datetime:
+        """Set the clock to ``moment``, back or forward: a clock put right, or one gone wrong."""
+        if moment.tzinfo is None:
+            raise ValueError("ManualClock needs an aware datetime")
+        self._now = moment.astimezone(UTC)
+        return self._now

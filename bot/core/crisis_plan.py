@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.actions.checkin import PlanPart, PlanSkip, PlanStop
+from bot.core.lengths import PLAN_PART_MAX, utf16_len
 from bot.core.model import User
 from bot.core.ports import People
 from bot.core.views import Choice, Say, View, t
@@ -67,6 +68,11 @@ class CrisisPlans:
             part = PlanPart(wait.subject or "")
         except ValueError:
             return View()
+        if utf16_len(text) > PLAN_PART_MAX:
+            # Nothing a client writes is lost: too long for the card, it is kept as a note.
+            await self._people.add_note(user.id, text, now)
+            await self._waits.again(user.id, wait, now)
+            return View.say("plan.too_long", limit=PLAN_PART_MAX)
         await self._people.set_plan_part(user.id, part.value, text, now)
         view = await self._after(user, part, now)
         return View(view.says, view.toast, (wait.message_id,) if wait.message_id else ())

@@ -18,7 +18,7 @@ from bot.core.checkins import Checkins, capacity_say
 from bot.core.clock import Clock
 from bot.core.model import CheckinRecord, ClientSchedule, Relay, Role, Send, User
 from bot.core.planning import ASK, CHECKIN, MEETING, REGULAR, RELAY, SPACING, Planner
-from bot.core.ports import CheckinStore, MessageStore, People, Sends, TeamStore
+from bot.core.ports import CheckinStore, ClockWatch, MessageStore, People, Sends, TeamStore
 from bot.core.schedule import next_contact_time
 from bot.core.views import Say, t
 
@@ -89,6 +89,7 @@ class DeliveryPorts:
     clock: Clock
     planner: Planner
     checkins: Checkins
+    watch: ClockWatch
 
 
 CLAIM_BATCH = 50
@@ -253,7 +254,8 @@ class Dispatcher:
             await self._d.sends.finish_send(send.id, "cancelled", now, reason="answered")
             return "cancelled"
         last = await self._d.sends.last_sent_at(user.id)
-        if last is not None and now - last < SPACING:
+        # (A message "sent" after now was sent by a clock that ran ahead: it holds nothing.)
+        if last is not None and timedelta(0) <= now - last < SPACING:
             # Never two messages the bot starts at once: this one follows a little later.
             await self._d.sends.postpone(send.id, min(last + SPACING, send.closes_at))
             return "held"
@@ -411,6 +413,11 @@ class Dispatcher:
         return closed
 
 
+JUMP = timedelta(days=1)  # a clock that moves this far between two readings has jumped
+SEE_EVERY = timedelta(minutes=1)  # how often a sane reading is written down
+FAR = timedelta(days=15)  # no check-in is planned further ahead than this (every other week)
+
+
 class Retains(Protocol):
     """The retention rule (``bot/core/retention.py``), as the scheduler runs it."""
 
@@ -426,6 +433,8 @@ class Scheduler:
         self._dispatcher = dispatcher
         self._retention = retention
         self._purged_at: datetime | None = None
+        self._seen: datetime | None = None  # the clock's last sane reading, as stored
+        self._jumped: bool | None = None  # None: not read yet
 
     async def start(self) -> int:
         """Rebuild the plan from the rows; returns how many clients got a check-in planned."""
@@ -435,6 +444,9 @@ class Scheduler:
         """Send what is due, then apply the retention rule (at most once an hour)."""
         outcomes = await self._dispatcher.tick()
         now = self._d.clock.now()
+        if not await self._clock_is_sane(now):
+            outcomes["clock"] += 1
+            return outcomes
         if self._purged_at is None or now - self._purged_at >= PURGE_EVERY:
             self._purged_at = now
             removed = await self._retention.apply(now)
@@ -442,3 +454,44 @@ class Scheduler:
                 log.info("retention: removed %d rows", removed)
             outcomes["purged"] += removed
         return outcomes
+
+    async def _clock_is_sane(self, now: datetime) -> bool:
+        """False while the clock has jumped: more than a day away from its last sane reading.
+
+        Nothing is purged then (a clock a year ahead would purge a year too early) until the
+        clock comes back near that reading, when plans made meanwhile are made again, or an
+        administrator confirms the new time (``between doctor --accept-clock``).
+        """
+        if self._jumped is None or self._jumped:
+            # Read again while a jump waits: the administrator may confirm it from outside.
+            self._seen, jumped_to = await self._d.watch.clock_seen()
+            was_jumped, self._jumped = self._jumped, jumped_to is not None
+            if was_jumped and not self._jumped:
+                log.warning("the new time was confirmed: retention goes on")
+        seen = self._seen
+        if seen is None or (abs(now - seen) <= JUMP and not self._jumped):
+            if seen is None or now - seen >= SEE_EVERY:
+                await self._d.watch.see_clock(now)
+                self._seen = now
+            return True
+        if abs(now - seen) <= JUMP:  # a jump, and the clock came back
+            changed = await self._d.watch.undo_wrong_clock(now, now + FAR)
+            await self._d.planner.rebuild(now)
+            log.warning(
+                "the clock is back near its last sane reading: retention goes on; "
+                "%d sends planned or dropped by the wrong time were made again",
+                changed,
+            )
+            await self._d.watch.see_clock(now)
+            self._seen, self._jumped = now, False
+            return True
+        if not self._jumped:
+            log.warning(
+                "the clock jumped from %s to %s: nothing is purged until it is back, or the "
+                "new time is confirmed with: between doctor --accept-clock",
+                seen.isoformat(timespec="minutes"),
+                now.isoformat(timespec="minutes"),
+            )
+            await self._d.watch.see_clock(now, jumped_to=now)
+            self._jumped = True
+        return False

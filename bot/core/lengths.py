@@ -10,6 +10,13 @@ import re
 MAX_TEXT = 4096
 """The longest text one message can carry (Telegram's limit, in UTF-16 units)."""
 
+PLAN_PART_MAX = 1000
+"""The longest part of a crisis plan: the card shows the contacts and all three parts."""
+
+MESSAGE_MAX = 3000
+"""The longest message to or from someone in a client's team (a nudge, an answer, a client's
+message): it travels in one Telegram message with a line saying who wrote it, and its preview."""
+
 
 def utf16_len(text: str) -> int:
     """The length Telegram counts: UTF-16 code units (an emoji is often two)."""

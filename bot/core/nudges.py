@@ -44,6 +44,7 @@ from bot.core.actions.messages import (
 from bot.core.actions.team import AnswerProposal
 from bot.core.dates import read_moment
 from bot.core.i18n import Catalog
+from bot.core.lengths import MESSAGE_MAX, utf16_len
 from bot.core.model import ClientSchedule, Relay, Role, User
 from bot.core.planning import Planner
 from bot.core.policy import Policy
@@ -742,6 +743,12 @@ class Nudges:
         relay = await self._own(user, wait.subject_id, as_member=wait.kind is not WaitKind.WRITE)
         if relay is None or relay.status != "draft" or relay.kind not in kinds:
             return View.say("nudge.gone")
+        if utf16_len(text) > MESSAGE_MAX:
+            await self._waits.again(user.id, wait, now)
+            if user.role.is_client:  # nothing a client writes is lost
+                await self._people.add_note(user.id, text, now)
+                return View.say("relay.too_long_kept", limit=MESSAGE_MAX)
+            return View.say("relay.too_long", limit=MESSAGE_MAX)
         if wait.kind is WaitKind.WRITE:
             await self._messages.update_relay(relay.id, body=text, expect="draft")
             return self._confirm_write(relay.id, relay.member_name, text, "relay.preview")

@@ -74,6 +74,14 @@ class People(Protocol):
     async def told_idle(self, user_id: int, now: datetime) -> None: ...
 
 
+class ClockWatch(Protocol):
+    """The clock's last sane reading, kept so that a jump is noticed."""
+
+    async def clock_seen(self) -> tuple[datetime | None, datetime | None]: ...
+    async def see_clock(self, now: datetime, jumped_to: datetime | None = None) -> None: ...
+    async def undo_wrong_clock(self, now: datetime, beyond: datetime) -> int: ...
+
+
 class CopyStore(Protocol):
     """Where a client's words arrived in team members' chats."""
 

@@ -77,7 +77,7 @@ class Schedule:
             return "times must be naive local times"
         if self.every_other_week and self.anchor is None:
             return "every other week needs an anchor date"
-        if not _within(self.time, self.contact_start, self.contact_end):
+        if not within_hours(self.time, self.contact_start, self.contact_end):
             return "the check-in time is outside the contact hours"
         return None
 
@@ -91,7 +91,7 @@ class Schedule:
 
     def in_contact_hours(self, moment: datetime) -> bool:
         """Whether ``moment``'s local wall-clock time is within the contact hours."""
-        return _within(_local(self, moment).time(), self.contact_start, self.contact_end)
+        return within_hours(_local(self, moment).time(), self.contact_start, self.contact_end)
 
 
 @dataclass(frozen=True)
@@ -313,24 +313,45 @@ def parse_clock(text: str) -> time | None:
     return time(hour, minute)
 
 
-def parse_hours(text: str) -> tuple[time, time] | None:
-    """Contact hours as a client types them: ``"09:00-21:00"``, ``"9-21"``, ``"9:00 – 21:00"``,
-    ``"9am to 9pm"``, ``"20:00-02:00"`` (wraps past midnight).
+ROUND_THE_CLOCK = "always"
+"""How round-the-clock contact hours are written (in the service file and when stored)."""
 
-    Returns ``(start, end)``, or ``None`` if the text is not a range of two clock times or the
-    two are equal. Never raises.
+_ALWAYS = frozenset({ROUND_THE_CLOCK, "any time", "anytime", "24/7", "24 hours", "all day"})
+
+
+def parse_hours(text: str) -> tuple[time, time] | None:
+    """Contact hours as a client or the service file writes them: ``"09:00-21:00"``,
+    ``"9-21"``, ``"9:00 – 21:00"``, ``"9am to 9pm"``, ``"20:00-02:00"`` (wraps past midnight),
+    ``"18:00-24:00"`` (until midnight); round the clock: ``"always"`` or ``"00:00-24:00"``.
+
+    The one parser of contact hours: the service file is checked with it, and stored hours are
+    read with it. Returns ``(start, end)`` (equal for round the clock), or ``None`` if the text
+    is not a range of two different clock times. Never raises.
     """
     if not isinstance(text, str):
         return None
     cleaned = " ".join(text.lower().split())
+    if cleaned in _ALWAYS:
+        return time(0), time(0)
     cleaned = re.sub(r"^(?:from|between)\s+", "", cleaned)
     parts = _RANGE_SEPARATOR.split(cleaned)
     if len(parts) != 2:
         return None
-    start, end = parse_clock(parts[0]), parse_clock(parts[1])
-    if start is None or end is None or start == end:
+    start = parse_clock(parts[0])
+    end = time(0) if re.fullmatch(r"24(?::00)?", parts[1]) else parse_clock(parts[1])
+    if start is None or end is None:
         return None
+    if start == end:
+        # Only 00:00-24:00 means the whole day; 09:00-09:00 is a slip, not a choice.
+        return (start, end) if start == time(0) and parts[1].startswith("24") else None
     return start, end
+
+
+def format_hours(start: time, end: time) -> str:
+    """Contact hours as they are stored: ``"09:00-21:00"``, or ``"always"`` round the clock."""
+    if start == end:
+        return ROUND_THE_CLOCK
+    return f"{start:%H:%M}-{end:%H:%M}"
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -381,8 +402,9 @@ def _local(schedule: Schedule, moment: datetime) -> datetime:
     return moment.astimezone(UTC).astimezone(schedule.zone)
 
 
-def _within(moment: time, start: time, end: time) -> bool:
-    """Whether a wall-clock time is in ``[start, end)``, wrapping past midnight if end <= start."""
+def within_hours(moment: time, start: time, end: time) -> bool:
+    """Whether a wall-clock time is in ``[start, end)``, wrapping past midnight if end <= start
+    (equal start and end: round the clock)."""
     if start < end:
         return start <= moment < end
     return moment >= start or moment < end
@@ -454,7 +476,7 @@ def _transitions(zone: ZoneInfo, start: datetime, end: datetime) -> list[datetim
 
 def _evening(schedule: Schedule, zone: ZoneInfo, now: datetime) -> datetime:
     today = now.astimezone(zone).date()
-    if _within(EVENING, schedule.contact_start, schedule.contact_end):
+    if within_hours(EVENING, schedule.contact_start, schedule.contact_end):
         evening = _at(zone, today, EVENING)
         if evening > now:
             return evening

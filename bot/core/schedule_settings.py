@@ -49,12 +49,29 @@ from bot.core.dates import (
 from bot.core.model import ClientSchedule, User
 from bot.core.planning import ASK, CHECKIN, Planner, effective
 from bot.core.ports import Sends
-from bot.core.schedule import WEEKDAYS, Schedule, next_checkin, parse_hours, parse_timezone
+from bot.core.schedule import (
+    WEEKDAYS,
+    Schedule,
+    format_hours,
+    next_checkin,
+    parse_hours,
+    parse_timezone,
+    within_hours,
+)
 from bot.core.views import Choice, Say, Text, View, t
 from bot.core.waits import Wait, WaitKind, Waits
 
 MAX_CHOICES = 6
 """No screen offers more buttons than this (W3C cognitive accessibility; issue #11)."""
+
+
+def _hours_line(schedule: Schedule) -> Text:
+    """When the bot may write first: between two times, or at any time."""
+    if schedule.contact_start == schedule.contact_end:
+        return t("settings.hours_always")
+    start, end = _clock(schedule.contact_start), _clock(schedule.contact_end)
+    return t("settings.hours_line", start=start, end=end)
+
 
 # The times offered as buttons, most likely first; those inside the contact hours are offered.
 TIMES = ("18:00", "10:00", "14:00", "20:00", "12:00", "16:00", "08:00", "22:00")
@@ -75,11 +92,6 @@ _ASK = {
 
 def _clock(value: time) -> str:
     return value.strftime("%H:%M")
-
-
-def _within(value: time, start: time, end: time) -> bool:
-    """Whether ``value`` is inside the contact hours ``[start, end)`` (wrapping past midnight)."""
-    return start <= value < end if start < end else value >= start or value < end
 
 
 def _lines(texts: list[Text]) -> Text:
@@ -238,8 +250,7 @@ class ScheduleSettings:
             lines = [t("settings.off", **values)]
         else:
             lines = [t("settings.on_fewer" if own.fewer else "settings.on", **values)]
-        start, end = _clock(schedule.contact_start), _clock(schedule.contact_end)
-        lines.append(t("settings.hours_line", start=start, end=end))
+        lines.append(_hours_line(schedule))
         today = self._today(schedule, now)
         if own.paused and own.paused_until:
             until = self._day(user, date.fromisoformat(own.paused_until), today)
@@ -269,11 +280,7 @@ class ScheduleSettings:
             time=_clock(schedule.time),
             zone=self._zone_words(user, schedule, now),
         )
-        hours = t(
-            "settings.hours_line",
-            start=_clock(schedule.contact_start),
-            end=_clock(schedule.contact_end),
-        )
+        hours = _hours_line(schedule)
         choices = (
             Choice(t("schedule.agree"), Agree(first=True)),
             Choice(t("schedule.change"), ShowSettings(everything=True)),
@@ -432,7 +439,7 @@ class ScheduleSettings:
         inside = [
             at
             for at in TIMES
-            if _within(time.fromisoformat(at), schedule.contact_start, schedule.contact_end)
+            if within_hours(time.fromisoformat(at), schedule.contact_start, schedule.contact_end)
         ]
         choices = [
             Choice(Text.plain(at), PickTime(at.replace(":", ".")))
@@ -482,7 +489,7 @@ class ScheduleSettings:
         if value is None:
             return await self._refuse(user, t("schedule.bad_time"), now, wait)
         schedule = self._effective(await self._own(user))
-        if not _within(value, schedule.contact_start, schedule.contact_end):
+        if not within_hours(value, schedule.contact_start, schedule.contact_end):
             refusal = t(
                 "schedule.outside_hours",
                 time=_clock(value),
@@ -513,7 +520,7 @@ class ScheduleSettings:
             return await self._refuse(user, t("schedule.bad_hours"), now, wait)
         start, end = hours
         schedule = self._effective(await self._own(user))
-        if not _within(schedule.time, start, end):
+        if not within_hours(schedule.time, start, end):
             refusal = t(
                 "schedule.outside_hours",
                 time=_clock(schedule.time),
@@ -521,7 +528,7 @@ class ScheduleSettings:
                 end=_clock(end),
             )
             return await self._refuse(user, refusal, now, wait)
-        await self._sends.set_schedule(user.id, contact_hours=f"{_clock(start)}-{_clock(end)}")
+        await self._sends.set_schedule(user.id, contact_hours=format_hours(start, end))
         return await self._saved(user, now, wait, t("settings.saved"))
 
     async def _refuse(self, user: User, text: Text, now: datetime, wait: Wait | None) -> View:
@@ -652,14 +659,14 @@ def _typed_time(text: str, schedule: Schedule) -> time | None:
     """A typed check-in time. "7" or "half zeven" said without am/pm is read as the evening
     when only the evening is inside the contact hours (people say "seven" for 19:00)."""
     value = read_clock(text)
-    if value is None or _within(value, schedule.contact_start, schedule.contact_end):
+    if value is None or within_hours(value, schedule.contact_start, schedule.contact_end):
         return value
     lowered = text.lower()
     said_half = any(mark in lowered for mark in ("am", "pm", "a.m", "p.m"))
     if said_half or re.search(r"(?<!\d)0\d", lowered) or not 1 <= value.hour <= 11:
         return value
     later = value.replace(hour=value.hour + 12)
-    return later if _within(later, schedule.contact_start, schedule.contact_end) else value
+    return later if within_hours(later, schedule.contact_start, schedule.contact_end) else value
 
 
 def _back() -> Choice:

@@ -420,6 +420,20 @@ async def m014_sealed_capacity(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def m015_clock_watch(conn: aiosqlite.Connection) -> None:
+    """The last time the bot's clock read, so that a jump is noticed before it purges."""
+    await _script(
+        conn,
+        """
+        CREATE TABLE clock_watch (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            seen_at TEXT NOT NULL,             -- the clock's last sane reading
+            jumped_to TEXT                     -- set while a jump waits to be confirmed
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     ("001_users_notes_invites", m001_users_notes_invites),
     ("002_checkins_plans", m002_checkins_plans),
@@ -435,4 +449,5 @@ MIGRATIONS: list[Migration] = [
     ("012_relay_copies", m012_relay_copies),
     ("013_last_seen", m013_last_seen),
     ("014_sealed_capacity", m014_sealed_capacity),
+    ("015_clock_watch", m015_clock_watch),
 ]

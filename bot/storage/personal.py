@@ -56,6 +56,7 @@ class Rule:
 
 SCHEMA: Mapping[str, Rule] = {
     "migrations": Rule({"name": N, "applied_at": N}),
+    "clock_watch": Rule({"id": N, "seen_at": N, "jumped_to": N}),
     "key_check": Rule({"id": N, "token": W, "written_at": N}, note="a known text, not a person's"),
     "users": Rule(
         {
