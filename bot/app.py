@@ -33,6 +33,7 @@ from bot.storage.safekeeping import open_data
 from bot.tg import handlers
 from bot.tg.context import CONTEXT_TYPES, BotData, Services
 from bot.tg.courier import TelegramCourier
+from bot.tg.inbox import DurableQueue
 from bot.tg.processor import PerPersonUpdateProcessor
 from bot.tg.ratelimit import PriorityRateLimiter
 from bot.tg.render import Renderer, TelegramOutbox
@@ -70,6 +71,7 @@ def build_application(
         .base_url(settings.api_url)
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(PerPersonUpdateProcessor(128))
+        .update_queue(DurableQueue())
         .rate_limiter(PriorityRateLimiter(settings.service.telegram.send_rate))
         .defaults(Defaults(block=True))
         .post_init(post_init)
@@ -129,6 +131,13 @@ async def post_init(app: App) -> None:
     services: Services = app.bot_data.services
     settings = services.settings
     services.store = await open_data(settings)
+    # Incoming updates are kept before Telegram hears they arrived; kept ones never handled
+    # (the bot was stopped hard) are handled first.
+    if isinstance(app.update_queue, DurableQueue):
+        app.update_queue.keep_in(services.store, services.clock)
+        if isinstance(app.update_processor, PerPersonUpdateProcessor):
+            app.update_processor.on_done = app.update_queue.done
+        await app.update_queue.replay(app.bot)
     store = services.store
     planner = services.planner_service = Planner(store, schedule_defaults(settings))
     services.checkin_service = Checkins(store, services.dialogs, store, store, planner)

@@ -443,8 +443,8 @@ def _changed(
             continue
         role = dict(state["team_rows"]).get(presser)
         allowed = {"meeting", "meeting_row"} if role == Role.CLINICIAN.value else set()
-        for key, value in state.items():
-            now = after[person_id][key]
+        for key in state.keys() | after[person_id].keys():  # an empty section is left out
+            value, now = state.get(key), after[person_id].get(key)
             if key == "messages" and role and value is not None:
                 # Only the presser's own messages with this client may have changed.
                 value = [m for m in value if m["with"] != NAMES[presser]]

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from bot.core.checkins import Checkins, capacity_say
 from bot.core.clock import Clock
+from bot.core.dialogs import Dialog
 from bot.core.model import CheckinRecord, ClientSchedule, Relay, Role, Send, User
 from bot.core.planning import ASK, CHECKIN, MEETING, REGULAR, RELAY, SPACING, Planner
 from bot.core.ports import CheckinStore, ClockWatch, MessageStore, People, Sends, TeamStore
@@ -350,6 +351,12 @@ class Dispatcher:
                     send.id, "sent", now, message_id=earlier.message_id
                 )
                 return "sent"
+            dialog = d.checkins.dialog(earlier.dialog, user.language) if earlier else None
+            if earlier is not None and earlier.status == "open" and dialog is not None:
+                # Cut off between starting it and learning its message: the same check-in is
+                # asked again (its buttons work on either copy), never a second one, which
+                # would close this one under the client.
+                return await self._post_checkin(send, user, earlier.id, dialog)
         schedule = await d.planner.schedule_of(user.id)
         reason = None
         if schedule is None:
@@ -379,15 +386,19 @@ class Dispatcher:
         assert result.checkin is not None and result.dialog is not None
         # Linked before sending, so a crash after delivery is recognised at the next start.
         await self._d.sends.finish_send(send.id, "sending", now, checkin_id=result.checkin.id)
-        say = capacity_say(result.dialog, result.checkin.id, later=True)
-        sent = await self._post(send, user, say)
+        return await self._post_checkin(send, user, result.checkin.id, result.dialog)
+
+    async def _post_checkin(self, send: Send, user: User, checkin_id: int, dialog: Dialog) -> str:
+        """Ask a check-in's first question; the outcome."""
+        now = self._d.clock.now()
+        sent = await self._post(send, user, capacity_say(dialog, checkin_id, later=True))
         if isinstance(sent, str):
             if sent != "unknown":
-                await self._d.checkin_store.finish_checkin(result.checkin.id, "closed", now)
+                await self._d.checkin_store.finish_checkin(checkin_id, "closed", now)
             return sent
-        await self._d.checkin_store.set_checkin_message(result.checkin.id, sent)
+        await self._d.checkin_store.set_checkin_message(checkin_id, sent)
         await self._d.sends.finish_send(
-            send.id, "sent", now, message_id=sent, checkin_id=result.checkin.id
+            send.id, "sent", now, message_id=sent, checkin_id=checkin_id
         )
         return "sent"
 

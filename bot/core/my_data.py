@@ -30,6 +30,7 @@ SECTIONS = (
     "staff_invite",
     "contact_log",
     "waiting_for",
+    "messages_being_handled",
 )
 """Every part of the export, in the order it is listed and written out."""
 

@@ -434,6 +434,23 @@ async def m015_clock_watch(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def m016_inbox(conn: aiosqlite.Connection) -> None:
+    """Incoming updates, kept before Telegram is told they arrived, until they are handled."""
+    await _script(
+        conn,
+        """
+        CREATE TABLE inbox (
+            update_id INTEGER PRIMARY KEY,     -- Telegram's id: the same update is kept once
+            user_id INTEGER,                   -- who sent it
+            body BLOB,                         -- the update, encrypted; NULL once handled
+            received_at TEXT NOT NULL,
+            done_at TEXT
+        );
+        CREATE INDEX inbox_pending ON inbox(done_at) WHERE done_at IS NULL;
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     ("001_users_notes_invites", m001_users_notes_invites),
     ("002_checkins_plans", m002_checkins_plans),
@@ -450,4 +467,5 @@ MIGRATIONS: list[Migration] = [
     ("013_last_seen", m013_last_seen),
     ("014_sealed_capacity", m014_sealed_capacity),
     ("015_clock_watch", m015_clock_watch),
+    ("016_inbox", m016_inbox),
 ]

@@ -310,10 +310,11 @@ class SqliteStore:
         for section, query in EXTRA:
             rows = await self.db.fetchall(query, {"id": user_id})
             # Every value kept as bytes is sealed: it is opened for its owner.
-            kept[section] = [
-                {key: _open(self._cipher, row[key]) for key in row.keys()}  # noqa: SIM118
-                for row in rows
-            ]
+            if rows:  # a section with nothing in it is left out (staff's, for a client)
+                kept[section] = [
+                    {key: _open(self._cipher, row[key]) for key in row.keys()}  # noqa: SIM118
+                    for row in rows
+                ]
         return kept
 
     async def copies(self, client_id: int, member_id: int | None = None) -> list[Copy]:
@@ -381,6 +382,36 @@ class SqliteStore:
                 cursor = await conn.execute(sql, {"cutoff": iso(cutoff)})
                 removed += cursor.rowcount
             return removed
+
+    async def inbox_add(
+        self, update_id: int, user_id: int | None, body: str, now: datetime
+    ) -> bool:
+        """Keep an incoming update, sealed; False if it was kept before (sent again)."""
+        added = await self.db.execute(
+            "INSERT INTO inbox (update_id, user_id, body, received_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (update_id) DO NOTHING",
+            (update_id, user_id, self._cipher.encrypt(body), iso(now)),
+        )
+        return added == 1
+
+    async def inbox_done(self, update_id: int, now: datetime) -> None:
+        """An update was handled: its words go; its id stays, so it is never handled twice."""
+        await self.db.execute(
+            "UPDATE inbox SET body = NULL, done_at = ? WHERE update_id = ?",
+            (iso(now), update_id),
+        )
+
+    async def inbox_pending(self) -> list[str]:
+        """Updates kept but never handled, in the order Telegram sent them; handled ids older
+        than two days (Telegram keeps an update for one) are forgotten."""
+        rows = await self.db.fetchall(
+            "SELECT body FROM inbox WHERE done_at IS NULL AND body IS NOT NULL ORDER BY update_id"
+        )
+        await self.db.execute(
+            "DELETE FROM inbox WHERE done_at IS NOT NULL "
+            "AND done_at < strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now', '-2 days')"
+        )
+        return [self._cipher.decrypt(row["body"]) for row in rows]
 
     async def clock_seen(self) -> tuple[datetime | None, datetime | None]:
         """The clock's last sane reading, and where it jumped to if a jump awaits confirming."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
@@ -30,9 +30,16 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int = 256) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+        #: Told each update's id once its handling is over (the inbox forgets its words).
+        self.on_done: Callable[[int], Awaitable[None]] | None = None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[object]) -> None:
-        """Run ``coroutine`` once this person's earlier updates are done."""
+        """Run ``coroutine`` once this person's earlier updates are done; then report it."""
+        await self._in_order(update, coroutine)
+        if self.on_done is not None and isinstance(update, Update):
+            await self.on_done(update.update_id)
+
+    async def _in_order(self, update: object, coroutine: Awaitable[object]) -> None:
         key = _person(update)
         if key is None:
             await coroutine

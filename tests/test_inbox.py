@@ -1,0 +1,117 @@
+"""Incoming updates at least once, handled once: an update is kept before Telegram hears it
+arrived, a hard stop before its handling loses nothing, and Telegram sending it again after a
+restart changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from telegram import Update
+
+from bot.app import App, build_application, post_init, post_shutdown, running
+from bot.config import Settings
+from bot.core.clock import ManualClock
+from bot.core.i18n import Catalog
+from bot.standin import FakeBotAPI
+from tests.conftest import Person, by_hand, services
+from tests.test_delivery import agree, tick
+
+
+async def _until_answered(api: FakeBotAPI, chat_id: int, count: int) -> None:
+    """Wait (bounded) until the bot has sent ``count`` messages to the chat."""
+    for _ in range(500):
+        if len(api.messages(chat_id)) >= count:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"the bot sent {len(api.messages(chat_id))} messages, not {count}")
+
+
+async def _until_handled(app: App) -> None:
+    """Wait (bounded) until every update put on the queue has been handled."""
+    db = services(app).db.db
+    for _ in range(500):
+        if await db.fetchone("SELECT 1 FROM inbox WHERE done_at IS NULL") is None:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("an update was never handled")
+
+
+async def test_an_update_kept_before_a_hard_stop_is_answered_after_the_restart(
+    settings: Settings, catalog: Catalog, clock: ManualClock, api: FakeBotAPI
+) -> None:
+    api.add_user(101, first_name="Alex", language_code="en")
+    first: App = build_application(settings, catalog, clock=clock, request=api, polling=False)
+    async with first:
+        await post_init(first)  # running, but killed before it handled anything
+        await first.update_queue.put(Update.de_json(api.text(101, "/start"), first.bot))
+        assert api.messages(101) == []
+        await post_shutdown(first)
+
+    second: App = build_application(settings, catalog, clock=clock, request=api, polling=False)
+    async with running(second):
+        by_hand(second)
+        await _until_answered(api, 101, 1)
+        assert api.messages(101)[0].body.startswith("Hello, Alex. I'm Between")
+        for _ in range(500):  # handled: its words go from the inbox
+            if await services(second).db.inbox_pending() == []:
+                break
+            await asyncio.sleep(0.01)
+        assert await services(second).db.inbox_pending() == []
+
+
+async def test_an_update_sent_again_after_a_restart_is_handled_once(
+    app: App, api: FakeBotAPI
+) -> None:
+    api.add_user(101, first_name="Alex", language_code="en")
+    update = api.text(101, "A note, once")
+    await app.update_queue.put(Update.de_json(update, app.bot))
+    await _until_handled(app)
+    answered = len(api.messages(101))
+    await app.update_queue.put(Update.de_json(update, app.bot))  # Telegram sends it again
+    await app.update_queue.put(Update.de_json(api.text(101, "A second note"), app.bot))
+    await _until_handled(app)  # the second note is handled: the copy before it was dropped
+    assert len(api.messages(101)) == answered + 1
+    assert [n.text for n in await services(app).db.notes(101)] == ["A note, once", "A second note"]
+
+
+async def test_the_inbox_keeps_no_words_once_an_update_is_handled(
+    app: App, api: FakeBotAPI
+) -> None:
+    api.add_user(101, first_name="Alex", language_code="en")
+    await app.update_queue.put(Update.de_json(api.text(101, "private words"), app.bot))
+    await _until_handled(app)
+    rows = await services(app).db.db.fetchall("SELECT body, done_at FROM inbox")
+    assert [(r["body"], r["done_at"] is not None) for r in rows] == [(None, True)]
+
+
+async def test_a_check_in_cut_off_by_a_crash_is_asked_again_never_replaced(
+    settings: Settings, catalog: Catalog, clock: ManualClock, api: FakeBotAPI
+) -> None:
+    first: App = build_application(settings, catalog, clock=clock, request=api, polling=False)
+    async with running(first):
+        by_hand(first)
+        alex = Person(first, api, 101, "Alex")
+        await agree(alex, days="mon", time="10:00")
+        clock.advance(timedelta(hours=1, minutes=1))
+        await tick(first)  # Monday's check-in reaches Alex...
+        await alex.press("Some")  # ... and she is answering it
+        db = services(first).db.db
+        # The bot was killed after the question went out but before it wrote that down.
+        await db.execute("UPDATE sends SET status = 'sending' WHERE kind = 'checkin'")
+        await db.execute("UPDATE checkins SET message_id = NULL")
+        (checkin_id,) = [r["id"] for r in await db.fetchall("SELECT id FROM checkins")]
+
+    second: App = build_application(settings, catalog, clock=clock, request=api, polling=False)
+    async with running(second):
+        by_hand(second)
+        await tick(second)
+        rows = await services(second).db.db.fetchall("SELECT id, status FROM checkins")
+        assert [(r["id"], r["status"]) for r in rows] == [(checkin_id, "open")]
+        alex = Person(second, api, 101, "Alex")
+        # Her answers go on where she was, in the same check-in.
+        step = [label for label, _ in api.messages(101)[-2].buttons()]
+        assert step, "the question she was answering still has its buttons"
+        await alex.press(step[0])
+        (record,) = await services(second).db.recent_checkins(101, 1)
+        assert record.id == checkin_id and len(record.answers) >= 1
