@@ -135,6 +135,7 @@ async def post_init(app: App) -> None:
     # (the bot was stopped hard) are handled first.
     if isinstance(app.update_queue, DurableQueue):
         app.update_queue.keep_in(services.store, services.clock)
+        services.replayed = app.update_queue.replayed
         if isinstance(app.update_processor, PerPersonUpdateProcessor):
             app.update_processor.on_done = app.update_queue.done
         await app.update_queue.replay(app.bot)

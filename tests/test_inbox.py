@@ -115,3 +115,30 @@ async def test_a_check_in_cut_off_by_a_crash_is_asked_again_never_replaced(
         await alex.press(step[0])
         (record,) = await services(second).db.recent_checkins(101, 1)
         assert record.id == checkin_id and len(record.answers) >= 1
+
+
+async def test_a_note_handled_twice_is_kept_once(app: App, api: FakeBotAPI) -> None:
+    alex = Person(app, api, 101, "Alex")
+    await alex.send("/start")
+    update = api.text(101, "Slept badly")
+    await alex.feed(update)
+    await alex.feed(update)  # handled again after a hard stop
+    assert [n.text for n in await services(app).db.notes(101)] == ["Slept badly"]
+
+
+async def test_a_press_handled_again_after_a_hard_stop_asks_the_open_question_again(
+    app: App, api: FakeBotAPI
+) -> None:
+    alex = Person(app, api, 101, "Alex")
+    await alex.send("/start")
+    await alex.press("That's fine")
+    await alex.send("/checkin")
+    press = api.click(101, "Some")
+    first = await alex.feed(press)
+    question = "1 of 4\nHow are things for you right now?"
+    assert any(question in m.body for m in first), "the first question came"
+    # The bot was killed before it learned the question went out; the press comes again.
+    services(app).replayed.add(press["update_id"])  # type: ignore[arg-type]
+    again = await alex.feed(press)
+    assert [m.body for m in again if question in m.body], "the open question is asked again"
+    assert not any("Sorry, something went wrong" in m.body for m in again)

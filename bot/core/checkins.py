@@ -157,9 +157,22 @@ class Checkins:
         await self._store.set_pace(user.id, "fewer" if fewer else "usual", now)
 
     async def answer_option(
-        self, user: User, checkin_id: int, step_no: int, option_no: int, check: str, now: datetime
+        self,
+        user: User,
+        checkin_id: int,
+        step_no: int,
+        option_no: int,
+        check: str,
+        now: datetime,
+        *,
+        replayed: bool = False,
     ) -> Result:
-        """A button answer, by positions; ``check`` must match the ids found there now."""
+        """A button answer, by positions; ``check`` must match the ids found there now.
+
+        ``replayed``: the press is handled again after a hard stop. Its answer was kept the
+        first time, and what came after may not have reached the client: the open question is
+        asked again rather than "already saved".
+        """
         record = await self._store.checkin(checkin_id, user.id)
         dialog = self.dialog(record.dialog, user.language) if record else None
         if record is None or dialog is None or step_no >= len(dialog.steps):
@@ -171,6 +184,8 @@ class Checkins:
         if option_check(step.id, option.id) != check:
             return STALE
         result = await self.answer(user, checkin_id, step.id, option.id, now)
+        if result.kind is Kind.ALREADY and replayed:
+            return await self.current(user)
         return replace(result, label=option.label)
 
     async def snoozable(self, user: User, checkin_id: int) -> bool:
@@ -240,15 +255,22 @@ class Checkins:
         return record, dialog
 
     async def choose_capacity(
-        self, user: User, checkin_id: int, capacity: Capacity, now: datetime
+        self,
+        user: User,
+        checkin_id: int,
+        capacity: Capacity,
+        now: datetime,
+        *,
+        replayed: bool = False,
     ) -> Result:
-        """Record the capacity once, then ask the first question."""
+        """Record the capacity once, then ask the first question (``replayed``: see
+        ``answer_option``)."""
         loaded = await self._load(user, checkin_id)
         if loaded is None:
             return STALE
         record, dialog = loaded
         if record.capacity is not None:
-            return Result(Kind.ALREADY, record, dialog)
+            return await self.current(user) if replayed else Result(Kind.ALREADY, record, dialog)
         if not await self._store.set_capacity(record.id, capacity.value, first=True):
             return Result(Kind.ALREADY, record, dialog)
         return await self._next(user, record.id, now, first=True)

@@ -99,9 +99,11 @@ class Persons:
         """Use a staff code (valid, unused, unexpired) to become staff."""
         return await usecases.redeem_staff_code(self._staff, code, user_id, chat_id, language, now)
 
-    async def keep_note(self, user: User, text: str, now: datetime) -> None:
-        """Keep a client's words as a private note."""
-        await self._people.add_note(user.id, text, now)
+    async def keep_note(
+        self, user: User, text: str, now: datetime, update_id: int | None = None
+    ) -> None:
+        """Keep a client's words as a private note (once per update they came in)."""
+        await self._people.add_note(user.id, text, now, update_id)
 
     async def crisis_card(self, user_id: int | None, language: str) -> tuple[str, View]:
         """The crisis card in the person's language, with "Write my plan" (or "Change my

@@ -451,6 +451,17 @@ async def m016_inbox(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def m017_notes_once(conn: aiosqlite.Connection) -> None:
+    """A note remembers the update it came in: handled again after a crash, it is kept once."""
+    await _script(
+        conn,
+        """
+        ALTER TABLE notes ADD COLUMN update_id INTEGER;
+        CREATE UNIQUE INDEX notes_once ON notes(update_id) WHERE update_id IS NOT NULL;
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     ("001_users_notes_invites", m001_users_notes_invites),
     ("002_checkins_plans", m002_checkins_plans),
@@ -468,4 +479,5 @@ MIGRATIONS: list[Migration] = [
     ("014_sealed_capacity", m014_sealed_capacity),
     ("015_clock_watch", m015_clock_watch),
     ("016_inbox", m016_inbox),
+    ("017_notes_once", m017_notes_once),
 ]

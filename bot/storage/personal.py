@@ -98,7 +98,7 @@ SCHEMA: Mapping[str, Rule] = {
         export="person",
     ),
     "notes": Rule(
-        {"id": N, "user_id": P, "created_at": N, "body": W},
+        {"id": N, "user_id": P, "created_at": N, "body": W, "update_id": N},
         erase=("DELETE FROM notes WHERE user_id = :id",),
         retain=("DELETE FROM notes WHERE created_at < :cutoff",),
         export="notes",

@@ -192,13 +192,18 @@ class SqliteStore:
             (None if reachable else iso(now), user_id),
         )
 
-    async def add_note(self, user_id: int, text: str, now: datetime) -> int:
-        """Keep a private note, encrypted; committed when this returns."""
+    async def add_note(
+        self, user_id: int, text: str, now: datetime, update_id: int | None = None
+    ) -> int:
+        """Keep a private note, encrypted; committed when this returns. With the update it came
+        in, it is kept once however often that update is handled; 0 if it was kept before."""
         # One statement in autocommit mode: one round trip to the database thread, not three.
-        return await self.db.insert(
-            "INSERT INTO notes (user_id, created_at, body) VALUES (?, ?, ?)",
-            (user_id, iso(now), self._cipher.encrypt(text)),
+        row = await self.db.fetchone_write(
+            "INSERT OR IGNORE INTO notes (user_id, created_at, body, update_id) "
+            "VALUES (?, ?, ?, ?) RETURNING id",
+            (user_id, iso(now), self._cipher.encrypt(text), update_id),
         )
+        return row["id"] if row is not None else 0
 
     async def notes(self, user_id: int) -> list[Note]:
         """A client's notes, oldest first."""

@@ -33,8 +33,8 @@ from bot.core.views import View
 from bot.tg.codec import encode
 from bot.tg.context import BotContext, Who, reply_view, role_name
 from bot.tg.context import text as _t
+from bot.tg.keyboards import answer_press, settle
 from bot.tg.keyboards import button as _button
-from bot.tg.keyboards import settle
 
 SAID_SHOWN = 300
 """The most characters of the client's own words repeated back to confirm them."""
@@ -248,12 +248,12 @@ async def _after_press(
     query = update.callback_query
     assert query is not None
     if result.kind is Kind.STALE:
-        await query.answer(_t(context, user.language, "checkin.closed"))
+        await answer_press(query, _t(context, user.language, "checkin.closed"))
         return
     if result.kind is Kind.ALREADY:
-        await query.answer(_t(context, user.language, "checkin.already"))
+        await answer_press(query, _t(context, user.language, "checkin.already"))
         return
-    await query.answer()
+    await answer_press(query)
     if label is not None:
         await _settle_pressed(update, context, user, label)
     await render(update, context, user, result)
@@ -265,7 +265,11 @@ async def capacity_pressed(
     """The capacity question."""
     services = context.services
     result = await services.checkins.choose_capacity(
-        user, action.checkin_id, action.level, services.clock.now()
+        user,
+        action.checkin_id,
+        action.level,
+        services.clock.now(),
+        replayed=update.update_id in services.replayed,
     )
     label = _t(context, user.language, action.level.label_key)
     await _after_press(update, context, user, result, label)
@@ -277,7 +281,13 @@ async def option_pressed(
     """An answer button."""
     services = context.services
     result = await services.checkins.answer_option(
-        user, action.checkin_id, action.step, action.option, action.check, services.clock.now()
+        user,
+        action.checkin_id,
+        action.step,
+        action.option,
+        action.check,
+        services.clock.now(),
+        replayed=update.update_id in services.replayed,
     )
     await _after_press(update, context, user, result, result.label)
 
@@ -386,9 +396,9 @@ async def later_pressed(update: Update, context: BotContext, user: User, action:
     query = update.callback_query
     assert query is not None
     if not await context.services.checkins.snoozable(user, action.checkin_id):
-        await query.answer(_t(context, user.language, "checkin.closed"))
+        await answer_press(query, _t(context, user.language, "checkin.closed"))
         return
-    await query.answer()
+    await answer_press(query)
     await query.edit_message_reply_markup(
         snooze_keyboard(context, user.language, action.checkin_id)
     )
@@ -401,15 +411,15 @@ async def snooze_pressed(update: Update, context: BotContext, user: User, action
     services = context.services
     lang = user.language
     if not await services.checkins.snoozable(user, action.checkin_id):
-        await query.answer(_t(context, lang, "checkin.closed"))
+        await answer_press(query, _t(context, lang, "checkin.closed"))
         return
     due = await services.checkins.snooze(
         user, action.checkin_id, action.when, services.clock.now()
     )
     if due is None:
-        await query.answer(_t(context, lang, "checkin.closed"))
+        await answer_press(query, _t(context, lang, "checkin.closed"))
         return
-    await query.answer()
+    await answer_press(query)
     when = _t(context, lang, f"checkin.snoozed_{action.when.value}")
     await settle(update, _t(context, lang, "checkin.snoozed", when=when))
 
@@ -430,7 +440,7 @@ async def fewer_pressed(update: Update, context: BotContext, user: User, action:
     await services.checkins.set_pace(user, action.fewer, services.clock.now())
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await answer_press(query)
     key = "checkin.fewer_done" if action.fewer else "checkin.fewer_kept"
     await settle(update, _t(context, user.language, key))
 

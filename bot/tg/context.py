@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -42,6 +42,8 @@ class Services:
     clock: Clock
     risk: dict[str, RiskPhrases]
     dialogs: Mapping[str, Dialog]
+    #: Updates handled again after a hard stop (see bot/tg/inbox.py).
+    replayed: set[int] = field(default_factory=set)
     store: SqliteStore | None = None
     scheduler: Scheduler | None = None
     checkin_service: Checkins | None = None

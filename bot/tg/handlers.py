@@ -36,6 +36,7 @@ from bot.tg import checkin, keyboards, menus, nudge, settings, share, team
 from bot.tg.codec import decode
 from bot.tg.context import BotContext, Services, Who, reply_view, waits
 from bot.tg.context import text as _t
+from bot.tg.keyboards import answer_press
 from bot.tg.keyboards import reply as _reply
 from bot.tg.keyboards import settle as _edit_or_send
 
@@ -256,7 +257,8 @@ def _client_button(
         assert query is not None
         user = await _person(update, context)
         if not user.role.is_client:
-            await query.answer(_t(context, _language(update, context), "fallback.stale_button"))
+            stale = _t(context, _language(update, context), "fallback.stale_button")
+            await answer_press(query, stale)
             return
         await action(update, context, user)
 
@@ -372,7 +374,7 @@ async def button_pressed(update: Update, context: BotContext) -> None:
     user = await _person(update, context)
     member = await context.services.persons.in_a_team(user)
     if (who is Who.CLIENT and not user.role.is_client) or (who is Who.MEMBER and not member):
-        await query.answer(_t(context, user.language, "fallback.stale_button"))
+        await answer_press(query, _t(context, user.language, "fallback.stale_button"))
         return
     await waits(context).cancel(user.id)
     await handler(update, context, user, action)
@@ -382,7 +384,7 @@ async def menu_pressed(update: Update, context: BotContext, user: User, action: 
     """A main-menu button."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await answer_press(query)
     if action.entry is MenuEntry.HELP:
         await helpnow(update, context)
     elif action.entry is MenuEntry.CHECKIN:
@@ -398,7 +400,7 @@ async def erase_pressed(update: Update, context: BotContext, user: User, action:
     services = context.services
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await answer_press(query)
     if not services.persons.erase_confirmed_in_time(action.asked, services.clock.now()):
         await _edit_or_send(update, _t(context, user.language, "delete.expired"))
         return
@@ -411,7 +413,7 @@ async def keep_pressed(update: Update, context: BotContext, user: User, action: 
     """ "Keep my data"."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await answer_press(query)
     await _edit_or_send(update, _t(context, user.language, "delete.kept"))
 
 
@@ -428,7 +430,7 @@ async def stale_button(update: Update, context: BotContext) -> None:
     """Any button this version does not know, or an old one: a calm answer, nothing changes."""
     query = update.callback_query
     assert query is not None
-    await query.answer(_t(context, _language(update, context), "fallback.stale_button"))
+    await answer_press(query, _t(context, _language(update, context), "fallback.stale_button"))
 
 
 # --- messages -------------------------------------------------------------------------------
@@ -496,7 +498,7 @@ async def text_message(update: Update, context: BotContext) -> None:
             await checkin.answered_in_words(update, context, user, answered)
             return
     # Anything else is kept as the person's own note, and the reply says so.
-    await services.persons.keep_note(user, text, now)
+    await services.persons.keep_note(user, text, now, update.update_id)
     key = "note.saved" if user.role.is_client else "note.kept_member"
     if crisis:
         view = View.say("note.kept_crisis") + await services.persons.words_of_crisis(user)
@@ -509,7 +511,7 @@ async def go_on_pressed(update: Update, context: BotContext, user: User, action:
     """ "Go on" under the crisis card: the check-in's question again."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await answer_press(query)
     await reply_view(update, context, user.language, _unbutton(update))
     if not await checkin.show_open_question(update, context, user):
         await _reply(update, _t(context, user.language, "checkin.closed"))
@@ -524,9 +526,9 @@ async def stop_here_pressed(
     services = context.services
     result = await services.checkins.decline(user, action.checkin_id, services.clock.now())
     if result.kind is Kind.STALE:
-        await query.answer(_t(context, user.language, "checkin.closed"))
+        await answer_press(query, _t(context, user.language, "checkin.closed"))
         return
-    await query.answer()
+    await answer_press(query)
     await reply_view(update, context, user.language, _unbutton(update))
     await checkin.render(update, context, user, result)
 
@@ -603,7 +605,7 @@ async def private_only(update: object, context: BotContext) -> None:
     if chat_type == ChatType.PRIVATE:
         return
     if query is not None:
-        await query.answer()
+        await answer_press(query)
     raise ApplicationHandlerStop
 
 

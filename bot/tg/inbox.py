@@ -40,6 +40,8 @@ class DurableQueue(asyncio.Queue[object]):
         super().__init__()
         self._store: InboxStore | None = None
         self._clock: Clock | None = None
+        #: The updates handled again after a hard stop (their effects may be done already).
+        self.replayed: set[int] = set()
 
     def keep_in(self, store: InboxStore, clock: Clock) -> None:
         """From now on, every update is kept in ``store`` before it is queued."""
@@ -69,6 +71,7 @@ class DurableQueue(asyncio.Queue[object]):
         for body in pending:
             update = Update.de_json(json.loads(body), bot)
             if update is not None:
+                self.replayed.add(update.update_id)
                 await super().put(update)
         if pending:
             log.warning("%d updates received before a hard stop are handled now", len(pending))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+import contextlib
+
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 from bot.core.i18n import Catalog
@@ -27,6 +29,13 @@ def main_menu(catalog: Catalog, language: str) -> InlineKeyboardMarkup:
 def button(label: str, data: str) -> list[InlineKeyboardButton]:
     """One button on a row of its own."""
     return [InlineKeyboardButton(label, callback_data=data)]
+
+
+async def answer_press(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer a button press (a toast, or nothing); a query too old to answer (a press handled
+    again after a restart, or late) is let go: the reply in the chat is what matters."""
+    with contextlib.suppress(BadRequest):
+        await query.answer(text)
 
 
 async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:

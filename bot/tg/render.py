@@ -16,6 +16,7 @@ from bot.core.model import Role, User
 from bot.core.views import Say, Text, View
 from bot.logs import who
 from bot.tg.codec import encode
+from bot.tg.keyboards import answer_press
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +88,7 @@ async def show(update: Update, renderer: Renderer, language: str, view: View) ->
     chat = update.effective_chat
     if query is not None:
         toast = renderer.text(language, view.toast) if view.toast else None
-        with contextlib.suppress(BadRequest):  # a query too old to answer
-            await query.answer(toast)
+        await answer_press(query, toast)
     if chat is None:
         return
     bot = update.get_bot()
