@@ -106,6 +106,16 @@ async def _data(settings: Settings, now: datetime) -> list[Finding]:
     else:
         findings.append(Finding("key location", True, f"{source.name}, apart from the database"))
     if not path.exists():
+        if source.env_key is None and source.key_file.exists():
+            return [
+                Finding(
+                    "key",
+                    False,
+                    f"the key file exists, but there is no database at {path}: is the data "
+                    "folder mounted?",
+                ),
+                *findings,
+            ]
         key = "exists" if source.exists() else "will be made at the first start"
         return [
             Finding("key", True, f"no database yet at {path}; the key {key}"),

@@ -48,7 +48,7 @@ async def test_every_table_and_column_has_a_rule(store: SqliteStore) -> None:
     for table, rule in SCHEMA.items():
         if not rule.personal or table == "key_check":
             continue
-        assert rule.erase or rule.via, f"{table}: holds a person's data but has no erase rule"
+        assert rule.erase or rule.forget_copies or rule.via, f"{table}: no erase rule"
         assert rule.export or rule.extra, f"{table}: holds a person's data but is not exported"
         if rule.via:
             assert rule.via in SCHEMA, f"{table}: erased with {rule.via}, which does not exist"
@@ -251,3 +251,25 @@ async def test_my_data_holds_every_kind_of_row_kept_about_a_person(
     bodies = {m["body"] for m in theirs["messages_with_your_clients"]}
     assert {NUDGE, WRITTEN, REPLY} <= bodies  # what they wrote, and what Alex wrote to them
     assert [p["client"] for p in theirs["client_pages_shown"]] == [CLIENT]
+
+
+async def test_staff_removed_from_the_command_line_leave_the_client_able_to_withdraw(
+    store: SqliteStore,
+) -> None:
+    from datetime import timedelta as _td
+
+    from bot.core import usecases
+    from bot.core.model import Role
+    from tests.conftest import START
+
+    await store.add_client(7, 7, "Alex", "en", START)
+    code = await usecases.create_staff_invite(store, Role.PEER, "Sam", START, _td(hours=24))
+    await usecases.redeem_staff_code(store, code, 301, 301, "en", START)
+    share_id = await store.add_share(7, ["n1"], "my words", [(301, "Sam", 301)], START)
+    await store.add_share_message(share_id, 301, 55)
+
+    assert await store.remove_staff(301) is not None  # between staff remove: no Telegram
+
+    (share,) = await store.shares(7)
+    assert [(r.name, r.chat_id) for r in share.recipients] == [("Sam", 301)]
+    assert await store.share_messages(share_id) == [(301, 55)]  # a withdrawal still reaches it

@@ -41,6 +41,19 @@ async def test_helpnow_works_when_the_database_does_not(app: App, alex: Person) 
     assert "call 999" in sent[-1].body
 
 
+async def test_the_help_button_and_words_of_crisis_get_the_card_when_the_database_fails(
+    app: App, alex: Person
+) -> None:
+    await alex.send("/start")
+    await services(app).db.close()  # the database goes away under the bot
+    for sent in (await alex.press("I need help now"), await alex.send("I want to die")):
+        assert sent[0].body.startswith("Sorry, something went wrong on my side")
+        card = "\n".join(m.body for m in sent[1:])
+        assert "116 123" in card and "call 999" in card
+    (only,) = await alex.send("What a day")  # an ordinary note: the apology alone
+    assert only.body.startswith("Sorry, something went wrong on my side")
+
+
 async def test_a_note_with_a_risk_phrase_is_answered_with_the_card_itself(
     alex: Person,
 ) -> None:

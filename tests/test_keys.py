@@ -323,3 +323,16 @@ async def test_names_and_answers_kept_in_the_clear_by_an_older_release_are_seale
             "FROM users u, checkins c, answers a"
         ).fetchone()
     assert kinds == ("blob", "blob", "blob", "blob")
+
+
+async def test_an_old_key_without_its_database_stops_instead_of_starting_afresh(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "data" / "between.sqlite3"
+    source = _source(tmp_path)
+    await _alex_with_words(path, source)
+    moved = tmp_path / "elsewhere"
+    path.parent.rename(moved)  # the data volume is not mounted
+    with pytest.raises(KeyProblem, match=r"exists, but there is no database at .*mounted"):
+        await open_store(path, source)
+    assert not path.exists()

@@ -105,3 +105,40 @@ async def test_a_share_reaching_retention_is_taken_back_before_its_row_goes(
     )
     draft = await db.db.fetchall("SELECT * FROM share_drafts WHERE client_id = ?", (alex.id,))
     assert draft == []
+
+
+async def test_an_idle_client_paused_until_they_resume_is_never_erased_untold(
+    app: App, api: FakeBotAPI, clock: ManualClock, alex: Person
+) -> None:
+    await alex.send("/start")
+    await alex.press("That's fine")
+    await services(app).db.set_schedule(alex.id, paused=True)  # "until I resume"
+    await _later(app, clock, YEAR + timedelta(days=30))
+    assert IDLE not in [m.body for m in api.messages(alex.id)]  # held by the pause
+    assert await services(app).db.get_user(alex.id) is not None  # so nothing is erased
+
+
+async def test_an_idle_account_that_blocked_the_bot_goes_without_being_told(
+    app: App, api: FakeBotAPI, clock: ManualClock, alex: Person
+) -> None:
+    await alex.send("/start")
+    await alex.press("That's fine")
+    await alex.feed(api.member_status(alex.id, "kicked"))  # Alex blocked the bot
+    await _later(app, clock, YEAR + timedelta(days=15))
+    assert await services(app).db.get_user(alex.id) is None
+
+
+async def test_an_idle_team_member_is_told_first_and_their_clients_hear_they_left(
+    app: App, api: FakeBotAPI, clock: ManualClock, alex: Person
+) -> None:
+    sam = await _alex_shares_with_sam(app, api, alex)
+    for _ in range(12):  # Alex keeps writing; Sam only reads
+        await _later(app, clock, timedelta(days=30))
+        await alex.send("Still here")
+    await _later(app, clock, timedelta(days=20))
+    assert IDLE in [m.body for m in api.messages(sam.id)]  # told inside the service's hours
+    await _later(app, clock, timedelta(days=15))
+    await alex.send("Still here")
+    await _later(app, clock, timedelta(days=1))
+    assert await services(app).db.get_user(sam.id) is None
+    assert any("Sam is no longer in your team" in m.body for m in api.messages(alex.id))

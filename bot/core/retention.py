@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from bot.core.model import User
 from bot.core.people import Persons
 from bot.core.planning import Planner
 from bot.core.ports import People, ShareStore
@@ -53,9 +54,20 @@ class Retention:
                 days = max(1, ahead.days)
                 await self._planner.plan_notice(user.id, "retention.idle", {"days": days}, now)
                 await self._people.told_idle(user.id, now)
-            elif user.seen_at < cutoff and now - told >= ahead:
+            elif user.seen_at < cutoff and await self._told(user, told, now, ahead):
+                if not user.role.is_client:  # their clients hear that they left the team
+                    await self._persons.tell_clients_left(user, now)
                 await self._persons.erase(user, now)
                 erased += 1
         if erased:
             log.info("retention: erased %d idle accounts", erased)
         return erased + await self._people.purge_before(cutoff)
+
+    async def _told(self, user: User, told: datetime, now: datetime, ahead: timedelta) -> bool:
+        """Whether the person has had their two weeks: the notice reached them that long ago.
+        A notice still held (paused until they resume, no hours at all) keeps the account;
+        someone who blocked the bot cannot be told, and goes two weeks after it was planned."""
+        if user.unreachable_at is not None:
+            return now - told >= ahead
+        delivered = await self._people.idle_notice_sent(user.id, told)
+        return delivered is not None and now - delivered >= ahead

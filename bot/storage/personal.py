@@ -37,6 +37,9 @@ class Rule:
     and the query (with ``:id``) that picks the person's rows. ``retain`` statements delete the
     rows older than the retention period (``:cutoff``); a table whose rows live as long as the
     account says so (``lives_with_account``): they go when an idle account is erased.
+    ``forget_copies`` statements forget where a person's copies of clients' words are; they run
+    only once those copies were taken back (not when the command line removes a staff account,
+    which cannot reach Telegram: a client can still withdraw from that chat later).
     """
 
     columns: Mapping[str, Holds]
@@ -46,6 +49,7 @@ class Rule:
     extra: tuple[tuple[str, str], ...] = ()
     retain: tuple[str, ...] = ()
     lives_with_account: bool = False
+    forget_copies: tuple[str, ...] = ()
     note: str = ""
 
     @property
@@ -256,7 +260,7 @@ SCHEMA: Mapping[str, Rule] = {
             "message_id": M,
             "status": N,
         },
-        erase=(
+        forget_copies=(
             # A recipient who leaves: their copies were taken back first (see Persons.erase).
             "DELETE FROM share_recipients WHERE recipient_id = :id "
             "OR chat_id = (SELECT chat_id FROM users WHERE id = :id)",
@@ -266,7 +270,7 @@ SCHEMA: Mapping[str, Rule] = {
     ),
     "share_messages": Rule(
         {"share_id": N, "chat_id": P, "message_id": M},
-        erase=(
+        forget_copies=(
             "DELETE FROM share_messages "
             "WHERE chat_id = (SELECT chat_id FROM users WHERE id = :id)",
         ),
@@ -314,8 +318,10 @@ SCHEMA: Mapping[str, Rule] = {
             # A member who leaves: what they wrote goes; the client's own words to them stay
             # in the client's history, without the member's name.
             "DELETE FROM relays WHERE member_id = :id AND kind IN ('nudge', 'answer', 'meeting')",
-            "UPDATE relays SET member_name = '', chat_id = NULL, message_id = NULL "
-            "WHERE member_id = :id",
+            "UPDATE relays SET member_name = '' WHERE member_id = :id",
+        ),
+        forget_copies=(
+            "UPDATE relays SET chat_id = NULL, message_id = NULL WHERE member_id = :id",
         ),
         retain=("DELETE FROM relays WHERE created_at < :cutoff AND status != 'planned'",),
         export="messages_with_the_team",
@@ -363,8 +369,19 @@ ENCRYPTED: tuple[tuple[str, str], ...] = tuple(
     if hold is Holds.WORDS
 )
 
-#: Every erase statement, in order; the person's own row goes last.
+#: Every erase statement, in order, once copies were taken back; the person's own row goes last.
 ERASE: tuple[str, ...] = (
+    tuple(
+        statement
+        for table, rule in SCHEMA.items()
+        if table != "users"
+        for statement in (*rule.erase, *rule.forget_copies)
+    )
+    + SCHEMA["users"].erase
+)
+
+#: The same, keeping where copies of clients' words are (they could not be taken back).
+ERASE_KEEPING_COPIES: tuple[str, ...] = (
     tuple(
         statement for table, rule in SCHEMA.items() if table != "users" for statement in rule.erase
     )

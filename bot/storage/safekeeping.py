@@ -83,6 +83,11 @@ def _opens(cipher: Cipher, token: bytes) -> bool:
     return True
 
 
+def _has_file(path: Path) -> bool:
+    """True if a database file is there (an empty file is a database not yet written)."""
+    return path.exists() and path.stat().st_size > 0
+
+
 def _mismatch(source: KeySource, path: Path) -> KeyProblem:
     return KeyProblem(
         f"{source.name} does not open the database {path}: the data was written with another "
@@ -127,6 +132,13 @@ async def open_store(path: Path, source: KeySource) -> SqliteStore:
     Raises:
         KeyProblem: the key is missing, damaged, or belongs to other data.
     """
+    if source.env_key is None and source.key_file.exists() and not _has_file(path):
+        # An old key and no data: most likely the data's folder is not where it should be (a
+        # volume not mounted). A new, empty database would hide that until people notice.
+        raise KeyProblem(
+            f"the key file {source.key_file} exists, but there is no database at {path}: "
+            "is the data folder mounted? To start afresh, move the old key file away first."
+        )
     db = await Database.connect(path)
     try:
         cipher = await _cipher_for(db, source)

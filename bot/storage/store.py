@@ -31,7 +31,7 @@ from bot.core.waits import Wait, WaitKind
 from bot.storage.crypto import Cipher
 from bot.storage.db import Database
 from bot.storage.migrations import MIGRATIONS
-from bot.storage.personal import ERASE, EXTRA, RETAIN
+from bot.storage.personal import ERASE, ERASE_KEEPING_COPIES, EXTRA, RETAIN
 
 WAIT_KINDS = frozenset(kind.value for kind in WaitKind)
 
@@ -98,10 +98,12 @@ def _user(row: aiosqlite.Row, cipher: Cipher) -> User:
     )
 
 
-async def _erase(conn: aiosqlite.Connection, user_id: int) -> None:
-    """Every erase statement of ``bot/storage/personal.py``, in order, in the caller's
+async def _erase(
+    conn: aiosqlite.Connection, user_id: int, statements: Sequence[str] = ERASE
+) -> None:
+    """The erase statements of ``bot/storage/personal.py``, in order, in the caller's
     transaction."""
-    for statement in ERASE:
+    for statement in statements:
         await conn.execute(statement, {"id": user_id})
 
 
@@ -301,7 +303,9 @@ class SqliteStore:
                 row = await cursor.fetchone()
             if row is None:
                 return None
-            await _erase(conn, user_id)
+            # From the command line: no copy in their chat could be taken back, so where they
+            # are stays known, and a client can still withdraw a share from that chat.
+            await _erase(conn, user_id, ERASE_KEEPING_COPIES)
         return _user(row, self._cipher)
 
     async def erase_user(self, user_id: int) -> None:
@@ -469,6 +473,16 @@ class SqliteStore:
             (iso(moment),),
         )
         return [_user(row, self._cipher) for row in rows]
+
+    async def idle_notice_sent(self, user_id: int, since: datetime) -> datetime | None:
+        """When the notice that an idle account will go reached the person (since ``since``),
+        or None: it is still held (a pause, hours) or could not be delivered."""
+        row = await self.db.fetchone(
+            "SELECT MAX(sent_at) AS at FROM sends WHERE user_id = ? AND kind = 'notice' "
+            "AND slot LIKE 'retention.idle@%' AND status = 'sent' AND sent_at >= ?",
+            (user_id, iso(since)),
+        )
+        return parse_time(row["at"]) if row is not None else None
 
     async def told_idle(self, user_id: int, now: datetime) -> None:
         """The person was told that their idle account will be erased."""

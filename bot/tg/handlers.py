@@ -577,12 +577,28 @@ async def on_error(update: object, context: BotContext) -> None:
         return
     if isinstance(error, Forbidden):
         return  # they blocked the bot: nobody to answer
+    language = _language(update, context)
     try:
-        await update.effective_chat.send_message(
-            _t(context, _language(update, context), "fallback.error")
-        )
+        await update.effective_chat.send_message(_t(context, language, "fallback.error"))
+        if _in_need(update, context, language):
+            # Never only "Sorry" to someone asking for help: the card needs no database.
+            services = context.services
+            for text in usecases.crisis_texts(
+                services.settings.policy, services.catalog, language, None, with_plan=False
+            ):
+                await update.effective_chat.send_message(text)
     except TelegramError:
         log.warning("could not send the apology to %s", who(person))
+
+
+def _in_need(update: Update, context: BotContext, language: str) -> bool:
+    """Whether what failed was someone asking for help: the help button, or words of crisis."""
+    query = update.callback_query
+    if query is not None:
+        return query.data == "m:help"
+    message = update.effective_message
+    text = message.text if message is not None else None
+    return bool(text) and usecases.needs_crisis_offer(context.services.risk, language, text or "")
 
 
 async def private_only(update: object, context: BotContext) -> None:
