@@ -181,6 +181,14 @@ def link_code(messages: list[ChatMessage]) -> str:
     raise AssertionError(f"no invite link in {[m.body for m in messages]}")
 
 
+async def with_sam(app: App, api: FakeBotAPI, alex: Person) -> Person:
+    """Alex has started and has Sam, a peer supporter, in their team."""
+    sam = await make_staff(app, api, 301, "Sam", "peer")
+    await alex.send("/start")
+    await join(sam, alex)
+    return sam
+
+
 async def join(member: Person, client: Person) -> None:
     """``member`` (staff) invites ``client``, who accepts."""
     code = link_code(await member.send("/invite"))

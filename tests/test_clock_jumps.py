@@ -14,7 +14,7 @@ from bot.core.clock import ManualClock
 from bot.core.i18n import Catalog
 from bot.doctor import accept_clock, doctor
 from bot.standin import FakeBotAPI
-from tests.conftest import Person, join, make_staff, services
+from tests.conftest import Person, services, with_sam
 from tests.test_delivery import agree, tick
 
 
@@ -49,9 +49,7 @@ async def test_a_clock_a_year_ahead_purges_nothing_and_its_plans_go_when_it_is_p
 async def test_a_clock_a_day_behind_holds_no_message_for_a_day(
     app: App, api: FakeBotAPI, clock: ManualClock, alex: Person
 ) -> None:
-    sam = await make_staff(app, api, 301, "Sam", "peer")
-    await alex.send("/start")
-    await join(sam, alex)
+    sam = await with_sam(app, api, alex)
     await agree(alex, days="mon,tue,wed,thu,fri,sat,sun", time="10:00")
     clock.advance(timedelta(hours=1))
     await tick(app)  # Monday's check-in goes at 10:00

@@ -9,16 +9,8 @@ from bot.app import App
 from bot.core.clock import ManualClock
 from bot.core.model import Role
 from bot.standin import ChatMessage, FakeBotAPI
-from tests.conftest import START, Person, join, link_code, make_staff, services
+from tests.conftest import START, Person, link_code, make_staff, services, with_sam
 from tests.test_delivery import checkins_received, run_until
-
-
-async def _with_sam(app: App, api: FakeBotAPI, alex: Person) -> Person:
-    """Alex has started and has Sam, a peer supporter, in their team."""
-    sam = await make_staff(app, api, 301, "Sam", "peer")
-    await alex.send("/start")
-    await join(sam, alex)
-    return sam
 
 
 def decisions(messages: list[ChatMessage]) -> list[str]:
@@ -115,7 +107,7 @@ async def test_a_staff_link_makes_staff_of_someone_who_typed_start_first(
 async def test_words_of_crisis_in_a_note_get_the_card_and_a_named_person(
     app: App, api: FakeBotAPI, alex: Person
 ) -> None:
-    await _with_sam(app, api, alex)
+    await with_sam(app, api, alex)
     kept, card = await alex.send("I want to kill myself")
     assert "private note" in kept.body and kept.buttons() == []
     assert "116 123" in card.body
@@ -127,7 +119,7 @@ async def test_words_of_crisis_in_a_note_get_the_card_and_a_named_person(
 async def test_words_of_crisis_inside_a_checkin_show_the_card_first_and_the_checkin_waits(
     app: App, api: FakeBotAPI, alex: Person
 ) -> None:
-    await _with_sam(app, api, alex)
+    await with_sam(app, api, alex)
     await alex.send("/checkin")
     asked = await alex.press("Some")
     question = asked[-1].body
@@ -207,7 +199,7 @@ async def test_mydata_lists_every_kind_of_thing_kept_and_sends_a_readable_file(
 async def test_client_who_needs_to_talk_asks_sam_and_the_checkin_goes_on(
     app: App, api: FakeBotAPI, alex: Person
 ) -> None:
-    sam = await _with_sam(app, api, alex)
+    sam = await with_sam(app, api, alex)
     await alex.send("/checkin")
     await alex.press("Some")
     await alex.press("Hard")

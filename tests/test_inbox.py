@@ -54,10 +54,10 @@ async def test_an_update_kept_before_a_hard_stop_is_answered_after_the_restart(
         await _until_answered(api, 101, 1)
         assert api.messages(101)[0].body.startswith("Hello, Alex. I'm Between")
         for _ in range(500):  # handled: its words go from the inbox
-            if await services(second).db.inbox_pending() == []:
+            if await services(second).db.inbox_pending(clock.now()) == []:
                 break
             await asyncio.sleep(0.01)
-        assert await services(second).db.inbox_pending() == []
+        assert await services(second).db.inbox_pending(clock.now()) == []
 
 
 async def test_an_update_sent_again_after_a_restart_is_handled_once(

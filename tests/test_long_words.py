@@ -11,7 +11,7 @@ from bot.core.lengths import MAX_TEXT, MESSAGE_MAX, PLAN_PART_MAX, utf16_len
 from bot.core.model import CrisisPlan
 from bot.core.safety import Contact, crisis_card
 from bot.standin import FakeBotAPI
-from tests.conftest import Person, join, make_staff, services
+from tests.conftest import Person, services, with_sam
 
 APOLOGY = "Sorry, something went wrong"
 
@@ -68,9 +68,7 @@ def test_the_longest_plan_gives_a_card_that_fits_in_every_language(
 async def test_a_nudge_too_long_for_one_message_is_refused_with_the_limit(
     app: App, api: FakeBotAPI, alex: Person
 ) -> None:
-    sam = await make_staff(app, api, 301, "Sam", "peer")
-    await alex.send("/start")
-    await join(sam, alex)
+    sam = await with_sam(app, api, alex)
     await alex.press("That's fine")
     await sam.send("/nudge")
     await sam.press("Alex")
@@ -93,9 +91,7 @@ async def test_a_nudge_too_long_for_one_message_is_refused_with_the_limit(
 async def test_a_client_message_too_long_is_kept_as_a_note_and_a_shorter_one_goes(
     app: App, api: FakeBotAPI, alex: Person
 ) -> None:
-    sam = await make_staff(app, api, 301, "Sam", "peer")
-    await alex.send("/start")
-    await join(sam, alex)
+    sam = await with_sam(app, api, alex)
     await alex.press("That's fine")
     await alex.send("/team")
     await alex.press("Sam")

@@ -9,7 +9,7 @@ from bot.app import App
 from bot.core.clock import ManualClock
 from bot.standin import FakeBotAPI
 from bot.storage.personal import SCHEMA
-from tests.conftest import Person, join, make_staff, services
+from tests.conftest import Person, services, with_sam
 
 YEAR = timedelta(days=365)  # the example service's retention_days
 IDLE = (
@@ -42,9 +42,7 @@ async def _later(app: App, clock: ManualClock, delta: timedelta) -> None:
 
 
 async def _alex_shares_with_sam(app: App, api: FakeBotAPI, alex: Person) -> Person:
-    sam = await make_staff(app, api, 301, "Sam", "peer")
-    await alex.send("/start")
-    await join(sam, alex)
+    sam = await with_sam(app, api, alex)
     await alex.press("That's fine")
     await alex.send("A hard week")
     await alex.send("/share")

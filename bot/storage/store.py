@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiosqlite
@@ -410,15 +410,15 @@ class SqliteStore:
             (iso(now), update_id),
         )
 
-    async def inbox_pending(self) -> list[str]:
+    async def inbox_pending(self, now: datetime) -> list[str]:
         """Updates kept but never handled, in the order Telegram sent them; handled ids older
         than two days (Telegram keeps an update for one) are forgotten."""
         rows = await self.db.fetchall(
             "SELECT body FROM inbox WHERE done_at IS NULL AND body IS NOT NULL ORDER BY update_id"
         )
         await self.db.execute(
-            "DELETE FROM inbox WHERE done_at IS NOT NULL "
-            "AND done_at < strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now', '-2 days')"
+            "DELETE FROM inbox WHERE done_at IS NOT NULL AND done_at < ?",
+            (iso(now - timedelta(days=2)),),
         )
         return [self._cipher.decrypt(row["body"]) for row in rows]
 
@@ -535,7 +535,7 @@ class SqliteStore:
                 Answer(
                     step_id=a["step_id"],
                     value=_open(self._cipher, a["value"]) or "",
-                    text=self._cipher.decrypt(a["text"]) if a["text"] is not None else None,
+                    text=_open(self._cipher, a["text"]),
                     capacity=_open(self._cipher, a["capacity"]) or "",
                     answered_at=datetime.fromisoformat(a["answered_at"]),
                 )
@@ -670,7 +670,7 @@ class SqliteStore:
 
         def part(name: str) -> str | None:
             value = row[name]
-            return self._cipher.decrypt(value) if value is not None else None
+            return _open(self._cipher, value)
 
         return CrisisPlan(contacts=part("contacts"), helps=part("helps"), avoid=part("avoid"))
 
@@ -757,7 +757,7 @@ class SqliteStore:
             agreed_on=row["schedule_from"],
             paused=bool(row["paused"]),
             paused_until=row["paused_until"],
-            pause_message=self._cipher.decrypt(message) if message is not None else None,
+            pause_message=_open(self._cipher, message),
         )
 
     async def set_schedule(self, user_id: int, **fields: object) -> None:
@@ -1089,7 +1089,7 @@ class SqliteStore:
         return ShareDraft(
             items=_refs(row["items"]),
             recipients=tuple(int(r) for r in _refs(row["recipients"])),
-            body=self._cipher.decrypt(row["body"]) if row["body"] is not None else None,
+            body=_open(self._cipher, row["body"]),
             version=row["version"],
         )
 
@@ -1191,7 +1191,7 @@ class SqliteStore:
             client_id=row["client_id"],
             created_at=datetime.fromisoformat(row["created_at"]),
             items=_refs(row["items"]),
-            body=self._cipher.decrypt(row["body"]) if row["body"] is not None else None,
+            body=_open(self._cipher, row["body"]),
             withdrawn_at=parse_time(row["withdrawn_at"]),
             recipients=tuple(recipients),
         )
@@ -1259,7 +1259,7 @@ class SqliteStore:
             member_id=row["member_id"],
             member_name=_open(self._cipher, row["member_name"]) or "",
             kind=row["kind"],
-            body=self._cipher.decrypt(row["body"]) if row["body"] is not None else None,
+            body=_open(self._cipher, row["body"]),
             created_at=datetime.fromisoformat(row["created_at"]),
             due_at=parse_time(row["due_at"]),
             status=row["status"],

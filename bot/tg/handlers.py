@@ -595,7 +595,7 @@ def _in_need(update: Update, context: BotContext, language: str) -> bool:
     """Whether what failed was someone asking for help: the help button, or words of crisis."""
     query = update.callback_query
     if query is not None:
-        return query.data == "m:help"
+        return query.data == keyboards.HELP
     message = update.effective_message
     text = message.text if message is not None else None
     return bool(text) and usecases.needs_crisis_offer(context.services.risk, language, text or "")

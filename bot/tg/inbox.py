@@ -30,7 +30,7 @@ class InboxStore(Protocol):
         self, update_id: int, user_id: int | None, body: str, now: datetime
     ) -> bool: ...
     async def inbox_done(self, update_id: int, now: datetime) -> None: ...
-    async def inbox_pending(self) -> list[str]: ...
+    async def inbox_pending(self, now: datetime) -> list[str]: ...
 
 
 class DurableQueue(asyncio.Queue[object]):
@@ -65,9 +65,9 @@ class DurableQueue(asyncio.Queue[object]):
 
     async def replay(self, bot: Bot) -> int:
         """Queue the updates kept but never handled (the bot stopped hard); how many."""
-        if self._store is None:
+        if self._store is None or self._clock is None:
             return 0
-        pending = await self._store.inbox_pending()
+        pending = await self._store.inbox_pending(self._clock.now())
         for body in pending:
             update = Update.de_json(json.loads(body), bot)
             if update is not None:

@@ -9,6 +9,9 @@ from telegram.error import BadRequest
 
 from bot.core.i18n import Catalog
 
+HELP = "m:help"
+"""The data of the "I need help now" button, wherever it is shown."""
+
 
 def main_menu(catalog: Catalog, language: str) -> InlineKeyboardMarkup:
     """The client's main menu; the path to help is always in it."""
@@ -16,7 +19,7 @@ def main_menu(catalog: Catalog, language: str) -> InlineKeyboardMarkup:
         ("menu.checkin", "m:ci"),
         ("menu.note", "m:note"),
         ("menu.team", "m:team"),
-        ("menu.helpnow", "m:help"),
+        ("menu.helpnow", HELP),
     )
     return InlineKeyboardMarkup(
         [

@@ -31,7 +31,7 @@ from bot.core.model import User
 from bot.core.schedule_settings import ScheduleSettings
 from bot.tg.context import BotContext, Who, reply_view
 from bot.tg.context import text as _t
-from bot.tg.keyboards import main_menu
+from bot.tg.keyboards import HELP, main_menu
 from bot.tg.render import Renderer
 
 SNOOZES = ("hour", "evening", "tomorrow")
@@ -56,7 +56,7 @@ async def propose(update: Update, context: BotContext, user: User) -> None:
     markup = renderer.markup(user.language, say)
     rows = [*(markup.inline_keyboard if markup else ())]
     # Help is one tap away from the very first message on.
-    rows.append((_b(_t(context, user.language, "menu.helpnow"), "m:help"),))
+    rows.append((_b(_t(context, user.language, "menu.helpnow"), HELP),))
     assert update.effective_chat is not None
     await update.effective_chat.send_message(
         renderer.body(user.language, say), reply_markup=InlineKeyboardMarkup(rows)
