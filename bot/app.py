@@ -34,6 +34,7 @@ from bot.tg import handlers
 from bot.tg.context import CONTEXT_TYPES, BotData, Services
 from bot.tg.courier import TelegramCourier
 from bot.tg.inbox import DurableQueue
+from bot.tg.once import SentOnce
 from bot.tg.processor import PerPersonUpdateProcessor
 from bot.tg.ratelimit import PriorityRateLimiter
 from bot.tg.render import Renderer, TelegramOutbox
@@ -72,7 +73,7 @@ def build_application(
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(PerPersonUpdateProcessor(128))
         .update_queue(DurableQueue())
-        .rate_limiter(PriorityRateLimiter(settings.service.telegram.send_rate))
+        .rate_limiter(SentOnce(PriorityRateLimiter(settings.service.telegram.send_rate)))
         .defaults(Defaults(block=True))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -138,6 +139,7 @@ async def post_init(app: App) -> None:
         services.replayed = app.update_queue.replayed
         if isinstance(app.update_processor, PerPersonUpdateProcessor):
             app.update_processor.on_done = app.update_queue.done
+            app.update_processor.handling = app.update_queue.handling
         await app.update_queue.replay(app.bot)
     store = services.store
     planner = services.planner_service = Planner(store, schedule_defaults(settings))

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.core.checkins import Checkins, Kind, Result
+from bot.core.checkins import Checkins, Kind, Result, option_check
 from bot.core.dialogs import ASKED, ON_AGENDA, SKIPPED, TEXT, Capacity, Dialog, Need, load_dialogs
 from bot.core.model import InviteKind, Role, User, hash_code
 from bot.core.planning import Planner
@@ -306,3 +306,28 @@ async def test_the_open_question_can_be_shown_again(checkins: Checkins, alex: Us
     assert (await checkins.current(alex)).kind is Kind.STALE
     await checkins.start(alex, "checkin", NOW)
     assert (await checkins.current(alex)).kind is Kind.ASK_CAPACITY
+
+
+# --- a press handled again after a hard stop -------------------------------------------------
+
+
+async def test_a_press_handled_again_shows_what_its_first_handling_showed(
+    checkins: Checkins, alex: User
+) -> None:
+    started = await checkins.start(alex, "checkin", NOW)
+    assert started.checkin is not None
+    checkin_id = started.checkin.id
+    first = await checkins.choose_capacity(alex, checkin_id, Capacity.MIDDLE, NOW)
+    again = await checkins.choose_capacity(alex, checkin_id, Capacity.MIDDLE, NOW, replayed=True)
+    assert (again.kind, again.first, again.prompt) == (Kind.PROMPT, True, first.prompt)
+
+    dialog = DIALOGS["checkin"]
+    mood = dialog.steps[step_no(dialog, "mood")]
+    check = option_check(mood.id, mood.options[0].id)
+    answered = await checkins.answer_option(alex, checkin_id, 0, 0, check, NOW)
+    replayed = await checkins.answer_option(alex, checkin_id, 0, 0, check, NOW, replayed=True)
+    assert replayed == answered and replayed.prompt is not None
+    assert replayed.prompt.index == 2, "the next question, as the first time, not 'already'"
+    # Not handled again: the second press of the same button is "already saved".
+    twice = await checkins.answer_option(alex, checkin_id, 0, 0, check, NOW)
+    assert twice.kind is Kind.ALREADY

@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.core.clock import ManualClock
 from bot.core.i18n import Catalog
 from bot.standin import FakeBotAPI
+from bot.tg.processor import PerPersonUpdateProcessor
 from tests.conftest import Person, by_hand, services
 from tests.test_delivery import agree, tick
 
@@ -142,3 +143,68 @@ async def test_a_press_handled_again_after_a_hard_stop_asks_the_open_question_ag
     again = await alex.feed(press)
     assert [m.body for m in again if question in m.body], "the open question is asked again"
     assert not any("Sorry, something went wrong" in m.body for m in again)
+
+
+async def _killed_after_answering(
+    app: App, api: FakeBotAPI, update: dict[str, object], chat_id: int, count: int
+) -> None:
+    """Handle ``update`` through the queue until ``count`` messages are in the chat, as if the
+    bot were then killed: its handling is never written down as over."""
+    assert isinstance(app.update_processor, PerPersonUpdateProcessor)
+    app.update_processor.on_done = None  # killed before the inbox heard it was handled
+    await app.update_queue.put(Update.de_json(update, app.bot))
+    await _until_answered(api, chat_id, count)
+    for _ in range(500):  # what it sent is written beside it
+        if await services(app).db.db.fetchone("SELECT 1 FROM inbox WHERE sent IS NOT NULL"):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("what the update sent was never written down")
+
+
+async def test_a_reply_sent_before_a_hard_stop_is_not_sent_again(
+    settings: Settings, catalog: Catalog, clock: ManualClock, api: FakeBotAPI
+) -> None:
+    first: App = build_application(settings, catalog, clock=clock, request=api, polling=False)
+    async with running(first):
+        by_hand(first)
+        alex = Person(first, api, 101, "Alex")
+        await alex.send("/start")
+        before = len(api.messages(101))
+        await _killed_after_answering(first, api, api.text(101, "Slept badly"), 101, before + 1)
+    assert api.messages(101)[-1].body == "Saved. Only you can see this."
+
+    second: App = build_application(settings, catalog, clock=clock, request=api, polling=False)
+    async with running(second):
+        by_hand(second)
+        await _until_handled(second)
+        assert len(api.messages(101)) == before + 1, "Saved came once"
+        assert [n.text for n in await services(second).db.notes(101)] == ["Slept badly"]
+        rows = await services(second).db.db.fetchall("SELECT body, sent FROM inbox")
+        assert [(r["body"], r["sent"]) for r in rows] == [(None, None)], "nothing kept after"
+
+
+async def test_a_press_answered_before_a_hard_stop_is_not_answered_again(
+    settings: Settings, catalog: Catalog, clock: ManualClock, api: FakeBotAPI
+) -> None:
+    first: App = build_application(settings, catalog, clock=clock, request=api, polling=False)
+    async with running(first):
+        by_hand(first)
+        alex = Person(first, api, 101, "Alex")
+        await alex.send("/start")
+        await alex.press("That's fine")
+        await alex.send("/checkin")
+        before = len(api.messages(101))
+        await _killed_after_answering(first, api, api.click(101, "Some"), 101, before + 1)
+    question = "1 of 4\nHow are things for you right now?"
+    assert [question in m.body for m in api.messages(101)[before:]] == [True]
+
+    second: App = build_application(settings, catalog, clock=clock, request=api, polling=False)
+    async with running(second):
+        by_hand(second)
+        await _until_handled(second)
+        asked = [question in m.body for m in api.messages(101)[before:]]
+        assert asked == [True], "asked once"
+        alex = Person(second, api, 101, "Alex")
+        step = [label for label, _ in api.messages(101)[-1].buttons()]
+        answered = await alex.press(step[0])  # and she goes on from it
+        assert any(m.body.startswith("2 of 4") for m in answered)

@@ -183,6 +183,8 @@ class Checkins:
         option = step.options[option_no]
         if option_check(step.id, option.id) != check:
             return STALE
+        if replayed and (again := await self._as_before(user, record, dialog, step.id, option.id)):
+            return replace(again, label=option.label)
         result = await self.answer(user, checkin_id, step.id, option.id, now)
         if result.kind is Kind.ALREADY and replayed:
             return await self.current(user)
@@ -269,6 +271,10 @@ class Checkins:
         if loaded is None:
             return STALE
         record, dialog = loaded
+        if record.capacity is not None and replayed and not record.answers:
+            asking = await self._asking(user, record, dialog)  # as the first time showed it
+            if asking is not None:
+                return replace(asking, first=True)
         if record.capacity is not None:
             return await self.current(user) if replayed else Result(Kind.ALREADY, record, dialog)
         if not await self._store.set_capacity(record.id, capacity.value, first=True):
@@ -459,6 +465,21 @@ class Checkins:
             offer_fewer=await self._offer_fewer(user, now),
             shareable=await self._has_team(user),
         )
+
+    async def _as_before(
+        self, user: User, record: CheckinRecord, dialog: Dialog, step_id: str, value: str
+    ) -> Result | None:
+        """A press handled again after a hard stop, when its answer is the last the check-in
+        heard: what its first handling showed (the next question, or the end), so that a
+        message that went out then is recognised and not sent again. None otherwise."""
+        last = record.answers[-1] if record.answers else None
+        if last is None or (last.step_id, last.value) != (step_id, value):
+            return None
+        if record.status == "open":
+            return await self._asking(user, record, dialog)
+        if record.status == "done":
+            return Result(Kind.FINISHED, record, dialog, shareable=await self._has_team(user))
+        return None
 
     async def _asking(self, user: User, record: CheckinRecord, dialog: Dialog) -> Result | None:
         """The question or human step the open check-in asks now; None when all is asked."""

@@ -462,6 +462,12 @@ async def m017_notes_once(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def m018_inbox_sent(conn: aiosqlite.Connection) -> None:
+    """What the bot sent while handling an update, until it is handled: handled again after a
+    hard stop, it does not send the same message twice."""
+    await _script(conn, "ALTER TABLE inbox ADD COLUMN sent BLOB;")
+
+
 MIGRATIONS: list[Migration] = [
     ("001_users_notes_invites", m001_users_notes_invites),
     ("002_checkins_plans", m002_checkins_plans),
@@ -480,4 +486,5 @@ MIGRATIONS: list[Migration] = [
     ("015_clock_watch", m015_clock_watch),
     ("016_inbox", m016_inbox),
     ("017_notes_once", m017_notes_once),
+    ("018_inbox_sent", m018_inbox_sent),
 ]

@@ -62,7 +62,7 @@ SCHEMA: Mapping[str, Rule] = {
     "migrations": Rule({"name": N, "applied_at": N}),
     "clock_watch": Rule({"id": N, "seen_at": N, "jumped_to": N}),
     "inbox": Rule(
-        {"update_id": N, "user_id": P, "body": W, "received_at": N, "done_at": N},
+        {"update_id": N, "user_id": P, "body": W, "sent": W, "received_at": N, "done_at": N},
         erase=("DELETE FROM inbox WHERE user_id = :id",),
         retain=("DELETE FROM inbox WHERE received_at < :cutoff",),
         extra=(
@@ -71,7 +71,10 @@ SCHEMA: Mapping[str, Rule] = {
                 "SELECT received_at FROM inbox WHERE user_id = :id AND done_at IS NULL",
             ),
         ),
-        note="an update's words stay only until it is handled; its id a little longer",
+        note=(
+            "an update's words, and what the bot sent while handling it, stay only until it"
+            " is handled; its id a little longer"
+        ),
     ),
     "key_check": Rule({"id": N, "token": W, "written_at": N}, note="a known text, not a person's"),
     "users": Rule(

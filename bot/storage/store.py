@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -403,24 +403,38 @@ class SqliteStore:
         )
         return added == 1
 
-    async def inbox_done(self, update_id: int, now: datetime) -> None:
-        """An update was handled: its words go; its id stays, so it is never handled twice."""
-        await self.db.execute(
-            "UPDATE inbox SET body = NULL, done_at = ? WHERE update_id = ?",
-            (iso(now), update_id),
-        )
+    async def inbox_write(
+        self, sent: Mapping[int, str], done: Iterable[int], now: datetime
+    ) -> None:
+        """In one commit: what the bot has sent so far while handling some updates (sealed),
+        and the updates whose handling is over (their words and what was sent go; their ids
+        stay, so none is handled twice)."""
+        async with self.db.transaction() as conn:
+            if sent:
+                await conn.executemany(
+                    "UPDATE inbox SET sent = ? WHERE update_id = ? AND done_at IS NULL",
+                    [(self._cipher.encrypt(text), update_id) for update_id, text in sent.items()],
+                )
+            await conn.executemany(
+                "UPDATE inbox SET body = NULL, sent = NULL, done_at = ? WHERE update_id = ?",
+                [(iso(now), update_id) for update_id in done],
+            )
 
-    async def inbox_pending(self, now: datetime) -> list[str]:
-        """Updates kept but never handled, in the order Telegram sent them; handled ids older
-        than two days (Telegram keeps an update for one) are forgotten."""
+    async def inbox_pending(self, now: datetime) -> list[tuple[str, str | None]]:
+        """Updates kept but never handled, in the order Telegram sent them, each with what was
+        sent while handling it before the stop; handled ids older than two days (Telegram keeps
+        an update for one) are forgotten."""
         rows = await self.db.fetchall(
-            "SELECT body FROM inbox WHERE done_at IS NULL AND body IS NOT NULL ORDER BY update_id"
+            "SELECT body, sent FROM inbox WHERE done_at IS NULL AND body IS NOT NULL "
+            "ORDER BY update_id"
         )
         await self.db.execute(
             "DELETE FROM inbox WHERE done_at IS NOT NULL AND done_at < ?",
             (iso(now - timedelta(days=2)),),
         )
-        return [self._cipher.decrypt(row["body"]) for row in rows]
+        return [
+            (self._cipher.decrypt(row["body"]), _open(self._cipher, row["sent"])) for row in rows
+        ]
 
     async def clock_seen(self) -> tuple[datetime | None, datetime | None]:
         """The clock's last sane reading, and where it jumped to if a jump awaits confirming."""

@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.tg.once import HANDLING, Handling
+
 
 def _person(update: object) -> int | None:
     if isinstance(update, Update):
@@ -32,10 +34,16 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
         #: Told each update's id once its handling is over (the inbox forgets its words).
         self.on_done: Callable[[int], Awaitable[None]] | None = None
+        #: Gives each update's handling, which keeps what it sends (``bot.tg.once``).
+        self.handling: Callable[[object], Handling | None] | None = None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[object]) -> None:
         """Run ``coroutine`` once this person's earlier updates are done; then report it."""
-        await self._in_order(update, coroutine)
+        token = HANDLING.set(self.handling(update) if self.handling is not None else None)
+        try:
+            await self._in_order(update, coroutine)
+        finally:
+            HANDLING.reset(token)
         if self.on_done is not None and isinstance(update, Update):
             await self.on_done(update.update_id)
 
