@@ -331,3 +331,16 @@ async def test_a_press_handled_again_shows_what_its_first_handling_showed(
     # Not handled again: the second press of the same button is "already saved".
     twice = await checkins.answer_option(alex, checkin_id, 0, 0, check, NOW)
     assert twice.kind is Kind.ALREADY
+
+
+async def test_words_handled_again_never_answer_the_next_question(
+    checkins: Checkins, alex: User, store: SqliteStore
+) -> None:
+    checkin_id = await begin(checkins, alex, Capacity.MIDDLE)
+    first = await checkins.answer_text(alex, "Tired but okay", NOW)
+    assert first is not None and first.prompt is not None and first.prompt.index == 2
+    again = await checkins.answer_text(alex, "Tired but okay", NOW, replayed=True)
+    assert again == first
+    (record,) = await store.recent_checkins(alex.id, 1)
+    assert record.id == checkin_id
+    assert [(a.step_id, a.text) for a in record.answers] == [("mood", "Tired but okay")]

@@ -5,6 +5,8 @@ restart changes nothing."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from telegram import Update
@@ -86,13 +88,22 @@ async def test_the_inbox_keeps_no_words_once_an_update_is_handled(
     assert [(r["body"], r["done_at"] is not None) for r in rows] == [(None, True)]
 
 
+@asynccontextmanager
+async def _bot(
+    settings: Settings, catalog: Catalog, clock: ManualClock, api: FakeBotAPI
+) -> AsyncIterator[tuple[App, Person]]:
+    """The bot running on the test's database (started again, it first handles what its inbox
+    kept), and Alex."""
+    app: App = build_application(settings, catalog, clock=clock, request=api, polling=False)
+    async with running(app):
+        by_hand(app)
+        yield app, Person(app, api, 101, "Alex")
+
+
 async def test_a_check_in_cut_off_by_a_crash_is_asked_again_never_replaced(
     settings: Settings, catalog: Catalog, clock: ManualClock, api: FakeBotAPI
 ) -> None:
-    first: App = build_application(settings, catalog, clock=clock, request=api, polling=False)
-    async with running(first):
-        by_hand(first)
-        alex = Person(first, api, 101, "Alex")
+    async with _bot(settings, catalog, clock, api) as (first, alex):
         await agree(alex, days="mon", time="10:00")
         clock.advance(timedelta(hours=1, minutes=1))
         await tick(first)  # Monday's check-in reaches Alex...
@@ -103,13 +114,10 @@ async def test_a_check_in_cut_off_by_a_crash_is_asked_again_never_replaced(
         await db.execute("UPDATE checkins SET message_id = NULL")
         (checkin_id,) = [r["id"] for r in await db.fetchall("SELECT id FROM checkins")]
 
-    second: App = build_application(settings, catalog, clock=clock, request=api, polling=False)
-    async with running(second):
-        by_hand(second)
+    async with _bot(settings, catalog, clock, api) as (second, alex):
         await tick(second)
         rows = await services(second).db.db.fetchall("SELECT id, status FROM checkins")
         assert [(r["id"], r["status"]) for r in rows] == [(checkin_id, "open")]
-        alex = Person(second, api, 101, "Alex")
         # Her answers go on where she was, in the same check-in.
         step = [label for label, _ in api.messages(101)[-2].buttons()]
         assert step, "the question she was answering still has its buttons"
@@ -164,18 +172,13 @@ async def _killed_after_answering(
 async def test_a_reply_sent_before_a_hard_stop_is_not_sent_again(
     settings: Settings, catalog: Catalog, clock: ManualClock, api: FakeBotAPI
 ) -> None:
-    first: App = build_application(settings, catalog, clock=clock, request=api, polling=False)
-    async with running(first):
-        by_hand(first)
-        alex = Person(first, api, 101, "Alex")
+    async with _bot(settings, catalog, clock, api) as (first, alex):
         await alex.send("/start")
         before = len(api.messages(101))
         await _killed_after_answering(first, api, api.text(101, "Slept badly"), 101, before + 1)
     assert api.messages(101)[-1].body == "Saved. Only you can see this."
 
-    second: App = build_application(settings, catalog, clock=clock, request=api, polling=False)
-    async with running(second):
-        by_hand(second)
+    async with _bot(settings, catalog, clock, api) as (second, alex):
         await _until_handled(second)
         assert len(api.messages(101)) == before + 1, "Saved came once"
         assert [n.text for n in await services(second).db.notes(101)] == ["Slept badly"]
@@ -186,10 +189,7 @@ async def test_a_reply_sent_before_a_hard_stop_is_not_sent_again(
 async def test_a_press_answered_before_a_hard_stop_is_not_answered_again(
     settings: Settings, catalog: Catalog, clock: ManualClock, api: FakeBotAPI
 ) -> None:
-    first: App = build_application(settings, catalog, clock=clock, request=api, polling=False)
-    async with running(first):
-        by_hand(first)
-        alex = Person(first, api, 101, "Alex")
+    async with _bot(settings, catalog, clock, api) as (first, alex):
         await alex.send("/start")
         await alex.press("That's fine")
         await alex.send("/checkin")
@@ -198,13 +198,35 @@ async def test_a_press_answered_before_a_hard_stop_is_not_answered_again(
     question = "1 of 4\nHow are things for you right now?"
     assert [question in m.body for m in api.messages(101)[before:]] == [True]
 
-    second: App = build_application(settings, catalog, clock=clock, request=api, polling=False)
-    async with running(second):
-        by_hand(second)
+    async with _bot(settings, catalog, clock, api) as (second, alex):
         await _until_handled(second)
         asked = [question in m.body for m in api.messages(101)[before:]]
         assert asked == [True], "asked once"
-        alex = Person(second, api, 101, "Alex")
         step = [label for label, _ in api.messages(101)[-1].buttons()]
         answered = await alex.press(step[0])  # and she goes on from it
         assert any(m.body.startswith("2 of 4") for m in answered)
+
+
+async def test_words_handled_again_answer_the_question_they_answered_not_the_next(
+    settings: Settings, catalog: Catalog, clock: ManualClock, api: FakeBotAPI
+) -> None:
+    async with _bot(settings, catalog, clock, api) as (first, alex):
+        await alex.send("/start")
+        await alex.send("/helpnow")
+        await alex.press("Write my plan")
+        before = len(api.messages(101))
+        typed = api.text(101, "My sister Jo, 0612 345 678")
+        await _killed_after_answering(first, api, typed, 101, before + 1)
+    assert api.messages(101)[-1].body.startswith("Part 2 of 3")
+
+    async with _bot(settings, catalog, clock, api) as (second, alex):
+        await _until_handled(second)
+        plan = await services(second).db.crisis_plan(101)
+        assert plan is not None
+        assert (plan.contacts, plan.helps) == ("My sister Jo, 0612 345 678", None)
+        assert len(api.messages(101)) == before + 1, "part 2 was asked once"
+        assert await services(second).db.notes(101) == []
+        answered = await alex.send("A walk, music")  # and part 2 takes her next words
+        assert answered[-1].body.startswith("Part 3 of 3")
+        plan = await services(second).db.crisis_plan(101)
+        assert plan is not None and plan.helps == "A walk, music"

@@ -298,9 +298,17 @@ class Checkins:
             return STALE
         return await self._keep(user, record, step_id, value, None, now)
 
-    async def answer_text(self, user: User, text: str, now: datetime) -> Result | None:
+    async def answer_text(
+        self, user: User, text: str, now: datetime, *, replayed: bool = False
+    ) -> Result | None:
         """Typed words answer the open check-in if it takes words now ("What is it?", or a
-        question that lets the client type); else None (they are a note)."""
+        question that lets the client type); else None (they are a note).
+
+        ``replayed``: handled again after a hard stop. Words the check-in already kept as its
+        last answer show what they showed the first time; they never answer the next question.
+        """
+        if replayed and (again := await self._words_as_before(user, text)) is not None:
+            return again
         record = await self._store.open_checkin(user.id)
         if record is None or record.capacity is None:
             return None
@@ -480,6 +488,22 @@ class Checkins:
         if record.status == "done":
             return Result(Kind.FINISHED, record, dialog, shareable=await self._has_team(user))
         return None
+
+    async def _words_as_before(self, user: User, text: str) -> Result | None:
+        """If the latest check-in's last answer is these words: what keeping them showed."""
+        latest = await self._store.recent_checkins(user.id, 1)
+        record = latest[0] if latest else None
+        dialog = self.dialog(record.dialog, user.language) if record is not None else None
+        if record is None or dialog is None or not record.answers:
+            return None
+        last = record.answers[-1]
+        if last.value != TEXT or last.text != text:
+            return None
+        shown = await self._as_before(user, record, dialog, last.step_id, last.value)
+        if shown is None:
+            return None
+        said = last.step_id not in {step.id for step in dialog.steps}  # after "What is it?"
+        return replace(shown, kept_words=text) if said else shown
 
     async def _asking(self, user: User, record: CheckinRecord, dialog: Dialog) -> Result | None:
         """The question or human step the open check-in asks now; None when all is asked."""

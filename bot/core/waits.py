@@ -61,6 +61,8 @@ class WaitStore(Protocol):
     async def set_wait_message(
         self, user_id: int, asked_at: datetime, message_id: int
     ) -> None: ...
+    async def take_wait(self, user_id: int, wait: Wait, update_id: int | None) -> None: ...
+    async def taken_wait(self, update_id: int) -> Wait | None: ...
 
 
 class Waits:
@@ -92,11 +94,27 @@ class Waits:
             return None
         return wait
 
-    async def take(self, user_id: int, now: datetime) -> Wait | None:
-        """The current wait, ended: typed text answers it once."""
+    async def take(
+        self,
+        user_id: int,
+        now: datetime,
+        update_id: int | None = None,
+        *,
+        replayed: bool = False,
+    ) -> Wait | None:
+        """The current wait, ended: typed text (in update ``update_id``) answers it once.
+
+        ``replayed``: the update is handled again after a hard stop. If its words took a wait
+        the first time, they answer that one again (what they set is set again, the same), not
+        a wait asked since: "Jo 0612" typed for the plan's first part never becomes the second.
+        """
+        if replayed and update_id is not None:
+            earlier = await self._store.taken_wait(update_id)
+            if earlier is not None:
+                return earlier
         wait = await self.current(user_id, now)
         if wait is not None:
-            await self._store.set_wait(user_id, None)
+            await self._store.take_wait(user_id, wait, update_id)
         return wait
 
     async def cancel(self, user_id: int) -> None:

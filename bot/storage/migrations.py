@@ -463,9 +463,16 @@ async def m017_notes_once(conn: aiosqlite.Connection) -> None:
 
 
 async def m018_inbox_sent(conn: aiosqlite.Connection) -> None:
-    """What the bot sent while handling an update, until it is handled: handled again after a
-    hard stop, it does not send the same message twice."""
-    await _script(conn, "ALTER TABLE inbox ADD COLUMN sent BLOB;")
+    """What the bot sent while handling an update, and the question its words answered, until
+    it is handled: handled again after a hard stop, it sends nothing twice and its words answer
+    the same question, not one asked since."""
+    await _script(
+        conn,
+        """
+        ALTER TABLE inbox ADD COLUMN sent BLOB;
+        ALTER TABLE inbox ADD COLUMN took BLOB;
+        """,
+    )
 
 
 MIGRATIONS: list[Migration] = [

@@ -62,7 +62,15 @@ SCHEMA: Mapping[str, Rule] = {
     "migrations": Rule({"name": N, "applied_at": N}),
     "clock_watch": Rule({"id": N, "seen_at": N, "jumped_to": N}),
     "inbox": Rule(
-        {"update_id": N, "user_id": P, "body": W, "sent": W, "received_at": N, "done_at": N},
+        {
+            "update_id": N,
+            "user_id": P,
+            "body": W,
+            "sent": W,
+            "took": W,
+            "received_at": N,
+            "done_at": N,
+        },
         erase=("DELETE FROM inbox WHERE user_id = :id",),
         retain=("DELETE FROM inbox WHERE received_at < :cutoff",),
         extra=(
@@ -72,8 +80,8 @@ SCHEMA: Mapping[str, Rule] = {
             ),
         ),
         note=(
-            "an update's words, and what the bot sent while handling it, stay only until it"
-            " is handled; its id a little longer"
+            "an update's words, what the bot sent while handling it and the question its words"
+            " answered stay only until it is handled; its id a little longer"
         ),
     ),
     "key_check": Rule({"id": N, "token": W, "written_at": N}, note="a known text, not a person's"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -416,7 +417,8 @@ class SqliteStore:
                     [(self._cipher.encrypt(text), update_id) for update_id, text in sent.items()],
                 )
             await conn.executemany(
-                "UPDATE inbox SET body = NULL, sent = NULL, done_at = ? WHERE update_id = ?",
+                "UPDATE inbox SET body = NULL, sent = NULL, took = NULL, done_at = ? "
+                "WHERE update_id = ?",
                 [(iso(now), update_id) for update_id in done],
             )
 
@@ -734,6 +736,39 @@ class SqliteStore:
                 wait.message_id,
             ),
         )
+
+    async def take_wait(self, user_id: int, wait: Wait, update_id: int | None) -> None:
+        """End the wait: ``update_id``'s words answer it. Until that update is handled, the
+        inbox remembers which wait it took (sealed)."""
+        async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM awaiting_text WHERE user_id = ?", (user_id,))
+            if update_id is not None:
+                took = json.dumps(
+                    {
+                        "kind": wait.kind.value,
+                        "subject": wait.subject,
+                        "asked_at": iso(wait.asked_at),
+                        "expires_at": iso(wait.expires_at),
+                        "message_id": wait.message_id,
+                    }
+                )
+                await conn.execute(
+                    "UPDATE inbox SET took = ? WHERE update_id = ? AND done_at IS NULL",
+                    (self._cipher.encrypt(took), update_id),
+                )
+
+    async def taken_wait(self, update_id: int) -> Wait | None:
+        """The wait an update's words answered before a hard stop, if it took one."""
+        row = await self.db.fetchone("SELECT took FROM inbox WHERE update_id = ?", (update_id,))
+        text = _open(self._cipher, row["took"]) if row is not None else None
+        if text is None:
+            return None
+        took = json.loads(text)
+        if took.get("kind") not in WAIT_KINDS:
+            return None
+        since, until = parse_time(took["asked_at"]), parse_time(took["expires_at"])
+        assert since is not None and until is not None
+        return Wait(WaitKind(took["kind"]), took["subject"], since, until, took["message_id"])
 
     async def set_wait_message(self, user_id: int, asked_at: datetime, message_id: int) -> None:
         """Which message asked the wait that began at ``asked_at``."""

@@ -475,7 +475,9 @@ async def text_message(update: Update, context: BotContext) -> None:
     text = message.text
     crisis = usecases.needs_crisis_offer(services.risk, user.language, text)
     # What the bot asked for comes first (if that question is still open): it answers it once.
-    wait = await waits(context).take(user.id, now)
+    wait = await waits(context).take(
+        user.id, now, update.update_id, replayed=update.update_id in services.replayed
+    )
     answer = _typed_handlers(services).get(wait.kind) if wait is not None else None
     if wait is not None and answer is not None:
         view = await answer(user, wait, text, now)
@@ -484,7 +486,9 @@ async def text_message(update: Update, context: BotContext) -> None:
         await reply_view(update, context, user.language, view)
         return
     if user.role.is_client:
-        answered = await services.checkins.answer_text(user, text, now)
+        answered = await services.checkins.answer_text(
+            user, text, now, replayed=update.update_id in services.replayed
+        )
         if answered is not None and crisis and answered.checkin is not None:
             record = answered.checkin
             # The check-in waits behind the card when it still has something to ask.
