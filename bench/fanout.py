@@ -37,9 +37,12 @@ Conditions
     own periodic tick is disabled for the run so that exactly one tick drains the fan-out, as in
     production, where the tick job never overlaps itself (``max_instances=1``).
 
+The threads are kept on one CPU core, as ``between run`` does by default (``[process] one_core``,
+``bot/host.py``); ``--any-core`` lets the system place them, as ``one_core = false`` does.
+
 Run from the repository root:
-``.venv/bin/python bench/fanout.py [--clients N] [--limit R] [--runs K]``. The last line is
-``clients=<N> sent=<int> lost=<int> duplicated=<int> seconds=<.1f> rate=<.1f> limit=<R>
+``.venv/bin/python bench/fanout.py [--clients N] [--limit R] [--runs K] [--any-core]``. The last
+line is ``clients=<N> sent=<int> lost=<int> duplicated=<int> seconds=<.1f> rate=<.1f> limit=<R>
 efficiency=<int> reply_p99_ms=<int> total_efficiency=<int>``. With ``--runs K`` (K > 1) the
 fan-out is measured K times, each in a fresh application and database, one line per run, and the
 last line is ``runs=<K> clients=<N> limit=<R> lost=<sum> duplicated=<sum>
@@ -81,6 +84,7 @@ from bot.config import load_settings
 from bot.core.clock import ManualClock
 from bot.core.i18n import Catalog
 from bot.core.planning import REGULAR
+from bot.host import keep_to_one_core
 from bot.standin import MESSAGE_METHODS, FakeBotAPI
 from bot.tg.context import Services
 
@@ -508,7 +512,15 @@ async def main() -> None:
     parser.add_argument(
         "--runs", type=int, default=1, help="measure the fan-out this many times (default 1)"
     )
+    parser.add_argument(
+        "--any-core",
+        action="store_true",
+        help="let the system place the threads ([process] one_core = false)",
+    )
     args = parser.parse_args()
+    if not args.any_core:  # as between run does by default; before any thread starts
+        core = keep_to_one_core()
+        print(f"Kept on CPU core {core}, as between run does ([process] one_core = true).")
     if args.clients < 1 or not 1 <= args.limit <= 1000:
         parser.error("--clients must be positive and --limit between 1 and 1000")
     if args.runs < 1:

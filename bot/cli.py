@@ -104,6 +104,12 @@ def _run(settings: Settings, catalog: Catalog) -> int:
             asyncio.set_event_loop(None)
             loop.close()
             raise
+        if settings.service.process.one_core:  # before the bot's threads start: they follow
+            from bot.host import keep_to_one_core
+
+            core = keep_to_one_core()
+            if core is not None:
+                log.info("kept on CPU core %d ([process] one_core)", core)
         webhook = settings.service.webhook
         if webhook is None:
             app.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -106,6 +106,10 @@ class TelegramSection(_Section):
     send_rate: Annotated[float, Field(gt=0, le=1000)] = 30
 
 
+class ProcessSection(_Section):
+    one_core: bool = True
+
+
 class CrisisContact(_Section):
     name: Annotated[str, Field(min_length=1)]
     phone: Annotated[str, Field(min_length=1)]
@@ -165,6 +169,7 @@ class ServiceConfig(_Section):
     safety: Safety = Safety()
     nudges: Nudges = Nudges()
     webhook: Webhook | None = None
+    process: ProcessSection = ProcessSection()
 
 
 @dataclass(frozen=True)
