@@ -53,7 +53,7 @@ class DurableQueue(asyncio.Queue[object]):
         self._sent: dict[int, str] = {}
         self._done: list[int] = []
         self._next: asyncio.Future[None] | None = None
-        self._writing = False
+        self._writer: asyncio.Task[None] | None = None
 
     def keep_in(self, store: InboxStore, clock: Clock) -> None:
         """From now on, every update is kept in ``store`` before it is queued."""
@@ -93,28 +93,24 @@ class DurableQueue(asyncio.Queue[object]):
         if self._next is None:
             self._next = asyncio.get_running_loop().create_future()
         commit = self._next
-        if not self._writing:
-            self._writing = True
-            asyncio.get_running_loop().create_task(self._write(), name="inbox-write")
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.get_running_loop().create_task(self._write(), name="inbox")
         await asyncio.shield(commit)
 
     async def _write(self) -> None:
         """Commit what waits, again and again while more comes meanwhile."""
-        try:
-            while self._next is not None:
-                assert self._store is not None and self._clock is not None
-                commit, self._next = self._next, None
-                sent, self._sent = self._sent, {}
-                done, self._done = self._done, []
-                try:
-                    await self._store.inbox_write(sent, done, self._clock.now())
-                except Exception as exc:  # each waiter hears it
-                    commit.set_exception(exc)
-                    commit.exception()  # retrieved: a waiter gone meanwhile is not an error
-                else:
-                    commit.set_result(None)
-        finally:
-            self._writing = False
+        while self._next is not None:
+            assert self._store is not None and self._clock is not None
+            commit, self._next = self._next, None
+            sent, self._sent = self._sent, {}
+            done, self._done = self._done, []
+            try:
+                await self._store.inbox_write(sent, done, self._clock.now())
+            except Exception as exc:  # each waiter hears it
+                commit.set_exception(exc)
+                commit.exception()  # retrieved: a waiter gone meanwhile is not an error
+            else:
+                commit.set_result(None)
 
     async def replay(self, bot: Bot) -> int:
         """Queue the updates kept but never handled (the bot stopped hard); how many."""
