@@ -102,10 +102,11 @@ Template = tuple[str | None, str | None, str | None]
 
 
 def data_settings(data_dir: Path, catalog: Catalog) -> Settings:
-    """Settings for a bot whose data lives in ``data_dir`` (the example service file)."""
+    """Settings for a bot whose data lives in ``data_dir`` (the example service file); each
+    database has its own key, apart from it (a key without its database stops Between)."""
+    key_file = data_dir.parent / f"keys-{data_dir.name}" / "between.key"
     return load_settings(
-        {"BOT_DATA_DIR": str(data_dir), "BOT_KEY_FILE": str(data_dir.parent / "between.key")},
-        catalog=catalog,
+        {"BOT_DATA_DIR": str(data_dir), "BOT_KEY_FILE": str(key_file)}, catalog=catalog
     )
 
 
