@@ -5,7 +5,7 @@ restart changes nothing."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
@@ -21,23 +21,32 @@ from tests.conftest import Person, by_hand, services
 from tests.test_delivery import agree, tick
 
 
-async def _until_answered(api: FakeBotAPI, chat_id: int, count: int) -> None:
-    """Wait (bounded) until the bot has sent ``count`` messages to the chat."""
+async def _until(done: Callable[[], Awaitable[bool]], never: str) -> None:
+    """Wait (bounded) until ``done()`` holds; else fail saying what ``never`` happened."""
     for _ in range(500):
-        if len(api.messages(chat_id)) >= count:
+        if await done():
             return
         await asyncio.sleep(0.01)
-    raise AssertionError(f"the bot sent {len(api.messages(chat_id))} messages, not {count}")
+    raise AssertionError(never)
+
+
+async def _until_answered(api: FakeBotAPI, chat_id: int, count: int) -> None:
+    """Wait (bounded) until the bot has sent ``count`` messages to the chat."""
+
+    async def answered() -> bool:
+        return len(api.messages(chat_id)) >= count
+
+    await _until(answered, f"the bot sent {len(api.messages(chat_id))} messages, not {count}")
 
 
 async def _until_handled(app: App) -> None:
     """Wait (bounded) until every update put on the queue has been handled."""
     db = services(app).db.db
-    for _ in range(500):
-        if await db.fetchone("SELECT 1 FROM inbox WHERE done_at IS NULL") is None:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("an update was never handled")
+
+    async def handled() -> bool:
+        return await db.fetchone("SELECT 1 FROM inbox WHERE done_at IS NULL") is None
+
+    await _until(handled, "an update was never handled")
 
 
 async def test_an_update_kept_before_a_hard_stop_is_answered_after_the_restart(
@@ -162,11 +171,12 @@ async def _killed_after_answering(
     app.update_processor.on_done = None  # killed before the inbox heard it was handled
     await app.update_queue.put(Update.de_json(update, app.bot))
     await _until_answered(api, chat_id, count)
-    for _ in range(500):  # what it sent is written beside it
-        if await services(app).db.db.fetchone("SELECT 1 FROM inbox WHERE sent IS NOT NULL"):
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("what the update sent was never written down")
+
+    async def written() -> bool:  # what it sent is written beside it
+        db = services(app).db.db
+        return await db.fetchone("SELECT 1 FROM inbox WHERE sent IS NOT NULL") is not None
+
+    await _until(written, "what the update sent was never written down")
 
 
 async def test_a_reply_sent_before_a_hard_stop_is_not_sent_again(

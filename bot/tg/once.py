@@ -28,9 +28,9 @@ from typing import Any
 from telegram import TelegramObject
 from telegram.ext import BaseRateLimiter
 
-log = logging.getLogger(__name__)
+from bot.tg.ratelimit import JSON
 
-JSON = bool | dict[str, Any] | list[dict[str, Any]]
+log = logging.getLogger(__name__)
 
 #: Requests that change what someone sees. Reading (getChat), the typing sign and answering a
 #: button's query (its toast is gone in seconds) are made again.
