@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import random
@@ -60,7 +59,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -69,7 +67,8 @@ from benchlib import service_config
 
 from bot.core.i18n import Catalog
 from bot.standin import ChatMessage, FakeBotAPI
-from bot.standin.wire import JSONDict, as_int
+from bot.standin.http import Body, HTTPFront, decode_form
+from bot.standin.wire import as_int
 from bot.storage.crypto import KeySource
 from bot.storage.safekeeping import open_store
 
@@ -87,8 +86,6 @@ SETTLE_TIMEOUT = 20.0
 QUIET = 1.0  # seconds all must stay handled and confirmed before an unanswered update is lost
 START_TIMEOUT = 30.0
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-#: Parameters that are text as they are; every other form value is JSON, or a plain string.
-TEXT_PARAMETERS = frozenset({"text", "caption", "callback_query_id", "description", "name"})
 FIRST_QUESTION = re.compile(r"(?m)^1 of \d+$")
 
 
@@ -140,36 +137,6 @@ class Sent:
         )
 
 
-class Body:
-    """What ``FakeBotAPI.do_request`` reads of a ``RequestData``: decoded parameters, no files."""
-
-    def __init__(self, parameters: JSONDict) -> None:
-        self.parameters = parameters
-        self.multipart_data: dict[str, Any] = {}
-
-
-def decode_form(body: bytes, content_type: str) -> JSONDict:
-    """The parameters of a Bot API request as PTB posts them (form or JSON)."""
-    if not body:
-        return {}
-    if content_type.startswith("application/json"):
-        loaded = json.loads(body)
-        return dict(loaded) if isinstance(loaded, dict) else {}
-    if not content_type.startswith("application/x-www-form-urlencoded"):
-        raise ValueError(f"unsupported body {content_type!r}")
-    params: JSONDict = {}
-    for key, value in parse_qsl(body.decode(), keep_blank_values=True):
-        # PTB sends strings as they are, numbers as digits and everything else as JSON.
-        if key in TEXT_PARAMETERS:
-            params[key] = value
-            continue
-        try:
-            params[key] = json.loads(value)
-        except ValueError:
-            params[key] = value
-    return params
-
-
 class CrashBotAPI(FakeBotAPI):
     """The stand-in, watched: what ``getUpdates`` delivered and confirmed, what a kill cut off."""
 
@@ -215,97 +182,6 @@ class CrashBotAPI(FakeBotAPI):
         kept = inbox_ids(self.database, newly)
         self.confirmed_unkept.extend(u for u in newly if u not in kept)
         self.confirmed.update(newly)
-
-
-class HTTPFront:
-    """The stand-in served over HTTP/1.1 on 127.0.0.1, keep-alive, no pipelining needed.
-
-    A request whose client goes away before it is answered (the bot was killed) is cancelled: it
-    never reaches the stand-in, whose latency comes before "Telegram" acts.
-    """
-
-    def __init__(self, api: CrashBotAPI) -> None:
-        self.api = api
-        self._server: asyncio.Server | None = None
-
-    async def start(self) -> str:
-        """Listen on a free port; the Bot API base URL (``BOT_API_URL``)."""
-        self._server = await asyncio.start_server(self._connection, "127.0.0.1", 0)
-        port = self._server.sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}/bot"
-
-    async def close(self) -> None:
-        """Stop listening."""
-        if self._server is not None:
-            self._server.close()
-
-    async def _connection(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
-        buffer = bytearray()
-        try:
-            while True:
-                request = await _read_request(reader, buffer)
-                if request is None:
-                    return
-                path, body, content_type = request
-                answer = asyncio.ensure_future(self.api.serve(path, body, content_type))
-                gone = asyncio.ensure_future(reader.read(65536))
-                while True:
-                    await asyncio.wait({answer, gone}, return_when=asyncio.FIRST_COMPLETED)
-                    if answer.done():
-                        break
-                    chunk = gone.result()
-                    if not chunk:  # the client closed the connection: the bot is gone
-                        answer.cancel()
-                        await asyncio.gather(answer, return_exceptions=True)
-                        return
-                    buffer += chunk
-                    gone = asyncio.ensure_future(reader.read(65536))
-                gone.cancel()  # the reader takes one waiter: let it go before reading on
-                with contextlib.suppress(asyncio.CancelledError):
-                    buffer += await gone
-                status, payload = answer.result()
-                head = (
-                    f"HTTP/1.1 {status} {'OK' if status == 200 else 'Error'}\r\n"
-                    "Content-Type: application/json\r\n"
-                    f"Content-Length: {len(payload)}\r\n\r\n"
-                )
-                writer.write(head.encode() + payload)
-                await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
-            return
-        finally:
-            writer.close()
-
-
-async def _read_request(
-    reader: asyncio.StreamReader, buffer: bytearray
-) -> tuple[str, bytes, str] | None:
-    """Path, body and content type of the next request; None when the client has gone."""
-    while b"\r\n\r\n" not in buffer:
-        chunk = await reader.read(65536)
-        if not chunk:
-            return None
-        buffer += chunk
-    head, _, rest = bytes(buffer).partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    _, path, _ = lines[0].split(" ", 2)
-    headers = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
-    if "chunked" in headers.get("transfer-encoding", ""):
-        raise ConnectionError("chunked bodies are not served here")
-    length = int(headers.get("content-length") or 0)
-    body = bytearray(rest)
-    while len(body) < length:
-        chunk = await reader.read(65536)
-        if not chunk:
-            return None
-        body += chunk
-    buffer[:] = body[length:]
-    return path, bytes(body[:length]), headers.get("content-type", "")
 
 
 def inbox_ids(database: Path, ids: list[int]) -> set[int]:
@@ -643,7 +519,7 @@ async def main() -> None:
         database = data / "between.sqlite3"
         api = CrashBotAPI(database, latency=LATENCY, seed=args.seed)
         api.queue_updates = True
-        front = HTTPFront(api)
+        front = HTTPFront(api, api.serve)
         url = await front.start()
         env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
         env.update(
