@@ -14,20 +14,34 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from bot.core.dates import known_locale, service_locale
 from bot.core.dialogs import DIALOGS_DIR
 from bot.core.i18n import Catalog
+from bot.core.planning import SPACING
 from bot.core.policy import CrisisCard as CoreCrisisCard
 from bot.core.policy import Policy
 from bot.core.safety import Contact
-from bot.core.schedule import format_hours, parse_hours
+from bot.core.schedule import format_hours, parse_hours, within_hours
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parent / "service.example.toml"
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+#: Below this, a client who goes quiet for a few weeks (a hard spell) loses their whole account.
+MIN_RETENTION_DAYS = 30
+#: Below this, every message waits in one queue for seconds, a /helpnow reply included.
+MIN_SEND_RATE = 1
+#: The shortest check-in window a service may configure.
+MIN_WINDOW_MINUTES = 15
 
 
 class ConfigError(Exception):
@@ -43,8 +57,18 @@ class Organisation(_Section):
 
 
 class Defaults(_Section):
+    """The service's defaults.
+
+    ``retention_days`` below :data:`MIN_RETENTION_DAYS` is refused unless
+    ``allow_short_retention`` says it is meant (a trial, say): the retention rule erases an
+    account nobody used for the whole period, so a client on a hard spell who goes quiet for a
+    day or two would otherwise lose everything.
+    """
+
     language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")] = "en"
     timezone: str = "UTC"
+    # Before retention_days: fields are validated in the order written, and its check reads this.
+    allow_short_retention: bool = False
     retention_days: Annotated[int, Field(ge=1, le=3650)] = 365
     invite_valid_hours: Annotated[int, Field(ge=1, le=24 * 30)] = 24
     answer_wait_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 30
@@ -55,6 +79,17 @@ class Defaults(_Section):
     def _known_locale(cls, value: str | None) -> str | None:
         if value is not None and not known_locale(value):
             raise ValueError(f"{value!r} is not a known locale (use one like en_GB or nl_NL)")
+        return value
+
+    @field_validator("retention_days")
+    @classmethod
+    def _long_enough(cls, value: int, info: ValidationInfo) -> int:
+        if value < MIN_RETENTION_DAYS and not info.data.get("allow_short_retention", False):
+            raise ValueError(
+                f"{value} is less than {MIN_RETENTION_DAYS} days: a client who goes quiet that "
+                "long would lose their whole account (if a shorter period is meant, as for a "
+                "trial, also set defaults.allow_short_retention = true)"
+            )
         return value
 
     @field_validator("timezone")
@@ -73,19 +108,36 @@ _HOURS = re.compile(r"([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)")
 
 
 class Checkins(_Section):
-    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = ["mon", "thu"]
-    time: str = "18:00"
-    contact_hours: str = "09:00-21:00"
-    window_minutes: Annotated[int, Field(ge=15, le=720)] = 120
+    """The check-in defaults, checked so that the check-ins they promise can arrive.
 
-    @field_validator("time")
-    @classmethod
-    def _clock_time(cls, value: str) -> str:
-        try:
-            time.fromisoformat(value)
-        except ValueError as exc:
-            raise ValueError(f"{value!r} is not a time like 18:00") from exc
-        return value
+    The bot starts messages only inside the contact hours, cuts a check-in's window at the end of
+    the hours (``schedule.next_checkin``), and keeps ``SPACING`` between two messages it starts
+    to one person (``planning``, ``delivery``). Hence, unless the hours are round the clock:
+
+    * ``time`` must fall inside ``contact_hours`` (the rule ``/settings`` applies to a client's
+      own choice, with the same :func:`~bot.core.schedule.within_hours`); otherwise no
+      check-in is ever sent, though the client is told they are on.
+    * ``time`` must come more than ``SPACING`` before the hours end: a check-in that meets
+      another message to the same person waits ``SPACING``, never past its window's end, and
+      would then be dropped unsent. (The window itself is at least 15 minutes, longer than
+      ``SPACING``, so the end of the hours is what can make it that short.)
+    * ``window_minutes`` plus ``SPACING`` must fit in the hours: messages held overnight go
+      out at the opening, so the first check-in time they leave alone is ``SPACING`` later, and
+      from there the whole window must fit before the end; with shorter hours no check-in time
+      at all gets the window the service configured.
+
+    Times are wall-clock times: a DST change may shorten one day's hours by an hour.
+    """
+
+    # The defaults are checked too: a file that sets only the hours must still meet them.
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = ["mon", "thu"]
+    # Before time and window_minutes: fields are validated in the order written, and their
+    # checks read the hours.
+    contact_hours: str = "09:00-21:00"
+    time: str = "18:00"
+    window_minutes: Annotated[int, Field(ge=MIN_WINDOW_MINUTES, le=720)] = 120
 
     @field_validator("contact_hours")
     @classmethod
@@ -100,10 +152,99 @@ class Checkins(_Section):
             )
         return format_hours(*hours)
 
+    @field_validator("time")
+    @classmethod
+    def _clock_time(cls, value: str, info: ValidationInfo) -> str:
+        try:
+            at = time.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a time like 18:00") from exc
+        if at.tzinfo is not None:  # the time is the client's own local time, never an offset
+            raise ValueError(f"{value!r} is not a time like 18:00")
+        hours = _configured_hours(info)
+        if hours is None or hours[0] == hours[1]:
+            return value  # hours refused on their own line, or round the clock
+        start, end = hours
+        shown = _shown_hours(start, end)
+        default = _default_note(cls, "time", value)
+        if not within_hours(at, start, end):
+            raise ValueError(
+                f"{value!r}{default} is outside the contact hours {shown}, so no check-in would "
+                "ever be sent; set a time inside them"
+            )
+        left = _between(at, end)
+        if left <= SPACING:
+            raise ValueError(
+                f"{value!r}{default} is {_minutes(left)} minutes before the contact hours {shown} "
+                f"end; it must be more than {_minutes(SPACING)} minutes before, the wait between "
+                "two messages the bot starts to one person"
+            )
+        return value
+
+    @field_validator("window_minutes")
+    @classmethod
+    def _fits_in_hours(cls, value: int, info: ValidationInfo) -> int:
+        hours = _configured_hours(info)
+        if hours is None or hours[0] == hours[1]:
+            return value
+        start, end = hours
+        length = _minutes(_between(start, end))
+        spacing = _minutes(SPACING)
+        if value + spacing > length:
+            most = length - spacing
+            fix = (
+                f"use at most {most}, or longer contact hours"
+                if most >= MIN_WINDOW_MINUTES
+                else "make the contact hours longer"
+            )
+            default = _default_note(cls, "window_minutes", value)
+            raise ValueError(
+                f"{value} minutes{default} and the {spacing} minutes between two messages the "
+                f"bot starts to one person do not fit in the contact hours "
+                f"{_shown_hours(start, end)} ({length} minutes); {fix}"
+            )
+        return value
+
+
+def _default_note(section: type[BaseModel], name: str, value: object) -> str:
+    """A note that ``value`` is the setting's default, which the file may not show."""
+    return " (the default)" if section.model_fields[name].default == value else ""
+
+
+def _configured_hours(info: ValidationInfo) -> tuple[time, time] | None:
+    """The contact hours validated before this field; ``None`` if they were refused."""
+    text = info.data.get("contact_hours")
+    return parse_hours(text) if isinstance(text, str) else None
+
+
+def _shown_hours(start: time, end: time) -> str:
+    """Contact hours as the service file writes them, "until midnight" as 24:00."""
+    return f"{start:%H:%M}-{'24:00' if end == time(0) else f'{end:%H:%M}'}"
+
+
+def _between(earlier: time, later: time) -> timedelta:
+    """How long from one wall-clock time to the next ``later``, past midnight if need be."""
+    seconds = [t.hour * 3600 + t.minute * 60 + t.second for t in (earlier, later)]
+    return timedelta(seconds=(seconds[1] - seconds[0]) % (24 * 3600))
+
+
+def _minutes(span: timedelta) -> int:
+    return int(span.total_seconds()) // 60
+
 
 class TelegramSection(_Section):
     bot_username: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{3,31}$")] | None = None
-    send_rate: Annotated[float, Field(gt=0, le=1000)] = 30
+    send_rate: Annotated[float, Field(le=1000)] = 30
+
+    @field_validator("send_rate")
+    @classmethod
+    def _fast_enough(cls, value: float) -> float:
+        if value < MIN_SEND_RATE:
+            raise ValueError(
+                f"{value:g} is less than {MIN_SEND_RATE} message a second: every message would "
+                "wait its turn for seconds, a /helpnow reply included (Telegram allows about 30)"
+            )
+        return value
 
 
 class ProcessSection(_Section):

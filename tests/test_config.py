@@ -7,15 +7,27 @@ import subprocess
 import sys
 import tomllib
 from dataclasses import replace
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.config import EXAMPLE_CONFIG, ConfigError, load_settings, parse_service_config
+from bot.cli import main
+from bot.config import (
+    EXAMPLE_CONFIG,
+    ConfigError,
+    ServiceConfig,
+    load_settings,
+    parse_service_config,
+)
 from bot.core.i18n import Catalog
-from tests.conftest import keys_for
+from bot.core.model import ClientSchedule
+from bot.core.planning import SPACING, ScheduleDefaults, effective
+from bot.core.schedule import WEEKDAYS, next_checkin
+from tests.conftest import START, keys_for
 
 
 def _example() -> dict[str, Any]:
@@ -50,7 +62,7 @@ def test_the_bundled_example_is_valid(catalog: Catalog) -> None:
             '09:00-21:00 (round the clock: "always")',
         ),
         (("checkins", "days", ["mon", "someday"]), "checkins.days[1]: Input should be 'mon'"),
-        (("telegram", "send_rate", 0), "telegram.send_rate: Input should be greater than 0"),
+        (("telegram", "send_rate", 0), "telegram.send_rate: 0 is less than 1 message a second"),
         (("telegram", "colour", "blue"), "telegram.colour: unknown setting (a typo?)"),
         (
             ("organisation", "name", ""),
@@ -68,6 +80,210 @@ def test_a_wrong_value_names_the_setting(
         parse_service_config(raw, "service.toml", catalog)
     assert str(info.value).startswith(f"service.toml: {expected}")
     assert "\n" not in str(info.value)
+
+
+#: Settings that passed the check once and harmed people (issue 19): each as an edit of the
+#: bundled example, as a service would write it, and the one line that now refuses it.
+HARMFUL: list[tuple[tuple[str, str], str]] = [
+    (
+        ("retention_days = 365", "retention_days = 1"),
+        "defaults.retention_days: 1 is less than 30 days: a client who goes quiet that long "
+        "would lose their whole account (if a shorter period is meant, as for a trial, also "
+        "set defaults.allow_short_retention = true)",
+    ),
+    (
+        ("send_rate = 30", "send_rate = 0.05"),
+        "telegram.send_rate: 0.05 is less than 1 message a second: every message would wait its "
+        "turn for seconds, a /helpnow reply included (Telegram allows about 30)",
+    ),
+    (
+        ('contact_hours = "09:00-21:00"', 'contact_hours = "20:00-02:00"'),
+        "checkins.time: '18:00' (the default) is outside the contact hours 20:00-02:00, so no "
+        "check-in would ever be sent; set a time inside them",
+    ),
+    (
+        ('time = "18:00"', 'time = "20:58"'),
+        "checkins.time: '20:58' is 2 minutes before the contact hours 09:00-21:00 end; it must "
+        "be more than 5 minutes before, the wait between two messages the bot starts to one "
+        "person",
+    ),
+    (
+        ('contact_hours = "09:00-21:00"', 'contact_hours = "17:30-19:00"'),
+        "checkins.window_minutes: 120 minutes (the default) and the 5 minutes between two "
+        "messages the bot starts to one person do not fit in the contact hours 17:30-19:00 "
+        "(90 minutes); use at most 85, or longer contact hours",
+    ),
+]
+HARMFUL_IDS = ["retention", "send_rate", "time_outside_hours", "time_at_the_end", "window"]
+
+
+def harmful_config(directory: Path, edit: tuple[str, str]) -> Path:
+    """A copy of the bundled example with one line changed."""
+    old, new = edit
+    text = EXAMPLE_CONFIG.read_text()
+    assert text.count(old) == 1, old
+    config = directory / "service.toml"
+    config.write_text(text.replace(old, new))
+    return config
+
+
+@pytest.mark.parametrize(("edit", "expected"), HARMFUL, ids=HARMFUL_IDS)
+def test_a_harmful_setting_stops_the_start_with_one_line(
+    tmp_path: Path,
+    catalog: Catalog,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    edit: tuple[str, str],
+    expected: str,
+) -> None:
+    config = harmful_config(tmp_path, edit)
+    with pytest.raises(ConfigError) as refused:
+        load_settings({"BOT_CONFIG": str(config)}, catalog=catalog)
+    assert str(refused.value) == f"{config}: {expected}"
+    # `between run` (and every other command) prints that line and exits 2.
+    for name in ("BOT_ENCRYPTION_KEY", "BOT_DIALOGS_DIR", "BOT_WEBHOOK_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("BOT_CONFIG", str(config))
+    monkeypatch.setenv("BOT_TOKEN", "123456:" + "A" * 35)
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "data"))
+    assert main(["run"]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"between: {config}: {expected}"]
+    assert not (tmp_path / "data").exists()
+
+
+def _with(catalog: Catalog, section: str, **values: object) -> ServiceConfig:
+    raw = _example()
+    raw[section].update(values)
+    return parse_service_config(raw, "service.toml", catalog)
+
+
+def _refusal(catalog: Catalog, section: str, **values: object) -> str:
+    with pytest.raises(ConfigError) as refused:
+        _with(catalog, section, **values)
+    return str(refused.value).removeprefix("service.toml: ")
+
+
+def test_a_short_retention_needs_saying_it_is_meant(catalog: Catalog) -> None:
+    assert _refusal(catalog, "defaults", retention_days=29).startswith(
+        "defaults.retention_days: 29 is less than 30 days"
+    )
+    assert _with(catalog, "defaults", retention_days=30).defaults.retention_days == 30
+    trial = _with(catalog, "defaults", retention_days=1, allow_short_retention=True)
+    assert trial.defaults.retention_days == 1
+    assert _refusal(catalog, "defaults", retention_days=0, allow_short_retention=True) == (
+        "defaults.retention_days: Input should be greater than or equal to 1"
+    )
+    assert _refusal(catalog, "defaults", retention_days=3651, allow_short_retention=True) == (
+        "defaults.retention_days: Input should be less than or equal to 3650"
+    )
+
+
+def test_the_send_rate_is_one_to_a_thousand_a_second(catalog: Catalog) -> None:
+    assert _with(catalog, "telegram", send_rate=1).telegram.send_rate == 1
+    assert _with(catalog, "telegram", send_rate=1000).telegram.send_rate == 1000
+    assert _refusal(catalog, "telegram", send_rate=0.99).startswith(
+        "telegram.send_rate: 0.99 is less than 1 message a second"
+    )
+    assert _refusal(catalog, "telegram", send_rate=1001) == (
+        "telegram.send_rate: Input should be less than or equal to 1000"
+    )
+
+
+@pytest.mark.parametrize(
+    ("hours", "at", "window"),
+    [
+        ("20:00-02:00", "20:00", 120),  # past midnight
+        ("20:00-02:00", "23:30", 120),
+        ("20:00-02:00", "01:54", 120),  # six minutes left: the window is cut short, as designed
+        ("18:00-24:00", "18:00", 120),  # until midnight
+        ("18:00-24:00", "23:54", 355),
+        ("always", "23:59", 720),  # round the clock: nothing to fit in
+        ("00:00-24:00", "00:00", 720),
+        ("09:00-21:00", "09:00", 715),
+        ("09:00-11:05", "09:00", 120),  # the window and the spacing fill the hours exactly
+    ],
+)
+def test_check_ins_that_fit_the_contact_hours_are_accepted(
+    catalog: Catalog, hours: str, at: str, window: int
+) -> None:
+    service = _with(catalog, "checkins", contact_hours=hours, time=at, window_minutes=window)
+    assert service.checkins.time == at
+
+
+@pytest.mark.parametrize(
+    ("hours", "at", "window", "expected"),
+    [
+        ("20:00-02:00", "02:00", 120, "checkins.time: '02:00' is outside the contact hours"),
+        ("20:00-02:00", "19:59", 120, "checkins.time: '19:59' is outside the contact hours"),
+        ("18:00-24:00", "00:00", 120, "checkins.time: '00:00' is outside the contact hours"),
+        ("20:00-02:00", "01:55", 120, "checkins.time: '01:55' is 5 minutes before the contact "),
+        ("18:00-24:00", "23:58", 120, "checkins.time: '23:58' is 2 minutes before the contact "),
+        ("09:00-21:00", "09:00", 716, "checkins.window_minutes: 716 minutes and the 5 minutes"),
+        ("23:50-00:05", "23:50", 15, "checkins.window_minutes: 15 minutes and the 5 minutes"),
+    ],
+)
+def test_check_ins_that_cannot_fit_the_contact_hours_are_refused(
+    catalog: Catalog, hours: str, at: str, window: int, expected: str
+) -> None:
+    refusal = _refusal(catalog, "checkins", contact_hours=hours, time=at, window_minutes=window)
+    assert refusal.startswith(expected)
+
+
+def test_the_check_in_defaults_meet_hours_set_alone(catalog: Catalog) -> None:
+    """A file that sets only the hours still has a check-in time and window: the defaults."""
+    raw = _example()
+    raw["checkins"] = {"contact_hours": "06:00-07:00"}
+    with pytest.raises(ConfigError) as refused:
+        parse_service_config(raw, "service.toml", catalog)
+    assert str(refused.value) == (
+        "service.toml: checkins.time: '18:00' (the default) is outside the contact hours "
+        "06:00-07:00, so no check-in would ever be sent; set a time inside them"
+    )
+    raw["checkins"] = {"contact_hours": "06:00-07:00", "time": "06:00"}
+    with pytest.raises(ConfigError, match=r"checkins.window_minutes: 120 minutes \(the default\)"):
+        parse_service_config(raw, "service.toml", catalog)
+
+
+clock_times = st.builds(time, st.integers(0, 23), st.integers(0, 59))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=clock_times,
+    end=clock_times,
+    at=clock_times,
+    window=st.integers(15, 720),
+    days=st.integers(0, 20),
+)
+def test_accepted_check_ins_arrive_and_stay_open_past_the_spacing(
+    catalog: Catalog, start: time, end: time, at: time, window: int, days: int
+) -> None:
+    """What the check accepts, the bot can send: the time is one a client could choose in
+    /settings, and each check-in is open longer than the wait behind another message."""
+    try:
+        service = _with(
+            catalog,
+            "checkins",
+            contact_hours=f"{start:%H:%M}-{end:%H:%M}",
+            time=f"{at:%H:%M}",
+            window_minutes=window,
+            days=list(WEEKDAYS),
+        )
+    except ConfigError:
+        return
+    checkins = service.checkins
+    defaults = ScheduleDefaults(
+        timezone="UTC",
+        days=",".join(checkins.days),
+        time=checkins.time,
+        contact_hours=checkins.contact_hours,
+        window=timedelta(minutes=checkins.window_minutes),
+    )
+    schedule = effective(ClientSchedule(agreed_on="2026-03-01"), defaults)
+    assert schedule.problem() is None
+    occurrence = next_checkin(schedule, START + timedelta(days=days), defaults.window)
+    assert occurrence is not None
+    assert occurrence.closes_at - occurrence.due_at > SPACING
 
 
 @pytest.mark.parametrize(

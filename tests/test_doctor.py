@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from bot.core.i18n import Catalog
 from bot.doctor import doctor
 from bot.storage.crypto import KeySource
 from bot.storage.safekeeping import open_store
+from tests.test_config import HARMFUL, HARMFUL_IDS, harmful_config
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TESTS = Path(__file__).parent
@@ -162,3 +164,26 @@ def test_the_command_prints_one_line_each_and_exits_1_on_a_problem(
     monkeypatch.setenv("BOT_DIALOGS_DIR", str(TESTS / "dialogs_broken"))
     assert main(["doctor"]) == 1
     assert "FAIL  dialogs:" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("edit", "expected"), HARMFUL, ids=HARMFUL_IDS)
+async def test_a_harmful_setting_fails_the_configuration_in_the_same_words(
+    env: dict[str, str],
+    catalog: Catalog,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    edit: tuple[str, str],
+    expected: str,
+) -> None:
+    config = harmful_config(tmp_path, edit)
+    findings = await doctor({**env, "BOT_CONFIG": str(config)}, catalog, NOW)
+    assert [f.line() for f in findings] == [f"FAIL  configuration: {config}: {expected}"]
+
+    for name in ("BOT_ENCRYPTION_KEY", "BOT_DIALOGS_DIR", "BOT_WEBHOOK_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {**env, "BOT_CONFIG": str(config)}.items():
+        monkeypatch.setenv(name, value)
+    # main() runs its own event loop: off this test's loop, in a thread.
+    assert await asyncio.to_thread(main, ["doctor"]) == 1
+    assert capsys.readouterr().out.splitlines() == [f"FAIL  configuration: {config}: {expected}"]
