@@ -412,6 +412,9 @@ def load_service_config(path: Path, catalog: Catalog) -> ServiceConfig:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        # tomllib reads nested arrays and tables by recursion: thousands of levels exhaust it.
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
     return parse_service_config(raw, str(path), catalog)
 
 

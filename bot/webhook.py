@@ -37,6 +37,13 @@ log = logging.getLogger(__name__)
 #: with its entities); anything near this size is not from Telegram.
 MAX_BODY_BYTES: Final = 1024 * 1024
 SECRET_HEADER: Final = "X-Telegram-Bot-Api-Secret-Token"
+#: How long a connection may wait for a request's headers, idle between requests or not: tornado
+#: would otherwise keep a silent connection for an hour, and a few hundred silent ones (anyone
+#: can open them) would take every file descriptor. Telegram opens a new connection when one
+#: closed, so little is lost by closing early.
+IDLE_SECONDS: Final = 5.0
+#: How long the body of one request may take to arrive: an update is read in well under this.
+BODY_SECONDS: Final = 10.0
 
 # Tornado's own body limit would answer 400 on a connection our handler has already answered:
 # the handler enforces MAX_BODY_BYTES itself, so tornado's limit must never be the one reached.
@@ -126,13 +133,21 @@ class _UpdateHandler(tornado.web.RequestHandler):
 
 
 @asynccontextmanager
-async def serving(app: App, webhook: Webhook, secret: str) -> AsyncIterator[None]:
+async def serving(
+    app: App, webhook: Webhook, secret: str, *, idle_seconds: float = IDLE_SECONDS
+) -> AsyncIterator[None]:
     """Run ``app`` as ``run_webhook`` would, with our own server, until the block ends.
 
     Start: ``initialize``, ``post_init``, ``start``, listen, then ``set_webhook`` (listening
     first, so that Telegram's first POST finds us). End: stop listening, ``stop`` (what is queued
     is still processed), ``post_stop``, ``shutdown``, ``post_shutdown``. The webhook stays
     registered: Telegram keeps what comes meanwhile and retries it once the bot is back.
+
+    Args:
+        app: the application whose queue the updates go on.
+        webhook: where to listen and the URL Telegram is given.
+        secret: the secret Telegram sends with every update.
+        idle_seconds: how long a connection may send nothing before it is closed.
 
     Raises:
         ConfigError: nothing can listen on ``webhook.listen``:``webhook.port``.
@@ -142,6 +157,8 @@ async def serving(app: App, webhook: Webhook, secret: str) -> AsyncIterator[None
         # No access log: it would carry every request's path and sender (held back anyway).
         tornado.web.Application([(r".*", _UpdateHandler, handler_args)], log_function=_no_log),
         max_body_size=_NO_TORNADO_LIMIT,
+        idle_connection_timeout=idle_seconds,
+        body_timeout=BODY_SECONDS,
     )
     try:
         await app.initialize()

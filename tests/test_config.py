@@ -20,6 +20,7 @@ from bot.config import (
     EXAMPLE_CONFIG,
     ConfigError,
     ServiceConfig,
+    load_service_config,
     load_settings,
     parse_service_config,
 )
@@ -475,3 +476,10 @@ def test_staff_list_and_remove(tmp_path: Path) -> None:
 
     (payload,) = asyncio.run(planned())
     assert payload is not None and '"key": "team.notice_left"' in payload and "Sam" in payload
+
+
+def test_deeply_nested_toml_is_one_clear_line(tmp_path: Path, catalog: Catalog) -> None:
+    path = tmp_path / "service.toml"
+    path.write_text("x = " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(ConfigError, match="nested too deeply"):
+        load_service_config(path, catalog)

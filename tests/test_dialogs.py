@@ -202,6 +202,39 @@ def test_all_broken_files_together_report_every_error() -> None:
     assert sorted(check_dialogs(BROKEN_DIR)) == sorted(alone)
 
 
+DEEP = "deep.yaml: not valid YAML (nested too deeply); a dialog needs only a few levels"
+
+
+def test_a_deeply_nested_file_is_one_line_for_every_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    folder = tmp_path / "dialogs"
+    folder.mkdir()
+    _tiny(folder)
+    (folder / "deep.yaml").write_text("[" * 5000 + "]" * 5000, encoding="utf-8")
+    assert check_dialogs(folder) == [DEEP]
+
+    assert main(["dialogs", "--dir", str(folder), "check"]) == 1
+    assert capsys.readouterr().err.splitlines() == [DEEP, f"1 problem in {folder}"]
+
+    for name in ("BOT_CONFIG", "BOT_API_URL", "BOT_ENCRYPTION_KEY", "BOT_WEBHOOK_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("BOT_DIALOGS_DIR", str(folder))
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BOT_KEY_FILE", str(tmp_path / "keys" / "between.key"))
+    monkeypatch.setenv("BOT_TOKEN", "123456:" + "A" * 35)
+    assert main(["doctor"]) == 1
+    assert f"FAIL  dialogs: {DEEP}; see: between dialogs check" in capsys.readouterr().out
+    assert main(["run"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        DEEP,
+        "between: fix the dialog files above (folder: BOT_DIALOGS_DIR), then start again",
+    ]
+    assert not (tmp_path / "data").exists()
+
+
 def test_missing_folder(tmp_path: Path) -> None:
     assert check_dialogs(tmp_path / "nowhere") == [f"{tmp_path / 'nowhere'}: no such folder"]
 

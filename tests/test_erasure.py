@@ -7,11 +7,16 @@ against it, then erase people after a full round of conversations and look for t
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from typing import Any
 
 from bot.app import App
+from bot.core import my_data
 from bot.core.clock import ManualClock
+from bot.core.i18n import Catalog
+from bot.core.model import ShareDraft
+from bot.core.waits import Wait, WaitKind
 from bot.standin import FakeBotAPI
 from bot.storage.personal import ERASE, EXTRA, SCHEMA, Holds
 from bot.storage.store import SqliteStore
@@ -251,6 +256,95 @@ async def test_my_data_holds_every_kind_of_row_kept_about_a_person(
     bodies = {m["body"] for m in theirs["messages_with_your_clients"]}
     assert {NUDGE, WRITTEN, REPLY} <= bodies  # what they wrote, and what Alex wrote to them
     assert [p["client"] for p in theirs["client_pages_shown"]] == [CLIENT]
+    # Alex sees that her page was shown to Sam, and when.
+    assert [p["shown_to"] for p in exported["your_page_shown"]] == [PEER]
+    assert "your_page_shown" not in theirs
+
+
+async def _sent_through_the_inbox(store: SqliteStore, *people: Person) -> None:
+    """Updates of each person as the inbox keeps them: two handled (their words gone, their id
+    and times kept a while) and one still being handled."""
+    now = services_now().isoformat()
+    for offset, person in enumerate(people):
+        first = 900_000 + 10 * offset
+        sealed = store._cipher.encrypt(WRITTEN)
+        await store.db.execute(
+            "INSERT INTO inbox (update_id, user_id, body, received_at, done_at) VALUES "
+            "(:first, :id, NULL, :now, :now), (:first + 1, :id, NULL, :now, :now), "
+            "(:first + 2, :id, :sealed, :now, NULL)",
+            {"first": first, "id": person.id, "now": now, "sealed": sealed},
+        )
+
+
+async def _everything_else(store: SqliteStore, alex: Person, sam: Person) -> None:
+    """What the round leaves out: a check-in, a plan, a draft, a refusal, waits for words."""
+    now = services_now()
+    checkin = await store.start_checkin(alex.id, "checkin", now)
+    await store.add_answer(checkin.id, "mood", "hard", None, "least", now)
+    await store.set_plan_part(alex.id, "helps", "walking", now)
+    await store.save_share_draft(alex.id, ShareDraft(("n1",), (sam.id,), "my words"), now)
+    await store.set_no_nudges(alex.id, sam.id, True, now)
+    later = now + timedelta(minutes=30)
+    await store.set_wait(alex.id, Wait(WaitKind.PLAN, "avoid", now, later))
+    await store.set_wait(sam.id, Wait(WaitKind.NUDGE_WHEN, str(alex.id), now, later))
+
+
+def _entries(value: object) -> int:
+    """How many rows a section of the export shows: one per entry, one for a single record."""
+    if value is None or value == [] or value == {}:
+        return 0
+    return len(value) if isinstance(value, list) else 1
+
+
+async def _erasable(store: SqliteStore, table: str, person_id: int) -> int:
+    """How many of the table's rows ``/delete`` would delete for the person and are theirs to
+    see (not another person's own)."""
+    rule = SCHEMA[table]
+    rowids: set[int] = set()
+    for statement in rule.erase:
+        deleted = re.fullmatch(rf"DELETE FROM {table} WHERE (.+)", statement, re.DOTALL)
+        if deleted is None:  # an UPDATE: the row stays, without the person
+            continue
+        query = f"SELECT rowid FROM {table} WHERE ({deleted[1]})"
+        if rule.others_own:
+            query += f" AND NOT ({rule.others_own})"
+        rowids |= {row[0] for row in await store.db.fetchall(query, {"id": person_id})}
+    return len(rowids)
+
+
+async def test_my_data_shows_every_row_erasure_would_delete(
+    app: App, api: FakeBotAPI, clock: ManualClock
+) -> None:
+    alex, sam = await _round(app, api)
+    store = services(app).db
+    await _sent_through_the_inbox(store, alex, sam)
+    await _everything_else(store, alex, sam)
+    covered: set[str] = set()
+    for person in (alex, sam):
+        user = await store.get_user(person.id)
+        assert user is not None
+        # What /mydata sends, without the command itself (a command ends a wait for words).
+        exported = await services(app).persons.export(user)
+        for table, rule in SCHEMA.items():
+            erasable = await _erasable(store, table, person.id)
+            shown = sum(_entries(exported.get(section)) for section in rule.sections)
+            assert shown >= erasable, f"{table}: {erasable} rows of {person.name}, {shown} shown"
+            covered |= {table} if erasable else set()
+        handled = [entry["handled"] for entry in exported["messages_received"]]
+        assert [when is None for when in handled] == [False, False, True]  # the last, not yet
+        assert WRITTEN not in json.dumps(exported["messages_received"])  # never the words
+    # Every table with rows to erase had some here: a new one must show up too.
+    assert covered == {
+        t for t, rule in SCHEMA.items() if any(s.startswith("DELETE") for s in rule.erase)
+    }
+
+
+def test_every_section_of_the_schema_has_a_heading_in_the_export() -> None:
+    named = [section for rule in SCHEMA.values() for section in rule.sections]
+    assert set(named) == set(my_data.SECTIONS)
+    catalog = Catalog.load()
+    for section in named:
+        assert catalog.get("en", f"mydata.part_{section}")
 
 
 async def test_staff_removed_from_the_command_line_leave_the_client_able_to_withdraw(

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import errno
+import logging
+import os
 import sqlite3
 import stat
 from datetime import UTC, datetime
@@ -265,6 +268,100 @@ def test_every_command_that_opens_the_data_refuses_another_key(
     monkeypatch.delenv("BOT_ENCRYPTION_KEY")
     assert main(["staff", "list"]) == 0  # the right key: everything is back
     assert "No staff accounts yet." in capsys.readouterr().out
+
+
+def test_rotating_with_another_key_file_writes_nothing_to_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    asyncio.run(_alex_with_words(data / "between.sqlite3", _source(tmp_path)))
+    wrong = tmp_path / "other" / "between.key"
+    wrong.parent.mkdir(mode=0o700)
+    wrong.write_bytes(Fernet.generate_key() + b"\n")
+    wrong.chmod(0o600)
+    before = wrong.read_bytes()
+    for name in ("BOT_CONFIG", "BOT_API_URL", "BOT_WEBHOOK_SECRET", "BOT_ENCRYPTION_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("BOT_DATA_DIR", str(data))
+    monkeypatch.setenv("BOT_KEY_FILE", str(wrong))
+    monkeypatch.setenv("BOT_TOKEN", "123456:" + "A" * 35)
+    monkeypatch.setenv("BOT_API_URL", "http://127.0.0.1:9/bot")  # never reached
+
+    said = []
+    for command in (["keys", "rotate"], ["run"]):
+        assert main(command) == 2
+        said.append(capsys.readouterr().err.splitlines())
+    database = data / "between.sqlite3"
+    assert said[0] == [
+        f"between: the key file {wrong} does not open the database {database}: the data was "
+        "written with another key. Nothing was changed; start again with the key that belongs "
+        "to this database."
+    ]
+    assert said[1] == said[0]  # as `between run` says it
+    assert wrong.read_bytes() == before
+    assert sorted(p.name for p in wrong.parent.iterdir()) == ["between.key"]  # no leftovers
+    monkeypatch.setenv("BOT_KEY_FILE", str(_source(tmp_path).key_file))
+    assert main(["keys", "rotate"]) == 0  # the right key still rotates
+    assert "Encrypted 5 values again" in capsys.readouterr().out
+
+
+async def test_a_key_others_may_read_is_made_owner_only_with_one_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "data" / "between.sqlite3"
+    source = _source(tmp_path)
+    await _alex_with_words(path, source)
+    source.key_file.chmod(0o644)
+    source.key_file.parent.chmod(0o755)
+    key = source.key_file.read_text().strip()
+    caplog.set_level(logging.DEBUG, logger="bot")
+
+    assert await _words(path, source) == ["a night without sleep", "walking by the river"]
+
+    assert stat.S_IMODE(source.key_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(source.key_file.parent.stat().st_mode) == 0o700
+    warned = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warned == [
+        f"others had access to the key; made it owner-only: the key file {source.key_file} "
+        f"from 644 to 600; the key's folder {source.key_file.parent} from 755 to 700"
+    ]
+    assert key not in caplog.text
+    caplog.clear()
+    await _words(path, source)  # owner-only now: nothing more to say
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def test_a_key_others_may_read_that_cannot_be_changed_stops_the_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The tests run as root, who may change any file's mode: refusing Between the change
+    # (as for a file it does not own) is simulated.
+    data = tmp_path / "data"
+    source = _source(tmp_path)
+    asyncio.run(_alex_with_words(data / "between.sqlite3", source))
+    source.key_file.chmod(0o640)
+    real_chmod = Path.chmod
+
+    def not_the_owner(self: Path, mode: int, **kwargs: bool) -> None:
+        if self == source.key_file:
+            raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+        real_chmod(self, mode, **kwargs)
+
+    monkeypatch.setattr(Path, "chmod", not_the_owner)
+    for name in ("BOT_CONFIG", "BOT_API_URL", "BOT_WEBHOOK_SECRET", "BOT_ENCRYPTION_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("BOT_DATA_DIR", str(data))
+    monkeypatch.setenv("BOT_KEY_FILE", str(source.key_file))
+    monkeypatch.setenv("BOT_TOKEN", "123456:" + "A" * 35)
+    monkeypatch.setenv("BOT_API_URL", "http://127.0.0.1:9/bot")  # never reached
+
+    assert main(["run"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"between: the key file {source.key_file} is open to others (mode 640) and Between "
+        "cannot change that (Operation not permitted): as its owner, run chmod 600 "
+        f"{source.key_file}"
+    ]
+    assert stat.S_IMODE(source.key_file.stat().st_mode) == 0o640
 
 
 async def test_the_schema_has_no_encrypted_column_the_key_does_not_know(tmp_path: Path) -> None:

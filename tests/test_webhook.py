@@ -24,7 +24,7 @@ from bot.config import EXAMPLE_CONFIG, ConfigError, Settings, Webhook, load_sett
 from bot.core.clock import ManualClock
 from bot.core.i18n import Catalog
 from bot.standin import FakeBotAPI
-from bot.webhook import MAX_BODY_BYTES, SECRET_HEADER, serving
+from bot.webhook import IDLE_SECONDS, MAX_BODY_BYTES, SECRET_HEADER, serving
 from tests.conftest import by_hand
 
 SECRET = "Wh-" + "0123456789abcdefghijklmnopqrstuv" + "_xyz"  # 39 characters
@@ -275,6 +275,36 @@ async def test_a_body_at_the_limit_is_read(bot: App, hook: Webhook, api: FakeBot
     head = _head(SECRET, f"Content-Length: {len(body)}\r\nConnection: close")
     assert _status(await _raw(hook.port, head + body)) == 200
     assert await api.wait_for_messages(ALEX, 1)
+
+
+async def test_an_idle_connection_is_closed_by_the_bot(
+    settings: Settings, catalog: Catalog, clock: ManualClock, api: FakeBotAPI, hook: Webhook
+) -> None:
+    assert IDLE_SECONDS <= 10  # seconds, not tornado's hour
+    api.add_user(ALEX, first_name="Alex", language_code="en")
+    loop = asyncio.get_running_loop()
+    app = build_application(settings, catalog, clock=clock, request=api, polling=False)
+    async with serving(app, hook, SECRET, idle_seconds=0.2):
+        by_hand(app)
+        # One update answered on a kept-alive connection, then silence; and a connection that
+        # never says anything. The bot closes both (the read ends), long before the bound.
+        body = json.dumps(api.text(ALEX, "/start")).encode()
+        for request in (_head(SECRET, f"Content-Length: {len(body)}") + body, b""):
+            reader, writer = await asyncio.open_connection("127.0.0.1", hook.port)
+            try:
+                writer.write(request)
+                await writer.drain()
+                if request:
+                    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)
+                    assert _status(head) == 200
+                    length = re.search(rb"Content-Length: (\d+)", head)
+                    assert length is not None
+                    await reader.readexactly(int(length[1]))
+                started = loop.time()
+                assert await asyncio.wait_for(reader.read(), timeout=5) == b""
+                assert loop.time() - started < 3
+            finally:
+                writer.close()
 
 
 # ---- the command and the configuration ------------------------------------------------------

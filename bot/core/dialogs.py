@@ -960,6 +960,14 @@ def _check(directory: Path) -> tuple[dict[str, Dialog], list[DialogError]]:
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             errors.append(DialogError(name, f"cannot be read: {exc}"))
             continue
+        except RecursionError:
+            # PyYAML reads nested lists and fields by recursion: hundreds of levels exhaust it.
+            errors.append(
+                DialogError(
+                    name, "not valid YAML (nested too deeply); a dialog needs only a few levels"
+                )
+            )
+            continue
         checker = _FileChecker(name)
         dialog = checker.dialog(data, path.name.rsplit(".", 1)[0])
         errors.extend(checker.errors)

@@ -21,6 +21,7 @@ SECTIONS = (
     "next_meeting",
     "shared",
     "messages_with_the_team",
+    "your_page_shown",
     "in_the_team_of",
     "messages_with_your_clients",
     "client_pages_shown",
@@ -30,7 +31,7 @@ SECTIONS = (
     "staff_invite",
     "contact_log",
     "waiting_for",
-    "messages_being_handled",
+    "messages_received",
 )
 """Every part of the export, in the order it is listed and written out."""
 

@@ -32,11 +32,14 @@ class Rule:
 
     ``erase`` statements take the person's id as ``:id`` and run in order, in one transaction,
     before the person's own row goes. ``via`` names the table whose rows take these with them
-    (``ON DELETE CASCADE``). ``export`` is the ``/mydata`` section written by hand
+    (``ON DELETE CASCADE``). ``export`` names the ``/mydata`` sections written by hand
     (``bot/core/usecases.py``); each of ``extra`` is a section read straight from here: its name
-    and the query (with ``:id``) that picks the person's rows. ``retain`` statements delete the
-    rows older than the retention period (``:cutoff``); a table whose rows live as long as the
-    account says so (``lives_with_account``): they go when an idle account is erased.
+    and the query (with ``:id``) that picks the person's rows. Together they show every row the
+    ``erase`` statements would delete (a test holds them to it), except the rows ``others_own``
+    picks (with ``:id``): about the person, but another person's own (their unsent draft, their
+    unanswered question, their choice), shown to that person instead. ``retain`` statements
+    delete the rows older than the retention period (``:cutoff``); a table whose rows live as
+    long as the account says so (``lives_with_account``): they go when an idle account is erased.
     ``forget_copies`` statements forget where a person's copies of clients' words are; they run
     only once those copies were taken back (not when the command line removes a staff account,
     which cannot reach Telegram: a client can still withdraw from that chat later).
@@ -45,12 +48,18 @@ class Rule:
     columns: Mapping[str, Holds]
     erase: tuple[str, ...] = ()
     via: str | None = None
-    export: str | None = None
+    export: tuple[str, ...] = ()
     extra: tuple[tuple[str, str], ...] = ()
+    others_own: str = ""
     retain: tuple[str, ...] = ()
     lives_with_account: bool = False
     forget_copies: tuple[str, ...] = ()
     note: str = ""
+
+    @property
+    def sections(self) -> tuple[str, ...]:
+        """Every ``/mydata`` section that shows this table's rows."""
+        return (*self.export, *(section for section, _ in self.extra))
 
     @property
     def personal(self) -> bool:
@@ -75,8 +84,10 @@ SCHEMA: Mapping[str, Rule] = {
         retain=("DELETE FROM inbox WHERE received_at < :cutoff",),
         extra=(
             (
-                "messages_being_handled",
-                "SELECT received_at FROM inbox WHERE user_id = :id AND done_at IS NULL",
+                # Ids and times only: the words, sealed, are gone once the update is handled.
+                "messages_received",
+                "SELECT update_id AS telegram_update_id, received_at AS received, "
+                "done_at AS handled FROM inbox WHERE user_id = :id ORDER BY update_id",
             ),
         ),
         note=(
@@ -110,13 +121,13 @@ SCHEMA: Mapping[str, Rule] = {
         },
         erase=("DELETE FROM users WHERE id = :id",),
         lives_with_account=True,
-        export="person",
+        export=("person", "schedule", "next_meeting"),
     ),
     "notes": Rule(
         {"id": N, "user_id": P, "created_at": N, "body": W, "update_id": N},
         erase=("DELETE FROM notes WHERE user_id = :id",),
         retain=("DELETE FROM notes WHERE created_at < :cutoff",),
-        export="notes",
+        export=("notes",),
     ),
     "staff_invites": Rule(
         {
@@ -151,7 +162,7 @@ SCHEMA: Mapping[str, Rule] = {
         },
         erase=("DELETE FROM checkins WHERE user_id = :id",),
         retain=("DELETE FROM checkins WHERE started_at < :cutoff AND status != 'open'",),
-        export="checkins",
+        export=("checkins",),
     ),
     "answers": Rule(
         {
@@ -163,13 +174,13 @@ SCHEMA: Mapping[str, Rule] = {
             "answered_at": N,
         },
         via="checkins",
-        export="checkins",
+        export=("checkins",),
     ),
     "crisis_plans": Rule(
         {"user_id": P, "contacts": W, "helps": W, "avoid": W, "updated_at": N},
         erase=("DELETE FROM crisis_plans WHERE user_id = :id",),
         lives_with_account=True,
-        export="crisis_plan",
+        export=("crisis_plan",),
     ),
     "awaiting_text": Rule(
         {
@@ -190,6 +201,7 @@ SCHEMA: Mapping[str, Rule] = {
             "AND subject IN (SELECT CAST(id AS TEXT) FROM relays "
             "WHERE client_id = :id OR member_id = :id)",
         ),
+        others_own="user_id != :id",  # someone else's question, half answered
         retain=("DELETE FROM awaiting_text WHERE expires_at < :cutoff",),
         extra=(
             (
@@ -254,13 +266,13 @@ SCHEMA: Mapping[str, Rule] = {
         {"client_id": P, "member_id": P, "role": D, "since": N},
         erase=("DELETE FROM team WHERE client_id = :id OR member_id = :id",),
         lives_with_account=True,
-        export="team",
+        export=("team", "in_the_team_of"),
     ),
     "shares": Rule(
         {"id": N, "client_id": P, "created_at": N, "items": D, "body": W, "withdrawn_at": N},
         erase=("DELETE FROM shares WHERE client_id = :id",),
         retain=("DELETE FROM shares WHERE created_at < :cutoff",),
-        export="shared",
+        export=("shared",),
     ),
     "share_recipients": Rule(
         {
@@ -277,7 +289,7 @@ SCHEMA: Mapping[str, Rule] = {
             "OR chat_id = (SELECT chat_id FROM users WHERE id = :id)",
         ),
         via="shares",
-        export="shared",
+        export=("shared",),
     ),
     "share_messages": Rule(
         {"share_id": N, "chat_id": P, "message_id": M},
@@ -286,7 +298,7 @@ SCHEMA: Mapping[str, Rule] = {
             "WHERE chat_id = (SELECT chat_id FROM users WHERE id = :id)",
         ),
         via="shares",
-        export="shared",
+        export=("shared",),
     ),
     "share_drafts": Rule(
         {
@@ -301,6 +313,7 @@ SCHEMA: Mapping[str, Rule] = {
             "DELETE FROM share_drafts WHERE client_id = :id "
             "OR ',' || recipients || ',' LIKE '%,' || :id || ',%'",
         ),
+        others_own="client_id != :id",  # a client's unsent draft that would go to this person
         retain=("DELETE FROM share_drafts WHERE updated_at < :cutoff",),
         extra=(
             (
@@ -335,7 +348,7 @@ SCHEMA: Mapping[str, Rule] = {
             "UPDATE relays SET chat_id = NULL, message_id = NULL WHERE member_id = :id",
         ),
         retain=("DELETE FROM relays WHERE created_at < :cutoff AND status != 'planned'",),
-        export="messages_with_the_team",
+        export=("messages_with_the_team",),
         extra=(
             (
                 "messages_with_your_clients",
@@ -348,6 +361,7 @@ SCHEMA: Mapping[str, Rule] = {
     "no_nudges": Rule(
         {"client_id": P, "sender_id": P, "since": N},
         erase=("DELETE FROM no_nudges WHERE client_id = :id OR sender_id = :id",),
+        others_own="client_id != :id",  # a client's choice about this sender
         lives_with_account=True,
         extra=(
             (
@@ -366,6 +380,13 @@ SCHEMA: Mapping[str, Rule] = {
                 "client_pages_shown",
                 "SELECT u.name AS client, v.shown_at FROM client_views v "
                 "JOIN users u ON u.id = v.client_id WHERE v.member_id = :id",
+            ),
+            (
+                # The member's name, as the client's team list shows it; nothing they wrote.
+                "your_page_shown",
+                "SELECT u.name AS shown_to, v.shown_at FROM client_views v "
+                "JOIN users u ON u.id = v.member_id WHERE v.client_id = :id "
+                "ORDER BY v.shown_at",
             ),
         ),
         note="a member's /clients messages about a client; taken back when the client leaves",

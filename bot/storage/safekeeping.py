@@ -12,13 +12,14 @@ import fcntl
 import logging
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
 from bot.config import ConfigError, Settings
-from bot.storage.crypto import Cipher, InvalidToken, KeyProblem, KeySource, new_key, parse_keys
+from bot.storage.crypto import Cipher, InvalidToken, KeyProblem, KeySource, new_key
 from bot.storage.db import Database
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.personal import ENCRYPTED
@@ -117,6 +118,41 @@ async def _cipher_for(db: Database, source: KeySource) -> Cipher:
     return cipher
 
 
+def keep_key_private(key_file: Path) -> None:
+    """Take every permission of group and others off the key file and its folder.
+
+    A key others may read is a copy of everything the database holds: it is made owner-only
+    (the file 0600, its folder 0700) with one warning saying so, never used as it is.
+
+    Raises:
+        KeyProblem: a permission could not be taken off (Between is not the owner, or the file
+            system is read-only).
+    """
+    changed: list[str] = []
+    refused: list[str] = []
+    wanted = [(key_file, "the key file", 0o600)]
+    # The folder only when it is the key's own: never /etc or a home folder the key sits in.
+    if all(child.name.startswith(key_file.name) for child in key_file.parent.iterdir()):
+        wanted.append((key_file.parent, "the key's folder", 0o700))
+    for path, name, private in wanted:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if not mode & 0o077:
+            continue
+        try:
+            path.chmod(private)
+        except OSError as exc:
+            refused.append(
+                f"{name} {path} is open to others (mode {mode:o}) and Between cannot change "
+                f"that ({exc.strerror}): as its owner, run chmod {private:o} {path}"
+            )
+            continue
+        changed.append(f"{name} {path} from {mode:o} to {private:o}")
+    if changed:
+        log.warning("others had access to the key; made it owner-only: %s", "; ".join(changed))
+    if refused:
+        raise KeyProblem("; ".join(refused))
+
+
 async def _seal(db: Database, cipher: Cipher) -> None:
     """Write the check value if the database has none yet."""
     await db.execute(
@@ -142,6 +178,8 @@ async def open_store(path: Path, source: KeySource) -> SqliteStore:
     db = await Database.connect(path)
     try:
         cipher = await _cipher_for(db, source)
+        if source.env_key is None:
+            keep_key_private(source.key_file)
         await db.migrate(MIGRATIONS)
         await _seal(db, cipher)
         sealed = await seal_plaintext(db, cipher)
@@ -225,28 +263,25 @@ async def rotate_keys(path: Path, source: KeySource) -> list[str]:
         raise ConfigError(f"there is no database at {path} yet: nothing to rotate")
     lines: list[str] = []
     with run_lock(path):
-        if source.env_key is not None:
-            keys = parse_keys(source.env_key, "BOT_ENCRYPTION_KEY")
-            if len(keys) == 1:
-                await (await open_store(path, source)).close()  # the key is the right one
+        keys = source.read()
+        # The key is checked against the data before anything is written: a wrong key file must
+        # not come out of a refused rotation with a new key in it.
+        store = await open_store(path, source)
+        try:
+            if source.env_key is not None and len(keys) == 1:
                 return [
                     "BOT_ENCRYPTION_KEY holds one key. To rotate, put a new key first, "
                     "separated by a comma:",
                     f"  BOT_ENCRYPTION_KEY={new_key().decode()},<the key you have now>",
                     "then run `between keys rotate` again.",
                 ]
-        else:
-            keys = source.read()
-            if len(keys) == 1:
+            if source.env_key is None and len(keys) == 1:
                 keys = [new_key(), keys[0]]
                 source.replace(keys)
                 lines.append(f"A new key is first in {source.key_file}.")
-            else:
+            elif source.env_key is None:
                 lines.append(f"Finishing the rotation already begun in {source.key_file}.")
-        store = await open_store(path, source)
-        try:
-            cipher = Cipher(keys)
-            count = await reencrypt(store.db, cipher)
+            count = await reencrypt(store.db, Cipher(keys))
         finally:
             await store.close()
         if source.env_key is None:
@@ -260,6 +295,12 @@ async def rotate_keys(path: Path, source: KeySource) -> list[str]:
     return lines
 
 
+def lock_file(path: Path) -> Path:
+    """The lock file of the database at ``path``; the running bot writes its intake status
+    into it (``bot.tg.watch``)."""
+    return path.with_name(path.name + ".lock")
+
+
 @contextlib.contextmanager
 def run_lock(path: Path) -> Iterator[IO[str]]:
     """Hold the database's lock file for as long as the block runs: one process at a time.
@@ -267,7 +308,7 @@ def run_lock(path: Path) -> Iterator[IO[str]]:
     Raises:
         DataInUse: another Between process holds it.
     """
-    lock_path = path.with_name(path.name + ".lock")
+    lock_path = lock_file(path)
     lock_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     handle = os.fdopen(fd, "r+")
