@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, Defaults
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
 from bot.core.checkins import Checkins
@@ -29,8 +29,8 @@ from bot.core.schedule_settings import ScheduleSettings
 from bot.core.sharing import Sharing
 from bot.core.team import Team
 from bot.core.waits import Waits
-from bot.storage.safekeeping import open_data
-from bot.tg import handlers
+from bot.storage.safekeeping import lock_file, open_data
+from bot.tg import firstaid, handlers
 from bot.tg.context import CONTEXT_TYPES, BotData, Services
 from bot.tg.courier import TelegramCourier
 from bot.tg.inbox import DurableQueue
@@ -38,6 +38,7 @@ from bot.tg.once import SentOnce
 from bot.tg.processor import PerPersonUpdateProcessor
 from bot.tg.ratelimit import PriorityRateLimiter
 from bot.tg.render import Renderer, TelegramOutbox
+from bot.tg.watch import LOOK_EVERY, Watchdog, WatchedRequest
 
 log = logging.getLogger(__name__)
 
@@ -78,17 +79,22 @@ def build_application(
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
+    clock = clock or SystemClock()
+    # Every getUpdates that comes back is noted, so that a stop of polling is seen (bot/tg/watch).
+    polls = WatchedRequest(request or HTTPXRequest(connection_pool_size=1), clock)
     if request is not None:
-        builder = builder.request(request).get_updates_request(request)
+        builder = builder.request(request)
+    builder = builder.get_updates_request(polls)
     if not polling:
         builder = builder.updater(None)
     app: App = builder.build()
     app.bot_data.services = Services(
         settings=settings,
         catalog=catalog.with_region(settings.policy.locale),
-        clock=clock or SystemClock(),
+        clock=clock,
         risk=settings.policy.risk(),
         dialogs=load_dialogs(settings.dialogs_dir),
+        polls=polls if polling and settings.service.webhook is None else None,
     )
     handlers.register(app)
     return app
@@ -107,6 +113,20 @@ def schedule_defaults(settings: Settings) -> ScheduleDefaults:
 
 
 TICK_SECONDS = 10
+
+#: Seconds the webhook tries to keep an update before it answers 500 (Telegram sends it again).
+WEBHOOK_PATIENCE = 10.0
+
+
+def _peek(app: App) -> Callable[[int], Awaitable[Sequence[Update]]]:
+    """Reads the updates waiting at Telegram from an offset on, confirming none after it."""
+
+    async def peek(offset: int) -> Sequence[Update]:
+        return await app.bot.get_updates(
+            offset=offset, timeout=0, allowed_updates=Update.ALL_TYPES
+        )
+
+    return peek
 
 
 def attach(app: App, scheduler: Scheduler) -> None:
@@ -127,6 +147,17 @@ def attach(app: App, scheduler: Scheduler) -> None:
     )
 
 
+def watch(app: App, watchdog: Watchdog) -> None:
+    """Let the watchdog look at intake every ``LOOK_EVERY`` seconds."""
+    if app.job_queue is None:
+        raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+
+    async def job(_context: object) -> None:
+        watchdog.look()
+
+    app.job_queue.run_repeating(job, interval=LOOK_EVERY, first=LOOK_EVERY, name="between-watch")
+
+
 async def post_init(app: App) -> None:
     """Open the store, set the command menu, start the tick."""
     services: Services = app.bot_data.services
@@ -134,13 +165,39 @@ async def post_init(app: App) -> None:
     services.store = await open_data(settings)
     # Incoming updates are kept before Telegram hears they arrived; kept ones never handled
     # (the bot was stopped hard) are handled first.
+    polling = settings.service.webhook is None and app.updater is not None
     if isinstance(app.update_queue, DurableQueue):
-        app.update_queue.keep_in(services.store, services.clock)
+        app.update_queue.keep_in(
+            services.store,
+            services.clock,
+            aid=firstaid.Aid(services),
+            # While an update cannot be kept, those behind it at Telegram asking for help get
+            # the card too (long polling only: Telegram refuses getUpdates beside a webhook).
+            peek=_peek(app) if polling else None,
+            # The webhook answers 500 after a while and Telegram sends the update again.
+            patience=None if polling else WEBHOOK_PATIENCE,
+        )
         services.replayed = app.update_queue.replayed
         if isinstance(app.update_processor, PerPersonUpdateProcessor):
             app.update_processor.on_done = app.update_queue.done
             app.update_processor.handling = app.update_queue.handling
         await app.update_queue.replay(app.bot)
+    if isinstance(app.update_processor, PerPersonUpdateProcessor):
+        processor = app.update_processor
+        processor.urgent = lambda update: firstaid.asks_for_help(update, services)
+        aid = firstaid.Aid(services)
+
+        async def first_aid(update: object) -> None:
+            if isinstance(update, Update):
+                await aid.send_card(update)
+
+        async def again(update: object) -> None:
+            if isinstance(update, Update):  # handled again: its effects may be done already
+                services.replayed.add(update.update_id)
+            await app.process_update(update)
+
+        processor.first_aid, processor.again = first_aid, again
+        processor.running = lambda: app.running
     store = services.store
     planner = services.planner_service = Planner(store, schedule_defaults(settings))
     services.checkin_service = Checkins(store, services.dialogs, store, store, planner)
@@ -212,6 +269,10 @@ async def post_init(app: App) -> None:
     services.scheduler = Scheduler(deliver, dispatcher, retention)
     await services.scheduler.start()
     attach(app, services.scheduler)
+    if isinstance(app.update_queue, DurableQueue):
+        status = lock_file(settings.database_path)
+        watch(app, Watchdog(app.update_queue, services.polls, services.clock,
+                            status if status.exists() else None))  # fmt: skip
     log.info("Between is ready (database %s)", settings.database_path)
 
 

@@ -20,7 +20,11 @@ from bot.core.i18n import Catalog
 from bot.storage.crypto import Cipher, KeyProblem, KeySource
 from bot.storage.db import COMPANIONS, Database
 from bot.storage.migrations import MIGRATIONS
-from bot.storage.safekeeping import holds_data, key_matches, key_source
+from bot.storage.safekeeping import holds_data, key_matches, key_source, lock_file
+from bot.tg.watch import QUIET_LIMIT, read_status
+
+#: A status the running bot wrote longer ago than this (it writes every 15 s) means it hangs.
+STATUS_STALE = timedelta(minutes=2)
 
 #: A clock this far behind the newest time the data holds is wrong.
 CLOCK_SLACK = timedelta(days=1)
@@ -219,7 +223,44 @@ async def doctor(env: Mapping[str, str], catalog: Catalog, now: datetime) -> lis
     ]
     findings += await _data(settings, now)
     findings.append(_permissions(settings))
+    findings.append(_intake(settings, now))
     return findings
+
+
+def _intake(settings: Settings, now: datetime) -> Finding:
+    """Whether a running bot still hears people: asks Telegram for updates, and keeps them."""
+    status = read_status(lock_file(settings.database_path))
+    if status is None:
+        return Finding("intake", True, "no bot is running on this database")
+    if status.stuck_since is not None:
+        minutes = max(1, round((now - status.stuck_since).total_seconds() / 60))
+        return Finding(
+            "intake",
+            False,
+            f"the running bot (pid {status.pid}) cannot keep incoming updates since "
+            f"{status.stuck_since:%H:%M} UTC ({minutes} min): is the database locked by another "
+            "program, the disk full, or the file read-only? Its log says which; it goes on by "
+            "itself once the cause is gone",
+        )
+    if now - status.written_at > STATUS_STALE:
+        return Finding(
+            "intake",
+            False,
+            f"the running bot (pid {status.pid}) has written no status since "
+            f"{status.written_at:%H:%M} UTC: it may hang; see its log",
+        )
+    if status.mode == "webhook":
+        return Finding("intake", True, "the running bot takes updates by webhook")
+    if status.polled_at is None or now - status.polled_at > QUIET_LIMIT:
+        since = f"since {status.polled_at:%H:%M} UTC" if status.polled_at else "since it started"
+        return Finding(
+            "intake",
+            False,
+            f"the running bot (pid {status.pid}) has not asked Telegram for updates {since}: "
+            "nobody is heard; see its log",
+        )
+    seconds = round((now - status.polled_at).total_seconds())
+    return Finding("intake", True, f"the running bot asked Telegram for updates {seconds} s ago")
 
 
 async def accept_clock(env: Mapping[str, str], catalog: Catalog, now: datetime) -> str:

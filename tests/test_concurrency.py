@@ -70,3 +70,23 @@ async def test_one_persons_burst_does_not_hold_up_another(
     done_for_alex = len([m for m in api.messages(alex.id) if m.body == SAVED])
     assert done_for_alex < 30
     await asyncio.wait_for(app.update_queue.join(), 30)
+
+
+async def test_one_persons_flood_never_holds_up_anothers_helpnow(
+    app: App, api: FakeBotAPI, alex: Person, blair: Person
+) -> None:
+    await alex.send("/start")
+    await blair.send("/start")
+    before = len(api.messages(alex.id))
+    api.latency = 0.002  # every request takes a moment, as over a network
+    for i in range(300):  # one person's flood, all fetched at once
+        await app.update_queue.put(Update.de_json(api.text(alex.id, f"note {i}"), app.bot))
+    await app.update_queue.put(Update.de_json(api.text(blair.id, "/helpnow"), app.bot))
+    await api.wait_for_messages(blair.id, len(api.messages(blair.id)) + 1, timeout=30)
+    assert "If you need help now" in api.last(blair.id).body
+    # The card came while nearly all of the flood still waited for its answers.
+    assert len(api.messages(alex.id)) - before < 30
+    await api.wait_for_messages(alex.id, before + 300, timeout=60)
+    assert [n.text for n in await services(app).db.notes(alex.id)] == [
+        f"note {i}" for i in range(300)
+    ]

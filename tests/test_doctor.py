@@ -56,6 +56,7 @@ async def test_a_healthy_installation_passes_every_check(
         "migrations",
         "clock",
         "permissions",
+        "intake",
     ]
     assert all(f.ok for f in findings), [f.line() for f in findings]
 
@@ -159,7 +160,7 @@ def test_the_command_prints_one_line_each_and_exits_1_on_a_problem(
         monkeypatch.setenv(name, value)
     assert main(["doctor"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 6 and all(line.startswith("ok    ") for line in lines)
+    assert len(lines) == 7 and all(line.startswith("ok    ") for line in lines)
 
     monkeypatch.setenv("BOT_DIALOGS_DIR", str(TESTS / "dialogs_broken"))
     assert main(["doctor"]) == 1

@@ -3,6 +3,9 @@ calmly, nothing shown or changed."""
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from telegram import Update
 
 from bot.app import App
@@ -104,3 +107,25 @@ async def test_a_first_contact_from_a_group_makes_nobody(app: App, api: FakeBotA
     await app.process_update(Update.de_json(update, app.bot))
     assert await services(app).db.get_user(jo.id) is None
     assert api.messages(GROUP["id"]) == []  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("data", ["", None], ids=["empty", "missing"])
+async def test_a_press_without_data_is_answered_without_a_word_and_changes_nothing(
+    app: App, api: FakeBotAPI, alex: Person, caplog: pytest.LogCaptureFixture, data: str | None
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    await alex.send("/start")
+    jo = Person(app, api, 401, "Jo")  # never wrote: a press must not make an account either
+    for person in (alex, jo):
+        update = api.press(person.id, 1, "m:help")
+        if data is None:
+            del update["callback_query"]["data"]  # type: ignore[attr-defined]
+        else:
+            update["callback_query"]["data"] = data  # type: ignore[index]
+        api.calls.clear()
+        caplog.clear()
+        await app.process_update(Update.de_json(update, app.bot))
+        assert [method for method, _ in api.calls] == ["answerCallbackQuery"]
+        assert "text" not in api.calls[0][1]
+        assert [r.getMessage() for r in caplog.records if r.levelno > logging.DEBUG] == []
+    assert await services(app).db.get_user(jo.id) is None

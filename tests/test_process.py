@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -25,10 +26,11 @@ class _BotAPIHandler(BaseHTTPRequestHandler):
     """Just enough of the Bot API over HTTP for a bot to start, poll and stop."""
 
     calls: ClassVar[list[str]] = []
+    updates: ClassVar[list[dict[str, object]]] = []  # returned by getUpdates until confirmed
 
     def do_POST(self) -> None:
         method = self.path.rsplit("/", 1)[-1]
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         self.calls.append(method)
         result: object = True
         if method == "getMe":
@@ -39,8 +41,10 @@ class _BotAPIHandler(BaseHTTPRequestHandler):
                 "username": "between_bot",
             }
         elif method == "getUpdates":
-            time.sleep(0.2)
-            result = []
+            offset = int(parse_qs(body.decode()).get("offset", ["0"])[0])
+            result = [u for u in self.updates if int(str(u["update_id"])) >= offset]
+            if not result:
+                time.sleep(0.2)
         body = json.dumps({"ok": True, "result": result}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -55,6 +59,7 @@ class _BotAPIHandler(BaseHTTPRequestHandler):
 @pytest.fixture
 def bot_api() -> Iterator[tuple[str, list[str]]]:
     _BotAPIHandler.calls = []
+    _BotAPIHandler.updates = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _BotAPIHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -72,18 +77,23 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
-def test_sigterm_finishes_closes_the_database_and_exits_0(
-    tmp_path: Path, bot_api: tuple[str, list[str]]
-) -> None:
-    url, calls = bot_api
-    data = tmp_path / "data"
-    proc = subprocess.Popen(
+def _run(url: str, data: Path) -> subprocess.Popen[str]:
+    """``between run`` polling the Bot API at ``url`` on the database in ``data``."""
+    return subprocess.Popen(
         [sys.executable, "-m", "bot", "run"],
         env=_env(BOT_TOKEN=TOKEN, BOT_API_URL=url, BOT_DATA_DIR=str(data)),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def test_sigterm_finishes_closes_the_database_and_exits_0(
+    tmp_path: Path, bot_api: tuple[str, list[str]]
+) -> None:
+    url, calls = bot_api
+    data = tmp_path / "data"
+    proc = _run(url, data)
     try:
         deadline = time.monotonic() + 30
         while "getUpdates" not in calls:  # wait until it polls, i.e. is fully up
@@ -104,6 +114,54 @@ def test_sigterm_finishes_closes_the_database_and_exits_0(
     assert not wal.exists() or wal.stat().st_size == 0
     with sqlite3.connect(data / "between.sqlite3") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_sigterm_exits_cleanly_while_updates_cannot_be_kept(
+    tmp_path: Path, bot_api: tuple[str, list[str]]
+) -> None:
+    url, calls = bot_api
+    data = tmp_path / "data"
+    proc = _run(url, data)
+    other = None
+    try:
+        deadline = time.monotonic() + 30
+        while "getUpdates" not in calls:
+            assert proc.poll() is None, proc.communicate()[1]
+            assert time.monotonic() < deadline, "the bot did not start polling"
+            time.sleep(0.05)
+        # Another program holds the write lock; then someone writes to the bot.
+        other = sqlite3.connect(data / "between.sqlite3", timeout=0, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        polls = calls.count("getUpdates")
+        _BotAPIHandler.updates.append(
+            {
+                "update_id": 5,
+                "message": {
+                    "message_id": 1,
+                    "date": int(time.time()),
+                    "chat": {"id": 101, "type": "private", "first_name": "Alex"},
+                    "from": {"id": 101, "is_bot": False, "first_name": "Alex"},
+                    "text": "hello",
+                },
+            }
+        )
+        # It is fetched, cannot be kept, and the bot looks at Telegram again while it waits.
+        while calls.count("getUpdates") < polls + 2:
+            assert time.monotonic() < deadline + 30, "the bot stopped asking for updates"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+    finally:
+        if other is not None:
+            other.close()
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "cannot keep incoming updates" in err
+    assert "Traceback" not in err
+    assert "database closed" in err
+    # Not lost: it was never confirmed to Telegram, so the next start gets it again.
+    assert all(u["update_id"] == 5 for u in _BotAPIHandler.updates)
 
 
 def _free_port() -> int:

@@ -10,7 +10,7 @@ from telegram.error import RetryAfter
 from telegram.ext import ExtBot
 
 from bot.standin import FakeBotAPI
-from bot.tg.ratelimit import BULK, PriorityRateLimiter
+from bot.tg.ratelimit import BULK, URGENT, PriorityRateLimiter
 
 
 @pytest.fixture
@@ -101,3 +101,46 @@ async def test_two_bulk_sends_to_one_chat_are_a_second_apart(
     assert loop.time() - started >= 1.0
     assert sorted(m.body for m in api.messages(1)) == ["check-in", "nudge"]
     assert [m.body for m in api.messages(2)] == ["other client"]
+
+
+async def test_a_reply_to_someone_asking_for_help_goes_first_of_all(
+    paced_bot: ExtBot[dict[str, object]], api: FakeBotAPI
+) -> None:
+    replies = [asyncio.create_task(paced_bot.send_message(i, f"reply {i}")) for i in range(1, 30)]
+    await asyncio.sleep(0)  # let the replies queue up
+
+    async def card() -> None:
+        URGENT.set(True)  # as while an update asking for help is handled
+        await paced_bot.send_message(30, "card")
+
+    await asyncio.create_task(card())
+    await asyncio.gather(*replies)
+    assert _sent_texts(api).index("card") <= 2
+
+
+async def test_waiting_replies_take_turns_person_by_person(
+    paced_bot: ExtBot[dict[str, object]], api: FakeBotAPI
+) -> None:
+    flood = [asyncio.create_task(paced_bot.send_message(1, f"flood {i}")) for i in range(20)]
+    await asyncio.sleep(0)
+    await paced_bot.send_message(2, "someone else")
+    await asyncio.gather(*flood)
+    # One person's many replies hold another's up for a slot or two, not for all twenty.
+    assert _sent_texts(api).index("someone else") <= 3
+
+
+async def test_after_a_429_a_chats_replies_are_paced_and_other_chats_are_not(
+    paced_bot: ExtBot[dict[str, object]], api: FakeBotAPI
+) -> None:
+    loop = asyncio.get_running_loop()
+    api.fail("sendMessage", chat_id=1, kind="retry_after", times=1, retry_after=1)
+    await paced_bot.send_message(1, "first")  # Telegram: too many to this chat; waited out
+    started = loop.time()
+    await asyncio.gather(
+        paced_bot.send_message(1, "second"),
+        paced_bot.send_message(1, "third"),
+        paced_bot.send_message(2, "other chat"),
+    )
+    assert loop.time() - started >= 1.0  # the two to chat 1 a second apart
+    assert [m.body for m in api.messages(1)] == ["first", "second", "third"]
+    assert [m.body for m in api.messages(2)] == ["other chat"]

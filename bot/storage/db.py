@@ -27,6 +27,19 @@ def _args(params: Params) -> tuple[Any, ...] | Mapping[str, Any]:
     return params if isinstance(params, Mapping) else tuple(params)
 
 
+#: SQLite's answers that pass when their cause goes: a lock another program holds, a full disk,
+#: a file made read-only, a disk that failed to read or write for a moment.
+PASSING = frozenset({"SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_READONLY"})
+
+
+def passes(exc: BaseException) -> bool:
+    """Whether a failure of the database is one that passes when its cause goes."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return name.split("_", 2)[:2] == ["SQLITE", "IOERR"] or name.startswith(tuple(PASSING))
+
+
 #: The files SQLite keeps beside the database in WAL mode; they hold the same data.
 COMPANIONS = ("-wal", "-shm")
 

@@ -36,6 +36,10 @@ from bot.storage.personal import ERASE, ERASE_KEEPING_COPIES, EXTRA, RETAIN
 
 WAIT_KINDS = frozenset(kind.value for kind in WaitKind)
 
+#: How long a handled update's id is kept: Telegram keeps an update it has not had confirmed
+#: for 24 hours, and sends it again until then; an id kept longer says only when someone wrote.
+HANDLED_KEPT = timedelta(hours=26)
+
 
 def iso(moment: datetime) -> str:
     """Times are stored as UTC ISO strings, which sort like the times they name."""
@@ -404,6 +408,12 @@ class SqliteStore:
         )
         return added == 1
 
+    async def inbox_forget(self, before: datetime) -> int:
+        """Forget the ids of updates handled before ``before``; how many went."""
+        return await self.db.execute(
+            "DELETE FROM inbox WHERE done_at IS NOT NULL AND done_at < ?", (iso(before),)
+        )
+
     async def inbox_write(
         self, sent: Mapping[int, str], done: Iterable[int], now: datetime
     ) -> None:
@@ -424,16 +434,12 @@ class SqliteStore:
 
     async def inbox_pending(self, now: datetime) -> list[tuple[str, str | None]]:
         """Updates kept but never handled, in the order Telegram sent them, each with what was
-        sent while handling it before the stop; handled ids older than two days (Telegram keeps
-        an update for one) are forgotten."""
+        sent while handling it before the stop; handled ids too old to come again go."""
         rows = await self.db.fetchall(
             "SELECT body, sent FROM inbox WHERE done_at IS NULL AND body IS NOT NULL "
             "ORDER BY update_id"
         )
-        await self.db.execute(
-            "DELETE FROM inbox WHERE done_at IS NOT NULL AND done_at < ?",
-            (iso(now - timedelta(days=2)),),
-        )
+        await self.inbox_forget(now - HANDLED_KEPT)
         return [
             (self._cipher.decrypt(row["body"]), _open(self._cipher, row["sent"])) for row in rows
         ]

@@ -30,6 +30,7 @@ from bot.core.views import View
 from bot.core.waits import Waits
 from bot.storage.store import SqliteStore
 from bot.tg.render import Renderer, show
+from bot.tg.watch import WatchedRequest
 
 
 @dataclass
@@ -56,6 +57,8 @@ class Services:
     schedule_settings: ScheduleSettings | None = None
     team: Team | None = None
     nudges: Nudges | None = None
+    #: The request PTB polls with, watched (None with a webhook or without an Updater).
+    polls: WatchedRequest | None = None
 
     @property
     def db(self) -> SqliteStore:

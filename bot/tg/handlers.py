@@ -10,7 +10,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -32,13 +32,16 @@ from bot.core.team import Caller
 from bot.core.views import Choice, Say, View, t
 from bot.core.waits import Wait, WaitKind
 from bot.logs import who
-from bot.tg import checkin, keyboards, menus, nudge, settings, share, team
+from bot.storage.db import passes
+from bot.tg import checkin, firstaid, keyboards, menus, nudge, settings, share, team
 from bot.tg.codec import decode
 from bot.tg.context import BotContext, Services, Who, reply_view, waits
 from bot.tg.context import text as _t
+from bot.tg.inbox import reason
 from bot.tg.keyboards import answer_press
 from bot.tg.keyboards import reply as _reply
 from bot.tg.keyboards import settle as _edit_or_send
+from bot.tg.once import HANDLING
 
 log = logging.getLogger(__name__)
 
@@ -369,7 +372,11 @@ async def button_pressed(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     action = decode(query.data)
-    assert action is not None
+    if action is None:
+        # PTB hands a press without data to every handler with a pattern, without asking the
+        # pattern: such a press is let go where every other unknown press is.
+        await stale_button(update, context)
+        return
     who, handler = _routes()[type(action)]
     user = await _person(update, context)
     member = await context.services.persons.in_a_team(user)
@@ -427,9 +434,17 @@ async def _before_erase(context: BotContext, user: User) -> None:
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
-    """Any button this version does not know, or an old one: a calm answer, nothing changes."""
+    """Any button this version does not know, or an old one: a calm answer, nothing changes.
+
+    A press without data was never made by Between (a client's quirk, or a forged query): it is
+    answered without a word, since "no longer active" would not be true of it either.
+    """
     query = update.callback_query
     assert query is not None
+    if not query.data:
+        log.debug("a button press without data, let go")
+        await answer_press(query)
+        return
     await answer_press(query, _t(context, _language(update, context), "fallback.stale_button"))
 
 
@@ -570,39 +585,39 @@ async def on_error(update: object, context: BotContext) -> None:
         )  # fmt: skip
         person = update.effective_user.id if update.effective_user else None
     error = context.error
-    log.error(
-        "error handling a %s update from %s: %s",
-        kind,
-        who(person),
-        type(error).__name__,
-        exc_info=error,
-    )
+    handling = HANDLING.get()
+    if error is not None and passes(error) and handling is not None:
+        # A lock, a full disk, a read-only file: the update stays kept and is handled again,
+        # in order, once the store writes again (bot/tg/processor.py). Nothing is lost.
+        handling.again = True
+        if handling.tries % 30 == 0:  # the first time, then about once a minute
+            log.warning(
+                "the database failed handling a %s update from %s (%s); handling it again shortly",
+                kind,
+                who(person),
+                reason(error),
+            )
+    elif error is not None and passes(error) and not isinstance(update, Update):
+        # Scheduled work (a job's tick): it runs again at the next tick.
+        log.warning("the database failed (%s); tried again at the next tick", reason(error))
+    else:
+        log.error(
+            "error handling a %s update from %s: %s",
+            kind,
+            who(person),
+            type(error).__name__,
+            exc_info=error,
+        )
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if isinstance(error, Forbidden):
         return  # they blocked the bot: nobody to answer
-    language = _language(update, context)
-    try:
-        await update.effective_chat.send_message(_t(context, language, "fallback.error"))
-        if _in_need(update, context, language):
-            # Never only "Sorry" to someone asking for help: the card needs no database.
-            services = context.services
-            for text in usecases.crisis_texts(
-                services.settings.policy, services.catalog, language, None, with_plan=False
-            ):
-                await update.effective_chat.send_message(text)
-    except TelegramError:
-        log.warning("could not send the apology to %s", who(person))
-
-
-def _in_need(update: Update, context: BotContext, language: str) -> bool:
-    """Whether what failed was someone asking for help: the help button, or words of crisis."""
-    query = update.callback_query
-    if query is not None:
-        return query.data == keyboards.HELP
-    message = update.effective_message
-    text = message.text if message is not None else None
-    return bool(text) and usecases.needs_crisis_offer(context.services.risk, language, text or "")
+    await firstaid.apologise(
+        update, context.services, later=handling is not None and handling.again
+    )
+    if firstaid.asks_for_help(update, context.services):
+        # Never only "Sorry" to someone asking for help: the card needs no database.
+        await firstaid.send_card(update, context.services)
 
 
 async def private_only(update: object, context: BotContext) -> None:

@@ -69,9 +69,17 @@ class Handling:
     sent: list[dict[str, Any]]
     record: Callable[[str], Awaitable[None]]
     _earlier: list[dict[str, Any]] = field(default_factory=list)
+    #: The store failed for a passing cause (a lock, a full disk): handle the update again.
+    again: bool = False
+    #: How many times the update was handled before this, in this run.
+    tries: int = 0
 
     def __post_init__(self) -> None:
         self._earlier = list(self.sent)  # sent before a hard stop; each matches once
+
+    def anew(self) -> Handling:
+        """The next handling of the same update: what this one sent is not sent again."""
+        return Handling(self.update_id, list(self.sent), self.record, tries=self.tries + 1)
 
     def sent_before(self, mark: str) -> JSON | None:
         """Telegram's answer to the same request made before the stop, once; None if it was
@@ -133,7 +141,7 @@ class SentOnce(BaseRateLimiter[dict[str, Any]]):
         mark = fingerprint(endpoint, data)
         earlier = handling.sent_before(mark)
         if earlier is not None:
-            log.info("update %s: %s went before the stop; not again", handling.update_id, endpoint)
+            log.info("update %s: %s went already; not again", handling.update_id, endpoint)
             return earlier
         answer = await self.inner.process_request(
             callback, args, kwargs, endpoint, data, rate_limit_args
