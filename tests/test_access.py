@@ -454,6 +454,11 @@ def _changed(
                 # conversation with them may have changed, nobody else's.
                 value = [m for m in value if m["client"] != NAMES[presser]]
                 now = [m for m in now if m["client"] != NAMES[presser]]
+            if key == "your_page_shown" and role and value is not None:
+                # The client's export lists when each member was shown their page: only the
+                # presser's own viewings of this client may have been added.
+                value = [v for v in value if v["shown_to"] != NAMES[presser]]
+                now = [v for v in now or [] if v["shown_to"] != NAMES[presser]]
             if key not in allowed and now != value:
                 found.append(
                     f"{NAMES[presser]}'s replay changed {NAMES[person_id]}'s {key}: "
