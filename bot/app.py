@@ -165,12 +165,13 @@ async def post_init(app: App) -> None:
     services.store = await open_data(settings)
     # Incoming updates are kept before Telegram hears they arrived; kept ones never handled
     # (the bot was stopped hard) are handled first.
-    polling = settings.service.webhook is None and app.updater is not None
+    polling = services.polls is not None
+    aid = firstaid.Aid(services)
     if isinstance(app.update_queue, DurableQueue):
         app.update_queue.keep_in(
             services.store,
             services.clock,
-            aid=firstaid.Aid(services),
+            aid=aid,
             # While an update cannot be kept, those behind it at Telegram asking for help get
             # the card too (long polling only: Telegram refuses getUpdates beside a webhook).
             peek=_peek(app) if polling else None,
@@ -185,7 +186,6 @@ async def post_init(app: App) -> None:
     if isinstance(app.update_processor, PerPersonUpdateProcessor):
         processor = app.update_processor
         processor.urgent = lambda update: firstaid.asks_for_help(update, services)
-        aid = firstaid.Aid(services)
 
         async def first_aid(update: object) -> None:
             if isinstance(update, Update):

@@ -88,6 +88,16 @@ def _run(url: str, data: Path) -> subprocess.Popen[str]:
     )
 
 
+def _until_polling(proc: subprocess.Popen[str], calls: list[str]) -> float:
+    """Wait (30 s at most) until the bot polls, i.e. is fully up; the deadline it had."""
+    deadline = time.monotonic() + 30
+    while "getUpdates" not in calls:
+        assert proc.poll() is None, proc.communicate()[1]
+        assert time.monotonic() < deadline, "the bot did not start polling"
+        time.sleep(0.05)
+    return deadline
+
+
 def test_sigterm_finishes_closes_the_database_and_exits_0(
     tmp_path: Path, bot_api: tuple[str, list[str]]
 ) -> None:
@@ -95,11 +105,7 @@ def test_sigterm_finishes_closes_the_database_and_exits_0(
     data = tmp_path / "data"
     proc = _run(url, data)
     try:
-        deadline = time.monotonic() + 30
-        while "getUpdates" not in calls:  # wait until it polls, i.e. is fully up
-            assert proc.poll() is None, proc.communicate()[1]
-            assert time.monotonic() < deadline, "the bot did not start polling"
-            time.sleep(0.05)
+        _until_polling(proc, calls)
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=10)
     finally:
@@ -124,11 +130,7 @@ def test_sigterm_exits_cleanly_while_updates_cannot_be_kept(
     proc = _run(url, data)
     other = None
     try:
-        deadline = time.monotonic() + 30
-        while "getUpdates" not in calls:
-            assert proc.poll() is None, proc.communicate()[1]
-            assert time.monotonic() < deadline, "the bot did not start polling"
-            time.sleep(0.05)
+        deadline = _until_polling(proc, calls)
         # Another program holds the write lock; then someone writes to the bot.
         other = sqlite3.connect(data / "between.sqlite3", timeout=0, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")

@@ -39,9 +39,16 @@ from bot.tg.once import Handling
 
 log = logging.getLogger(__name__)
 
-#: Seconds between tries to keep an update, growing to the last; a lock is waited out by
+#: Seconds between tries when the store fails, growing to the last; a lock is waited out by
 #: SQLite itself (``busy_timeout``) before each try fails.
 BACKOFF = (0.1, 0.25, 0.5, 1.0, 2.0)
+
+
+def backoff(tries: int) -> float:
+    """Seconds to wait before the next try, after ``tries`` failed ones."""
+    return BACKOFF[min(max(tries, 1), len(BACKOFF)) - 1]
+
+
 #: How often a failure that goes on is said again in the log.
 SAY_AGAIN = 60.0
 #: How often the ids of handled updates are forgotten while the bot runs.
@@ -213,7 +220,7 @@ class DurableQueue(asyncio.Queue[object]):
                 await self._aid_safely(update)
                 if self._patience is not None and now - started >= self._patience:
                     raise
-                await asyncio.sleep(BACKOFF[min(tries, len(BACKOFF)) - 1])
+                await asyncio.sleep(backoff(tries))
         self._carded.discard(update.update_id)
         if tries:
             self.stuck_since = None
@@ -238,21 +245,23 @@ class DurableQueue(asyncio.Queue[object]):
         return body
 
     async def _aid_safely(self, update: Update, *, apologise: bool = False) -> None:
-        """First aid that never raises: a failure to help must not stop the bot hearing."""
+        """First aid that never raises: a failure to help must not stop the bot hearing. With
+        ``apologise`` (the update is let go) only its sender is answered; else (it waits to be
+        kept) those behind it at Telegram too."""
         try:
             if apologise and self._aid is not None:
                 await self._aid.apologise(update)
-            await self._first_aid(update)
+            await self._first_aid(update, look_behind=not apologise)
         except Exception as exc:
             log.error("could not give first aid while updates cannot be kept (%s)", reason(exc))
 
-    async def _first_aid(self, update: Update) -> None:
-        """While updates cannot be kept: the crisis card for this update's sender if they ask
-        for help, and (polling) for anyone asking behind it at Telegram, each once."""
+    async def _first_aid(self, update: Update, *, look_behind: bool) -> None:
+        """The crisis card for this update's sender if they ask for help, and (polling,
+        ``look_behind``) for anyone asking behind it at Telegram, each once."""
         if self._aid is None:
             return
         waiting: Sequence[Update] = [update]
-        if self._peek is not None:
+        if self._peek is not None and look_behind:
             try:
                 waiting = [update, *await self._peek(update.update_id)]
             except TelegramError as exc:
@@ -312,7 +321,7 @@ class DurableQueue(asyncio.Queue[object]):
                         if tries == 1:
                             log.warning("cannot mark handled updates (%s); trying again",
                                         reason(exc))  # fmt: skip
-                        await asyncio.sleep(BACKOFF[min(tries, len(BACKOFF)) - 1])
+                        await asyncio.sleep(backoff(tries))
                         continue
                     log.error("could not mark handled updates for %.0f s (%s); they are "
                               "handled again at the next start", time.monotonic() - started,

@@ -10,12 +10,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.tg.inbox import backoff
 from bot.tg.once import HANDLING, Handling
 from bot.tg.ratelimit import URGENT
 
 UNLIMITED = 1 << 30
-#: Seconds before an update is handled again after the store failed, growing to the last.
-AGAIN_AFTER = (0.2, 0.5, 1.0, 2.0)
 
 
 def _person(update: object) -> int | None:
@@ -93,7 +92,7 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
                 if self.again is None or not self.running():
                     return False
                 tries += 1
-                await asyncio.sleep(AGAIN_AFTER[min(tries, len(AGAIN_AFTER)) - 1])
+                await asyncio.sleep(backoff(tries))
                 handling = handling.anew()
                 HANDLING.set(handling)
                 await self.again(update)
