@@ -155,7 +155,8 @@ def watch(app: App, watchdog: Watchdog) -> None:
     async def job(_context: object) -> None:
         watchdog.look()
 
-    app.job_queue.run_repeating(job, interval=LOOK_EVERY, first=LOOK_EVERY, name="between-watch")
+    # The first look at once: doctor can tell a bot that just started from none.
+    app.job_queue.run_repeating(job, interval=LOOK_EVERY, first=1, name="between-watch")
 
 
 async def post_init(app: App) -> None:

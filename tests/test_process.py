@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
+from typing import IO, ClassVar
 from urllib.parse import parse_qs
 
 import pytest
@@ -77,13 +77,14 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
-def _run(url: str, data: Path) -> subprocess.Popen[str]:
-    """``between run`` polling the Bot API at ``url`` on the database in ``data``."""
+def _run(url: str, data: Path, log: IO[str] | None = None) -> subprocess.Popen[str]:
+    """``between run`` polling the Bot API at ``url`` on the database in ``data``; its log to
+    ``log`` if given, else to a pipe."""
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "run"],
         env=_env(BOT_TOKEN=TOKEN, BOT_API_URL=url, BOT_DATA_DIR=str(data)),
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=log or subprocess.PIPE,
         text=True,
     )
 
@@ -127,7 +128,9 @@ def test_sigterm_exits_cleanly_while_updates_cannot_be_kept(
 ) -> None:
     url, calls = bot_api
     data = tmp_path / "data"
-    proc = _run(url, data)
+    log_path = tmp_path / "bot.log"
+    log = log_path.open("w")
+    proc = _run(url, data, log)
     other = None
     try:
         deadline = _until_polling(proc, calls)
@@ -147,17 +150,21 @@ def test_sigterm_exits_cleanly_while_updates_cannot_be_kept(
                 },
             }
         )
-        # It is fetched, cannot be kept, and the bot looks at Telegram again while it waits.
-        while calls.count("getUpdates") < polls + 2:
-            assert time.monotonic() < deadline + 30, "the bot stopped asking for updates"
+        # It is fetched, cannot be kept (the log says so), and the bot looks at Telegram again
+        # while it waits.
+        while "cannot keep incoming updates" not in log_path.read_text():
+            assert time.monotonic() < deadline + 30, "the bot never said it cannot keep updates"
             time.sleep(0.05)
+        assert calls.count("getUpdates") >= polls + 2
         proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=20)
+        proc.wait(timeout=20)
     finally:
         if other is not None:
             other.close()
         if proc.poll() is None:
             proc.kill()
+        log.close()
+    err = log_path.read_text()
     assert proc.returncode == 0, err
     assert "cannot keep incoming updates" in err
     assert "Traceback" not in err

@@ -49,6 +49,8 @@ def backoff(tries: int) -> float:
     return BACKOFF[min(max(tries, 1), len(BACKOFF)) - 1]
 
 
+#: Seconds a try to keep an update may take before first aid is given meanwhile.
+SLOW = 0.5
 #: How often a failure that goes on is said again in the log.
 SAY_AGAIN = 60.0
 #: How often the ids of handled updates are forgotten while the bot runs.
@@ -200,9 +202,7 @@ class DurableQueue(asyncio.Queue[object]):
         tries = 0
         while True:
             try:
-                added = await self._store.inbox_add(
-                    update.update_id, user, body, self._clock.now()
-                )
+                added = await self._attempt(update, user, body)
                 break
             except Exception as exc:  # the store: locked, full, read-only, gone
                 tries += 1
@@ -233,6 +233,22 @@ class DurableQueue(asyncio.Queue[object]):
             log.info("update %s came again: handled once already", update.update_id)
             return None
         return update
+
+    async def _attempt(self, update: Update, user: int | None, body: str) -> bool:
+        """One try to keep the update. A lock makes SQLite wait (``busy_timeout``, 5 s) before
+        it fails: while the try takes longer than ``SLOW``, first aid is given every ``SLOW``
+        seconds, so someone asking for help does not wait for it."""
+        assert self._store is not None and self._clock is not None
+        attempt = asyncio.ensure_future(
+            self._store.inbox_add(update.update_id, user, body, self._clock.now())
+        )
+        try:
+            while not (await asyncio.wait({attempt}, timeout=SLOW))[0]:
+                await self._aid_safely(update)
+        finally:
+            if not attempt.done():  # cancelled (the bot stops): the try goes with it
+                attempt.cancel()
+        return attempt.result()
 
     @staticmethod
     def _body(update: Update) -> str | None:
