@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.core.dialogs import Capacity, DialogErrors, dialog_for, load_dialogs, preview
+from bot.core.dialog_preview import preview
+from bot.core.dialogs import Capacity, DialogErrors, dialog_for, load_dialogs
 from bot.core.i18n import Catalog
 
 

@@ -25,7 +25,6 @@ from bot.core.dialogs import (
     Option,
     Prompt,
     check_dialogs,
-    cost_text,
     dialog_for,
     estimate_seconds,
     load_dialogs,
@@ -33,8 +32,8 @@ from bot.core.dialogs import (
     next_prompt,
     pending_need,
     plan,
-    preview,
 )
+from bot.core.dialog_preview import cost_text, preview
 from bot.core.i18n import Catalog
 
 ROOT = Path(__file__).resolve().parent.parent

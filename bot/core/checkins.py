@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from zoneinfo import ZoneInfo
 
-from bot.core.actions.checkin import ChooseCapacity, Later, NotNow, SnoozeChoice
+from bot.core.actions.checkin import SnoozeChoice
 from bot.core.dialogs import (
     ASKED,
     FOLLOW_UP,
@@ -33,7 +33,6 @@ from bot.core.model import CheckinRecord, Role, TeamMember, User
 from bot.core.planning import CHECKIN, Planner
 from bot.core.ports import CheckinStore, Sends, TeamStore
 from bot.core.schedule import snooze_until
-from bot.core.views import Choice, Say, Text, t
 from bot.core.waits import DEFAULT_WAIT
 
 FEWER_AFTER = 3
@@ -115,18 +114,6 @@ def _little(record: CheckinRecord) -> bool:
 def option_check(step_id: str, option_id: str) -> str:
     """A short hash of a step's and an option's ids, carried by answer buttons."""
     return hashlib.sha1(f"{step_id}:{option_id}".encode()).hexdigest()[:4]
-
-
-def capacity_say(dialog: Dialog, checkin_id: int, *, later: bool = False) -> Say:
-    """The first message of a check-in: the three levels, least first, then "Not now".
-
-    A check-in the bot sent by itself also offers "Later" (snooze), after "Not now".
-    """
-    choices = [Choice(t(level.label_key), ChooseCapacity(checkin_id, level)) for level in Capacity]
-    choices.append(Choice(t("checkin.not_now"), NotNow(checkin_id)))
-    if later:
-        choices.append(Choice(t("checkin.later"), Later(checkin_id)))
-    return Say.of(Text.plain(dialog.title), t("checkin.capacity_question"), choices=choices)
 
 
 class Checkins:
@@ -508,13 +495,8 @@ class Checkins:
     async def _asking(self, user: User, record: CheckinRecord, dialog: Dialog) -> Result | None:
         """The question or human step the open check-in asks now; None when all is asked."""
         asking = _state(record, dialog)
-        if asking is None:
-            return None
-        change = _changeable(record, dialog)
-        if isinstance(asking, Prompt):
-            return Result(Kind.PROMPT, record, dialog, asking, change=change)
-        contact = await self._contact(user) if asking.need is Need.CONTACT else None
-        return Result(Kind.NEED, record, dialog, need=asking, contact=contact, change=change)
+        needs_contact = isinstance(asking, NeedStep) and asking.need is Need.CONTACT
+        return asking_now(record, dialog, await self._contact(user) if needs_contact else None)
 
     async def _contact(self, user: User) -> TeamMember | None:
         """The person of the client's team to offer: their peer supporter, else a clinician."""
@@ -562,6 +544,20 @@ class Checkins:
             return False
         await self._store.set_pace(user.id, None, now)
         return True
+
+
+def asking_now(
+    record: CheckinRecord, dialog: Dialog, contact: TeamMember | None = None
+) -> Result | None:
+    """The question or human step an open check-in asks now (``contact``: whom a need to
+    talk offers); None when all is asked."""
+    asking = _state(record, dialog)
+    if asking is None:
+        return None
+    change = _changeable(record, dialog)
+    if isinstance(asking, Prompt):
+        return Result(Kind.PROMPT, record, dialog, asking, change=change)
+    return Result(Kind.NEED, record, dialog, need=asking, contact=contact, change=change)
 
 
 def _index(dialog: Dialog, step_id: str) -> int:

@@ -14,7 +14,8 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from bot.core.checkins import Checkins, capacity_say
+from bot.core.checkin_screens import capacity_screen
+from bot.core.checkins import Checkins
 from bot.core.clock import Clock
 from bot.core.dialogs import Dialog
 from bot.core.model import CheckinRecord, ClientSchedule, Relay, Role, Send, User
@@ -391,7 +392,7 @@ class Dispatcher:
     async def _post_checkin(self, send: Send, user: User, checkin_id: int, dialog: Dialog) -> str:
         """Ask a check-in's first question; the outcome."""
         now = self._d.clock.now()
-        sent = await self._post(send, user, capacity_say(dialog, checkin_id, later=True))
+        sent = await self._post(send, user, capacity_screen(dialog, checkin_id, later=True))
         if isinstance(sent, str):
             if sent != "unknown":
                 await self._d.checkin_store.finish_checkin(checkin_id, "closed", now)

@@ -1,4 +1,4 @@
-"""Check-in dialogs as data: the YAML format, its validation, the capacity engine and previews."""
+"""Check-in dialogs as data: the YAML format, its validation and the capacity engine."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from typing import Any
 
 import yaml
 
-from bot.core.i18n import Catalog
+from bot.core.model import Role
+from bot.core.views import Text, t
 
 DIALOGS_DIR = Path(__file__).resolve().parents[2] / "dialogs"
 
@@ -305,144 +306,50 @@ def estimate_seconds(dialog: Dialog, capacity: Capacity) -> int:
     )
 
 
-def cost_text(dialog: Dialog, capacity: Capacity, catalog: Catalog, language: str) -> str:
+def cost(dialog: Dialog, capacity: Capacity) -> Text:
     """The cost line said before the first prompt: "2 questions, about 20 seconds.", or
     "Up to 4 questions, about a minute." when some questions depend on answers."""
     count = len(plan(dialog, capacity, {}))
     seconds = estimate_seconds(dialog, capacity)
     key = "checkin.up_to." if may_ask_fewer(dialog, capacity) else "checkin.cost_"
     if count == 1:
-        return catalog.get(language, f"{key}one", seconds=seconds)
+        return t(f"{key}one", seconds=seconds)
     if seconds < 60:
-        return catalog.get(language, f"{key}many", count=count, seconds=seconds)
+        return t(f"{key}many", count=count, seconds=seconds)
     minutes = int(seconds / 60 + 0.5)
     if minutes == 1:
-        return catalog.get(language, f"{key}many_minute", count=count)
-    return catalog.get(language, f"{key}many_minutes", count=count, minutes=minutes)
+        return t(f"{key}many_minute", count=count)
+    return t(f"{key}many_minutes", count=count, minutes=minutes)
 
 
-def prompt_text(prompt: Prompt, catalog: Catalog, language: str) -> str:
+def prompt_words(prompt: Prompt) -> Text:
     """The message of a prompt: progress, the question, and a line about typing if offered."""
     lines = [
-        catalog.get(language, "checkin.progress", index=prompt.index, total=prompt.total),
-        prompt.question,
+        t("checkin.progress", index=prompt.index, total=prompt.total),
+        Text.plain(prompt.question),
     ]
     if not prompt.options:
-        lines.append(catalog.get(language, "checkin.free_text_only"))
+        lines.append(t("checkin.free_text_only"))
     elif prompt.free_text == FreeText.OPTIONAL:
-        lines.append(catalog.get(language, "checkin.free_text_optional"))
+        lines.append(t("checkin.free_text_optional"))
     elif prompt.free_text == FreeText.INVITED:
-        lines.append(catalog.get(language, "checkin.free_text_invited"))
-    return "\n".join(lines)
+        lines.append(t("checkin.free_text_invited"))
+    return Text.joined(*lines)
 
 
-def need_text(
-    need: NeedStep, catalog: Catalog, language: str, person: tuple[str, str] | None
-) -> tuple[str, list[str]]:
+def need_words(need: NeedStep, person: tuple[str, Role] | None) -> tuple[Text, list[Text]]:
     """The words of a human step and the labels of its own buttons, which come before
     "Go on". ``person`` is the name and role of whom a need to talk is offered, if anyone."""
     if need.need is Need.CONTACT:
         if person is None:
-            nobody = catalog.get(language, "checkin.need.contact_nobody")
-            return nobody, [catalog.get(language, "menu.helpnow")]
+            return t("checkin.need.contact_nobody"), [t("menu.helpnow")]
         name, role = person
-        return catalog.get(language, "checkin.need.contact", name=name, role=role), [
-            catalog.get(language, "checkin.need.contact_button", name=name)
+        return t("checkin.need.contact", name=name, role=role), [
+            t("checkin.need.contact_button", name=name)
         ]
     if need.need is Need.AGENDA:
-        return catalog.get(language, "checkin.need.agenda"), [
-            catalog.get(language, "checkin.need.agenda_button")
-        ]
-    return catalog.get(language, "checkin.need.say"), []
-
-
-def preview(dialog: Dialog, capacity: Capacity, catalog: Catalog, language: str = "en") -> str:
-    """The transcript a client would see at ``capacity``, pressing the first button each time
-    ("Go on" after a human step).
-
-    It shows the capacity question, the cost line, each prompt with its progress and numbered
-    buttons (the answer options, then "Not now", then "This is too much" above the least
-    capacity, then "Change my last answer" once something is answered), the human step after
-    an answer that names a need, and the closing message; then every answer at this capacity
-    that names a need, and what follows it.
-    """
-
-    def text(key: str, **values: object) -> str:
-        return catalog.get(language, key, **values)
-
-    bot, you = text("dialogs.preview_bot"), text("dialogs.preview_you")
-    out = [
-        text(
-            "dialogs.preview_header",
-            title=dialog.title,
-            file=dialog.source or dialog.id,
-            capacity=capacity.value,
-        ),
-        "",
-    ]
-
-    def say(speaker: str, message: str) -> None:
-        first, *rest = message.splitlines() or [""]
-        indent = " " * (len(speaker) + 2)
-        out.append(f"{speaker}: {first}")
-        out.extend(f"{indent}{line}" if line else "" for line in rest)
-
-    def buttons(labels: Iterable[str]) -> None:
-        out.extend(f"    [{number}] {label}" for number, label in enumerate(labels, start=1))
-
-    say(bot, f"{dialog.title}\n{text('checkin.capacity_question')}")
-    buttons([*(text(level.label_key) for level in Capacity), text("checkin.not_now")])
-    say(you, text(capacity.label_key))
-    out.append("")
-    say(bot, cost_text(dialog, capacity, catalog, language))
-    out.append("")
-    extra = [text("checkin.not_now")]
-    if capacity.below() is not None:
-        extra.append(text("checkin.too_much"))
-    change = [text("checkin.change.button")]
-    person = (text("dialogs.preview_member"), text("roles.peer"))
-    answers: dict[str, str] = {}
-    while True:
-        need = pending_need(dialog, answers)
-        if need is not None:
-            words, own = need_text(need, catalog, language, person)
-            say(bot, words)
-            buttons([*own, text("checkin.need.go_on"), *change])
-            say(you, text("checkin.need.go_on"))
-            answers[need.answer_id] = SKIPPED
-            out.append("")
-            continue
-        prompt = next_prompt(dialog, capacity, answers)
-        if prompt is None:
-            break
-        say(bot, prompt_text(prompt, catalog, language))
-        buttons(
-            [*(option.label for option in prompt.options), *extra, *(change if answers else [])]
-        )
-        if prompt.options:
-            answers[prompt.step_id] = prompt.options[0].id
-            say(you, prompt.options[0].label)
-        else:
-            answers[prompt.step_id] = TEXT
-            say(you, text("dialogs.preview_typed"))
-        out.append("")
-    say(bot, text("checkin.saved"))
-    needs = [
-        (step, option)
-        for step in _asked_steps(dialog, capacity)
-        for option in step.at[capacity].options
-        if option.need is not None
-    ]
-    if needs:
-        out.extend(["", text("dialogs.preview_needs")])
-        for step, option in needs:
-            assert option.need is not None
-            what = text(f"checkin.need.preview_{option.need.value}")
-            question = step.at[capacity].question.strip()
-            out.append(
-                text("dialogs.preview_need", label=option.label, question=question, step=what)
-            )
-    return "\n".join(out) + "\n"
+        return t("checkin.need.agenda"), [t("checkin.need.agenda_button")]
+    return t("checkin.need.say"), []
 
 
 def dialog_for(dialogs: Mapping[str, Dialog], dialog_id: str, language: str) -> Dialog | None:

@@ -23,6 +23,7 @@ class Text:
     key: str = ""
     values: tuple[tuple[str, object], ...] = ()
     words: str | None = None
+    lines: tuple[Text, ...] = ()  # texts shown one under another, as one part
 
     @classmethod
     def of(cls, key: str, /, **values: object) -> Text:
@@ -33,6 +34,11 @@ class Text:
     def plain(cls, words: str) -> Text:
         """Words shown exactly as they are: a person's own, or a dialog's wording."""
         return cls(words=words)
+
+    @classmethod
+    def joined(cls, *lines: Text) -> Text:
+        """Texts one under another (no blank line between them)."""
+        return cls(lines=lines)
 
 
 def t(key: str, /, **values: object) -> Text:
@@ -61,7 +67,8 @@ class Say:
     """One message. ``rows`` of choices, each row a line of buttons.
 
     ``edit`` replaces the message whose button was pressed (showing what was chosen) instead of
-    sending a new one. ``on_sent`` hears the message's id once it is out, so a use case can
+    sending a new one; with ``below``, the pressed message keeps its words and ``parts`` are
+    added under them. ``on_sent`` hears the message's id once it is out, so a use case can
     remember which message asked a question.
     """
 
@@ -70,6 +77,12 @@ class Say:
     edit: bool = False
     attachment: Attachment | None = None
     on_sent: Callable[[int], Awaitable[None]] | None = field(default=None, compare=False)
+    below: bool = False
+
+    @property
+    def choices(self) -> tuple[Choice, ...]:
+        """Every button of the message, row by row: what a person counts on the screen."""
+        return tuple(choice for row in self.rows for choice in row)
 
     @classmethod
     def of(
@@ -89,12 +102,14 @@ class View:
 
     ``toast`` is the small answer to a button press ("That question is closed"); ``says`` are
     messages in the person's chat, in order; ``unbutton`` names earlier messages of this chat
-    whose buttons no longer apply.
+    whose buttons no longer apply; ``rebutton`` gives earlier messages new buttons (their words
+    stay), after ``unbutton``.
     """
 
     says: tuple[Say, ...] = ()
     toast: Text | None = None
     unbutton: tuple[int, ...] = ()
+    rebutton: tuple[tuple[int, tuple[Choice, ...]], ...] = ()
 
     @classmethod
     def of(cls, *says: Say, toast: Text | None = None) -> View:
@@ -113,7 +128,10 @@ class View:
 
     def __add__(self, other: View) -> View:
         return View(
-            self.says + other.says, other.toast or self.toast, self.unbutton + other.unbutton
+            self.says + other.says,
+            other.toast or self.toast,
+            self.unbutton + other.unbutton,
+            self.rebutton + other.rebutton,
         )
 
 

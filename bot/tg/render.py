@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from datetime import date, datetime
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ExtBot
 
-from bot.core.i18n import Catalog
-from bot.core.model import Role, User
-from bot.core.views import Say, Text, View
+from bot.core.model import User
+from bot.core.views import Choice, Say, View
+from bot.core.wording import Wording
 from bot.logs import who
 from bot.tg.codec import encode
 from bot.tg.keyboards import answer_press
@@ -21,38 +20,18 @@ from bot.tg.keyboards import answer_press
 log = logging.getLogger(__name__)
 
 
-class Renderer:
+class Renderer(Wording):
     """Turns core texts and choices into strings and keyboards for one catalog."""
-
-    def __init__(self, catalog: Catalog) -> None:
-        self.catalog = catalog
-
-    def value(self, language: str, value: object) -> object:
-        """A value as a reader of ``language`` should see it."""
-        if isinstance(value, Text):
-            return self.text(language, value)
-        if isinstance(value, datetime):
-            return self.catalog.datetime(language, value)
-        if isinstance(value, date):
-            return self.catalog.date(language, value)
-        if isinstance(value, Role):
-            return self.catalog.get(language, f"roles.{value.value}")
-        return value
-
-    def text(self, language: str, text: Text) -> str:
-        """One text in ``language``."""
-        if text.words is not None:
-            return text.words
-        values = {name: self.value(language, value) for name, value in text.values}
-        return self.catalog.get(language, text.key, **values)
-
-    def body(self, language: str, say: Say) -> str:
-        """A message's text: its parts, a blank line apart."""
-        return "\n\n".join(self.text(language, part) for part in say.parts)
 
     def markup(self, language: str, say: Say) -> InlineKeyboardMarkup | None:
         """A message's buttons, or None."""
-        if not say.rows:
+        return self.keyboard(language, say.rows)
+
+    def keyboard(
+        self, language: str, rows: tuple[tuple[Choice, ...], ...]
+    ) -> InlineKeyboardMarkup | None:
+        """Rows of choices as buttons, or None."""
+        if not rows:
             return None
         return InlineKeyboardMarkup(
             [
@@ -62,7 +41,7 @@ class Renderer:
                     )
                     for choice in row
                 ]
-                for row in say.rows
+                for row in rows
             ]
         )
 
@@ -95,12 +74,18 @@ async def show(update: Update, renderer: Renderer, language: str, view: View) ->
     for old in view.unbutton:
         with contextlib.suppress(BadRequest):
             await bot.edit_message_reply_markup(chat.id, old, reply_markup=None)
+    for old, choices in view.rebutton:
+        with contextlib.suppress(BadRequest):
+            markup = renderer.keyboard(language, tuple((choice,) for choice in choices))
+            await bot.edit_message_reply_markup(chat.id, old, reply_markup=markup)
     for say in view.says:
         text = renderer.body(language, say)
         markup = renderer.markup(language, say)
         pressed = query.message if query is not None else None
         message_id: int | None = None
         if say.edit and isinstance(pressed, Message) and say.attachment is None:
+            if say.below and pressed.text:
+                text = f"{pressed.text}\n\n{text}"
             try:
                 await pressed.edit_text(text, reply_markup=markup)
                 message_id = pressed.message_id
