@@ -28,7 +28,7 @@ from bot.core.retention import Retention
 from bot.core.schedule_settings import ScheduleSettings
 from bot.core.sharing import Sharing
 from bot.core.team import Team
-from bot.core.waits import Waits
+from bot.core.waits import Waits, WaitsClosing
 from bot.storage.safekeeping import lock_file, open_data
 from bot.tg import firstaid, handlers
 from bot.tg.context import CONTEXT_TYPES, BotData, Services
@@ -267,7 +267,8 @@ async def post_init(app: App) -> None:
         planner,
         settings.policy.retention,
     )
-    services.scheduler = Scheduler(deliver, dispatcher, retention)
+    closing = WaitsClosing(services.waits, store, TelegramOutbox(app.bot, services.renderer))
+    services.scheduler = Scheduler(deliver, dispatcher, retention, closing)
     await services.scheduler.start()
     attach(app, services.scheduler)
     if isinstance(app.update_queue, DurableQueue):

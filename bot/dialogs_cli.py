@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.core.dialog_preview import preview
+from bot.core.dialog_preview import preview, screen_problems
 from bot.core.dialogs import Capacity, DialogErrors, dialog_for, load_dialogs
 from bot.core.i18n import Catalog
 
@@ -25,6 +25,11 @@ def dialogs_command(args: argparse.Namespace, catalog: Catalog) -> int:
         print(f"{count} problem{'s' if count != 1 else ''} in {directory}", file=sys.stderr)
         return 1
     if args.dialogs_command == "check":
+        crowded = [line for dialog in dialogs.values() for line in screen_problems(dialog)]
+        for line in crowded:
+            print(line, file=sys.stderr)
+        if crowded:
+            return 1
         names = ", ".join(sorted(dialogs))
         print(f"All {len(dialogs)} dialog files in {directory} are valid: {names}.")
         return 0

@@ -20,7 +20,7 @@ import re
 import shlex
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -31,11 +31,12 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 
 from bot.app import App, build_application, running
-from bot.config import Settings, load_settings
+from bot.config import ConfigError, Settings, load_settings
 from bot.core import usecases
 from bot.core.clock import ManualClock, SystemClock
 from bot.core.i18n import Catalog
 from bot.core.model import Role
+from bot.core.schedule_settings import place
 from bot.standin import MESSAGE_METHODS, ChatMessage, FakeBotAPI
 from bot.standin.records import image_size
 from bot.standin.wire import as_int
@@ -411,18 +412,61 @@ def _picture(content: bytes) -> str:
     return f"[picture: {width}x{height}, {len(content)} bytes]"
 
 
-def _nine_today(settings: Settings) -> datetime:
+# Where the sandbox's clock starts, on the service's wall clock, whatever day it is run: the
+# moment the README's walk-through starts at (README_START), so that what you type from the
+# README prints what the README shows. A Thursday at 09:00: the default check-ins (Monday and
+# Thursday at 18:00) come the same day, inside the default contact hours.
+SANDBOX_START = datetime(2026, 11, 26, 9, 0)
+CLOCK_VARIABLE = "BOT_SANDBOX_CLOCK"
+"""Another start: ``today`` (09:00 today), ``now`` (this moment), or ``2026-12-07 17:55``."""
+
+
+def _nine_today(settings: Settings, now: datetime) -> datetime:
     """09:00 today where the service is: a quiet start inside the default contact hours."""
     zone = ZoneInfo(settings.service.defaults.timezone)
-    local = SystemClock().now().astimezone(zone)
+    local = now.astimezone(zone)
     return local.replace(hour=9, minute=0, second=0, microsecond=0)
+
+
+def sandbox_start(settings: Settings, choice: str | None, now: datetime) -> datetime:
+    """Where the sandbox's clock starts: ``SANDBOX_START`` where the service is, unless
+    ``choice`` (``BOT_SANDBOX_CLOCK``) says ``today``, ``now`` or a day and time there.
+    ``now`` is the real time, the only thing read from the computer's clock."""
+    zone = ZoneInfo(settings.service.defaults.timezone)
+    wanted = (choice or "").strip().lower()
+    if not wanted:
+        return SANDBOX_START.replace(tzinfo=zone).astimezone(UTC)
+    if wanted == "today":
+        return _nine_today(settings, now)
+    if wanted == "now":
+        return now
+    try:
+        local = datetime.fromisoformat(wanted.replace(" ", "T", 1))
+    except ValueError:
+        local = None
+    if local is None or local.tzinfo is not None:
+        raise ConfigError(
+            f"{CLOCK_VARIABLE}: {choice!r} is not today, now, or a day and time like "
+            "2026-12-07 17:55 (on the service's clock)"
+        )
+    return local.replace(tzinfo=zone).astimezone(UTC)
+
+
+def said_moment(settings: Settings, moment: datetime) -> str:
+    """A moment as the sandbox says it: "Thursday 26 November 2026, 09:00, London time"."""
+    zone = settings.service.defaults.timezone
+    local = moment.astimezone(ZoneInfo(zone))
+    where = place(zone, "en_GB")
+    clock = f"{where} time" if where else f"{local:%Z}"
+    return f"{local:%A} {local.day} {local:%B %Y, %H:%M}, {clock}"
 
 
 @asynccontextmanager
 async def open_sandbox(
     settings: Settings, catalog: Catalog, out: TextIO, start: datetime | None = None
 ) -> AsyncIterator[Sandbox]:
-    """A sandbox on a temporary database, its clock at ``start`` (default: 09:00 today)."""
+    """A sandbox on a temporary database, its clock at ``start`` (default: ``SANDBOX_START``
+    where the service is)."""
     with tempfile.TemporaryDirectory(prefix="between-sandbox-") as data_dir:
         settings = dataclasses.replace(
             settings,
@@ -430,7 +474,7 @@ async def open_sandbox(
             key_file=Path(data_dir) / "keys" / "between.key",
             encryption_key=None,
         )
-        clock = ManualClock(start or _nine_today(settings))
+        clock = ManualClock(start or sandbox_start(settings, None, SystemClock().now()))
         api = FakeBotAPI(now=clock.now)
         app = build_application(settings, catalog, clock=clock, request=api, polling=False)
         async with running(app):
@@ -449,12 +493,30 @@ async def run_sandbox(
     out: TextIO,
     *,
     start: datetime | None = None,
+    env: Mapping[str, str] | None = None,
+    real_now: Callable[[], datetime] | None = None,
 ) -> int:
-    """Run the sandbox until the input ends or you type :quit."""
+    """Run the sandbox until the input ends or you type :quit.
+
+    Its clock starts at ``start``, or where ``BOT_SANDBOX_CLOCK`` in ``env`` (default: the
+    environment) says, by default ``SANDBOX_START``: never where the real clock
+    (``real_now``, default the computer's) happens to be, unless asked."""
+    why = ""
+    if start is None:
+        choice = (os.environ if env is None else env).get(CLOCK_VARIABLE)
+        start = sandbox_start(settings, choice, (real_now or SystemClock().now)())
+        why = (
+            f" ({CLOCK_VARIABLE}={choice.strip()})"
+            if choice and choice.strip()
+            else f", on any day, as in the README ({CLOCK_VARIABLE}=today: 09:00 today)"
+        )
     async with open_sandbox(settings, catalog, out, start) as sandbox:
         sandbox.say(
             "Between sandbox: the real bot, a stand-in for Telegram, a temporary database. "
             "Nothing leaves this computer."
+        )
+        sandbox.say(
+            f"The sandbox's clock starts at {said_moment(settings, start)}{why}. :wait moves it."
         )
         sandbox.say(
             "You are Alex, a client. Type what Alex would send (try /start). "
@@ -472,7 +534,8 @@ async def run_sandbox(
 # --- the README's transcripts ----------------------------------------------------------------
 
 README_SECTION = "## A sandbox walk-through"
-# Thursday 26 November 2026, 09:00 in London (GMT): the clock of every README transcript.
+# Thursday 26 November 2026, 09:00 in London (GMT): the clock of every README transcript, and
+# where ``between sandbox`` starts with the bundled example configuration (SANDBOX_START).
 README_START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 _COMMAND = re.compile(r"^\$ printf (?P<arg>.+) \| between sandbox$")
 _CODE = re.compile(r"(\?start=[a-z]{1,3}_)[\w-]+")

@@ -169,7 +169,9 @@ async def _checkin_with_words(person: Person, words: str) -> None:
     await person.press("Plenty")
     await person.send(words)
     for _ in range(10):
-        answers = [d for _, d in person.last().buttons() if d.startswith("ca:")]
+        buttons = [d for _, d in person.last().buttons()]
+        go_on = [d for d in buttons if d.startswith("cgo:")]  # past a human step
+        answers = go_on or [d for d in buttons if d.startswith("ca:")]
         if not answers:
             break
         await person.press_data(person.last().message_id, answers[0])

@@ -91,18 +91,14 @@ async def test_a_checkin_stays_within_its_capacity(
         if not options:
             assert capacity == "most" and "Type a few words" in prompt.body
         labels = list(prompt.labels)
-        assert labels.count("Not now") == 1
+        assert labels.count("Not now") == 1 and labels[-1] == "Not now"
+        assert len(labels) <= most_options + 1  # every button on the screen counts
         assert all(re.search(r"[A-Za-z]", label) for label in labels)  # words, not only emoji
         assert f"{index} of " in prompt.body  # progress is shown
-        if index > 1:  # once something is answered, it can be changed
-            assert labels.pop() == "Change my last answer"
-        assert "Change my last answer" not in labels
+        assert "Change this answer" not in labels  # it is on the answered question above
+        assert "This is too much" not in labels  # it is behind "Not now"
         if capacity == "least":
-            assert "This is too much" not in labels
             assert "type" not in prompt.body.lower()  # free text is not asked at least
-            assert len(prompt.labels) <= 6  # never more than 6 choices on a low day
-        else:
-            assert labels[-1] == "This is too much"
         unsure = ("I don't know", "I'm not sure", "Rather not say")
         assert any(option.startswith(unsure) for option in options)
     assert re.search(r"\d+ questions?, about", prompts[0].body)  # the cost, said up front
@@ -144,9 +140,9 @@ async def test_each_answer_is_kept_the_moment_it_is_given(app: App, alex: Person
     record = await services(app).db.open_checkin(alex.id)
     assert record is not None
     assert record.answer_values == {"mood": "okay"}
-    # The answered question shows the choice and has no buttons left.
+    # The answered question shows the choice, and one small button to change it.
     settled = [m for m in alex.api.messages(alex.id) if "› Okay" in m.body]
-    assert settled and settled[0].buttons() == []
+    assert settled and [label for label, _ in settled[0].buttons()] == ["Change this answer"]
 
 
 async def test_typed_words_answer_a_question_that_invites_them(app: App, alex: Person) -> None:
@@ -177,6 +173,12 @@ async def test_this_is_too_much_asks_less_and_never_twice(app: App, alex: Person
     await alex.send("/checkin")
     await alex.press("Plenty")
     await alex.press("Up and down")
+    await alex.press("Not now")  # the ways out, in the question's place
+    assert [label for label, _ in alex.last().buttons()] == [
+        "Stop for now",
+        "This is too much",
+        "Back to the question",
+    ]
     sent = await alex.press("This is too much")
     assert sent[-1].body.startswith("Okay, I'll ask less")
     seen_steps = []
@@ -196,7 +198,8 @@ async def test_not_now_closes_kindly_and_keeps_what_was_answered(app: App, alex:
     await alex.send("/checkin")
     await alex.press("Some")
     await alex.press("Hard")
-    sent = await alex.press("Not now")
+    await alex.press("Not now")
+    sent = await alex.press("Stop for now")
     assert sent[-1].body == "That's okay. What you answered is saved, and only you can see it."
     record = (await services(app).db.recent_checkins(alex.id, 1))[0]
     assert record.status == "declined" and record.answer_values == {"mood": "hard"}
@@ -325,11 +328,14 @@ async def test_a_risky_typed_answer_offers_help_before_the_next_question(alex: P
     await alex.press("Plenty")
     sent = await alex.send("I want to die")
     assert sent[-1].body.startswith("If you need help now")
-    assert [label for label, _ in sent[-1].buttons()] == ["Go on with the check-in", "Stop here"]
+    assert [label for label, _ in sent[-1].buttons()] == [
+        "Write my plan",
+        "Go on with the check-in",
+        "Stop here",
+    ]
     assert not any("2 of" in message.body for message in sent)  # no question beside the card
     sent = await alex.press("Go on with the check-in")
     assert sent[-1].body.startswith("2 of 4\nWho have you felt most in touch with lately?")
-    assert "Change my last answer" in [label for label, _ in sent[-1].buttons()]
 
 
 async def test_the_client_writes_a_crisis_plan_that_the_card_then_shows(

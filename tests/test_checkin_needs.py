@@ -24,12 +24,11 @@ def with_buttons(messages: list[ChatMessage]) -> list[ChatMessage]:
 
 
 async def hard_and_alone(alex: Person) -> list[ChatMessage]:
-    """A check-in with some energy: "Hard", "Nobody", then "Talking to someone"."""
+    """A check-in with some energy: "Hard", then "Nobody" (a need for contact)."""
     await alex.send("/checkin")
     await alex.press("Some")
     await alex.press("Hard")
-    await alex.press("Nobody")
-    return await alex.press("Talking to someone")
+    return await alex.press("Nobody")
 
 
 async def after_the_meeting(alex: Person, capacity: str) -> None:
@@ -54,13 +53,16 @@ async def test_client_who_needs_to_talk_is_offered_a_named_person(
     assert step.body == (
         "Sam (peer supporter) from your team can get in touch with you. Would you like that?"
     )
-    assert labels(step) == ["Ask Sam to get in touch", "Go on", "Change my last answer"]
+    assert labels(step) == ["Ask Sam to get in touch", "Go on"]
     request = await alex.press("Ask Sam to get in touch")
     assert "Sam will get this request" in request[-1].body
     assert labels(request[-1])[0].startswith("Send")
     sent = await alex.press(labels(request[-1])[0])
     assert any("Please call me" in message.body for message in api.messages(sam.id))
     # The check-in goes on by itself: its next question is the newest message.
+    assert sent[-1].body.startswith("3 of 4\nThat sounds hard. What might help a little today?")
+    # Asked once per check-in: "Talking to someone" now goes on to the next question.
+    sent = await alex.press("Talking to someone")
     assert sent[-1].body.startswith("4 of 4\nIs there something you want to decide or say?")
 
 
@@ -71,11 +73,11 @@ async def test_client_without_a_team_who_needs_to_talk_is_offered_help_now(
     sent = await hard_and_alone(alex)
     step = sent[-1]
     assert "Nobody from your care team is linked here yet" in step.body
-    assert labels(step) == ["I need help now", "Go on", "Change my last answer"]
+    assert labels(step) == ["I need help now", "Go on"]
     card = await alex.press("I need help now")
     assert card[-1].body.startswith("If you need help now")
     sent = await alex.press_data(step.message_id, dict(step.buttons())["Go on"])
-    assert sent[-1].body.startswith("4 of 4")
+    assert sent[-1].body.startswith("3 of 4")
 
 
 async def test_client_with_something_to_say_is_asked_what_it_is(app: App, alex: Person) -> None:
@@ -85,7 +87,7 @@ async def test_client_with_something_to_say_is_asked_what_it_is(app: App, alex: 
     await alex.press("My team")
     sent = await alex.press("Something to say")
     assert sent[-1].body == "What is it? Type a few words, as many or as few as you like."
-    assert labels(sent[-1]) == ["Go on", "Change my last answer"]
+    assert labels(sent[-1]) == ["Go on"]
     sent = await alex.send("I want to stop one of my pills")
     assert (
         sent[-1].body == f"I've saved what you wrote: “I want to stop one of my pills”\n\n{SAVED}"
@@ -98,24 +100,29 @@ async def test_client_with_something_to_say_is_asked_what_it_is(app: App, alex: 
     assert await services(app).db.notes(alex.id) == []  # the words answered, not a note
 
 
-async def test_client_with_something_to_decide_puts_it_on_the_agenda(alex: Person) -> None:
+async def test_client_with_something_to_decide_puts_it_on_the_agenda(
+    app: App, alex: Person
+) -> None:
     await alex.send("/checkin")
     await alex.press("Some")
     await alex.press("Okay")
     await alex.press("My team")
     sent = await alex.press("Something to decide")
     assert sent[-1].body.startswith("Shall I put this on the agenda for your next meeting?")
-    assert labels(sent[-1]) == ["Put it on the agenda", "Go on", "Change my last answer"]
+    assert labels(sent[-1]) == ["Put it on the agenda", "Go on"]
     sent = await alex.press("Put it on the agenda")
+    assert "What would you like to decide? Type a few words" in sent[-1].body
+    assert labels(sent[-1]) == ["Go on"]
+    sent = await alex.send("Whether to stop the evening pill")
     assert sent[-1].body == (
-        "It's on the agenda for your next meeting. Only you can see it until you share it."
-        f"\n\n{SAVED}"
+        "It's on the agenda for your next meeting, in your words: “Whether to stop the evening "
+        f"pill”. Only you can see it until you share it.\n\n{SAVED}"
     )
+    assert await services(app).db.notes(alex.id) == []  # the decision, not a note
     sent = await alex.send("/agenda")
-    assert "On your agenda so far:\n• Is there something you want to decide or say? " in (
+    assert "On your agenda so far:\n• Whether to stop the evening pill (2 March 2026)" in (
         sent[-1].body
     )
-    assert "Something to decide (2 March 2026)" in sent[-1].body
     assert labels(sent[-1])[:3] == ["Very little", "Some", "Plenty"]
 
 
@@ -137,7 +144,7 @@ async def test_client_who_did_not_feel_heard_is_offered_a_person(
 async def test_progress_total_never_changes(alex: Person) -> None:
     await alex.send("/agenda")
     sent = await alex.press("Plenty")
-    assert sent[-1].body.startswith("Up to 5 questions, about")
+    assert sent[-1].body.startswith("4 questions, about")
     totals = set()
     while alex.last().buttons():
         prompt = alex.last()
@@ -147,7 +154,7 @@ async def test_progress_total_never_changes(alex: Person) -> None:
             continue
         totals.add(found[2])
         await alex.press(labels(prompt)[0])
-    assert totals == {"5"}
+    assert totals == {"4"}
     assert alex.last().body == SAVED
 
 
@@ -155,11 +162,12 @@ async def test_too_much_moves_on_to_a_lighter_question(app: App, alex: Person) -
     await alex.send("/checkin")
     await alex.press("Plenty")
     await alex.press("Hard")
+    await alex.press("Not now")
     sent = await alex.press("This is too much")
     assert sent[-1].body.startswith("Okay, I'll ask less: at most 2 more.\n\n3 of 4\n")
     assert "That sounds hard. What might help a little today?" in sent[-1].body
     assert "Who have you felt most in touch with lately?" not in sent[-1].body
-    assert len(labels(sent[-1])) <= 7  # at most 4 answers, then the three controls
+    assert len(labels(sent[-1])) <= 5  # at most 4 answers, then "Not now"
     record = await services(app).db.open_checkin(alex.id)
     assert record is not None and record.capacity == "middle"
     assert record.answer_values == {"mood": "hard", "contact": "skipped"}
@@ -169,9 +177,11 @@ async def test_client_changes_their_last_answer(app: App, alex: Person) -> None:
     await alex.send("/checkin")
     await alex.press("Some")
     await alex.press("Okay")
-    sent = await alex.press("Change my last answer")
+    sent = await alex.press("Change this answer")  # on the answered question above
     assert sent[-1].body.startswith("Okay, choose again.\n\n1 of 4\nHow are things for you")
-    assert "Change my last answer" not in labels(sent[-1])
+    assert "Change this answer" not in labels(sent[-1])
+    # The question that was being asked lost its buttons: one open question.
+    assert len(with_buttons(alex.api.messages(alex.id))) == 1
     sent = await alex.press("Hard")
     assert sent[-1].body.startswith("2 of 4\nWho have you felt most in touch with lately?")
     record = await services(app).db.open_checkin(alex.id)
@@ -186,10 +196,11 @@ async def test_change_after_the_checkin_ended_answers_calmly(
     await alex.send("/checkin")
     await alex.press("Very little")
     await alex.press("Okay")
-    last_question = alex.last()
-    change = dict(last_question.buttons())["Change my last answer"]
+    (last_question,) = [m for m in api.messages(alex.id) if m.body.endswith("› Okay")]
+    change = dict(last_question.buttons())["Change this answer"]
     await alex.press("I don't know")
     assert alex.last().body == SAVED
+    assert last_question.buttons() == []  # the check-in ended: nothing left to change
     sent = await alex.press_data(last_question.message_id, change)
     assert sent == []
     assert list(api.callback_answers.values())[-1]["text"] == (

@@ -483,3 +483,26 @@ def test_deeply_nested_toml_is_one_clear_line(tmp_path: Path, catalog: Catalog) 
     path.write_text("x = " + "[" * 5000 + "]" * 5000 + "\n")
     with pytest.raises(ConfigError, match="nested too deeply"):
         load_service_config(path, catalog)
+
+
+def test_overnight_hours_without_the_default_time_stop_start_and_doctor(tmp_path: Path) -> None:
+    """Contact hours past midnight (20:00-02:00) and no time in the file: the default 18:00 is
+    outside them, so nobody would ever get a check-in. `between run` refuses to start (exit 2)
+    and `between doctor` fails (exit 1), each with the same one line naming both values."""
+    text = EXAMPLE_CONFIG.read_text()
+    assert text.count('time = "18:00"\n') == 1
+    text = text.replace('time = "18:00"\n', "")  # the default check-in time, unwritten
+    config = tmp_path / "service.toml"
+    overnight = 'contact_hours = "20:00-02:00"'
+    config.write_text(text.replace('contact_hours = "09:00-21:00"', overnight))
+    line = (
+        f"{config}: checkins.time: '18:00' (the default) is outside the contact hours "
+        "20:00-02:00, so no check-in would ever be sent; set a time inside them"
+    )
+    token = "123456:" + "A" * 35
+    started = _between(["run"], {"BOT_CONFIG": str(config), "BOT_TOKEN": token}, tmp_path)
+    assert (started.returncode, started.stderr.splitlines()) == (2, [f"between: {line}"])
+    assert not (tmp_path / "data").exists()
+    checked = _between(["doctor"], {"BOT_CONFIG": str(config)}, tmp_path)
+    assert checked.returncode == 1
+    assert checked.stdout.splitlines() == [f"FAIL  configuration: {line}"]

@@ -155,11 +155,12 @@ async def test_an_old_or_forged_change_changes_nothing(
     await say(checkins, alex, checkin_id, "mood", "okay")
     assert (await checkins.change_last(alex, checkin_id, 1, NOW)).kind is Kind.STALE  # not last
     assert (await checkins.change_last(blair, checkin_id, 0, NOW)).kind is Kind.STALE  # not hers
-    done = await say(checkins, alex, checkin_id, "contact", "nobody")
+    done = await say(checkins, alex, checkin_id, "contact", "close_people")
     assert done.kind is Kind.FINISHED
     assert (await checkins.change_last(alex, checkin_id, 1, NOW)).kind is Kind.STALE  # ended
     record = await store.checkin(checkin_id, alex.id)
-    assert record is not None and record.answer_values == {"mood": "okay", "contact": "nobody"}
+    assert record is not None
+    assert record.answer_values == {"mood": "okay", "contact": "close_people"}
 
 
 # --- the human step after an answer that names a need --------------------------------------------
@@ -174,7 +175,7 @@ async def test_a_need_to_talk_offers_the_peer_supporter_first(
     await link(store, sam, alex, NOW + timedelta(days=1))
     checkin_id = await begin(checkins, alex, Capacity.MIDDLE)
     await say(checkins, alex, checkin_id, "mood", "hard")
-    await say(checkins, alex, checkin_id, "contact", "nobody")
+    await say(checkins, alex, checkin_id, "contact", "close_people")
     need = await say(checkins, alex, checkin_id, "what_helps", "talking")
     assert need.kind is Kind.NEED and need.prompt is None  # in the next question's place
     assert need.need is not None and need.need.need is Need.CONTACT
@@ -198,7 +199,7 @@ async def test_once_the_request_is_sent_the_checkin_goes_on(
     checkin_id = await begin(checkins, alex, Capacity.MIDDLE)
     await say(checkins, alex, checkin_id, "mood", "hard")
     assert (await checkins.contact_requested(alex, NOW)).kind is Kind.STALE  # no such step
-    await say(checkins, alex, checkin_id, "contact", "nobody")
+    await say(checkins, alex, checkin_id, "contact", "close_people")
     await say(checkins, alex, checkin_id, "what_helps", "talking")
     went_on = await checkins.contact_requested(alex, NOW)
     assert went_on.prompt is not None and went_on.prompt.step_id == "wish"
@@ -273,12 +274,16 @@ async def test_what_was_put_on_the_agenda_shows_when_getting_ready(
     await say(checkins, alex, checkin_id, "contact", "team")
     await say(checkins, alex, checkin_id, "wish", "decide")
     wish = step_no(DIALOGS["checkin"], "wish")
-    added = await checkins.put_on_agenda(alex, checkin_id, wish, NOW)
-    assert added.kind is Kind.FINISHED and added.on_agenda
+    asked = await checkins.put_on_agenda(alex, checkin_id, wish, NOW)
+    assert asked.kind is Kind.NEED and asked.need is not None and asked.need.words
+    added = await checkins.answer_text(alex, "Fewer meetings in the morning", NOW)
+    assert added is not None and added.kind is Kind.FINISHED and added.on_agenda
     record = await store.checkin(checkin_id, alex.id)
     assert record is not None and record.answer_values["wish.decide"] == ON_AGENDA
     prep = await checkins.start(alex, "meeting_prep", NOW + timedelta(days=1))
-    assert [(i.answer, i.on) for i in prep.agenda] == [("Something to decide", date(2026, 3, 2))]
+    assert [(i.words, i.on) for i in prep.agenda] == [
+        ("Fewer meetings in the morning", date(2026, 3, 2))
+    ]
     assert prep.agenda[0].question == "Is there something you want to decide or say?"
     # After the meeting, what came before was for that meeting.
     await checkins.start(alex, "after_meeting", NOW + timedelta(days=2))
@@ -344,3 +349,22 @@ async def test_words_handled_again_never_answer_the_next_question(
     (record,) = await store.recent_checkins(alex.id, 1)
     assert record.id == checkin_id
     assert [(a.step_id, a.text) for a in record.answers] == [("mood", "Tired but okay")]
+
+
+async def test_what_to_decide_handled_again_stays_on_the_agenda_once(
+    checkins: Checkins, alex: User, store: SqliteStore
+) -> None:
+    checkin_id = await begin(checkins, alex, Capacity.MIDDLE)
+    await say(checkins, alex, checkin_id, "mood", "okay")
+    await say(checkins, alex, checkin_id, "contact", "team")
+    await say(checkins, alex, checkin_id, "wish", "decide")
+    await checkins.put_on_agenda(alex, checkin_id, step_no(DIALOGS["checkin"], "wish"), NOW)
+    first = await checkins.answer_text(alex, "Moving flat", NOW)
+    assert first is not None and first.kind is Kind.FINISHED and first.on_agenda
+    again = await checkins.answer_text(alex, "Moving flat", NOW, replayed=True)
+    assert again is not None and again.kind is Kind.FINISHED
+    assert (again.kept_words, again.on_agenda) == ("Moving flat", True)
+    (record,) = await store.recent_checkins(alex.id, 1)
+    assert [(a.step_id, a.text) for a in record.answers if a.text] == [
+        ("wish.decide", "Moving flat")
+    ]

@@ -294,24 +294,28 @@ async def test_a_nudge_to_a_client_who_has_not_agreed_waits_and_the_sender_is_to
     blair: User,
     sam: User,
 ) -> None:
-    """Blair never answered the schedule question (or chose "Only when I ask"): Sam hears so
-    before writing, in the preview and after Send; the nudge waits, nothing is sent."""
+    """Blair never answered the schedule question: Sam hears so before writing, in the
+    preview and after Send, with how long it waits (its send closes a week after its time);
+    the nudge waits, nothing is sent."""
     await link(store, sam, blair)
     (question,) = said(catalog, await nudges.pressed(sam, NudgeWho(blair.id), NOW))
     assert question == (
-        "When should Blair get it? Blair hasn't said yet that I may write to them, "
-        "so it waits until they do."
+        "When should Blair get it? Blair hasn't said yet that I may write to them. "
+        "It waits until they do, for at most 7 days after the time you choose."
     )
     preview = await preview_of(nudges, waits, sam, blair, When.NOW, NOW)
     assert preview.startswith(
-        "Blair hasn't said yet that I may write to them. This waits until they do:\n\n"
+        "Blair hasn't said yet that I may write to them. This waits until they do; if they "
+        "haven't by Monday, 9 March 2026, 09:00, it is not sent:\n\n"
         "Sam (peer supporter) wanted to check in:\n\nHello"
     )
     relay_id, told = await nudge(nudges, waits, sam, blair, "Thinking of you", NOW)
     assert said(catalog, told) == [
         "Done. Blair hasn't said yet that I may write to them, so it waits until they do. "
-        "/nudge shows it."
+        "If they haven't by Monday, 9 March 2026, 09:00, it is not sent. /nudge shows it."
     ]
+    (send,) = [s for s in await store.sends(blair.id) if s.kind == RELAY]
+    assert send.closes_at == datetime(2026, 3, 9, 9, 0, tzinfo=UTC), "as Sam was told"
     assert (await relay(store, relay_id)).status == "planned"
     assert outbox.sent == []
     (upcoming, _who) = (await nudges.nudge_menu(sam, NOW)).says
@@ -326,6 +330,90 @@ async def test_a_nudge_to_a_client_who_has_not_agreed_waits_and_the_sender_is_to
     await store.set_schedule(blair.id, agreed_on="2026-03-02")
     (upcoming, _who) = (await nudges.nudge_menu(sam, NOW)).says
     assert "• To Blair, now: Thinking of you" in said(catalog, upcoming)[0]
+
+
+async def test_a_nudge_to_a_client_who_chose_only_when_i_ask_waits_for_them_to_write(
+    nudges: Nudges, waits: Waits, store: SqliteStore, catalog: Catalog, blair: User, sam: User
+) -> None:
+    """Blair chose "Only when I ask": Sam reads that Blair sees it the next time Blair writes,
+    and until when it waits; Blair's next message brings it, as a nudge looks, once."""
+    await link(store, sam, blair)
+    await store.set_schedule(blair.id, agreed_on=None)  # "Only when I ask"
+    preview = await preview_of(nudges, waits, sam, blair, When.NOW, NOW)
+    assert preview.startswith(
+        "Blair asked me to write only when they write first, so Blair will see this the next "
+        "time they write to me. If they don't write by Monday, 9 March 2026, 09:00, it is not "
+        "shown:\n\nSam (peer supporter) wanted to check in:\n\nHello"
+    )
+    relay_id, _ = await nudge(nudges, waits, sam, blair, "Thinking of you", NOW)
+    (upcoming, _who) = (await nudges.nudge_menu(sam, NOW)).says
+    listed = said(catalog, upcoming)[0]
+    assert "• To Blair, the next time they write to me: Thinking of you" in listed
+    assert await nudges.held_for(sam, NOW) == View(), "only a client's own"
+    later = NOW + timedelta(days=2)
+    held = await nudges.held_for(blair, later)
+    assert said(catalog, held) == ["Sam (peer supporter) wanted to check in:\n\nThinking of you"]
+    assert buttons(held) == [
+        ReplyToMember(relay_id),
+        ThankMember(relay_id),
+        SetAside(relay_id),
+        AskStopNudges(relay_id),
+    ]
+    (say,) = held.says
+    assert (await relay(store, relay_id)).status == "planned", "until it is out"
+    assert say.on_sent is not None
+    await say.on_sent(55)
+    assert (await relay(store, relay_id)).status == "sent"
+    (send,) = [s for s in await store.sends(blair.id) if s.kind == RELAY]
+    assert (send.status, send.message_id) == ("sent", 55)
+    assert await nudges.held_for(blair, later) == View(), "once"
+
+
+async def test_what_is_not_shown_when_a_client_who_chose_only_when_i_ask_writes(
+    nudges: Nudges, waits: Waits, store: SqliteStore, catalog: Catalog, blair: User, sam: User
+) -> None:
+    """Not before its time, not during a pause, not once dropped, not from someone Blair
+    stopped or who left the team, and never to a client who has not said."""
+    await link(store, sam, blair)
+    relay_id, _ = await nudge(nudges, waits, sam, blair, "Hello", NOW)
+    assert await nudges.held_for(blair, NOW) == View(), "Blair has not said yet"
+    await store.set_schedule(blair.id, agreed_on=None)
+    assert len((await nudges.held_for(blair, NOW)).says) == 1
+    await store.set_schedule(blair.id, paused=True)
+    assert await nudges.held_for(blair, NOW) == View()
+    paused = await preview_of(nudges, waits, sam, blair, When.NOW, NOW)
+    assert "Blair will see this the next time they write to me after their pause ends." in paused
+    await store.set_schedule(blair.id, paused=False)
+    assert await nudges.held_for(blair, NOW + timedelta(days=7)) == View(), "dropped"
+    (who,) = said(catalog, await nudges.nudge_menu(sam, NOW + timedelta(days=7)))
+    assert who == "Who would you like to nudge?", "not said to be on its way any more"
+    await store.set_no_nudges(blair.id, sam.id, True, NOW)
+    assert await nudges.held_for(blair, NOW) == View()
+    await store.set_no_nudges(blair.id, sam.id, False, NOW)
+    await store.remove_from_team(blair.id, sam.id)
+    assert await nudges.held_for(blair, NOW) == View()
+    assert (await relay(store, relay_id)).status == "planned"
+
+
+async def test_a_nudge_for_later_to_a_client_who_chose_only_when_i_ask(
+    nudges: Nudges, waits: Waits, store: SqliteStore, catalog: Catalog, blair: User, sam: User
+) -> None:
+    await link(store, sam, blair)
+    await store.set_schedule(blair.id, agreed_on=None)
+    (question,) = said(catalog, await nudges.pressed(sam, NudgeWho(blair.id), NOW))
+    assert question == (
+        "When should Blair get it? Blair asked me to write only when they write first. "
+        "Blair will see it when they next write to me after that time, if that is within "
+        "7 days."
+    )
+    await nudge(nudges, waits, sam, blair, "Later", NOW, When.IN_DAYS)
+    (upcoming, _who) = (await nudges.nudge_menu(sam, NOW)).says
+    assert (
+        "• To Blair, the first time they write to me after Thursday, 5 March 2026, 09:00: Later"
+        in said(catalog, upcoming)[0]
+    )
+    assert await nudges.held_for(blair, NOW + timedelta(days=2)) == View()
+    assert len((await nudges.held_for(blair, NOW + timedelta(days=3))).says) == 1
 
 
 async def test_an_answer_to_what_the_client_wrote_does_not_wait_for_agreement(

@@ -432,20 +432,16 @@ def _rows_below_items(say: Say) -> list[list[Action]]:
     ]
 
 
-async def test_items_come_five_to_a_page_and_every_one_can_be_reached(
+async def test_items_come_three_to_a_page_and_every_one_is_on_one_page_only(
     sharing: Sharing, store: SqliteStore, alex: User
 ) -> None:
     refs = [
-        f"n{await store.add_note(ALEX, f'note {n}', NOW + timedelta(days=n))}" for n in range(12)
+        f"n{await store.add_note(ALEX, f'note {n}', NOW + timedelta(days=n))}" for n in range(8)
     ]
     newest_first = refs[::-1]
     menu = (await sharing.start(alex, NOW)).says[0]
-    assert _find(menu, ToggleItem) == [ToggleItem(r, 0) for r in newest_first[:5]]
-    assert _rows_below_items(menu) == [
-        [TurnPage(0, older=False), TurnPage(0, older=True)],
-        [Preview()],
-        [CancelShare()],
-    ]
+    assert _find(menu, ToggleItem) == [ToggleItem(r, 0) for r in newest_first[:3]]
+    assert _rows_below_items(menu) == [[TurnPage(0, older=True)], [Preview()], [CancelShare()]]
     assert [p.key for p in menu.parts] == [
         "share.choose",
         "share.pages.where",
@@ -453,20 +449,24 @@ async def test_items_come_five_to_a_page_and_every_one_can_be_reached(
     ]
     second = (await sharing.turn_page(alex, 0, older=True)).says[0]
     assert second.edit
-    assert _find(second, ToggleItem) == [ToggleItem(r, 1) for r in newest_first[5:10]]
-    # The oldest page is filled up from the one before: five buttons, so nothing below moves.
+    assert _find(second, ToggleItem) == [ToggleItem(r, 1) for r in newest_first[3:6]]
+    # The oldest page holds only what no other page does: no item twice.
     third = (await sharing.turn_page(alex, 1, older=True)).says[0]
-    assert _find(third, ToggleItem) == [ToggleItem(r, 2) for r in newest_first[7:12]]
+    assert _find(third, ToggleItem) == [ToggleItem(r, 2) for r in newest_first[6:]]
     assert dict(third.parts[1].values) == {
         "page": 3,
         "pages": 3,
         "first": "2 Mar",
-        "last": "6 Mar",
+        "last": "3 Mar",
     }
-    # At either end, a word and no change.
-    for page, older, key in ((2, True, "share.pages.oldest"), (0, False, "share.pages.newest")):
-        end = await sharing.turn_page(alex, page, older)
-        assert end.says == () and end.toast is not None and end.toast.key == key
+    # From the oldest, the same button leads back to the newest; an old "Newer" at the newest
+    # says so and changes nothing.
+    (back,) = [c for row in third.rows for c in row if isinstance(c.action, TurnPage)]
+    assert back.label.key == "share.pages.back_to_newest"
+    again = (await sharing.turn_page(alex, 2, older=True)).says[0]
+    assert _find(again, ToggleItem) == _find(menu, ToggleItem)
+    end = await sharing.turn_page(alex, 0, older=False)
+    assert end.says == () and end.toast is not None and end.toast.key == "share.pages.newest"
     # The oldest item is as shareable as the newest.
     ticked = (await sharing.toggle_item(alex, refs[0], 2, NOW)).says[0]
     assert _find(ticked, ToggleItem) == _find(third, ToggleItem)
@@ -482,7 +482,7 @@ async def test_ticking_changes_marks_and_count_only(
     await _shared(sharing, store, alex, "shared before", KIM)  # so the history button shows
     refs = [f"n{await store.add_note(ALEX, f'note {n}', NOW)}" for n in range(3)]
     menu = (await sharing.start(alex, NOW)).says[0]
-    assert _rows_below_items(menu) == [[Preview()], [SharedHistory(), CancelShare()]]
+    assert _rows_below_items(menu) == [[TurnPage(0, older=True)], [Preview()], [SharedHistory()]]
     say = menu
     for ref in (*refs, refs[0]):
         say = (await sharing.toggle_item(alex, ref, 0, NOW)).says[0]

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.core.dialog_preview import cost_text, preview
 from bot.core.dialogs import (
     LIMITS,
     SKIPPED,
@@ -33,7 +34,6 @@ from bot.core.dialogs import (
     pending_need,
     plan,
 )
-from bot.core.dialog_preview import cost_text, preview
 from bot.core.i18n import Catalog
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,7 +106,7 @@ EXPECTED = {
     "unknown_field.yaml": "unknown_field.yaml: step 'mood': qestion: unknown field; did you mean "
     "'question'?",
     "unknown_need.yaml": "unknown_need.yaml: step 'mood': options.hard.need: 'talk' is not a "
-    "need; use contact, agenda or say",
+    "need; use contact, agenda, say or avoid",
     "when_both.yaml": "when_both.yaml: step 'second': when: give either is or is_not (one of "
     "them)",
     "when_later_step.yaml": "when_later_step.yaml: step 'first': when.step: 'second' comes later; "
@@ -382,7 +382,7 @@ def test_answers_that_name_a_need_are_marked() -> None:
 
 def test_the_human_step_comes_before_the_next_question() -> None:
     checkin = DIALOGS["checkin"]
-    answers = {"mood": "hard", "contact": "nobody", "what_helps": "talking"}
+    answers = {"mood": "hard", "contact": "close_people", "what_helps": "talking"}
     need = pending_need(checkin, answers)
     assert need is not None and (need.step_id, need.need) == ("what_helps", Need.CONTACT)
     assert need.answer_id == "what_helps.talking"
@@ -511,15 +511,25 @@ def test_preview_at_least() -> None:
     assert "Between: 2 of 2" in lines
     assert "This is too much" not in text
     assert "type" not in text.lower()
-    assert lines[-1] == "Between: Saved. Only you can see this until you choose to share it."
+    assert "Between: Saved. Only you can see this until you choose to share it." in lines
+    # "Nobody" names a need to talk, at every capacity.
+    assert lines[-1].startswith('• "Nobody" (Who have you felt most in touch with lately?)')
 
 
 def test_preview_shows_changing_the_last_answer_and_the_human_steps(tmp_path: Path) -> None:
     text = preview(DIALOGS["checkin"], Capacity.MIDDLE, CATALOG)
     lines = text.splitlines()
     first = lines.index("Between: 1 of 4")
-    assert "Change my last answer" not in "\n".join(lines[first : lines.index("Between: 2 of 4")])
-    assert "    [7] Change my last answer" in lines
+    # The answered question keeps one button to change it; the next question carries none.
+    assert lines[lines.index("You: Okay") + 1] == (
+        "    (that question now shows one button: [Change this answer])"
+    )
+    assert "Change this answer" not in "\n".join(lines[first : lines.index("You: Okay")])
+    assert lines[first + 7] == "    [5] Not now"
+    assert lines[first + 8] == (
+        '    ("Not now" shows, in the question\'s place: Stop for now / This is too much / '
+        "Back to the question)"
+    )
     assert "You: Nothing right now" in lines  # the first answer names no need
     assert (
         '• "Talking to someone" (That sounds hard. What might help a little today?): ask someone '
@@ -530,10 +540,9 @@ def test_preview_shows_changing_the_last_answer_and_the_human_steps(tmp_path: Pa
     (tmp_path / "tiny.yaml").write_text(needy, encoding="utf-8")
     text = preview(load_dialogs(tmp_path)["tiny"], Capacity.LEAST, CATALOG)
     step = text.index("Between: Shall I put this on the agenda for your next meeting?")
-    assert text[step:].splitlines()[1:5] == [
+    assert text[step:].splitlines()[1:4] == [
         "    [1] Put it on the agenda",
         "    [2] Go on",
-        "    [3] Change my last answer",
         "You: Go on",
     ]
 
@@ -543,7 +552,10 @@ def test_preview_at_most_offers_typing_and_dropping() -> None:
     assert "Up to 5 questions, about 2 minutes." in text
     assert "1 of 5" in text
     assert "You can also type a few words if you like." in text
-    assert "    [5] Not now\n    [6] This is too much" in text
+    assert (
+        "    [5] Not now\n"
+        '    ("Not now" shows, in the question\'s place: Stop for now / This is too much'
+    ) in text
     assert "You can type a few words, or choose a button." in text  # typing stays possible
     assert "    [1] No, nothing more" in text  # and so does a button
 

@@ -108,10 +108,10 @@ async def test_words_of_crisis_in_a_note_get_the_card_and_a_named_person(
     app: App, api: FakeBotAPI, alex: Person
 ) -> None:
     await with_sam(app, api, alex)
-    kept, card = await alex.send("I want to kill myself")
+    card, kept = await alex.send("I want to kill myself")
     assert "private note" in kept.body and kept.buttons() == []
     assert "116 123" in card.body
-    assert [label for label, _ in card.buttons()] == ["Ask Sam to get in touch"]
+    assert [label for label, _ in card.buttons()] == ["Ask Sam to get in touch", "Write my plan"]
     preview = await alex.press("Ask Sam to get in touch")
     assert "Sam" in preview[-1].body
 
@@ -127,6 +127,7 @@ async def test_words_of_crisis_inside_a_checkin_show_the_card_first_and_the_chec
     assert "116 123" in card.body
     assert [label for label, _ in card.buttons()] == [
         "Ask Sam to get in touch",
+        "Write my plan",
         "Go on with the check-in",
         "Stop here",
     ]
@@ -203,7 +204,7 @@ async def test_client_who_needs_to_talk_asks_sam_and_the_checkin_goes_on(
     await alex.send("/checkin")
     await alex.press("Some")
     await alex.press("Hard")
-    await alex.press("Nobody")
+    await alex.press("Family or friends")
     (step,) = await alex.press("Talking to someone")
     assert "Sam" in step.body
     assert "Ask Sam to get in touch" in [label for label, _ in step.buttons()]

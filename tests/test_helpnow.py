@@ -58,7 +58,7 @@ async def test_a_note_with_a_risk_phrase_is_answered_with_the_card_itself(
     alex: Person,
 ) -> None:
     await alex.send("/start")
-    kept, card = await alex.send("Honestly I can’t go on like this")
+    card, kept = await alex.send("Honestly I can’t go on like this")
     assert kept.body == "I kept what you wrote as a private note. Only you can see it."
     # The card itself, contacts first, and no promise that anyone is watching.
     assert "116 123" in card.body
@@ -73,7 +73,7 @@ async def test_a_note_with_a_risk_phrase_is_answered_with_the_card_itself(
 async def test_the_bundled_phrases_catch_everyday_wording(alex: Person, text: str) -> None:
     await alex.send("/start")
     sent = await alex.send(text)
-    assert "116 123" in sent[-1].body
+    assert "116 123" in sent[0].body  # the card first
 
 
 async def test_an_ordinary_note_offers_nothing(alex: Person) -> None:

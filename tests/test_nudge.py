@@ -172,26 +172,30 @@ async def test_nudge_waits_until_client_agrees(
     app: App, api: FakeBotAPI, clock: ManualClock, blair: Person
 ) -> None:
     """Blair joined Sam's team but never said the bot may write to them: Sam is told before
-    writing, in the preview and after Send; nothing reaches Blair until Blair agrees."""
+    writing, in the preview and after Send, with until when it waits; nothing reaches Blair
+    until Blair agrees, not even when Blair writes."""
     sam = await make_staff(app, api, 301, "Sam", "peer")
     await blair.send("/start")
     await join(sam, blair)
     await sam.send("/nudge")
     (when,) = await sam.press("Blair")
     assert when.body == (
-        "When should Blair get it? Blair hasn't said yet that I may write to them, "
-        "so it waits until they do."
+        "When should Blair get it? Blair hasn't said yet that I may write to them. "
+        "It waits until they do, for at most 7 days after the time you choose."
     )
     await sam.press("Now")
     (preview,) = await sam.send("Thinking of you")
     assert preview.body.startswith(
-        "Blair hasn't said yet that I may write to them. This waits until they do:"
+        "Blair hasn't said yet that I may write to them. This waits until they do; if they "
+        "haven't by Monday, 9 March 2026, 09:00, it is not sent:"
     )
     done = await sam.press("Send")
     assert done[-1].body == (
         "Done. Blair hasn't said yet that I may write to them, so it waits until they do. "
-        "/nudge shows it."
+        "If they haven't by Monday, 9 March 2026, 09:00, it is not sent. /nudge shows it."
     )
+    answered = await blair.send("hi")  # never said: writing does not bring it
+    assert [m.body for m in answered] == ["Saved. Only you can see this."]
     (team,) = await blair.send("/team")
     assert "waits until you let me write to you (/settings)" in team.body
     before = len(api.messages(blair.id))

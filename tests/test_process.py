@@ -285,18 +285,17 @@ def test_sandbox_switches_to_staff_and_moves_the_clock(tmp_path: Path) -> None:
 def test_sandbox_walks_through_a_checkin_at_each_capacity(
     tmp_path: Path, level: int, label: str, planned: int
 ) -> None:
-    # Always the first answer: "Okay", so the follow-up for a hard day is not asked.
-    out = _sandbox(f"/checkin\n{level}\n" + "1\n" * planned, tmp_path)
+    # "Okay", so the follow-up for a hard day is not asked, and "Family or friends", a
+    # contact that needs no human step; then the first answer.
+    out = _sandbox(f"/checkin\n{level}\n1\n2\n" + "1\n" * (planned - 2), tmp_path)
     assert f"(You press “{label}”.)" in out
     assert f"1 of {planned}\n" in out
     # The total said at the start never changes, even when a question is skipped.
     totals = {int(total) for total in re.findall(r"\d+ of (\d+)\n", out)}
     assert totals == {planned}
     assert "Between › Saved. Only you can see this until you choose to share it." in out
-    if level == 1:
-        assert "This is too much" not in out
-    else:
-        assert "This is too much" in out
+    assert "[1] Change this answer" in out  # on the answered question, not the next one
+    assert "This is too much" not in out  # behind "Not now", above the least capacity
 
 
 def test_sandbox_explains_its_own_commands(tmp_path: Path) -> None:
@@ -310,7 +309,7 @@ def test_sandbox_shows_a_full_round_of_sharing(tmp_path: Path) -> None:
     script = (
         ":as clinician\n/invite\n"  # Dr Kim makes a link
         ":as client\n:open\n1\n"  # Alex opens it and accepts
-        "/checkin\n1\n1\n1\n"  # a check-in with very little energy
+        "/checkin\n1\n1\n1\n2\n"  # very little energy; "Nobody", then "Go on"
         "1\n2\n1\n2\n"  # Share this, see it, pick Dr Kim, share
         ":as clinician\n/clients\n1\n"  # Dr Kim reads it
         ":as client\n/share\n3\n1\n1\n"  # Alex withdraws it

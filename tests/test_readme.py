@@ -7,6 +7,8 @@ examples again and rewrites their output (read the diff before committing it).
 
 from __future__ import annotations
 
+import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,10 +17,12 @@ from bot.core.i18n import Catalog
 from bot.sandbox import (
     Example,
     mask_codes,
+    normalise,
     printf_input,
     readme_diff,
     readme_examples,
     readme_settings,
+    run_sandbox,
     transcript,
     with_outputs,
 )
@@ -92,3 +96,35 @@ def test_update_replaces_only_the_output_of_stale_examples() -> None:
     )
     assert stale == [examples[0].command]
     assert updated == readme.replace("old line   ", "new line") + "\n"
+
+
+@pytest.mark.parametrize(
+    "today",
+    [
+        datetime(2026, 12, 8, 10, 0, tzinfo=UTC),  # a Tuesday: no check-in day
+        datetime(2027, 3, 28, 22, 30, tzinfo=UTC),  # a Sunday night, the day summer time began
+    ],
+    ids=["tuesday", "sunday-night"],
+)
+async def test_walk_through_one_prints_the_same_whatever_day_it_is_run(
+    today: datetime, catalog: Catalog
+) -> None:
+    """``printf '…' | between sandbox`` as the README shows it, with the computer's clock at
+    ``today``: the sandbox says where its own clock starts, and prints what the README's block
+    was made from (``transcript``, on README_START; the test above holds the README to it)."""
+    (alex,) = [e for e in EXAMPLES if e.script.startswith("/start\n") and "go on" in e.script]
+    settings = readme_settings(catalog)
+    out = io.StringIO()
+    status = await run_sandbox(
+        settings, catalog, io.StringIO(alex.script), out, env={}, real_now=lambda: today
+    )
+    assert status == 0
+    greeting, _, rest = out.getvalue().partition("\n\n")
+    assert "The sandbox's clock starts at Thursday 26 November 2026, 09:00, London time" in (
+        greeting
+    )
+    *lines, closed = rest.rstrip("\n").splitlines()
+    assert closed == "(Sandbox closed. Its temporary database is gone.)"
+    printed = normalise(mask_codes("\n".join(lines)))
+    assert "Between › [Thu 18:00] A short check-in" in printed  # the evening check-in comes
+    assert printed == await transcript(settings, catalog, alex.script)

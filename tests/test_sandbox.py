@@ -8,12 +8,24 @@ from __future__ import annotations
 import io
 import logging
 import re
+from datetime import UTC, datetime
 
 import pytest
 
-from bot.config import Settings
+from bot.cli import main
+from bot.config import ConfigError, Settings
 from bot.core.i18n import Catalog
-from bot.sandbox import HELP, README_START, open_sandbox, transcript
+from bot.sandbox import (
+    HELP,
+    README_START,
+    SANDBOX_START,
+    open_sandbox,
+    run_sandbox,
+    sandbox_start,
+    transcript,
+)
+
+TUESDAY = datetime(2026, 12, 8, 10, 0, tzinfo=UTC)  # the computer's clock, in these tests
 
 
 async def test_open_takes_the_newest_link_shown_in_any_chat(
@@ -110,3 +122,49 @@ async def test_help_lists_every_sandbox_command(settings: Settings, catalog: Cat
                 await sandbox.handle(command)
         assert not await sandbox.handle(":quit")
     assert "Unknown sandbox command" not in out.getvalue()
+
+
+async def _started(settings: Settings, catalog: Catalog, env: dict[str, str]) -> list[str]:
+    """What ``between sandbox`` prints for ``:time`` with the computer's clock on a Tuesday."""
+    out = io.StringIO()
+    stdin = io.StringIO(":time\n")
+    assert await run_sandbox(settings, catalog, stdin, out, env=env, real_now=lambda: TUESDAY) == 0
+    return out.getvalue().splitlines()
+
+
+async def test_the_clock_starts_where_the_readme_starts_whatever_the_day(
+    settings: Settings, catalog: Catalog
+) -> None:
+    assert sandbox_start(settings, None, TUESDAY) == README_START
+    assert README_START.replace(tzinfo=None) == SANDBOX_START  # London in November: GMT
+    lines = await _started(settings, catalog, {})
+    assert lines[1].startswith(
+        "The sandbox's clock starts at Thursday 26 November 2026, 09:00, London time, "
+    )
+    assert "BOT_SANDBOX_CLOCK=today" in lines[1]  # how to start today instead is said
+    assert "  (It is Thursday 26 November 2026, 09:00 GMT.)" in lines
+
+
+async def test_the_clock_can_start_today_now_or_at_a_moment(
+    settings: Settings, catalog: Catalog
+) -> None:
+    today = await _started(settings, catalog, {"BOT_SANDBOX_CLOCK": "today"})
+    assert today[1].startswith("The sandbox's clock starts at Tuesday 8 December 2026, 09:00,")
+    assert sandbox_start(settings, "now", TUESDAY) == TUESDAY
+    moment = await _started(settings, catalog, {"BOT_SANDBOX_CLOCK": "2026-12-07 17:55"})
+    assert moment[1].startswith(
+        "The sandbox's clock starts at Monday 7 December 2026, 17:55, London time"
+    )
+    with pytest.raises(ConfigError, match=r"^BOT_SANDBOX_CLOCK: 'someday' is not today, now"):
+        sandbox_start(settings, "someday", TUESDAY)
+
+
+def test_a_wrong_clock_stops_the_sandbox_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BOT_SANDBOX_CLOCK", "tomorrow-ish")
+    assert main(["sandbox"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "between: BOT_SANDBOX_CLOCK: 'tomorrow-ish' is not today, now, or a day and time like "
+        "2026-12-07 17:55 (on the service's clock)"
+    ]

@@ -63,16 +63,19 @@ async def test_change_it_shows_the_proposal_and_what_can_change(app: App, alex: 
     await alex.send("/start")
     await alex.press("Change it")
     screen = alex.last()
+    # Still a proposal: said as what it will be, not as check-ins that are off.
     assert screen.body.startswith(
-        "Check-ins are off. If you start them: on Monday and Thursday at 18:00, London time."
+        "Your check-ins will be on Monday and Thursday at 18:00, London time.\n"
+        "I only write first between 09:00 and 21:00."
     )
+    assert "off" not in screen.body
     assert labels(screen) == [
         "Start check-ins", "Days", "Time", "Time zone", "Contact hours", "How often",
     ]  # fmt: skip
     await alex.press("Time")
     await alex.press("20:00")
     assert alex.last().body.startswith(
-        "Saved.\nCheck-ins are off. If you start them: on Monday and Thursday at 20:00"
+        "Saved.\nYour check-ins will be on Monday and Thursday at 20:00, London time."
     )
     assert await planned(app, alex) == []
     sent = await alex.press("Start check-ins")
@@ -81,13 +84,31 @@ async def test_change_it_shows_the_proposal_and_what_can_change(app: App, alex: 
     assert await planned(app, alex) == [datetime(2026, 3, 2, 20, 0, tzinfo=UTC)]
 
 
+async def test_while_the_proposal_is_open_every_settings_screen_says_what_will_be(
+    app: App, alex: Person
+) -> None:
+    """Onboarding: "Change it" opens the schedule being changed, never "Check-ins are off"
+    (a client who said "Only when I ask" is told that they are: see the test below)."""
+    await alex.send("/start")
+    await alex.press("Change it")
+    await alex.press("Days")
+    assert alex.last().body.startswith(
+        "Your check-ins will be on Monday and Thursday at 18:00, London time."
+    )
+    await alex.press("Wednesday")
+    assert alex.last().body.startswith(
+        "Your check-ins will be on Monday, Wednesday and Thursday at 18:00, London time."
+    )
+    assert await planned(app, alex) == []  # still only a proposal: nothing is sent unasked
+
+
 async def test_client_who_never_agreed_turns_check_ins_on_with_one_tap(
     app: App, alex: Person
 ) -> None:
     await alex.send("/start")  # the proposal is left unanswered
     (summary,) = await alex.send("/settings")
     assert summary.body == (
-        "Check-ins are off. If you start them: on Monday and Thursday at 18:00, London time.\n"
+        "Your check-ins will be on Monday and Thursday at 18:00, London time.\n"
         "I only write first between 09:00 and 21:00."
     )
     assert labels(summary) == ["Start check-ins", "Change something"]
@@ -102,7 +123,7 @@ async def test_only_when_i_ask_plans_nothing(app: App, alex: Person) -> None:
     await alex.press("Only when I ask")
     assert await planned(app, alex) == []
     (summary,) = await alex.send("/settings")
-    assert summary.body.startswith("Check-ins are off.")
+    assert summary.body.startswith("Check-ins are off. If you start them:")  # not a proposal
     await alex.press("Start check-ins")
     assert len(await planned(app, alex)) == 1
 

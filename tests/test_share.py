@@ -303,28 +303,24 @@ async def test_client_shares_a_note_from_three_weeks_ago(
         await alex.send(f"Small note number {day}")
     clock.advance(timedelta(days=9))  # three weeks after the note
     menu = await _newest_share_menu(alex)
-    assert len(_labels(menu)) <= 5 + 4  # five items, then the same actions on every page
+    assert len(_labels(menu)) <= 6  # three items, then the same actions on every page
     assert not any("sister" in label for label in _labels(menu))
-    assert "Page 1 of 3" in menu.body
+    assert "Page 1 of 5" in menu.body
     # "Older" until it is there, in the same message.
     while not any("sister" in label for label in _labels(alex.last())):
         await alex.press("Older ›")
         assert alex.last().message_id == menu.message_id
     page = alex.last()
-    assert "Page 3 of 3" in page.body
+    assert "Page 5 of 5" in page.body
     (old_note,) = [label for label in _labels(page) if "sister" in label]
     assert old_note.startswith("Note 2 Mar:")
     await alex.press(old_note)
     assert "Chosen: 1" in alex.last().body
-    # At the oldest page, "Older" says so and changes nothing.
-    before = alex.last().body
-    assert await alex.press("Older ›") == []
-    assert list(api.callback_answers.values())[-1]["text"] == "There's nothing older."
-    assert alex.last().body == before
-    # Back to the newest: what was ticked further back is still counted.
-    await alex.press("‹ Newer")
-    await alex.press("‹ Newer")
-    assert "Page 1 of 3" in alex.last().body and "Chosen: 1" in alex.last().body
+    # At the oldest page, the same button leads back to the newest, where what was ticked
+    # further back is still counted.
+    assert "Older ›" not in _labels(alex.last())
+    await alex.press("‹ Back to the newest")
+    assert "Page 1 of 5" in alex.last().body and "Chosen: 1" in alex.last().body
     (preview,) = await alex.press("See what would be sent")
     assert preview.body == (
         "From Alex, shared with you on 23 March 2026:\n\n"
@@ -393,32 +389,43 @@ async def test_buttons_stay_in_place_while_ticking(
     def shape(message: ChatMessage) -> tuple[list[int], list[list[tuple[str, str]]], int]:
         """How many buttons each row has, the rows below the items, and the text's lines."""
         rows = message.rows()
-        return [len(row) for row in rows], rows[5:], message.body.count("\n")
+        return [len(row) for row in rows], rows[3:], message.body.count("\n")
 
     start = shape(menu)
-    assert start[0] == [1, 1, 1, 1, 1, 2, 1, 1]  # five items, Newer|Older, preview, Cancel
-    assert [label for label, _ in start[1][0]] == ["‹ Newer", "Older ›"]
-    item_data = [data for label, data in menu.buttons()[:5]]
+    assert start[0] == [1, 1, 1, 1, 1, 1]  # three items, Older, preview, Cancel: six
+    assert [label for row in start[1] for label, _ in row] == [
+        "Older ›",
+        "See what would be sent",
+        "Cancel",
+    ]
+    item_data = [data for label, data in menu.buttons()[:3]]
     for label in _labels(menu)[:3]:
         await alex.press(label)
         now = alex.last()
         assert now.message_id == menu.message_id  # the same message, changed in place
         assert shape(now) == start
-        assert [data for _, data in now.buttons()[:5]] == item_data
+        assert [data for _, data in now.buttons()[:3]] == item_data
     assert "Chosen: 3" in alex.last().body
     ticked = [label for label in _labels(alex.last()) if label.startswith("✓ ")]
     assert len(ticked) == 3
     # Untick one: still nothing moves.
     await alex.press(ticked[0])
     assert shape(alex.last()) == start and "Chosen: 2" in alex.last().body
-    # The oldest page is as full as the first, so even paging moves nothing below the items.
+    # A page further back is as full, so paging moves nothing below the items; the oldest
+    # holds only the one item no other page has, with the same actions under it.
     await alex.press("Older ›")
     older = alex.last()
     assert older.message_id == menu.message_id
-    assert [len(row) for row in older.rows()] == start[0]
-    assert [label for label, _ in older.buttons()[5:]] == [
-        label for label, _ in menu.buttons()[5:]
+    assert shape(older)[0] == start[0]
+    await alex.press("Older ›")
+    oldest = alex.last()
+    assert oldest.message_id == menu.message_id
+    assert _labels(oldest) == [
+        "Note 2 Mar: Thought 0",
+        "‹ Back to the newest",
+        "See what would be sent",
+        "Cancel",
     ]
-    await alex.press(_labels(older)[4])  # the oldest note
-    assert [len(row) for row in alex.last().rows()] == start[0]
+    await alex.press("Note 2 Mar: Thought 0")
+    assert [len(row) for row in alex.last().rows()] == [1, 1, 1, 1]
     assert "Chosen: 3" in alex.last().body

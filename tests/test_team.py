@@ -237,6 +237,59 @@ async def _tick_until(app: App, clock: ManualClock, person: Person, start: str, 
     return any(body.startswith(start) for body in person.texts())
 
 
+async def test_client_tells_nudges_from_what_someone_close_wrote_and_declines_each_person_once(
+    app: App, api: FakeBotAPI, clock: ManualClock, alex: Person
+) -> None:
+    sam = await make_staff(app, api, 301, "Sam", "peer")
+    await alex.send("/start")
+    await _press_action(alex, Agree(first=True))
+    await join(sam, alex)
+    await alex.send("/team")
+    code = link_code(await alex.press("Invite someone close to me"))
+    jo = Person(app, api, 401, "Jo")
+    await jo.send(f"/start {code}")
+    await jo.press("Accept")
+    # Sam nudges twice for in three days; Alex writes to Jo, and Jo answers.
+    for words in ("See you soon", "Thinking of you"):
+        await sam.send("/nudge")
+        await sam.press("Alex")
+        await sam.press("In 3 days")
+        await sam.send(words)
+        await sam.press("Send")
+    await alex.send("/team")
+    await alex.press("Jo")
+    await alex.press("Write to Jo")
+    await alex.send("Are you coming on Sunday?")
+    await alex.press("Send to Jo")
+    await jo.press("Answer Alex")
+    await jo.send("Yes, I'll bring lunch")
+    await jo.press("Send")
+
+    (team,) = await alex.send("/team")
+    nudges, close = team.body.split("Messages from someone close, waiting for you:\n")
+    assert "Nudges waiting for you:\n• From Sam," in nudges
+    assert nudges.count("• From Sam,") == 2 and "From Jo" not in nudges
+    assert close.startswith("• From Jo,")
+    labels = [label for label, _ in team.buttons()]
+    assert len(labels) <= 6
+    declines = [label for label in labels if label.startswith("Decline")]
+    assert declines == ["Decline the 2 nudges from Sam", "Decline the message from Jo (2 Mar)"]
+    # Jo's screen offers the same one Decline, in words for what Jo wrote.
+    (jo_screen,) = await alex.press("Jo")
+    assert "Decline the message from Jo" in [label for label, _ in jo_screen.buttons()]
+
+    (declined,) = await alex.press("Decline the 2 nudges from Sam")
+    assert declined.body == "Okay. You won't get those 2 nudges."
+    (team,) = await alex.send("/team")
+    assert "Nudges waiting" not in team.body and "• From Jo," in team.body
+    assert not any("Sam" in label for label, _ in team.buttons() if label.startswith("Decline"))
+    before = len(api.messages(alex.id))
+    assert not await _tick_until(app, clock, alex, "Sam (peer supporter) wanted", days=4)
+    arrived = [m.body for m in api.messages(alex.id)[before:]]
+    assert any("Yes, I'll bring lunch" in body for body in arrived)
+    assert not any("See you soon" in body or "Thinking of you" in body for body in arrived)
+
+
 async def _propose(kim: Person, typed: str) -> ChatMessage:
     """Dr Kim proposes a date to Alex from /clients; the date read back, then confirmed."""
     await kim.send("/clients")
@@ -307,24 +360,46 @@ async def test_client_asks_for_another_day(
     await _propose(kim, "12 March")
     assert await _tick_until(app, clock, alex, "Dr Kim (clinician) proposes", days=1)
     kim_before = len(api.messages(kim.id))
-    await alex.press("Another day")
-    answered = api.messages(alex.id)[-1]
+    (offer,) = [m for m in api.messages(alex.id) if m.body.startswith("Dr Kim (clinician) prop")]
+    (ask,) = await alex.press("Another day")
+    answered = next(m for m in api.messages(alex.id) if m.message_id == offer.message_id)
     assert answered.body == (
         "Okay. I told Dr Kim you'd like another day. You can write to Dr Kim which days suit you."
     )
-    assert [label for label, _ in answered.buttons()] == ["Write to Dr Kim"]
+    assert answered.buttons() == []
+    # The newest message opens the writing: what Alex types next is for Dr Kim, after Send.
+    assert ask.body.startswith("Write your message to Dr Kim. It goes only to Dr Kim")
     (told,) = api.messages(kim.id)[kim_before:]
     assert told.body == (
         "Alex would like another day than Thursday, 12 March 2026 for the next network "
         "meeting. You can propose another in /clients."
     )
-    (ask,) = await alex.press("Write to Dr Kim")
-    assert ask.body.startswith("Write your message to Dr Kim.")
     (team,) = await alex.send("/team")
     assert "No date is set for your next network meeting." in team.body
     # Nothing is planned around a date the client did not confirm.
     assert not await _tick_until(app, clock, alex, "Your next network meeting is", days=11)
     assert not any(b.startswith("How was your network meeting?") for b in alex.texts())
+
+
+async def test_client_asks_for_another_day_and_writes_which_days_suit_them(
+    app: App, api: FakeBotAPI, clock: ManualClock, alex: Person
+) -> None:
+    kim = await _agreed_client_of(app, api, alex)
+    await _propose(kim, "12 March")
+    assert await _tick_until(app, clock, alex, "Dr Kim (clinician) proposes", days=1)
+    await alex.press("Another day")
+    (preview,) = await alex.send("Tuesday or Wednesday afternoon")
+    assert preview.body == "Dr Kim will get this:\n\nTuesday or Wednesday afternoon"
+    assert [label for label, _ in preview.buttons()] == ["Send to Dr Kim", "Cancel"]
+    kim_before = len(api.messages(kim.id))
+    sent = await alex.press("Send to Dr Kim")
+    assert sent[-1].body == "Sent to Dr Kim. Only Dr Kim can see it."
+    (received,) = api.messages(kim.id)[kim_before:]
+    assert received.body == "Alex wrote to you:\n\nTuesday or Wednesday afternoon"
+    assert [label for label, _ in received.buttons()] == ["Answer Alex"]
+    # Nothing became a private note.
+    assert await services(app).db.notes(alex.id) == []
+    assert not any(b.startswith("I kept this as your own note") for b in alex.texts())
 
 
 async def test_past_meeting_is_never_next(

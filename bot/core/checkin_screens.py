@@ -13,10 +13,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from bot.core.actions import Action
 from bot.core.actions.checkin import (
     AnswerOption,
+    Back,
     ChangeAnswer,
     ChooseCapacity,
     Fewer,
     Later,
+    Less,
     Menu,
     MenuEntry,
     NeedAgenda,
@@ -29,8 +31,18 @@ from bot.core.actions.checkin import (
 from bot.core.actions.messages import AskContact, Request
 from bot.core.actions.share import ShareCheckin
 from bot.core.checkins import AgendaItem, Kind, Result, option_check
-from bot.core.dialogs import Capacity, Dialog, Need, cost, need_words, prompt_words
+from bot.core.dialogs import LIMITS, Capacity, Dialog, Need, cost, need_words, prompt_words
 from bot.core.views import Choice, Say, Text, View, t
+
+CAPACITY_SCREEN = 4
+"""The most buttons on the capacity question: the three levels and "Not now"."""
+
+
+def screen_limit(capacity: Capacity) -> int:
+    """The most buttons one screen of a check-in shows at ``capacity``, counting every one: the
+    answers a dialog may offer there, and "Not now" (PRODUCT.md, "Capacity adaptation")."""
+    return LIMITS[capacity].options + 1
+
 
 SAID_SHOWN = 300
 """The most characters of the client's own words repeated back to confirm them."""
@@ -49,35 +61,53 @@ def capacity_screen(
 ) -> Say:
     """The first message of a check-in: the three levels, least first, then "Not now".
 
-    A check-in the bot sent by itself also offers "Later" (snooze), after "Not now". Getting
-    ready for a meeting shows first what the client has put on its agenda so far.
+    On a check-in the bot sent by itself (``later``), "Not now" shows when it may come again
+    ("Later"), in the same message. Getting ready for a meeting shows first what the client has
+    put on its agenda so far.
     """
     parts = [Text.plain(dialog.title)]
     if agenda:
         lines = [t("checkin.need.agenda_so_far")]
-        lines.extend(
-            t("checkin.need.agenda_item", question=item.question, answer=item.answer, date=item.on)
-            for item in agenda
-        )
+        lines.extend(_agenda_line(item) for item in agenda)
         parts.append(Text.joined(*lines))
     parts.append(t("checkin.capacity_question"))
     choices = [Choice(t(level.label_key), ChooseCapacity(checkin_id, level)) for level in Capacity]
-    choices.append(Choice(t("checkin.not_now"), NotNow(checkin_id)))
-    if later:
-        choices.append(Choice(t("checkin.later"), Later(checkin_id)))
+    not_now = Later(checkin_id) if later else NotNow(checkin_id)
+    choices.append(Choice(t("checkin.not_now"), not_now))
     return Say.of(*parts, choices=choices, on_sent=shown)
 
 
+def _agenda_line(item: AgendaItem) -> Text:
+    """One item of the agenda so far, in the client's words when they typed some."""
+    if item.avoid and item.words:
+        return t("checkin.need.agenda_avoid", words=Text.plain(item.words), date=item.on)
+    if item.avoid:
+        return t("checkin.need.agenda_avoid_unsaid", date=item.on)
+    if item.words:
+        return t("checkin.need.agenda_words", words=Text.plain(item.words), date=item.on)
+    return t("checkin.need.agenda_item", question=item.question, answer=item.answer, date=item.on)
+
+
 def snooze_choices(checkin_id: int) -> tuple[Choice, ...]:
-    """The choices behind "Later"."""
+    """The choices behind "Not now" on a check-in the bot sent: later, or not today."""
     choices = [Choice(t(f"checkin.snooze_{c.value}"), Snooze(checkin_id, c)) for c in SnoozeChoice]
-    choices.append(Choice(t("checkin.not_now"), NotNow(checkin_id)))
+    choices.append(Choice(t("checkin.not_today"), NotNow(checkin_id)))
     return tuple(choices)
 
 
+def less_choices(checkin_id: int) -> tuple[Choice, ...]:
+    """The ways out behind "Not now" under a question above the least capacity."""
+    return (
+        Choice(t("checkin.stop_now"), NotNow(checkin_id)),
+        Choice(t("checkin.too_much"), TooMuch(checkin_id)),
+        Choice(t("checkin.back"), Back(checkin_id)),
+    )
+
+
 def prompt_screen(result: Result, shown: Shown | None = None) -> Say:
-    """A question: its answers first, then "Not now", "This is too much" above least, and
-    "Change my last answer" once something is answered."""
+    """A question: its answers, then "Not now". At the least capacity "Not now" ends the
+    check-in at once; above it, it shows the ways out in the question's place (``less_choices``).
+    Changing the last answer is offered on that answer's own message (``answered``)."""
     assert result.prompt is not None and result.dialog is not None and result.checkin
     prompt, dialog, checkin_id = result.prompt, result.dialog, result.checkin.id
     capacity = result.capacity
@@ -95,31 +125,29 @@ def prompt_screen(result: Result, shown: Shown | None = None) -> Say:
             checkin_id, step_index, option_index, option_check(step.id, option.id)
         )
         choices.append(Choice(Text.plain(option.label), action))
-    choices.append(Choice(t("checkin.not_now"), NotNow(checkin_id)))
-    if capacity.below() is not None:
-        choices.append(Choice(t("checkin.too_much"), TooMuch(checkin_id)))
-    choices.extend(_change(result))
+    not_now = NotNow(checkin_id) if capacity.below() is None else Less(checkin_id)
+    choices.append(Choice(t("checkin.not_now"), not_now))
     return Say.of(*parts, choices=choices, on_sent=shown)
 
 
 def need_screen(result: Result, shown: Shown | None = None) -> Say:
     """The human step after an answer that names a need, in the next question's place: its
-    own buttons, then "Go on", then "Change my last answer"."""
+    own buttons, then "Go on"."""
     assert result.need is not None and result.dialog is not None and result.checkin
     need, checkin_id = result.need, result.checkin.id
     step = next(i for i, s in enumerate(result.dialog.steps) if s.id == need.step_id)
     member = result.contact
     person = None if member is None else (member.person.name, member.role)
-    words, labels = need_words(need, person)
+    assert result.capacity is not None
+    words, labels = need_words(need, person, result.capacity)
     actions: list[Action] = []
     if need.need is Need.CONTACT:
         help_now = Menu(MenuEntry.HELP)
         actions.append(help_now if member is None else AskContact(member.person.id, Request.CALL))
-    elif need.need is Need.AGENDA:
+    elif need.need is Need.AGENDA and not need.words:
         actions.append(NeedAgenda(checkin_id, step))
     choices = [Choice(label, action) for label, action in zip(labels, actions, strict=True)]
     choices.append(Choice(t("checkin.need.go_on"), NeedGoOn(checkin_id, step)))
-    choices.extend(_change(result))
     return Say.of(*before(result), words, choices=choices, on_sent=shown)
 
 
@@ -133,21 +161,27 @@ def before(result: Result) -> list[Text]:
             parts.append(t("checkin.less.left", count=result.left))
         else:
             parts.append(t("checkin.dropped"))
-    if result.on_agenda:
-        parts.append(t("checkin.need.agenda_done"))
+    words = None
     if result.kept_words is not None:
         words = " ".join(result.kept_words.split())
         if len(words) > SAID_SHOWN:
             words = words[: SAID_SHOWN - 1].rstrip() + "…"
-        parts.append(t("checkin.need.said", words=words))
+    if result.on_agenda and words is not None:
+        parts.append(t("checkin.need.agenda_said", words=Text.plain(words)))
+    elif result.on_agenda:
+        parts.append(t("checkin.need.agenda_done"))
+    elif words is not None:
+        parts.append(t("checkin.need.said", words=Text.plain(words)))
     return parts
 
 
-def _change(result: Result) -> list[Choice]:
-    """ "Change my last answer", once something is answered and while it can be asked again."""
+def change_choice(result: Result) -> Choice | None:
+    """ "Change this answer" on the last answered question, while it can be asked again."""
     if result.change is None or result.checkin is None:
-        return []
-    return [Choice(t("checkin.change.button"), ChangeAnswer(result.checkin.id, result.change))]
+        return None
+    if result.kind not in (Kind.PROMPT, Kind.NEED):
+        return None
+    return Choice(t("checkin.change.button"), ChangeAnswer(result.checkin.id, result.change))
 
 
 def _share_offer(result: Result) -> list[Choice]:
@@ -171,6 +205,9 @@ def fewer_offer() -> Say:
 def next_screen(result: Result, shown: Shown | None = None) -> View:
     """What follows an action: the next question, the closing words, the offer of fewer."""
     says = []
+    record = result.checkin
+    ended = result.kind in (Kind.FINISHED, Kind.DECLINED)
+    last = record.answered_message_id if record is not None and ended else None
     if result.kind is Kind.PROMPT:
         says.append(prompt_screen(result, shown))
     elif result.kind is Kind.NEED:
@@ -183,17 +220,81 @@ def next_screen(result: Result, shown: Shown | None = None) -> View:
         says.append(Say.of(t(key), choices=_share_offer(result)))
     if result.offer_fewer:
         says.append(fewer_offer())
-    return View(tuple(says))
+    # Once it ended, nothing is left to change: the last answered question loses "Change".
+    return View(tuple(says), unbutton=(last,) if last is not None else ())
 
 
-def after_press(result: Result, label: Text | None, shown: Shown | None = None) -> View:
+def after_press(
+    result: Result,
+    label: Text | None,
+    shown: Shown | None = None,
+    *,
+    pressed: int | None = None,
+) -> View:
     """A press on a check-in's message: a calm toast if it no longer applies; else the pressed
-    message shows what was chosen (its buttons go), and what follows comes."""
+    message shows what was chosen, and what follows comes.
+
+    When the press answered the question of message ``pressed``, that message keeps one
+    button, "Change this answer", while the answer can be changed; the one that had it before
+    loses it. When the check-in ends, no message keeps it; when an answer is changed, the
+    question that was being asked loses its buttons.
+    """
     if result.kind is Kind.STALE:
         return View.refuse("checkin.closed")
     if result.kind is Kind.ALREADY:
         return View.refuse("checkin.already")
-    chosen = (
-        () if label is None else (Say((t("checkin.chosen", label=label),), edit=True, below=True),)
-    )
-    return View(chosen) + next_screen(result, shown)
+    answered = pressed is not None and result.answered_message == pressed
+    change = change_choice(result) if answered else None
+    rows = ((change,),) if change is not None else ()
+    view = View(unbutton=_earlier(result, pressed, moved=change is not None))
+    if label is not None:
+        view += View((Say((t("checkin.chosen", label=label),), rows, edit=True, below=True),))
+    return view + next_screen(result, shown)
+
+
+def _earlier(result: Result, pressed: int | None, *, moved: bool) -> tuple[int, ...]:
+    """Messages of the check-in whose buttons no longer apply after this action."""
+    record = result.checkin
+    if record is None:
+        return ()
+    gone = []
+    earlier = result.answered_before
+    ended = result.kind in (Kind.FINISHED, Kind.DECLINED)
+    if earlier is not None and (moved or ended):
+        gone.append(earlier)
+    if result.again and record.message_id is not None:
+        gone.append(record.message_id)  # the question being asked when an answer was changed
+    return tuple(sorted({m for m in gone if m != pressed}))
+
+
+def answered_in_words(result: Result, shown: Shown | None = None) -> View:
+    """Typed words answered the open question or human step: a question's buttons give way to
+    "Change this answer" (while it can be changed), a step's go; then what follows comes."""
+    record = result.checkin
+    if record is None or result.kind is Kind.ALREADY:
+        return next_screen(result, shown)
+    asked = result.answered_message
+    if asked is None:  # words for a human step ("What is it?")
+        gone = (record.message_id,) if record.message_id is not None else ()
+        return View(unbutton=gone) + next_screen(result, shown)
+    change = change_choice(result)
+    view = View(unbutton=_earlier(result, asked, moved=change is not None))
+    if change is None:
+        view += View(unbutton=(asked,))
+    else:
+        view += View(rebutton=((asked, (change,)),))
+    return view + next_screen(result, shown)
+
+
+def less_view(result: Result, pressed: int) -> View:
+    """ "Not now" under a question above the least capacity: the ways out, in its place."""
+    if result.kind is not Kind.PROMPT or result.checkin is None:
+        return View.refuse("checkin.closed")
+    return View(rebutton=((pressed, less_choices(result.checkin.id)),))
+
+
+def back_view(result: Result, pressed: int) -> View:
+    """ "Back to the question": its answers again, in the same message."""
+    if result.kind is not Kind.PROMPT:
+        return View.refuse("checkin.closed")
+    return View(rebutton=((pressed, prompt_screen(result).choices),))

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.actions.checkin import SnoozeChoice
 from bot.core.dialogs import (
+    AGENDA_ASKING,
     ASKED,
     FOLLOW_UP,
     ON_AGENDA,
@@ -28,6 +29,7 @@ from bot.core.dialogs import (
     next_prompt,
     pending_need,
     plan,
+    takes_words,
 )
 from bot.core.model import CheckinRecord, Role, TeamMember, User
 from bot.core.planning import CHECKIN, Planner
@@ -44,8 +46,9 @@ AFTER_MEETING_DIALOG = "after_meeting"
 """Asked after a meeting: what was put on the agenda before it was for that meeting."""
 AGENDA_LOOKBACK = 50
 """Check-ins looked at for what was put on the agenda since the last meeting."""
-CONTACT_ORDER = (Role.PEER, Role.CLINICIAN)
-"""Whom a client who needs to talk is offered: their peer supporter first, else a clinician."""
+CONTACT_ORDER = (Role.PEER, Role.CLINICIAN, Role.NETWORK)
+"""Whom a client who needs to talk is offered: their peer supporter first, else a clinician,
+else someone close."""
 
 
 class Kind(Enum):
@@ -75,12 +78,14 @@ class Result:
     label: str | None = None  # the words of the button that was pressed, to show it as chosen
     need: NeedStep | None = None  # Kind.NEED: the human step owed
     contact: TeamMember | None = None  # a need to talk: the person of the team offered
-    change: int | None = None  # the step "Change my last answer" asks again, if it is offered
+    change: int | None = None  # the step "Change this answer" asks again, if it is offered
     again: bool = False  # the question is asked again, so its answer can be changed
     left: int | None = None  # after "This is too much": at most this many questions still come
     kept_words: str | None = None  # the words just kept after "What is it?"
     on_agenda: bool = False  # what an answer named was just put on the agenda
     agenda: tuple[AgendaItem, ...] = ()  # getting ready for a meeting: what is on the agenda
+    answered_message: int | None = None  # the message of the question just answered
+    answered_before: int | None = None  # the message of the answer that could be changed before
 
     @property
     def capacity(self) -> Capacity | None:
@@ -92,11 +97,14 @@ class Result:
 
 @dataclass(frozen=True)
 class AgendaItem:
-    """Something the client put on the agenda of their next meeting, from a check-in."""
+    """Something the client put on the agenda of their next meeting, from a check-in: to
+    raise, or (``avoid``) to leave out; in their own ``words`` when they typed some."""
 
     question: str
     answer: str
     on: date  # the client's own day it was put there
+    words: str | None = None
+    avoid: bool = False
 
 
 STALE = Result(Kind.STALE)
@@ -234,6 +242,13 @@ class Checkins:
         result = await self._asking(user, record, dialog)
         return result if result is not None else STALE
 
+    async def asking(self, user: User, checkin_id: int) -> Result:
+        """What check-in ``checkin_id`` asks now, if it is the client's open one; else STALE."""
+        result = await self.current(user)
+        if result.checkin is None or result.checkin.id != checkin_id:
+            return STALE
+        return result
+
     async def _load(self, user: User, checkin_id: int) -> tuple[CheckinRecord, Dialog] | None:
         record = await self._store.checkin(checkin_id, user.id)
         if record is None or record.status != "open":
@@ -283,7 +298,25 @@ class Checkins:
             return STALE
         if value not in {option.id for option in prompt.options}:
             return STALE
-        return await self._keep(user, record, step_id, value, None, now)
+        return await self._answered(user, record, step_id, value, None, now)
+
+    async def _answered(
+        self,
+        user: User,
+        record: CheckinRecord,
+        step_id: str,
+        value: str,
+        text: str | None,
+        now: datetime,
+    ) -> Result:
+        """Keep the answer to the question being asked; its message now carries "Change"."""
+        kept = await self._keep(user, record, step_id, value, text, now)
+        if kept.kind in (Kind.ALREADY, Kind.STALE) or record.message_id is None:
+            return kept
+        await self._store.set_answered_message(record.id, record.message_id)
+        return replace(
+            kept, answered_message=record.message_id, answered_before=record.answered_message_id
+        )
 
     async def answer_text(
         self, user: User, text: str, now: datetime, *, replayed: bool = False
@@ -304,16 +337,20 @@ class Checkins:
             return None
         asking = _state(record, dialog)
         if isinstance(asking, NeedStep):
-            named = next((a for a in record.answers if a.step_id == asking.step_id), None)
-            if asking.need is not Need.SAY or named is None:
+            if not takes_words(asking, Capacity(record.capacity)):
                 return None
-            if now > named.answered_at + self._wait:
+            asked = asking.answer_id if asking.words else asking.step_id
+            named = next((a for a in record.answers if a.step_id == asked), None)
+            if named is None or now > named.answered_at + self._wait:
                 return None  # a question asked long ago never captures later words
+            if asking.words:  # what the client wants to decide, on the agenda in their words
+                kept = await self._on_agenda(user, record, asking, text, now)
+                return replace(kept, kept_words=text)
             kept = await self._keep(user, record, asking.answer_id, TEXT, text, now)
             return replace(kept, kept_words=text) if kept.kind is not Kind.ALREADY else kept
         if asking is None or asking.free_text == FreeText.NONE:
             return None
-        return await self._keep(user, record, asking.step_id, TEXT, text, now)
+        return await self._answered(user, record, asking.step_id, TEXT, text, now)
 
     async def go_on(self, user: User, checkin_id: int, step_no: int, now: datetime) -> Result:
         """ "Go on" past the human step: nothing more about it, the next question comes."""
@@ -321,6 +358,8 @@ class Checkins:
         if isinstance(found, Result):
             return found
         record, need = found
+        if need.words:  # on the agenda as it was named, without words of the client's own
+            return await self._on_agenda(user, record, need, None, now)
         return await self._keep(user, record, need.answer_id, SKIPPED, None, now)
 
     async def put_on_agenda(
@@ -331,9 +370,20 @@ class Checkins:
         if isinstance(found, Result):
             return found
         record, need = found
-        if need.need is not Need.AGENDA:
+        if need.need is not Need.AGENDA or need.words:
             return STALE
-        kept = await self._keep(user, record, need.answer_id, ON_AGENDA, None, now)
+        if record.capacity == Capacity.LEAST.value:  # nothing asks to type at the least
+            kept = await self._keep(user, record, need.answer_id, ON_AGENDA, None, now)
+            return replace(kept, on_agenda=True) if kept.kind is not Kind.ALREADY else kept
+        return await self._keep(user, record, need.answer_id, AGENDA_ASKING, None, now)
+
+    async def _on_agenda(
+        self, user: User, record: CheckinRecord, need: NeedStep, text: str | None, now: datetime
+    ) -> Result:
+        """What the client wants to decide goes on the agenda: in their words, or as the answer
+        named it; the step that asked for the words is done."""
+        await self._store.remove_answers(record.id, [need.answer_id])
+        kept = await self._keep(user, record, need.answer_id, ON_AGENDA, text, now)
         return replace(kept, on_agenda=True) if kept.kind is not Kind.ALREADY else kept
 
     async def contact_requested(self, user: User, now: datetime) -> Result:
@@ -364,7 +414,7 @@ class Checkins:
     async def change_last(
         self, user: User, checkin_id: int, step_no: int, now: datetime
     ) -> Result:
-        """ "Change my last answer": that answer (and the human step after it) goes, and its
+        """ "Change this answer": that answer (and the human step after it) goes, and its
         question is asked again; ``step_no`` must be the step it was offered for."""
         loaded = await self._load(user, checkin_id)
         if loaded is None:
@@ -376,6 +426,7 @@ class Checkins:
         follow_ups = [follow_up_id(step.id, o.id) for o in step.options if o.need is not None]
         if not await self._store.remove_answers(record.id, [step.id, *follow_ups]):
             return STALE
+        await self._store.set_answered_message(record.id, None)
         return await self._next(user, record.id, now, again=True)
 
     async def drop(self, user: User, checkin_id: int, now: datetime) -> Result:
@@ -484,13 +535,15 @@ class Checkins:
         if record is None or dialog is None or not record.answers:
             return None
         last = record.answers[-1]
-        if last.value != TEXT or last.text != text:
+        if last.value not in (TEXT, ON_AGENDA) or last.text != text:
             return None
         shown = await self._as_before(user, record, dialog, last.step_id, last.value)
         if shown is None:
             return None
         said = last.step_id not in {step.id for step in dialog.steps}  # after "What is it?"
-        return replace(shown, kept_words=text) if said else shown
+        if not said:
+            return shown
+        return replace(shown, kept_words=text, on_agenda=last.value == ON_AGENDA)
 
     async def _asking(self, user: User, record: CheckinRecord, dialog: Dialog) -> Result | None:
         """The question or human step the open check-in asks now; None when all is asked."""
@@ -516,17 +569,23 @@ class Checkins:
                 break  # a meeting has been since: what came before was for that one
             dialog = self.dialog(record.dialog, user.language)
             for answer in reversed(record.answers):
-                if dialog is None or answer.value != ON_AGENDA or FOLLOW_UP not in answer.step_id:
+                if dialog is None or FOLLOW_UP not in answer.step_id:
                     continue
                 step_id, _, option_id = answer.step_id.partition(FOLLOW_UP)
                 try:
                     step = dialog.step(step_id)
                 except KeyError:
                     continue
-                label = next((o.label for o in step.options if o.id == option_id), None)
-                if label is not None:
-                    day = answer.answered_at.astimezone(zone).date()
-                    items.append(AgendaItem(step.question.strip(), label, day))
+                option = next((o for o in step.options if o.id == option_id), None)
+                avoid = option is not None and option.need is Need.AVOID
+                raised = answer.value in (ON_AGENDA, AGENDA_ASKING)
+                if option is None or not (raised or avoid):
+                    continue
+                words = answer.text if answer.value in (ON_AGENDA, TEXT) else None
+                day = answer.answered_at.astimezone(zone).date()
+                items.append(
+                    AgendaItem(step.question.strip(), option.label, day, words, avoid=avoid)
+                )
         return tuple(reversed(items))
 
     async def _has_team(self, user: User) -> bool:
@@ -586,7 +645,7 @@ def _state(record: CheckinRecord, dialog: Dialog) -> Prompt | NeedStep | None:
 
 
 def _changeable(record: CheckinRecord, dialog: Dialog) -> int | None:
-    """The step whose answer "Change my last answer" asks again: the last one answered (not let
+    """The step whose answer "Change this answer" asks again: the last one answered (not let
     go with "This is too much"), if it can still be asked at the check-in's capacity now."""
     if record.capacity is None:
         return None

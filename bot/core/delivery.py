@@ -23,6 +23,7 @@ from bot.core.planning import ASK, CHECKIN, MEETING, REGULAR, RELAY, SPACING, Pl
 from bot.core.ports import CheckinStore, ClockWatch, MessageStore, People, Sends, TeamStore
 from bot.core.schedule import next_contact_time
 from bot.core.views import Say, t
+from bot.core.waits import WaitsClosing
 
 log = logging.getLogger(__name__)
 
@@ -247,7 +248,9 @@ class Dispatcher:
                 and await d.planner.schedule_of(user.id) is None
             ):
                 # Not yet agreed that the bot may write first: a nudge or a proposed meeting
-                # date waits (its sender was told so); agreeing brings it forward.
+                # date waits (its sender was told so); agreeing brings it forward. A client who
+                # chose "Only when I ask" sees a waiting nudge when they next write to the bot
+                # (``Nudges.held_for``), never from here; past ``closes_at`` it is dropped.
                 await self._d.sends.postpone(send.id, min(now + HOLD, send.closes_at))
                 return "held"
             # --- end of the agreement rule ---
@@ -440,10 +443,17 @@ class Scheduler:
     """One tick does all due work. Driven by the adapter's job queue in production and by hand
     when a test or the sandbox moves its clock, so both run exactly the same code."""
 
-    def __init__(self, deps: DeliveryPorts, dispatcher: Dispatcher, retention: Retains) -> None:
+    def __init__(
+        self,
+        deps: DeliveryPorts,
+        dispatcher: Dispatcher,
+        retention: Retains,
+        closing: WaitsClosing | None = None,
+    ) -> None:
         self._d = deps
         self._dispatcher = dispatcher
         self._retention = retention
+        self._closing = closing
         self._purged_at: datetime | None = None
         self._seen: datetime | None = None  # the clock's last sane reading, as stored
         self._jumped: bool | None = None  # None: not read yet
@@ -453,9 +463,12 @@ class Scheduler:
         return await self._d.planner.rebuild(self._d.clock.now())
 
     async def tick(self) -> Counter[str]:
-        """Send what is due, then apply the retention rule (at most once an hour)."""
+        """Send what is due, close questions whose wait for typing ended, then apply the
+        retention rule (at most once an hour)."""
         outcomes = await self._dispatcher.tick()
         now = self._d.clock.now()
+        if self._closing is not None:
+            outcomes["waits closed"] += await self._closing.close(now)
         if not await self._clock_is_sane(now):
             outcomes["clock"] += 1
             return outcomes

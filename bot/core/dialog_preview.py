@@ -10,7 +10,15 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from bot.core.checkin_screens import capacity_screen, next_screen
+from bot.core.checkin_screens import (
+    CAPACITY_SCREEN,
+    capacity_screen,
+    change_choice,
+    less_choices,
+    next_screen,
+    screen_limit,
+    snooze_choices,
+)
 from bot.core.checkins import asking_now
 from bot.core.dialogs import (
     SKIPPED,
@@ -39,13 +47,22 @@ def _member(name: str) -> TeamMember:
     return TeamMember(person, Role.PEER, _THEN)
 
 
+Screen = tuple[Say, str | None, bool]
+"""A screen, the choice pressed on it (its index, "go_on", or None: words typed), and whether
+its question then keeps "Change this answer"."""
+
+
 def screens(
-    dialog: Dialog, capacity: Capacity, member: TeamMember | None
-) -> list[tuple[Say, str | None]]:
+    dialog: Dialog,
+    capacity: Capacity,
+    member: TeamMember | None,
+    first_answers: dict[str, str] | None = None,
+) -> list[Screen]:
     """Every screen of a check-in at ``capacity`` pressing the first button each time ("Go on"
-    after a human step), each with the index of the choice pressed (None: words typed)."""
+    after a human step), or the option ``first_answers`` names for a step."""
+    chosen = first_answers or {}
     answers: list[Answer] = []
-    out: list[tuple[Say, str | None]] = []
+    out: list[Screen] = []
     first = True
     while True:
         record = CheckinRecord(
@@ -59,19 +76,24 @@ def screens(
             first = False
         (say,) = next_screen(result).says
         if result.need is not None:
-            out.append((say, "go_on"))
+            out.append((say, "go_on", False))
             answers.append(Answer(result.need.answer_id, SKIPPED, None, capacity.value, _THEN))
             continue
         assert result.prompt is not None
         prompt = result.prompt
+        ids = [option.id for option in prompt.options]
+        pick = ids.index(chosen[prompt.step_id]) if chosen.get(prompt.step_id) in ids else 0
         if prompt.options:
-            out.append((say, "0"))
-            answers.append(
-                Answer(prompt.step_id, prompt.options[0].id, None, capacity.value, _THEN)
-            )
+            value, pressed = prompt.options[pick].id, str(pick)
         else:
-            out.append((say, None))
-            answers.append(Answer(prompt.step_id, TEXT, "…", capacity.value, _THEN))
+            value, pressed = TEXT, None
+        answers.append(Answer(prompt.step_id, value, "…", capacity.value, _THEN))
+        after = CheckinRecord(
+            _PREVIEW_ID, 0, dialog.id, _THEN, capacity.value, "open", None, tuple(answers)
+        )
+        following = asking_now(after, dialog, member)
+        keeps = following is not None and change_choice(following) is not None
+        out.append((say, pressed, keeps))
     return out
 
 
@@ -117,17 +139,22 @@ def preview(dialog: Dialog, capacity: Capacity, catalog: Catalog, language: str 
     say(bot, words.text(language, cost(dialog, capacity)))
     out.append("")
     member = _member(text("dialogs.preview_member"))
-    for screen, pressed in screens(dialog, capacity, member):
+    less = [words.text(language, choice.label) for choice in less_choices(_PREVIEW_ID)]
+    for screen, pressed, keeps in screens(dialog, capacity, member):
         parts = [p for p in screen.parts if p != cost(dialog, capacity)]
         say(bot, "\n\n".join(words.text(language, part) for part in parts))
         labels = words.labels(language, screen)
         buttons(labels)
+        if pressed not in (None, "go_on") and capacity.below() is not None:
+            out.append(text("dialogs.preview_not_now", choices=" / ".join(less)))
         if pressed is None:
             say(you, text("dialogs.preview_typed"))
         elif pressed == "go_on":
             say(you, text("checkin.need.go_on"))
         else:
             say(you, labels[int(pressed)])
+        if keeps:
+            out.append(text("dialogs.preview_change", label=text("checkin.change.button")))
         out.append("")
     say(bot, text("checkin.saved"))
     needs = [
@@ -147,3 +174,44 @@ def preview(dialog: Dialog, capacity: Capacity, catalog: Catalog, language: str 
                 text("dialogs.preview_need", label=option.label, question=question, step=what)
             )
     return "\n".join(out) + "\n"
+
+
+def paths(dialog: Dialog, capacity: Capacity) -> list[dict[str, str]]:
+    """Enough ways through a dialog to see every screen it can show: each option of each
+    step asked at ``capacity`` chosen once (the first option elsewhere)."""
+    ways: list[dict[str, str]] = [{}]
+    for step in dialog.steps:
+        if capacity in step.at:
+            ways.extend({step.id: option.id} for option in step.at[capacity].options)
+    return ways
+
+
+def screen_problems(dialog: Dialog) -> list[str]:
+    """Every screen of ``dialog`` that would show more buttons than its capacity allows,
+    counting every button a person sees (the engine's own included), as one line each."""
+    problems = []
+    opening = capacity_screen(dialog, _PREVIEW_ID, later=True)
+    behind = snooze_choices(_PREVIEW_ID)
+    for name, count in (("the capacity question", len(opening.choices)), ("Later", len(behind))):
+        if count > CAPACITY_SCREEN:
+            problems.append(
+                f"{dialog.source}: {name} shows {count} buttons, at most {CAPACITY_SCREEN}"
+            )
+    member = _member("Sam")
+    for capacity in Capacity:
+        limit = screen_limit(capacity)
+        if capacity.below() is not None and len(less_choices(_PREVIEW_ID)) > limit:
+            problems.append(f'{dialog.source}: "Not now" at {capacity} shows too many buttons')
+        seen: set[tuple[str, ...]] = set()
+        for way in paths(dialog, capacity):
+            for say, _, _ in screens(dialog, capacity, member, way):
+                shown = tuple(str(choice.label) for choice in say.choices)
+                if shown in seen:
+                    continue
+                seen.add(shown)
+                if len(say.choices) > limit:
+                    problems.append(
+                        f"{dialog.source}: a screen at {capacity} shows {len(say.choices)} "
+                        f"buttons, at most {limit}"
+                    )
+    return problems

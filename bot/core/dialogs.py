@@ -34,6 +34,8 @@ FOLLOW_UP = "."
 """Joins a step and an option id ("wish.say"): the answer to the human step after that option."""
 ON_AGENDA = "agenda"
 """The value kept when the client puts what an answer named on the next meeting's agenda."""
+AGENDA_ASKING = "agenda_asking"
+"""The value kept while "Put it on the agenda" waits for what the client wants to decide."""
 ASKED = "asked"
 """The value kept when the client asked the person offered to get in touch."""
 LANGUAGE_PATTERN = re.compile(r"[a-z]{2,3}")
@@ -76,6 +78,7 @@ class Need(StrEnum):
     CONTACT = "contact"  # offer to ask a named person of the team to get in touch
     AGENDA = "agenda"  # offer to put it on the agenda of the next meeting
     SAY = "say"  # ask "What is it?": the next typed words are kept with the check-in
+    AVOID = "avoid"  # something not to talk about at the meeting: kept, with words if typed
 
 
 class Block(StrEnum):
@@ -202,6 +205,7 @@ class NeedStep:
     step_id: str
     option: Option
     need: Need
+    words: bool = False  # on the agenda already; asking what the client wants to decide
 
     @property
     def answer_id(self) -> str:
@@ -267,11 +271,14 @@ def next_prompt(
     ignored here). Calling again with a lower capacity and the same answers is how the client
     drops capacity mid-way: answered steps are never asked again and ``index`` carries on.
     ``total`` never changes on the way: it is the most that the capacity the check-in
-    ``started`` at (``capacity`` if not given) may ask, counting questions that depend on answers.
+    ``started`` at (``capacity`` if not given) may ask, counting questions that depend on answers;
+    after a drop to a lower capacity it counts what was asked and what is left there.
     """
     planned = plan(dialog, capacity, answers)
     done = sum(1 for step_id in planned if step_id in answers)
     first = started or capacity
+    # After "This is too much" the count is what is really left at the lower capacity.
+    most = len(plan(dialog, first, {})) if first is capacity else len(planned)
     for step_id in planned:
         if step_id not in answers:
             variant = dialog.step(step_id).at[capacity]
@@ -281,20 +288,32 @@ def next_prompt(
                 options=variant.options,
                 free_text=variant.free_text,
                 index=done + 1,
-                total=max(len(plan(dialog, first, {})), done + 1),
+                total=max(most, done + 1),
             )
     return None
 
 
 def pending_need(dialog: Dialog, answers: Mapping[str, str]) -> NeedStep | None:
-    """The human step still owed for an answer that names a need, if any."""
+    """The human step still owed for an answer that names a need, if any.
+
+    A need to talk is offered once per check-in: after one was offered, another answer that
+    names it ("Nobody", then "Talking to someone") goes on to the next question.
+    """
+    offered_contact = False
     for step in dialog.steps:
         value = answers.get(step.id)
         option = next((o for o in step.options if o.id == value), None)
         if option is None or option.need is None:
             continue
-        if follow_up_id(step.id, option.id) not in answers:
+        done = answers.get(follow_up_id(step.id, option.id))
+        if option.need is Need.CONTACT:
+            if offered_contact:
+                continue
+            offered_contact = True
+        if done is None:
             return NeedStep(step.id, option, option.need)
+        if done == AGENDA_ASKING:
+            return NeedStep(step.id, option, option.need, words=True)
     return None
 
 
@@ -312,14 +331,12 @@ def cost(dialog: Dialog, capacity: Capacity) -> Text:
     count = len(plan(dialog, capacity, {}))
     seconds = estimate_seconds(dialog, capacity)
     key = "checkin.up_to." if may_ask_fewer(dialog, capacity) else "checkin.cost_"
-    if count == 1:
-        return t(f"{key}one", seconds=seconds)
     if seconds < 60:
-        return t(f"{key}many", count=count, seconds=seconds)
+        return t(f"{key}seconds", count=count, seconds=seconds)
     minutes = int(seconds / 60 + 0.5)
     if minutes == 1:
-        return t(f"{key}many_minute", count=count)
-    return t(f"{key}many_minutes", count=count, minutes=minutes)
+        return t(f"{key}minute", count=count)
+    return t(f"{key}minutes", count=count, minutes=minutes)
 
 
 def prompt_words(prompt: Prompt) -> Text:
@@ -337,9 +354,12 @@ def prompt_words(prompt: Prompt) -> Text:
     return Text.joined(*lines)
 
 
-def need_words(need: NeedStep, person: tuple[str, Role] | None) -> tuple[Text, list[Text]]:
+def need_words(
+    need: NeedStep, person: tuple[str, Role] | None, capacity: Capacity = Capacity.MIDDLE
+) -> tuple[Text, list[Text]]:
     """The words of a human step and the labels of its own buttons, which come before
-    "Go on". ``person`` is the name and role of whom a need to talk is offered, if anyone."""
+    "Go on". ``person`` is the name and role of whom a need to talk is offered, if anyone.
+    At the least capacity nothing asks to type."""
     if need.need is Need.CONTACT:
         if person is None:
             return t("checkin.need.contact_nobody"), [t("menu.helpnow")]
@@ -348,8 +368,21 @@ def need_words(need: NeedStep, person: tuple[str, Role] | None) -> tuple[Text, l
             t("checkin.need.contact_button", name=name)
         ]
     if need.need is Need.AGENDA:
+        if need.words:
+            return t("checkin.need.agenda_what"), []
         return t("checkin.need.agenda"), [t("checkin.need.agenda_button")]
+    if need.need is Need.AVOID:
+        return t(
+            "checkin.need.avoid_least" if capacity is Capacity.LEAST else "checkin.need.avoid"
+        ), []
     return t("checkin.need.say"), []
+
+
+def takes_words(need: NeedStep, capacity: Capacity) -> bool:
+    """Whether the human step takes the next typed words as its answer."""
+    if need.need is Need.AGENDA:
+        return need.words
+    return need.need is Need.SAY or (need.need is Need.AVOID and capacity is not Capacity.LEAST)
 
 
 def dialog_for(dialogs: Mapping[str, Dialog], dialog_id: str, language: str) -> Dialog | None:

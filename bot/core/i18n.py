@@ -8,41 +8,104 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel.core import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton
+from babel.plural import PluralRule
 
 from bot.core.dates import speech_locale
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DEFAULT_LANGUAGE = "en"
 
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+"""CLDR's plural categories. A text that carries a number is a table of some of them."""
+
+Plural = Mapping[str, str]
+"""One text in the forms a number needs: CLDR category ("one", "other"...) -> text."""
+
+Entry = str | Plural
+"""What a catalog holds under a key: a text, or a text in plural forms."""
+
 
 class CatalogError(Exception):
     """A catalog file is missing, malformed, or disagrees with the default language."""
 
 
-def _flatten(prefix: str, table: Mapping[str, Any], out: dict[str, str], source: Path) -> None:
+def _is_plural(table: Mapping[str, Any]) -> bool:
+    """Whether a TOML table is one text in plural forms, not a group of texts.
+
+    It is when all its keys are CLDR categories, or when it has an ``other`` form beside at
+    least one more category (so ``{one = "...", other = "...", several = "..."}`` is a plural
+    with a wrong form, refused, while a group with a button called ``other`` stays a group)."""
+    keys = set(table)
+    if not keys or not all(isinstance(v, str) for v in table.values()):
+        return False
+    categories = keys & set(PLURAL_CATEGORIES)
+    return keys == categories or ("other" in keys and len(categories) > 1)
+
+
+@cache
+def _plural_rule(language: str) -> PluralRule:
+    try:
+        return Locale.parse(language).plural_form
+    except (UnknownLocaleError, ValueError) as exc:
+        raise CatalogError(f"no plural rules for the language {language!r}") from exc
+
+
+def _check_plural(language: str, full: str, forms: Mapping[str, str], where: str) -> None:
+    """A plural table needs ``other`` and may only use the categories ``language`` has."""
+    if "other" not in forms:
+        raise CatalogError(f'{where}: {full}: a plural text needs an "other" form')
+    try:
+        known = set(_plural_rule(language).tags) | {"other"}
+    except CatalogError as exc:
+        raise CatalogError(f"{where}: {full}: {exc}") from exc
+    unknown = sorted(set(forms) - known)
+    if unknown:
+        raise CatalogError(
+            f"{where}: {full}: {', '.join(map(repr, unknown))} is not a plural form of "
+            f"{language!r}, which has {', '.join(c for c in PLURAL_CATEGORIES if c in known)}"
+        )
+
+
+def _flatten(
+    prefix: str, table: Mapping[str, Any], out: dict[str, Entry], source: Path, language: str = ""
+) -> None:
+    where = f"{language}/{source.name}" if language else source.name
     for key, value in table.items():
         full = f"{prefix}.{key}" if prefix else key
-        if isinstance(value, Mapping):
-            _flatten(full, value, out, source)
+        if isinstance(value, Mapping) and _is_plural(value):
+            _check_plural(language or DEFAULT_LANGUAGE, full, value, where)
+            out[full] = {c: value[c] for c in PLURAL_CATEGORIES if c in value}
+        elif isinstance(value, Mapping):
+            _flatten(full, value, out, source, language)
         elif isinstance(value, str):
             out[full] = value
         else:
-            raise CatalogError(f"{source.name}: {full}: must be text, not {type(value).__name__}")
+            raise CatalogError(f"{where}: {full}: must be text, not {type(value).__name__}")
 
 
-def _fields(text: str) -> set[str]:
+def _fields(text: Entry) -> set[str]:
+    if not isinstance(text, str):  # a plural: the placeholders of all its forms together
+        return set().union(*(_fields(form) for form in text.values()))
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def _number(value: object) -> int | float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value
 
 
 @dataclass(frozen=True)
 class Catalog:
     """All texts of all languages; a missing translation falls back to the default language."""
 
-    texts: Mapping[str, Mapping[str, str]]
+    texts: Mapping[str, Mapping[str, Entry]]
     default: str = DEFAULT_LANGUAGE
     region: str | None = None  # the service's locale ("en_GB"): how its people write dates
 
@@ -58,17 +121,20 @@ class Catalog:
         """Read every ``<language>/*.toml`` in ``directory`` and check them against the default.
 
         A language may spread its texts over several files; a key defined twice is an error.
+        A text that carries a number may be a table of CLDR plural forms,
+        ``line_team = { one = "{count} person", other = "{count} people" }``: it needs an
+        ``other`` form, and only the forms its language has (English: ``one``, ``other``).
         """
-        texts: dict[str, dict[str, str]] = {}
+        texts: dict[str, dict[str, Entry]] = {}
         for lang_dir in sorted(p for p in directory.iterdir() if p.is_dir()):
-            flat: dict[str, str] = {}
+            flat: dict[str, Entry] = {}
             for path in sorted(lang_dir.glob("*.toml")):
                 try:
                     raw = tomllib.loads(path.read_text(encoding="utf-8"))
                 except (OSError, tomllib.TOMLDecodeError) as exc:
                     raise CatalogError(f"{lang_dir.name}/{path.name}: {exc}") from exc
-                part: dict[str, str] = {}
-                _flatten("", raw, part, path)
+                part: dict[str, Entry] = {}
+                _flatten("", raw, part, path, lang_dir.name)
                 for key in part.keys() & flat.keys():
                     raise CatalogError(f"{lang_dir.name}/{path.name}: {key}: defined twice")
                 flat.update(part)
@@ -106,14 +172,44 @@ class Catalog:
         return key in self.texts[self.default]
 
     def get(self, language: str, key: str, /, **values: object) -> str:
-        """Return the text for ``key`` in ``language``, filled with ``values``."""
+        """Return the text for ``key`` in ``language``, filled with ``values``.
+
+        A plural text takes the form ``language``'s CLDR rules give the number: ``count``, or,
+        if the call has no ``count``, the one number among the values its forms use
+        (``hours=1`` for "for {hours} hours")."""
         table = self.texts.get(language, {})
         text = table.get(key)
         if text is None:
-            text = self.texts[self.default].get(key)
+            language, text = self.default, self.texts[self.default].get(key)
         if text is None:
             raise KeyError(f"no text {key!r} in the catalog")
+        if not isinstance(text, str):
+            text = self._form(language, key, text, values)
         return text.format(**values) if values or "{" in text else text
+
+    def plural(self, language: str, key: str, count: float) -> str:
+        """The CLDR category ("one", "few", "other"...) ``language`` uses for ``count``,
+        among the forms ``key`` has; "other" if it has no such form."""
+        text = self.texts.get(language, {}).get(key)
+        if text is None:
+            language, text = self.default, self.texts[self.default].get(key)
+        if text is None:
+            raise KeyError(f"no text {key!r} in the catalog")
+        category = _plural_rule(language)(abs(count))
+        return category if not isinstance(text, str) and category in text else "other"
+
+    def _form(self, language: str, key: str, forms: Plural, values: Mapping[str, object]) -> str:
+        count = _number(values.get("count"))
+        if count is None:
+            numbers = {
+                name: number
+                for name in _fields(forms)
+                if (number := _number(values.get(name))) is not None
+            }
+            if len(numbers) != 1:
+                raise KeyError(f"the text {key!r} needs a number to choose its form: count=...")
+            (count,) = numbers.values()
+        return forms.get(self.plural(language, key, count), forms["other"])
 
     def date(self, language: str, value: date) -> str:
         """A date written the way people of ``language`` write it ("26 November 2026")."""

@@ -116,6 +116,7 @@ class CheckinRecord:
     status: str  # open | done | declined | closed
     message_id: int | None
     answers: tuple[Answer, ...] = ()
+    answered_message_id: int | None = None  # the last answered question's message ("Change")
 
     @property
     def answer_values(self) -> dict[str, str]:

@@ -4,8 +4,11 @@ arrives, and what each person sees before anything goes.
 Member to client (a nudge, an answer, a proposed meeting date) is planned, and the dispatcher
 delivers it inside the client's contact hours, never during a pause, a few minutes after another
 message the bot started; what a member starts unasked (a nudge, a proposed date) waits until the
-client has agreed that the bot may write first. Whoever sends is told when it will really arrive,
-by that same rule (``arrival``). Client to member (a reply, a message, a request, a thank-you)
+client has agreed that the bot may write first. A client who chose "Only when I ask" sees a
+waiting nudge the next time they write to the bot, before the answer to what they wrote
+(``held_for``), never unasked. Anything waiting is dropped once its send closes
+(``kept_until``). Whoever sends is told when it will really arrive, by that same rule
+(``arrival``). Client to member (a reply, a message, a request, a thank-you)
 goes at once through the ``Outbox``, and only after the client pressed Send. Every message is
 kept for the client's /mydata. A press or typed answer acts only on messages of the person
 who made it.
@@ -46,7 +49,7 @@ from bot.core.dates import read_moment
 from bot.core.i18n import Catalog
 from bot.core.lengths import MESSAGE_MAX, utf16_len
 from bot.core.model import ClientSchedule, Relay, Role, User
-from bot.core.planning import Planner
+from bot.core.planning import RELAY_LIFETIME, Planner
 from bot.core.policy import Policy
 from bot.core.ports import MessageStore, Outbox, People, Sends, TeamStore
 from bot.core.views import Choice, Say, Text, View, t
@@ -112,11 +115,24 @@ class Hold(StrEnum):
 
 @dataclass(frozen=True)
 class Arrival:
-    """When a member's message will really reach the client: ``at``, or held for a reason."""
+    """When a member's message will really reach the client: ``at``, or held for a reason.
+
+    ``on_ask``: the client chose "Only when I ask", so a nudge is held (``hold``: NOT_AGREED, or
+    PAUSED while they are paused) until the next time they write to the bot, from ``after`` if
+    that is later than now.
+    """
 
     at: datetime | None
     hold: Hold | None
     zone: tzinfo  # the client's
+    on_ask: bool = False
+    after: datetime | None = None
+
+
+def kept_until(due: datetime) -> datetime:
+    """Until when a member's message due at ``due`` may still reach the client: its send
+    closes then (``Planner.plan_relay``), and what has not arrived is dropped."""
+    return due + RELAY_LIFETIME
 
 
 async def arrival(
@@ -297,11 +313,39 @@ class Nudges:
     async def _arrival(
         self, client_id: int, kind: str, due: datetime | None, now: datetime
     ) -> Arrival:
-        """When a member's message of ``kind`` will really reach the client."""
-        return await arrival(self._planner, client_id, kind, due or now, now)
+        """When a member's message of ``kind`` will really reach the client; for a nudge to a
+        client who chose "Only when I ask", the next time they write (``held_for``)."""
+        found = await arrival(self._planner, client_id, kind, due or now, now)
+        if (
+            found.hold is not Hold.NOT_AGREED
+            or kind != NUDGE
+            or not await self._sends.only_when_asked(client_id)
+        ):
+            return found
+        schedule = await self._planner.contact_schedule(client_id)
+        paused = schedule is not None and schedule.paused_at(now)
+        later = due if due is not None and due > now + SOON else None
+        hold = Hold.PAUSED if paused else Hold.NOT_AGREED
+        return dataclasses.replace(found, hold=hold, on_ask=True, after=later)
+
+    @staticmethod
+    def _seen(found: Arrival) -> Text:
+        """When a client who chose "Only when I ask" sees it: the next time they write."""
+        if found.hold is Hold.PAUSED:
+            return t("arrival.next_write_paused")
+        if found.after is not None:
+            return t("arrival.next_write_after", after=found.after.astimezone(found.zone))
+        return t("arrival.next_write")
+
+    @staticmethod
+    def _until(found: Arrival, due: datetime) -> datetime:
+        """Until when a message due at ``due`` waits, on the client's clock."""
+        return kept_until(due).astimezone(found.zone)
 
     def _when(self, reader: User, found: Arrival, now: datetime) -> Text:
         """When it arrives, in words for ``reader``: a time, or what it waits for."""
+        if found.on_ask:
+            return self._seen(found)
         if found.hold is Hold.NOT_AGREED:
             return t("arrival.agreed")
         if found.at is None:
@@ -315,10 +359,17 @@ class Nudges:
         day = found.at.astimezone(found.zone).date()
         return Text.plain(self._catalog.short_date(reader.language, day))
 
-    def _heading(self, reader: User, client: User, found: Arrival, now: datetime) -> Text:
-        """Above a preview: when the client will see it, or what it waits for."""
+    def _heading(
+        self, reader: User, client: User, found: Arrival, due: datetime, now: datetime
+    ) -> Text:
+        """Above a preview: when the client will see it, or what it waits for (and until when,
+        if that may never come)."""
+        until = self._until(found, due)
+        if found.on_ask:
+            seen = self._seen(found)
+            return t("arrival.preview_on_ask", name=client.name, seen=seen, until=until)
         if found.hold is Hold.NOT_AGREED:
-            return t("arrival.preview_not_agreed", name=client.name)
+            return t("arrival.preview_not_agreed", name=client.name, until=until)
         if found.hold is Hold.PAUSED:
             return t("arrival.preview_paused", name=client.name)
         return t("arrival.preview_at", name=client.name, when=self._when(reader, found, now))
@@ -343,7 +394,12 @@ class Nudges:
             return View.say(key)
         says: list[Say] = []
         planned = await self._messages.planned_relays(member_id=user.id)
-        waiting = [relay for relay in planned if relay.kind == NUDGE]
+        # One whose send closed never arrives: it is not "still to arrive".
+        waiting = [
+            relay
+            for relay in planned
+            if relay.kind == NUDGE and (relay.due_at is None or kept_until(relay.due_at) > now)
+        ]
         if waiting:
             shown = [t("nudge.upcoming_title")]
             cancels = []
@@ -379,8 +435,11 @@ class Nudges:
         if isinstance(client, View):
             return client
         found = await self._arrival(client.id, NUDGE, now, now)
-        if found.hold is Hold.NOT_AGREED:
-            question = t("arrival.ask_when_not_agreed", name=client.name)
+        days = RELAY_LIFETIME.days
+        if found.on_ask:
+            question = t("arrival.ask_when_on_ask", name=client.name, count=days)
+        elif found.hold is Hold.NOT_AGREED:
+            question = t("arrival.ask_when_not_agreed", name=client.name, count=days)
         elif found.hold is Hold.PAUSED:
             question = t("arrival.ask_when_paused", name=client.name)
         elif found.at is not None and found.at > now + SOON:
@@ -452,8 +511,10 @@ class Nudges:
             Choice(t("nudge.send"), ConfirmToClient(relay.id, True)),
             Choice(t("relay.cancel"), ConfirmToClient(relay.id, False)),
         ]
-        found = await self._arrival(client.id, relay.kind, relay.due_at, now)
-        return View.of(Say.of(self._heading(member, client, found, now), shown, choices=choices))
+        due = max(relay.due_at or now, now)  # as it will be planned
+        found = await self._arrival(client.id, relay.kind, due, now)
+        heading = self._heading(member, client, found, due, now)
+        return View.of(Say.of(heading, shown, choices=choices))
 
     async def confirm(
         self, user: User, relay_id: int, send: bool, now: datetime, message_id: int | None = None
@@ -507,8 +568,12 @@ class Nudges:
             return None
         await self._planner.plan_relay(client.id, relay.id, due)
         found = await self._arrival(client.id, relay.kind, due, now)
+        until = self._until(found, due)
+        if found.on_ask:
+            seen = self._seen(found)
+            return Say.of(t("arrival.planned_on_ask", name=client.name, seen=seen, until=until))
         if found.hold is Hold.NOT_AGREED:
-            return Say.of(t("arrival.planned_not_agreed", name=client.name))
+            return Say.of(t("arrival.planned_not_agreed", name=client.name, until=until))
         paused = pause_note(client.name, await self._sends.schedule(client.id), held=False)
         if paused is not None:
             await self._messages.update_relay(relay.id, held_told=True)
@@ -692,6 +757,41 @@ class Nudges:
             relay_id, status="sent", chat_id=member.chat_id, message_id=sent
         )
         return True
+
+    # --- a client who chose "Only when I ask" writes ------------------------------------------
+
+    async def held_for(self, client: User, now: datetime) -> View:
+        """What waited for a client who chose "Only when I ask", to show now that they wrote to
+        the bot, before the answer to what they wrote: each nudge whose time has come, as it
+        always looks ("Sam wanted to check in: …", its buttons), unless it was withdrawn,
+        declined or dropped (``kept_until``), its sender left the team, or the client is
+        paused. Nothing for anyone else.
+
+        Each is marked as arrived once it is out (``on_sent``), so it is shown once. Handled
+        again after a stop between the two, it is shown again, and the adapter does not send a
+        message that already went for the same update.
+        """
+        if not client.role.is_client or not await self._sends.only_when_asked(client.id):
+            return View()
+        schedule = await self._planner.contact_schedule(client.id)
+        if schedule is not None and schedule.paused_at(now):
+            return View()
+        declined = await self._messages.no_nudges(client.id)
+        says: list[Say] = []
+        for relay, send_id in await self._messages.held_relays(client.id, now):
+            if relay.kind != NUDGE or relay.member_id is None or relay.member_id in declined:
+                continue  # (the dispatcher drops what no longer goes when it next looks)
+            role = await self._teams.team_role(client.id, relay.member_id)
+            if role is None:
+                continue
+            arrived = partial(self._arrived, relay.id, send_id, now)
+            says.append(dataclasses.replace(client_message(relay, role), on_sent=arrived))
+        return View(tuple(says))
+
+    async def _arrived(self, relay_id: int, send_id: int, now: datetime, message_id: int) -> None:
+        """A waiting nudge reached the client, who had written: it is sent, never again."""
+        await self._messages.update_relay(relay_id, status="sent", expect="planned")
+        await self._sends.finish_send(send_id, "sent", now, reason="asked", message_id=message_id)
 
     # --- one entry for presses, one for typed words --------------------------------------------
 

@@ -138,7 +138,8 @@ class Persons:
 
     async def words_of_crisis(self, user: User, checkin_id: int | None = None) -> View:
         """Typed words that sound like a crisis: the card itself, contacts first; with a team,
-        "Ask <name> to get in touch"; inside a check-in, "Go on" or "Stop here".
+        "Ask <name> to get in touch"; "Write my plan" while there is none (the card says one
+        can be written); inside a check-in, "Go on" or "Stop here".
 
         The card goes out even if the store fails (without the plan and the team).
         """
@@ -154,6 +155,10 @@ class Persons:
             choices.append(
                 Choice(t("helpnow.ask_contact", name=ask.name), AskContact(ask.id, Request.CALL))
             )
+        if user.role.is_client and (plan is None or plan.empty):
+            choices.append(
+                Choice(t("helpnow.plan_write"), PlanWrite())
+            )  # the card says "You can write one"
         if checkin_id is not None:
             choices.append(Choice(t("helpnow.go_on"), GoOn(checkin_id)))
             choices.append(Choice(t("helpnow.stop_here"), StopHere(checkin_id)))

@@ -22,6 +22,16 @@ log = logging.getLogger(__name__)
 TOLD_AHEAD = timedelta(days=14)
 
 
+async def erase_account(sharing: Sharing, persons: Persons, user: User, now: datetime) -> None:
+    """Erase a person, the one way for ``/delete`` and for the retention rule: a client's shares
+    are taken back from every chat first; a member's clients are told they left the team."""
+    if user.role.is_client:
+        await sharing.withdraw_all(user, now)
+    else:
+        await persons.tell_clients_left(user, now)
+    await persons.erase(user, now)
+
+
 class Retention:
     """Applies the retention rule; the scheduler runs it about once an hour."""
 
@@ -55,9 +65,7 @@ class Retention:
                 await self._planner.plan_notice(user.id, "retention.idle", {"days": days}, now)
                 await self._people.told_idle(user.id, now)
             elif user.seen_at < cutoff and await self._told(user, told, now, ahead):
-                if not user.role.is_client:  # their clients hear that they left the team
-                    await self._persons.tell_clients_left(user, now)
-                await self._persons.erase(user, now)
+                await erase_account(self._sharing, self._persons, user, now)
                 erased += 1
         if erased:
             log.info("retention: erased %d idle accounts", erased)

@@ -236,8 +236,22 @@ class ScheduleSettings:
     def _today(self, schedule: Schedule, now: datetime) -> date:
         return now.astimezone(schedule.zone).date()
 
-    def _words(self, user: User, own: ClientSchedule, now: datetime) -> list[Text]:
-        """The schedule in words, one line each: when, the contact hours, a pause, the next."""
+    async def _proposed(self, user: User, own: ClientSchedule) -> bool:
+        """Whether the schedule is still a proposal: never agreed to, and the proposal still
+        open (its gentle second ask planned: answering it either way cancels that)."""
+        if own.agreed_on is not None:
+            return False
+        return any(
+            s.kind == ASK and s.status == "planned" for s in await self._sends.sends(user.id)
+        )
+
+    def _words(
+        self, user: User, own: ClientSchedule, now: datetime, proposed: bool = False
+    ) -> list[Text]:
+        """The schedule in words, one line each: when, the contact hours, a pause, the next.
+
+        ``proposed``: a schedule being looked at before the client decided (after "Change it")
+        is said as what it will be, not as check-ins that are off."""
         schedule = self._effective(own)
         values = {
             "days": self._days_words(user, schedule.days),
@@ -246,6 +260,8 @@ class ScheduleSettings:
         }
         if not schedule.days:
             lines = [t("schedule.no_days")]
+        elif own.agreed_on is None and proposed:
+            lines = [t("settings.proposed_fewer" if own.fewer else "settings.proposed", **values)]
         elif own.agreed_on is None:
             lines = [t("settings.off", **values)]
         else:
@@ -305,7 +321,7 @@ class ScheduleSettings:
         something"); ``everything`` shows what can be changed instead.
         """
         own = await self._own(user)
-        lines = self._words(user, own, now)
+        lines = self._words(user, own, now, await self._proposed(user, own))
         if note is not None:
             lines.insert(0, note)
         rows: tuple[tuple[Choice, ...], ...] = ()
@@ -334,7 +350,8 @@ class ScheduleSettings:
         self, user: User, now: datetime, prompt: Text, choices: list[Choice]
     ) -> View:
         """A screen of the settings: the schedule as it is now, a question, its choices."""
-        lines = self._words(user, await self._own(user), now)
+        own = await self._own(user)
+        lines = self._words(user, own, now, await self._proposed(user, own))
         return _edit(_lines([*lines, prompt]), choices)
 
     # --- buttons ---------------------------------------------------------------------------

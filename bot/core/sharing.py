@@ -1,8 +1,9 @@
 """What a client can share, the exact text their team receives (their own words only), and
-/share as use cases: choose items (five to a page, older ones a tap away), see the exact text
-(split into labelled messages when it is longer than one message can hold), choose people, send;
-see what was shared and withdraw it (every message it became). Every use case acts on the
-client's own draft and shares only.
+/share as use cases: choose items (three to a page, each item on one page only, older ones a tap
+away), see the exact text (split into labelled messages when it is longer than one message can
+hold), choose people, send; see what was shared and withdraw it (every message it became). Every
+use case acts on the client's own draft and shares only. No message offers more than
+``MAX_CHOICES`` buttons, counting every one: the pages, the people and the history are paged.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from babel.lists import format_list
@@ -19,8 +21,10 @@ from bot.core.actions.share import (
     AskWithdraw,
     CancelShare,
     ChangeItems,
+    HistoryPage,
     KeepShare,
     Preview,
+    RecipientPage,
     SendShare,
     SharedHistory,
     ToggleItem,
@@ -38,12 +42,15 @@ from bot.core.ports import CheckinStore, Outbox, People, ShareStore, TeamStore
 from bot.core.views import Choice, Say, Text, View, t
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 # What each dialog's answers are called when shared.
 ITEM_KIND = {"checkin": "checkin", "meeting_prep": "agenda", "after_meeting": "reflection"}
 KINDS = ("note", "checkin", "agenda", "reflection")
-PAGE = 5  # items offered as buttons on one page of /share, newest first
-HISTORY = 10  # shares listed in the history, newest first
+MAX_CHOICES = 6  # the most buttons one message shows, every one counted (outside check-ins)
+PAGE = 3  # items on one page of /share, newest first: then "Older", the preview, the history
+HISTORY = 5  # shares on one page of the history, newest first, each with its Withdraw
+PEOPLE = 4  # people under a preview, then Share and "Change what's included"
 MAX_PARTS = 10  # the most messages one share may become (any single item fits in far fewer)
 RECENT_CHECKINS = 200  # check-ins looked at for items
 STALE = "fallback.stale_button"
@@ -106,16 +113,28 @@ def items_of(
     return sorted(items, key=lambda item: (item.at, item.ref), reverse=True)
 
 
-def pages(count: int) -> int:
-    """How many pages ``count`` items fill (at least one)."""
-    return max(1, -(-count // PAGE))
+def pages(count: int, size: int = PAGE) -> int:
+    """How many pages ``count`` things fill, ``size`` to a page (at least one)."""
+    return max(1, -(-count // size))
 
 
-def on_page(items: Sequence[Item], page: int) -> Sequence[Item]:
-    """The items of one page, newest first. The oldest page is filled up with items of the
-    page before it, so every page shows as many buttons and the buttons below never move."""
-    start = min(page * PAGE, max(0, len(items) - PAGE))
-    return items[start : start + PAGE]
+def on_page(things: Sequence[_T], page: int, size: int = PAGE) -> Sequence[_T]:
+    """The things of one page, in their order: each thing is on exactly one page, so pages
+    never repeat one and together show every one once (the last page may be shorter)."""
+    page = max(0, min(page, pages(len(things), size) - 1))
+    return things[page * size : (page + 1) * size]
+
+
+def people_page_size(count: int) -> int:
+    """How many people one page under a preview shows: everyone if they fit beside Share and
+    "Change what's included", else one fewer, for "More people"."""
+    return PEOPLE if count <= PEOPLE else PEOPLE - 1
+
+
+def turn(page: int, count: int) -> int:
+    """The page "Older"/"More" leads to from ``page`` of ``count``: the next, and from the
+    last back to the first, so one button reaches every page."""
+    return page + 1 if page + 1 < count else 0
 
 
 def parts_of(body: str, limit: int = MAX_TEXT) -> list[str]:
@@ -269,17 +288,18 @@ class Sharing:
         return View.of(await self._items_say(client, draft, items, previous, page, edit=True))
 
     async def turn_page(self, client: User, page: int, older: bool) -> View:
-        """The next older (or newer) page of items; at either end, a word that there is none."""
+        """The next older page of items, and from the oldest back to the newest (an earlier
+        version's "Newer" goes one page back); with one page only, a word that there is none."""
         draft = await self._shares.share_draft(client.id)
         if not _choosing(draft):
             return View.refuse(STALE)
         items = await self.items(client)
-        last = pages(len(items)) - 1
-        if older and page >= last:
+        count = pages(len(items))
+        if older and count == 1:
             return View.refuse("share.pages.oldest")
         if not older and page <= 0:
             return View.refuse("share.pages.newest")
-        target = min(page + 1 if older else page - 1, last)
+        target = turn(page, count) if older else min(page - 1, count - 1)
         previous = await self._shares.shares(client.id)
         return View.of(await self._items_say(client, draft, items, previous, target, edit=True))
 
@@ -292,8 +312,10 @@ class Sharing:
         page: int,
         edit: bool = False,
     ) -> Say:
-        """One page of items, then the same rows of actions whatever is ticked: the pages
-        (if there is more than one), the preview, the history (if any) and Cancel."""
+        """One page of items, then the same rows of actions on every page, whatever is
+        ticked: "Older" (if there is more than one page; on the oldest, back to the newest), the
+        preview, the history (if any) and Cancel, if it fits in ``MAX_CHOICES`` (nothing is sent
+        without the preview, so leaving needs no button)."""
         zone = await self._planner.zone_of(client.id)
         lang, catalog = client.language, self._catalog
         count = pages(len(items))
@@ -310,12 +332,8 @@ class Sharing:
         ]
         texts = [t("share.choose")]
         if count > 1:
-            rows.append(
-                (
-                    Choice(t("share.pages.newer"), TurnPage(page, older=False)),
-                    Choice(t("share.pages.older"), TurnPage(page, older=True)),
-                )
-            )
+            more = "share.pages.older" if page + 1 < count else "share.pages.back_to_newest"
+            rows.append((Choice(t(more), TurnPage(page, older=True)),))
             newest = catalog.short_date(lang, shown[0].at.astimezone(zone).date())
             oldest = catalog.short_date(lang, shown[-1].at.astimezone(zone).date())
             where = {"page": page + 1, "pages": count}
@@ -330,8 +348,13 @@ class Sharing:
             else t("share.pages.chosen_none")
         )
         rows.append((Choice(t("share.preview"), Preview()),))
-        history = (Choice(t("team.shared"), SharedHistory()),) if previous else ()
-        rows.append((*history, Choice(t("share.cancel"), CancelShare())))
+        last = [Choice(t("team.shared"), SharedHistory())] if previous else []
+        # Cancel too, if it fits beside a page as full as the first: the same on every page.
+        actions = sum(len(row) for row in rows) - len(shown) + len(last)
+        if min(len(items), PAGE) + actions < MAX_CHOICES:
+            last.append(Choice(t("share.cancel"), CancelShare()))
+        if last:
+            rows.append(tuple(last))
         return Say(tuple(texts), tuple(rows), edit)
 
     async def preview(self, client: User, now: datetime) -> View:
@@ -361,12 +384,23 @@ class Sharing:
         )
 
     def _recipients_say(
-        self, client: User, team: Sequence[TeamMember], draft: ShareDraft, edit: bool = False
+        self,
+        client: User,
+        team: Sequence[TeamMember],
+        draft: ShareDraft,
+        page: int = 0,
+        edit: bool = False,
     ) -> Say:
+        """The people to pick (a big team a page at a time, "More people" to the next), then
+        Share, "Change what's included" and Cancel, if it fits in ``MAX_CHOICES`` (nothing is
+        sent without Share, so leaving needs no button)."""
         assert draft.body is not None
         lang = client.language
+        size = people_page_size(len(team))
+        count = pages(len(team), size)
+        page = max(0, min(page, count - 1))
         choices = []
-        for member in team:
+        for member in on_page(team, page, size):
             mark = "✓ " if member.person.id in draft.recipients else ""
             role = self._catalog.get(lang, f"roles.{member.role.value}")
             choices.append(
@@ -375,6 +409,9 @@ class Sharing:
                     ToggleRecipient(member.person.id, draft.version),
                 )
             )
+        if count > 1:
+            more = "share.pages.more_people" if page + 1 < count else "share.pages.people_again"
+            choices.append(Choice(t(more), RecipientPage(draft.version, turn(page, count))))
         chosen = [m for m in team if m.person.id in draft.recipients]
         if len(chosen) == 1:
             go = t("share.go_one", name=chosen[0].person.name)
@@ -384,7 +421,8 @@ class Sharing:
             go = t("share.go_none")
         choices.append(Choice(go, SendShare(draft.version)))
         choices.append(Choice(t("share.change"), ChangeItems()))
-        choices.append(Choice(t("share.cancel"), CancelShare()))
+        if min(len(team), size) + (1 if count > 1 else 0) + 3 <= MAX_CHOICES:  # every page
+            choices.append(Choice(t("share.cancel"), CancelShare()))
         # The buttons go under the last message the share becomes: one decision, at the end.
         return Say.of(Text.plain(parts_of(draft.body)[-1]), choices=choices, edit=edit)
 
@@ -413,7 +451,17 @@ class Sharing:
         draft = await self._shares.save_share_draft(
             client.id, ShareDraft(draft.items, recipients, draft.body), now
         )
-        return View.of(self._recipients_say(client, team, draft, edit=True))
+        place = [m.person.id for m in team].index(member_id)
+        page = place // people_page_size(len(team))
+        return View.of(self._recipients_say(client, team, draft, page, edit=True))
+
+    async def recipient_page(self, client: User, version: int, page: int) -> View:
+        """Another page of the people of a big team, under the same preview."""
+        draft = await self._current_preview(client, version)
+        if draft is None:
+            return View.refuse(STALE)
+        team = await self._team.team_of(client.id)
+        return View.of(self._recipients_say(client, team, draft, page, edit=True))
 
     async def send(
         self, client: User, version: int, now: datetime, pressed: int | None = None
@@ -496,11 +544,16 @@ class Sharing:
     def _names(self, language: str, share: Share) -> str:
         return format_list([r.name for r in share.recipients], locale=language)
 
-    async def history(self, client: User) -> View:
-        """What the client shared, newest first, each with a Withdraw button while it stands."""
-        shares = (await self._shares.shares(client.id))[:HISTORY]
-        if not shares:
+    async def history(self, client: User, page: int = 0, edit: bool = False) -> View:
+        """What the client shared, newest first, each with a Withdraw button while it stands;
+        a few to a page, "Older" to the next (from the oldest back to the newest), so every
+        share can be withdrawn."""
+        every = await self._shares.shares(client.id)
+        if not every:
             return View.say("share.history_none")
+        count = pages(len(every), HISTORY)
+        page = max(0, min(page, count - 1))
+        shares = on_page(every, page, HISTORY)
         zone = await self._planner.zone_of(client.id)
         lang, catalog = client.language, self._catalog
 
@@ -508,6 +561,15 @@ class Sharing:
             return at.astimezone(zone).date()
 
         lines = [catalog.get(lang, "share.history_title")]
+        if count > 1:
+            newest = catalog.short_date(lang, day(shares[0].created_at))
+            oldest = catalog.short_date(lang, day(shares[-1].created_at))
+            where = {"page": page + 1, "pages": count}
+            lines.append(
+                catalog.get(lang, "share.pages.where_day", day=newest, **where)
+                if newest == oldest
+                else catalog.get(lang, "share.pages.where", first=oldest, last=newest, **where)
+            )
         choices = []
         for share in shares:
             when = catalog.date(lang, day(share.created_at))
@@ -533,7 +595,10 @@ class Sharing:
             choices.append(
                 Choice(t("share.withdraw", date=short, names=names), AskWithdraw(share.id))
             )
-        return View.of(Say.of(Text.plain("\n".join(lines)), choices=choices))
+        if count > 1:
+            more = "share.pages.older" if page + 1 < count else "share.pages.back_to_newest"
+            choices.append(Choice(t(more), HistoryPage(turn(page, count))))
+        return View.of(Say.of(Text.plain("\n".join(lines)), choices=choices, edit=edit))
 
     async def _own(self, client: User, share_id: int) -> Share | None:
         found = await self._shares.shares(client.id, share_id)

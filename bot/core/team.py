@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
@@ -24,6 +25,7 @@ from bot.core.actions.team import (
     AskMeeting,
     AskRemove,
     ClientList,
+    ClientPage,
     ConfirmMeeting,
     DeclineInvite,
     DeclineWaiting,
@@ -36,6 +38,7 @@ from bot.core.actions.team import (
     RemoveMember,
     ShowClient,
     ShowMember,
+    TeamPage,
 )
 from bot.core.copies import Copies
 from bot.core.dates import read_day
@@ -44,6 +47,7 @@ from bot.core.lengths import MAX_TEXT, utf16_len
 from bot.core.model import InviteKind, Relay, Role, TeamMember, User, hash_code, new_invite_code
 from bot.core.nudges import (
     MEETING,
+    NUDGE,
     SOON,
     Hold,
     arrival,
@@ -55,8 +59,16 @@ from bot.core.nudges import (
 from bot.core.planning import RELAY, Planner
 from bot.core.policy import Policy
 from bot.core.ports import MessageStore, Outbox, People, Sends, ShareStore, TeamJoin, TeamStore
+from bot.core.sharing import MAX_CHOICES, on_page, pages, parts_of, turn
 from bot.core.views import Attachment, Choice, Say, Text, View, t
 from bot.core.waits import Wait, WaitKind, Waits
+
+CLIENTS = 5
+"""Clients on one page of /clients, then "More clients"."""
+
+StartWriting = Callable[[User, int, datetime], Awaitable[View]]
+"""Opens the client's draft to a person of their team (``Nudges.write_to``): the words they
+type next become it, shown to them with "Send to …" before anything goes."""
 
 MEETING_DIALOGS = {MeetingSlot.PREP: "meeting_prep", MeetingSlot.AFTER: "after_meeting"}
 """The questions each meeting invitation starts."""
@@ -327,9 +339,11 @@ class Team:
 
     # --- /team -----------------------------------------------------------------------------
 
-    async def team(self, user: User, now: datetime) -> View:
-        """/team: who is in the client's team, what each has, what waits to reach the client,
-        the next meeting; and what the client can change."""
+    async def team(self, user: User, now: datetime, page: int = 0, edit: bool = False) -> View:
+        """/team: who is in the client's team, what each has, what waits to reach the client
+        (nudges, messages, and what someone close wrote, each under its own heading), the next
+        meeting; and what the client can change, in at most ``MAX_CHOICES`` buttons (see
+        ``team_choices``). ``page``: which people of a big team are buttons."""
         if not user.role.is_client:
             return View.say("fallback.not_for_role")
         catalog, lang = self._catalog, user.language
@@ -337,7 +351,7 @@ class Team:
         every_share = await self._shares.shares(user.id)
         live = [s for s in every_share if s.withdrawn_at is None]
         lines = _Lines(catalog, lang)
-        choices: list[Choice] = []
+        people: list[Choice] = []
         if team:
             lines.add("team.title")
             for member in team:
@@ -357,19 +371,66 @@ class Team:
                     lines.add("team.member_received", dates=", ".join(dates), **values)
                 else:
                     lines.add("team.member", **values)
-                choices.append(
-                    Choice(Text.plain(member.person.name), ShowMember(member.person.id))
-                )
+                people.append(Choice(Text.plain(member.person.name), ShowMember(member.person.id)))
         else:
             lines.add("team.empty")
-        # A proposed meeting date is shown with the meeting, not as a nudge.
-        waiting = [
-            r for r in await self._messages.planned_relays(client_id=user.id) if r.to_client
+        roles = {m.person.id: m.role for m in team}
+        declines = await self._waiting_lines(user, roles, lines, now)
+        state = await self.meetings(user.id, now)
+        lines.blank()
+        if state.next:
+            lines.add("team.meeting", date=self._day(lang, state.next))
+        elif state.last:
+            lines.add("team_meeting.last", date=self._day(lang, state.last))
+        else:
+            lines.add("team.no_meeting")
+        invite = Choice(t("team.invite"), InviteClose())
+        if state.proposal is not None and state.proposed is not None:
+            name = state.proposal.member_name
+            lines.add("team_meeting.proposed", name=name, date=self._day(lang, state.proposed))
+            meeting = Choice(t("team_meeting.answer", name=name), AskMeeting(None))
+        else:
+            meeting = Choice(t("team.set_meeting"), AskMeeting(None))
+        history = [Choice(t("team.shared"), SharedHistory())] if every_share else []
+        choices = team_choices(people, declines, [invite, meeting], history, page)
+        return View.of(Say.of(Text.plain(lines.body()), choices=choices, edit=edit))
+
+    async def _waiting(self, client_id: int) -> list[Relay]:
+        """What the client's team wrote to them that waits to reach them, soonest first. A
+        proposed meeting date is shown with the meeting, not here."""
+        return [
+            r
+            for r in await self._messages.planned_relays(client_id=client_id)
+            if r.to_client and r.kind != MEETING
         ]
-        if waiting:
+
+    async def _waiting_lines(
+        self, user: User, roles: dict[int, Role], lines: _Lines, now: datetime
+    ) -> list[Choice]:
+        """What waits to reach the client, each kind under its own heading: nudges, messages
+        (answers to what the client wrote), and what someone close wrote, which is never called
+        a nudge. One Decline per person, whatever and however much waits from them."""
+        catalog, lang = self._catalog, user.language
+        sections: dict[str, list[Relay]] = {"nudges": [], "messages": [], "close": []}
+        for relay in await self._waiting(user.id):
+            if relay.member_id is not None and roles.get(relay.member_id) is Role.NETWORK:
+                sections["close"].append(relay)
+            elif relay.kind == NUDGE:
+                sections["nudges"].append(relay)
+            else:
+                sections["messages"].append(relay)
+        titles = {
+            "nudges": "team_people.upcoming_title",
+            "messages": "team.waiting_messages",
+            "close": "team.waiting_close",
+        }
+        by_person: dict[str, list[tuple[Relay, str]]] = {}
+        for section, relays in sections.items():
+            if not relays:
+                continue
             lines.blank()
-            lines.add("team_people.upcoming_title")
-            for relay in waiting:
+            lines.add(titles[section])
+            for relay in relays:
                 found = await arrival(self._planner, user.id, relay.kind, relay.due_at or now, now)
                 if found.hold is Hold.NOT_AGREED:
                     key = "team_people.upcoming_not_agreed"
@@ -388,26 +449,9 @@ class Team:
                     written=catalog.datetime(lang, relay.created_at.astimezone(zone)),
                 )
                 short = catalog.short_date(lang, when.astimezone(zone).date())
-                label = t("team_people.decline", name=relay.member_name, when=short)
-                choices.append(Choice(label, DeclineWaiting(relay.id)))
-        state = await self.meetings(user.id, now)
-        lines.blank()
-        if state.next:
-            lines.add("team.meeting", date=self._day(lang, state.next))
-        elif state.last:
-            lines.add("team_meeting.last", date=self._day(lang, state.last))
-        else:
-            lines.add("team.no_meeting")
-        choices.append(Choice(t("team.invite"), InviteClose()))
-        if state.proposal is not None and state.proposed is not None:
-            name = state.proposal.member_name
-            lines.add("team_meeting.proposed", name=name, date=self._day(lang, state.proposed))
-            choices.append(Choice(t("team_meeting.answer", name=name), AskMeeting(None)))
-        else:
-            choices.append(Choice(t("team.set_meeting"), AskMeeting(None)))
-        if every_share:
-            choices.append(Choice(t("team.shared"), SharedHistory()))
-        return View.of(Say.of(Text.plain(lines.body()), choices=choices))
+                who = f"m{relay.member_id}" if relay.member_id is not None else f"r{relay.id}"
+                by_person.setdefault(who, []).append((relay, short))
+        return [decline_choice(found) for found in by_person.values()]
 
     async def _member(self, user: User, member_id: int) -> TeamMember | None:
         """``member_id``'s place in ``user``'s own team now, if they have one."""
@@ -415,8 +459,8 @@ class Team:
         return next((m for m in team if m.person.id == member_id), None)
 
     async def member(self, user: User, member_id: int) -> View:
-        """One person of the client's team: write to them, ask them to get in touch, nudges
-        from them, remove them."""
+        """One person of the client's team: write to them, ask them to get in touch, decline
+        what waits from them, nudges from them, remove them."""
         member = await self._member(user, member_id)
         if member is None:
             return _settled("team.not_in_team")
@@ -425,6 +469,12 @@ class Team:
             Choice(t("team_people.write", name=name), WriteToMember(pid)),
             Choice(t("team_people.ask", name=name), AskContactMenu(pid)),
         ]
+        waiting = [r for r in await self._waiting(user.id) if r.member_id == pid]
+        if waiting:
+            nudges = all(r.kind == NUDGE for r in waiting)
+            key = "team.decline_nudges" if nudges else "team.decline_messages"
+            last = max(r.id for r in waiting)
+            choices.append(Choice(t(key, name=name, count=len(waiting)), DeclineWaiting(last)))
         if may_nudge(self.policy, member.role):
             if pid in await self._messages.no_nudges(user.id):
                 choices.append(Choice(t("nudge.allow", name=name), SetNudges(pid, stop=False)))
@@ -464,13 +514,26 @@ class Team:
         return _settled("team.kept", name=member.person.name)
 
     async def decline_waiting(self, user: User, relay_id: int) -> View:
-        """The client declines a message from their team that has not reached them yet."""
+        """The client declines what waits from one person of their team: ``relay_id`` is the
+        newest of it when the Decline was shown; what they wrote since is not declined."""
         relay = await self._messages.relay(relay_id)
         if relay is None or relay.client_id != user.id or not relay.to_client:
             return _settled("fallback.stale_button")
-        if await self._messages.update_relay(relay.id, status="declined", expect="planned"):
-            return View.say("team_people.declined")
-        return View.say("nudge.gone")
+        earlier = [
+            r
+            for r in await self._waiting(user.id)
+            if relay.member_id is not None and r.member_id == relay.member_id and r.id < relay.id
+        ]
+        declined = [
+            r
+            for r in (*earlier, relay)
+            if await self._messages.update_relay(r.id, status="declined", expect="planned")
+        ]
+        if not declined:
+            return View.say("nudge.gone")
+        nudges = all(r.kind == NUDGE for r in declined)
+        key = "team.declined_nudges" if nudges else "team.declined_messages"
+        return View.say(key, count=len(declined))
 
     # --- the next network meeting ------------------------------------------------------------
 
@@ -675,10 +738,17 @@ class Team:
         return View((Say(tuple(parts), edit=True),))
 
     async def answer_proposal(
-        self, client: User, relay_id: int, works: bool, now: datetime
+        self,
+        client: User,
+        relay_id: int,
+        works: bool,
+        now: datetime,
+        write: StartWriting | None = None,
     ) -> View:
         """The client's answer to a proposed date, told to the clinician at once: "That works"
-        makes it the next meeting; "Another day" asks for another, plainly."""
+        makes it the next meeting; "Another day" asks for another, plainly, and (with
+        ``write``) opens a draft to the clinician, so the words the client types next, which
+        days suit them, are shown to them with "Send to Dr Kim", never kept as a note."""
         relay = await self._messages.relay(relay_id)
         if relay is None or relay.client_id != client.id or relay.kind != MEETING:
             return View.refuse("fallback.stale_button")
@@ -700,9 +770,11 @@ class Team:
         if not works:
             told = t("meeting_date.told_another", name=client.name, date=told_day)
             await self._outbox.send(member, Say.of(told))
-            write = Choice(t("team_people.write", name=member.name), WriteToMember(member.id))
             asked = t("meeting_date.asked_another", name=member.name)
-            return View.of(Say.of(asked, choices=[write], edit=True))
+            if write is None:
+                button = Choice(t("team_people.write", name=member.name), WriteToMember(member.id))
+                return View.of(Say.of(asked, choices=[button], edit=True))
+            return View.of(Say.of(asked, edit=True)) + await write(client, member.id, now)
         await self._teams.set_next_meeting(client.id, day.isoformat())
         prep = await self._planner.plan_meeting(client.id, day, now)
         await self._outbox.send(
@@ -749,23 +821,35 @@ class Team:
         key = "clients.detail_no_meeting" if detail else "clients.line_no_meeting"
         return key, {"name": name}
 
-    async def clients(self, user: User, now: datetime) -> View:
-        """/clients: the clients whose team this person is in, with their next meeting."""
+    async def clients(self, user: User, now: datetime, page: int = 0, edit: bool = False) -> View:
+        """/clients: the clients whose team this person is in, by name, with their next
+        meeting; a long list ``CLIENTS`` to a page, "More clients" to the next (from the last
+        back to the first), so no message has more than ``MAX_CHOICES`` buttons."""
         catalog, lang = self._catalog, user.language
         linked = await self._teams.clients_of(user.id)
         staff = user.role.is_staff
         if not linked:
             return View.say("clients.none" if staff else "clients.none_network")
+        count = pages(len(linked), CLIENTS)
+        page = max(0, min(page, count - 1))
         lines = _Lines(catalog, lang)
         lines.add("clients.title" if staff else "clients.title_network")
+        if count > 1:
+            lines.add("clients.page", page=page + 1, pages=count)
         choices: list[Choice] = []
-        for client in linked:
+        for client in on_page(linked, page, CLIENTS):
             name = client.person.name
             state = await self.meetings(client.person.id, now)
             key, values = self._meeting_line(user, client.role, name, state, detail=False)
             lines.add(key, **values)
             choices.append(Choice(Text.plain(name), ShowClient(client.person.id)))
-        return View.of(Say.of(Text.plain(lines.body()), choices=choices))
+        if count > 1:
+            if page + 1 < count:
+                more = "clients.more" if staff else "team.more_people"
+            else:
+                more = "clients.first_again" if staff else "team.people_again"
+            choices.append(Choice(t(more), ClientPage(turn(page, count))))
+        return View.of(Say.of(Text.plain(lines.body()), choices=choices, edit=edit))
 
     async def client(self, user: User, client_id: int, now: datetime) -> View:
         """One client: the next meeting, and what they shared with this person, newest first;
@@ -788,14 +872,8 @@ class Team:
         lines.add(
             "clients.detail_shared" if shares else "clients.detail_nothing", name=client.name
         )
-        text = lines.body()
         more = catalog.get(lang, "clients.detail_more")
-        for share in shares:
-            body = share.body or ""
-            if utf16_len(text) + utf16_len(body) + utf16_len(more) + 4 > MAX_TEXT:
-                text += "\n\n" + more
-                break
-            text += "\n\n" + body
+        texts = shown_whole(lines.body(), [share.body or "" for share in shares], more)
         choices = []
         if role is Role.CLINICIAN:
             label = t("clients.set_meeting", name=client.name)
@@ -810,8 +888,78 @@ class Team:
         async def shown(message_id: int) -> None:
             await self._shares.add_client_view(user.id, client.id, user.chat_id, message_id, now)
 
-        say = Say.of(Text.plain(text), choices=choices, on_sent=shown if shares else None)
-        return View.of(say)
+        # Every message of the page is remembered; the buttons go under the last one.
+        on_sent = shown if shares else None
+        return View.of(
+            *(Say.of(Text.plain(text), on_sent=on_sent) for text in texts[:-1]),
+            Say.of(Text.plain(texts[-1]), choices=choices, on_sent=on_sent),
+        )
+
+
+def team_choices(
+    people: Sequence[Choice],
+    declines: Sequence[Choice],
+    always: Sequence[Choice],
+    history: Sequence[Choice],
+    page: int,
+) -> list[Choice]:
+    """The buttons of /team, at most ``MAX_CHOICES``: the people first (a person is a tap
+    away), then one Decline per person something waits from, then ``always`` (the invite and
+    the meeting). Declines leave room for a person (and "More people"); what does not fit is
+    on that person's own screen. "What I've shared" (also in /share) shows if everyone fits
+    beside it; a team too big for the rest is a page of people at a time."""
+    room = MAX_CHOICES - len(always)
+    declines = list(declines[: max(0, room - min(len(people), 2))])
+    room -= len(declines)
+    shown_history = list(history) if len(people) + len(history) <= room else []
+    room -= len(shown_history)
+    if len(people) <= room:
+        return [*people, *declines, *always, *shown_history]
+    size = max(1, room - 1)
+    count = pages(len(people), size)
+    page = max(0, min(page, count - 1))
+    more = "team.more_people" if page + 1 < count else "team.people_again"
+    nav = Choice(t(more), TeamPage(turn(page, count)))
+    return [*on_page(people, page, size), nav, *declines, *always]
+
+
+def decline_choice(waiting: Sequence[tuple[Relay, str]]) -> Choice:
+    """One Decline for what waits from one person (each with the short day it would arrive):
+    it declines all of it that was waiting when it was shown, named as what it is."""
+    first, day = waiting[0]
+    name, count = first.member_name, len(waiting)
+    nudges = all(relay.kind == NUDGE for relay, _ in waiting)
+    if count == 1:
+        label = t("team_people.decline" if nudges else "team.decline_message", name=name, when=day)
+    else:
+        key = "team.decline_nudges" if nudges else "team.decline_messages"
+        label = t(key, name=name, count=count)
+    return Choice(label, DeclineWaiting(max(relay.id for relay, _ in waiting)))
+
+
+def shown_whole(head: str, bodies: Sequence[str], more: str) -> list[str]:
+    """The messages a client's page in /clients becomes: ``head``, then what they shared,
+    newest first, each share whole. The newest is always there: with ``head`` if it fits, else
+    in a message of its own, or, too long for one, as the labelled messages it was delivered as
+    ("(1/2)", "(2/2)"). Older shares follow while they fit in those messages; then ``more``
+    says where the rest are (further up in the chat, where they arrived)."""
+    messages = [head]
+    open_ = True  # whether the last message may take another whole share
+    room = MAX_TEXT - utf16_len(more) - 2
+    for n, body in enumerate(bodies):
+        pieces = parts_of(body)
+        if len(pieces) == 1 and open_ and utf16_len(f"{messages[-1]}\n\n{body}") <= room:
+            messages[-1] += f"\n\n{body}"
+            continue
+        if n > 0:
+            if utf16_len(f"{messages[-1]}\n\n{more}") <= MAX_TEXT:
+                messages[-1] += f"\n\n{more}"
+            else:
+                messages.append(more)
+            break
+        messages.extend(pieces)
+        open_ = len(pieces) == 1
+    return messages
 
 
 def _settled(key: str, /, **values: object) -> View:

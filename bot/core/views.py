@@ -103,13 +103,14 @@ class View:
     ``toast`` is the small answer to a button press ("That question is closed"); ``says`` are
     messages in the person's chat, in order; ``unbutton`` names earlier messages of this chat
     whose buttons no longer apply; ``rebutton`` gives earlier messages new buttons (their words
-    stay), after ``unbutton``.
+    stay), after ``unbutton``; ``replace`` gives earlier messages new words and buttons.
     """
 
     says: tuple[Say, ...] = ()
     toast: Text | None = None
     unbutton: tuple[int, ...] = ()
     rebutton: tuple[tuple[int, tuple[Choice, ...]], ...] = ()
+    replace: tuple[tuple[int, Say], ...] = ()
 
     @classmethod
     def of(cls, *says: Say, toast: Text | None = None) -> View:
@@ -132,6 +133,7 @@ class View:
             other.toast or self.toast,
             self.unbutton + other.unbutton,
             self.rebutton + other.rebutton,
+            self.replace + other.replace,
         )
 
 

@@ -11,7 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+from bot.core.views import Say, View, t
+
+if TYPE_CHECKING:
+    from bot.core.ports import Outbox, People
 
 DEFAULT_WAIT = timedelta(minutes=30)
 
@@ -63,6 +68,7 @@ class WaitStore(Protocol):
     ) -> None: ...
     async def take_wait(self, user_id: int, wait: Wait, update_id: int | None) -> None: ...
     async def taken_wait(self, update_id: int) -> Wait | None: ...
+    async def end_expired_waits(self, now: datetime, limit: int) -> list[tuple[int, Wait]]: ...
 
 
 class Waits:
@@ -117,9 +123,24 @@ class Waits:
             await self._store.take_wait(user_id, wait, update_id)
         return wait
 
-    async def cancel(self, user_id: int) -> None:
-        """Wait for nothing (a new command or button press moved on)."""
+    async def cancel(self, user_id: int) -> Wait | None:
+        """Wait for nothing (a new command or button press moved on); the wait that ended."""
+        ended = await self._store.wait(user_id)
         await self._store.set_wait(user_id, None)
+        return ended
+
+    async def move_on(self, user_id: int, pressed: int | None = None) -> View:
+        """A command or a press elsewhere ends the wait: the message that invited typing says
+        it no longer takes words (unless it is the message pressed, whose handler answers)."""
+        ended = await self.cancel(user_id)
+        if ended is None or ended.message_id is None or ended.message_id == pressed:
+            return View()
+        return View(replace=((ended.message_id, closed(ended)),))
+
+    async def end_expired(self, now: datetime, limit: int = 200) -> list[tuple[int, Wait]]:
+        """End waits whose time is over; each person's id with the wait that ended, so the
+        message that invited typing can say it no longer takes words."""
+        return await self._store.end_expired_waits(now, limit)
 
     def renewed(self, wait: Wait, now: datetime) -> Wait:
         """The same question asked again (after an answer that could not be read)."""
@@ -130,3 +151,30 @@ class Waits:
         fresh = self.renewed(wait, now)
         await self._store.set_wait(user_id, fresh)
         return fresh
+
+
+def closed(wait: Wait) -> Say:
+    """What a message that invited typing says once its question has closed."""
+    return Say.of(t(f"wait_closed.{wait.kind.value}"))
+
+
+class WaitsClosing:
+    """When a wait ends by time, the message that invited typing says so, in its place
+    ("This question has closed. /settings changes the time."), and loses its buttons: words
+    typed after that are what they would be anyway, and the person can see why."""
+
+    def __init__(self, waits: Waits, people: People, outbox: Outbox) -> None:
+        self._waits = waits
+        self._people = people
+        self._outbox = outbox
+
+    async def close(self, now: datetime) -> int:
+        """End every wait whose time is over; how many messages now say it closed."""
+        told = 0
+        while ended := await self._waits.end_expired(now):
+            for user_id, wait in ended:
+                user = await self._people.get_user(user_id)
+                if user is None or wait.message_id is None:
+                    continue
+                told += await self._outbox.edit(user, wait.message_id, closed(wait))
+        return told

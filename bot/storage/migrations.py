@@ -475,6 +475,27 @@ async def m018_inbox_sent(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def m019_checkin_answered_message(conn: aiosqlite.Connection) -> None:
+    """The message of the check-in's last answered question, which carries its small "Change"
+    button: when the next question is answered, that button moves down to it."""
+    await _script(conn, "ALTER TABLE checkins ADD COLUMN answered_message_id INTEGER;")
+
+
+async def m020_only_when_asked(conn: aiosqlite.Connection) -> None:
+    """Whether the client chose "Only when I ask" (not the same as never having said): then a
+    nudge waits for their next message to the bot. A client who has no schedule now but whose
+    second schedule question was called off as answered chose it before this step."""
+    await _script(
+        conn,
+        """
+        ALTER TABLE users ADD COLUMN only_when_asked INTEGER NOT NULL DEFAULT 0;
+        UPDATE users SET only_when_asked = 1 WHERE role = 'client' AND schedule_from IS NULL
+            AND id IN (SELECT user_id FROM sends WHERE kind = 'ask' AND status = 'cancelled'
+                       AND reason = 'answered');
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     ("001_users_notes_invites", m001_users_notes_invites),
     ("002_checkins_plans", m002_checkins_plans),
@@ -494,4 +515,6 @@ MIGRATIONS: list[Migration] = [
     ("016_inbox", m016_inbox),
     ("017_notes_once", m017_notes_once),
     ("018_inbox_sent", m018_inbox_sent),
+    ("019_checkin_answered_message", m019_checkin_answered_message),
+    ("020_only_when_asked", m020_only_when_asked),
 ]

@@ -572,6 +572,7 @@ class SqliteStore:
                 status=row["status"],
                 message_id=row["message_id"],
                 answers=tuple(answers.get(row["id"], [])),
+                answered_message_id=row["answered_message_id"],
             )
             for row in rows
         ]
@@ -600,6 +601,12 @@ class SqliteStore:
         """Remember which message shows the check-in's current question."""
         await self.db.execute(
             "UPDATE checkins SET message_id = ? WHERE id = ?", (message_id, checkin_id)
+        )
+
+    async def set_answered_message(self, checkin_id: int, message_id: int | None) -> None:
+        """Remember which message shows the last answered question (with its "Change")."""
+        await self.db.execute(
+            "UPDATE checkins SET answered_message_id = ? WHERE id = ?", (message_id, checkin_id)
         )
 
     async def set_capacity(self, checkin_id: int, capacity: str, *, first: bool) -> bool:
@@ -776,6 +783,26 @@ class SqliteStore:
         assert since is not None and until is not None
         return Wait(WaitKind(took["kind"]), took["subject"], since, until, took["message_id"])
 
+    async def end_expired_waits(self, now: datetime, limit: int) -> list[tuple[int, Wait]]:
+        """End (delete) up to ``limit`` waits whose time is over; who, and what ended."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "SELECT user_id, purpose, subject, since, expires_at, message_id "
+                "FROM awaiting_text WHERE expires_at <= ? ORDER BY expires_at LIMIT ?",
+                (iso(now), limit),
+            )
+            rows = list(await cursor.fetchall())
+            ended: list[tuple[int, Wait]] = []
+            for row in rows:
+                await conn.execute(
+                    "DELETE FROM awaiting_text WHERE user_id = ? AND since = ?",
+                    (row[0], row[3]),
+                )
+                since, until = parse_time(row[3]), parse_time(row[4])
+                if row[1] in WAIT_KINDS and since is not None and until is not None:
+                    ended.append((row[0], Wait(WaitKind(row[1]), row[2], since, until, row[5])))
+        return ended
+
     async def set_wait_message(self, user_id: int, asked_at: datetime, message_id: int) -> None:
         """Which message asked the wait that began at ``asked_at``."""
         await self.db.execute(
@@ -827,12 +854,22 @@ class SqliteStore:
                 value = int(bool(value))
             elif name == "pause_message" and value is not None:
                 value = self._cipher.encrypt(str(value))
+            elif name == "agreed_on":
+                # Said either way: check-ins from a day, or none ("Only when I ask").
+                assignments.append("only_when_asked = ?")
+                values.append(int(value is None))
             assignments.append(f"{column} = ?")
             values.append(value)
         if assignments:
             await self.db.execute(
                 f"UPDATE users SET {', '.join(assignments)} WHERE id = ?", (*values, user_id)
             )
+
+    async def only_when_asked(self, user_id: int) -> bool:
+        """Whether the client chose "Only when I ask" (rather than never said when the bot may
+        write first): the bot then writes only in answer to them."""
+        row = await self.db.fetchone("SELECT only_when_asked FROM users WHERE id = ?", (user_id,))
+        return row is not None and bool(row["only_when_asked"])
 
     async def plan_send(
         self,
@@ -1374,6 +1411,18 @@ class SqliteStore:
             (value,),
         )
         return [self._relay(row) for row in rows]
+
+    async def held_relays(self, client_id: int, now: datetime) -> list[tuple[Relay, int]]:
+        """Members' messages to the client due by ``now`` whose send still waits (planned, not
+        closed), oldest due first; each with its send's id."""
+        rows = await self.db.fetchall(
+            "SELECT r.*, s.id AS send_id FROM relays r JOIN sends s ON s.user_id = r.client_id "
+            "AND s.kind = 'relay' AND s.slot = 'r' || r.id "
+            "WHERE r.client_id = ? AND r.status = 'planned' AND r.due_at <= ? "
+            "AND s.status = 'planned' AND s.closes_at > ? ORDER BY r.due_at, r.id",
+            (client_id, iso(now), iso(now)),
+        )
+        return [(self._relay(row), row["send_id"]) for row in rows]
 
     async def set_no_nudges(
         self, client_id: int, sender_id: int, stop: bool, now: datetime

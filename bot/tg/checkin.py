@@ -6,10 +6,12 @@ from telegram import Update
 
 from bot.core.actions.checkin import (
     AnswerOption,
+    Back,
     ChangeAnswer,
     ChooseCapacity,
     Fewer,
     Later,
+    Less,
     NeedAgenda,
     NeedGoOn,
     NotNow,
@@ -22,9 +24,14 @@ from bot.core.actions.checkin import (
 from bot.core.checkin_screens import (
     Shown,
     after_press,
+    back_view,
     capacity_screen,
+    less_view,
     next_screen,
     snooze_choices,
+)
+from bot.core.checkin_screens import (
+    answered_in_words as words_view,
 )
 from bot.core.checkins import Kind, Result
 from bot.core.dialogs import Need
@@ -71,7 +78,20 @@ async def _after_press(
     update: Update, context: BotContext, user: User, result: Result, label: Text | None
 ) -> None:
     shown = _shown(context, user, result.checkin.id) if result.checkin is not None else None
-    await reply_view(update, context, user.language, after_press(result, label, shown))
+    view = after_press(result, label, shown, pressed=_pressed(update))
+    await reply_view(update, context, user.language, view)
+
+
+async def less_pressed(update: Update, context: BotContext, user: User, action: Less) -> None:
+    """ "Not now" under a question at "Some" or "Plenty": the ways out, in its place."""
+    result = await context.services.checkins.asking(user, action.checkin_id)
+    await reply_view(update, context, user.language, less_view(result, _pressed(update)))
+
+
+async def back_pressed(update: Update, context: BotContext, user: User, action: Back) -> None:
+    """ "Back to the question"."""
+    result = await context.services.checkins.asking(user, action.checkin_id)
+    await reply_view(update, context, user.language, back_view(result, _pressed(update)))
 
 
 async def capacity_pressed(
@@ -126,12 +146,17 @@ async def too_much_pressed(
 async def change_pressed(
     update: Update, context: BotContext, user: User, action: ChangeAnswer
 ) -> None:
-    """ "Change my last answer": that question again."""
+    """ "Change this answer" on the answered question: that question again, anew."""
     services = context.services
     result = await services.checkins.change_last(
         user, action.checkin_id, action.step, services.clock.now()
     )
-    await _after_press(update, context, user, result, t("checkin.change.button"))
+    pressed = _pressed(update)
+    shown = _shown(context, user, action.checkin_id)
+    view = after_press(result, None, shown, pressed=pressed)
+    if result.kind not in (Kind.STALE, Kind.ALREADY):
+        view = View(unbutton=(pressed,)) + view
+    await reply_view(update, context, user.language, view)
 
 
 async def need_go_on_pressed(
@@ -236,11 +261,9 @@ async def snooze_pressed(update: Update, context: BotContext, user: User, action
 async def answered_in_words(
     update: Update, context: BotContext, user: User, result: Result
 ) -> None:
-    """Typed words answered the open question: take its buttons off and go on."""
-    record = result.checkin
-    if record is not None and record.message_id is not None and result.kind is not Kind.ALREADY:
-        await reply_view(update, context, user.language, View(unbutton=(record.message_id,)))
-    await render(update, context, user, result)
+    """Typed words answered the open question: its buttons give way, and it goes on."""
+    shown = _shown(context, user, result.checkin.id) if result.checkin is not None else None
+    await reply_view(update, context, user.language, words_view(result, shown))
 
 
 async def fewer_pressed(update: Update, context: BotContext, user: User, action: Fewer) -> None:
@@ -287,6 +310,8 @@ BUTTONS = {
     AnswerOption: (Who.CLIENT, option_pressed),
     NotNow: (Who.CLIENT, not_now_pressed),
     TooMuch: (Who.CLIENT, too_much_pressed),
+    Less: (Who.CLIENT, less_pressed),
+    Back: (Who.CLIENT, back_pressed),
     ChangeAnswer: (Who.CLIENT, change_pressed),
     NeedGoOn: (Who.CLIENT, need_go_on_pressed),
     NeedAgenda: (Who.CLIENT, agenda_pressed),

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
-from datetime import datetime
+from collections.abc import Callable, Coroutine
 from functools import cache
 from typing import Any
 
@@ -28,20 +27,23 @@ from bot.core.actions.checkin import EraseAll, KeepAll, Menu, MenuEntry
 from bot.core.actions.safety import GoOn, StopHere
 from bot.core.checkins import Kind
 from bot.core.model import STAFF_CODE_PREFIX, Role, User
+from bot.core.retention import erase_account
 from bot.core.team import Caller
+from bot.core.typed import Typed, TypedAnswer
 from bot.core.views import Choice, Say, View, t
-from bot.core.waits import Wait, WaitKind
+from bot.core.waits import WaitKind
 from bot.logs import who
 from bot.storage.db import passes
 from bot.tg import checkin, firstaid, keyboards, menus, nudge, settings, share, team
 from bot.tg.codec import decode
-from bot.tg.context import BotContext, Services, Who, reply_view, waits
+from bot.tg.context import BotContext, Who, reply_view, waits
 from bot.tg.context import text as _t
 from bot.tg.inbox import reason
 from bot.tg.keyboards import answer_press
 from bot.tg.keyboards import reply as _reply
 from bot.tg.keyboards import settle as _edit_or_send
 from bot.tg.once import HANDLING
+from bot.tg.render import change_earlier
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +88,9 @@ async def _person(update: Update, context: BotContext, *, started: bool = False)
         await _reply(update, _t(context, user.language, "start.telegram_privacy"))
         if started:
             await settings.propose(update, context, user)
+    else:
+        # A client who chose "Only when I ask" now sees what waited for them, first.
+        await nudge.show_held(update, context, user)
     return user
 
 
@@ -383,7 +388,8 @@ async def button_pressed(update: Update, context: BotContext) -> None:
     if (who is Who.CLIENT and not user.role.is_client) or (who is Who.MEMBER and not member):
         await answer_press(query, _t(context, user.language, "fallback.stale_button"))
         return
-    await waits(context).cancel(user.id)
+    pressed = query.message.message_id if query.message is not None else None
+    await _moved_on(update, context, user, await waits(context).move_on(user.id, pressed))
     await handler(update, context, user, action)
 
 
@@ -411,8 +417,8 @@ async def erase_pressed(update: Update, context: BotContext, user: User, action:
     if not services.persons.erase_confirmed_in_time(action.asked, services.clock.now()):
         await _edit_or_send(update, _t(context, user.language, "delete.expired"))
         return
-    await _before_erase(context, user)
-    await services.persons.erase(user, services.clock.now())
+    assert services.sharing is not None
+    await erase_account(services.sharing, services.persons, user, services.clock.now())
     await _edit_or_send(update, _t(context, user.language, "delete.done"))
 
 
@@ -422,15 +428,6 @@ async def keep_pressed(update: Update, context: BotContext, user: User, action: 
     assert query is not None
     await answer_press(query)
     await _edit_or_send(update, _t(context, user.language, "delete.kept"))
-
-
-async def _before_erase(context: BotContext, user: User) -> None:
-    """A client's shares are taken back; a member's clients are told they left the team."""
-    services = context.services
-    if user.role.is_client:
-        await share.withdraw_all(context, user)
-        return
-    await services.persons.tell_clients_left(user, services.clock.now())
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
@@ -451,12 +448,11 @@ async def stale_button(update: Update, context: BotContext) -> None:
 # --- messages -------------------------------------------------------------------------------
 
 
-TypedAnswer = Callable[[User, Wait, str, datetime], Awaitable[View]]
-
-
-def _typed_handlers(services: Services) -> dict[WaitKind, TypedAnswer]:
-    """Which use case takes typed text for each kind of question the bot asks."""
-    handlers: dict[WaitKind, TypedAnswer] = {WaitKind.PLAN: services.plans.typed}
+def _typed(context: BotContext) -> Typed:
+    """The use case for typed words, and which use case takes them for each kind of question
+    the bot asks."""
+    services = context.services
+    answers: dict[WaitKind, TypedAnswer] = {WaitKind.PLAN: services.plans.typed}
     for name, kinds in (
         ("schedule_settings", (WaitKind.TIME, WaitKind.ZONE, WaitKind.HOURS,
                                WaitKind.PAUSE_MESSAGE, WaitKind.PAUSE_UNTIL)),
@@ -465,64 +461,43 @@ def _typed_handlers(services: Services) -> dict[WaitKind, TypedAnswer]:
     ):  # fmt: skip
         case = getattr(services, name, None)
         if case is not None:
-            handlers.update(dict.fromkeys(kinds, case.typed))
-    return handlers
+            answers.update(dict.fromkeys(kinds, case.typed))
+    return Typed(waits(context), services.checkins, services.persons, services.risk, answers)
 
 
 async def command_given(update: Update, context: BotContext) -> None:
-    """Any command moves on: a question waiting for typed text no longer captures words."""
-    user = update.effective_user
-    if user is not None and context.services.waits is not None:
-        await waits(context).cancel(user.id)
+    """Any command moves on: a question waiting for typed text no longer captures words, and
+    its message says so."""
+    tg_user = update.effective_user
+    services = context.services
+    if tg_user is None or services.waits is None:
+        return
+    view = await waits(context).move_on(tg_user.id)
+    if view.replace:
+        user = await services.persons.find(tg_user.id)
+        if user is not None:
+            await _moved_on(update, context, user, view)
+
+
+async def _moved_on(update: Update, context: BotContext, user: User, view: View) -> None:
+    """The message of a question that closed as the person moved on says so."""
+    chat = update.effective_chat
+    services = context.services
+    if chat is None or not view.replace or services.renderer is None:
+        return
+    await change_earlier(update.get_bot(), chat.id, services.renderer, user.language, view)
 
 
 async def text_message(update: Update, context: BotContext) -> None:
-    """Typed words: what the bot asked for, else an open check-in's question, else a note.
-
-    Words that sound like a crisis are answered with the crisis card itself; inside a check-in
-    the card comes first and the check-in waits.
-    """
+    """Typed words: one use case decides what takes them (bot/core/typed.py)."""
     message = update.effective_message
     assert message is not None and message.text is not None
     user = await _person(update, context)
     services = context.services
-    now = services.clock.now()
-    text = message.text
-    crisis = usecases.needs_crisis_offer(services.risk, user.language, text)
-    # What the bot asked for comes first (if that question is still open): it answers it once.
-    wait = await waits(context).take(
-        user.id, now, update.update_id, replayed=update.update_id in services.replayed
+    replayed = update.update_id in services.replayed
+    view = await _typed(context).words(
+        user, message.text, services.clock.now(), update.update_id, replayed=replayed
     )
-    answer = _typed_handlers(services).get(wait.kind) if wait is not None else None
-    if wait is not None and answer is not None:
-        view = await answer(user, wait, text, now)
-        if crisis:  # the card comes before any next question
-            view = await services.persons.words_of_crisis(user) + view
-        await reply_view(update, context, user.language, view)
-        return
-    if user.role.is_client:
-        answered = await services.checkins.answer_text(
-            user, text, now, replayed=update.update_id in services.replayed
-        )
-        if answered is not None and crisis and answered.checkin is not None:
-            record = answered.checkin
-            # The check-in waits behind the card when it still has something to ask.
-            waiting = answered.kind in (Kind.PROMPT, Kind.NEED, Kind.ALREADY)
-            view = await services.persons.words_of_crisis(user, record.id if waiting else None)
-            if record.message_id is not None:
-                view = View(unbutton=(record.message_id,)) + view
-            await reply_view(update, context, user.language, view)
-            return
-        if answered is not None:
-            await checkin.answered_in_words(update, context, user, answered)
-            return
-    # Anything else is kept as the person's own note, and the reply says so.
-    await services.persons.keep_note(user, text, now, update.update_id)
-    key = "note.saved" if user.role.is_client else "note.kept_member"
-    if crisis:
-        view = View.say("note.kept_crisis") + await services.persons.words_of_crisis(user)
-    else:
-        view = View.say(key)
     await reply_view(update, context, user.language, view)
 
 

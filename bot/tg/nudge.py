@@ -7,9 +7,11 @@ words reach ``Nudges.typed`` through the text handler.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
+from telegram.error import TelegramError
 
 from bot.core.actions import Action
 from bot.core.actions.messages import (
@@ -32,8 +34,12 @@ from bot.core.actions.messages import (
 )
 from bot.core.model import User
 from bot.core.nudges import Nudges
-from bot.tg import checkin
+from bot.logs import who
+from bot.tg import checkin, firstaid
 from bot.tg.context import BotContext, Who, reply_view
+from bot.tg.render import Renderer
+
+log = logging.getLogger(__name__)
 
 
 def _nudges(context: BotContext) -> Nudges:
@@ -47,6 +53,35 @@ async def nudge_command(update: Update, context: BotContext, user: User) -> None
     """/nudge: what is still to arrive (each can be cancelled), then whom to nudge."""
     view = await _nudges(context).nudge_menu(user, context.services.clock.now())
     await reply_view(update, context, user.language, view)
+
+
+async def show_held(update: Update, context: BotContext, user: User) -> None:
+    """A client who chose "Only when I ask" wrote, pressed or gave a command: first the nudges
+    that waited for that (``Nudges.held_for``), then, by the handler, the answer to it. Not
+    before the crisis card: they wait for the next time. A press is answered by its own handler
+    (its toast may say something), so here they only go as new messages. A nudge that cannot
+    be sent stays waiting, and what the client did is answered all the same."""
+    services = context.services
+    if not user.role.is_client or firstaid.asks_for_help(update, services):
+        return
+    view = await _nudges(context).held_for(user, services.clock.now())
+    if not view.says:
+        return
+    try:
+        if update.callback_query is None:
+            await reply_view(update, context, user.language, view)
+            return
+        renderer = services.renderer or Renderer(services.catalog)
+        for say in view.says:
+            sent = await context.bot.send_message(
+                user.chat_id,
+                renderer.body(user.language, say),
+                reply_markup=renderer.markup(user.language, say),
+            )
+            if say.on_sent is not None:
+                await say.on_sent(sent.message_id)
+    except TelegramError as exc:
+        log.warning("a waiting nudge did not reach %s: %s", who(user.id), type(exc).__name__)
 
 
 async def pressed(update: Update, context: BotContext, user: User, action: Action) -> None:

@@ -57,6 +57,25 @@ async def _send(bot: Bot, chat_id: int, text: str, say: Say, markup: Any) -> Mes
     )
 
 
+async def change_earlier(
+    bot: Bot, chat_id: int, renderer: Renderer, language: str, view: View
+) -> None:
+    """Earlier messages of a chat as ``view`` says: buttons taken off or changed, words
+    replaced. A message that can no longer be changed is left as it is."""
+    for old in view.unbutton:
+        with contextlib.suppress(BadRequest):
+            await bot.edit_message_reply_markup(chat_id, old, reply_markup=None)
+    for old, choices in view.rebutton:
+        with contextlib.suppress(BadRequest):
+            markup = renderer.keyboard(language, tuple((choice,) for choice in choices))
+            await bot.edit_message_reply_markup(chat_id, old, reply_markup=markup)
+    for old, say in view.replace:
+        with contextlib.suppress(BadRequest):
+            text = renderer.body(language, say)
+            markup = renderer.markup(language, say)
+            await bot.edit_message_text(text, chat_id=chat_id, message_id=old, reply_markup=markup)
+
+
 async def show(update: Update, renderer: Renderer, language: str, view: View) -> None:
     """Render ``view`` in the chat ``update`` came from.
 
@@ -71,13 +90,7 @@ async def show(update: Update, renderer: Renderer, language: str, view: View) ->
     if chat is None:
         return
     bot = update.get_bot()
-    for old in view.unbutton:
-        with contextlib.suppress(BadRequest):
-            await bot.edit_message_reply_markup(chat.id, old, reply_markup=None)
-    for old, choices in view.rebutton:
-        with contextlib.suppress(BadRequest):
-            markup = renderer.keyboard(language, tuple((choice,) for choice in choices))
-            await bot.edit_message_reply_markup(chat.id, old, reply_markup=markup)
+    await change_earlier(bot, chat.id, renderer, language, view)
     for say in view.says:
         text = renderer.body(language, say)
         markup = renderer.markup(language, say)

@@ -15,8 +15,10 @@ from bot.core.actions.share import (
     AskWithdraw,
     CancelShare,
     ChangeItems,
+    HistoryPage,
     KeepShare,
     Preview,
+    RecipientPage,
     SendShare,
     ShareCheckin,
     SharedHistory,
@@ -55,11 +57,6 @@ async def share_command(update: Update, context: BotContext, user: User) -> None
     await _show(update, context, user, view)
 
 
-async def withdraw_all(context: BotContext, client: User) -> None:
-    """Before a client's data is erased: take back everything they shared."""
-    await _sharing(context).withdraw_all(client, context.services.clock.now())
-
-
 async def _toggle_item(
     update: Update, context: BotContext, user: User, action: ToggleItem
 ) -> None:
@@ -89,6 +86,14 @@ async def _toggle_recipient(
     view = await _sharing(context).toggle_recipient(
         user, action.member_id, action.version, context.services.clock.now()
     )
+    await _show(update, context, user, view)
+
+
+async def _recipient_page(
+    update: Update, context: BotContext, user: User, action: RecipientPage
+) -> None:
+    """More people of a big team, under the same preview."""
+    view = await _sharing(context).recipient_page(user, action.version, action.page)
     await _show(update, context, user, view)
 
 
@@ -126,6 +131,14 @@ async def _history(update: Update, context: BotContext, user: User, action: Shar
     await _show(update, context, user, await _sharing(context).history(user))
 
 
+async def _history_page(
+    update: Update, context: BotContext, user: User, action: HistoryPage
+) -> None:
+    """Another page of what the client shared, in the same message."""
+    view = await _sharing(context).history(user, action.page, edit=True)
+    await _show(update, context, user, view)
+
+
 async def _ask_withdraw(
     update: Update, context: BotContext, user: User, action: AskWithdraw
 ) -> None:
@@ -149,11 +162,13 @@ BUTTONS: dict[type[Action], tuple[Who, Callable[..., Awaitable[None]]]] = {
     TurnPage: (Who.CLIENT, _turn_page),
     Preview: (Who.CLIENT, _preview),
     ToggleRecipient: (Who.CLIENT, _toggle_recipient),
+    RecipientPage: (Who.CLIENT, _recipient_page),
     SendShare: (Who.CLIENT, _send),
     ChangeItems: (Who.CLIENT, _back),
     CancelShare: (Who.CLIENT, _cancel),
     ShareCheckin: (Who.CLIENT, _from_checkin),
     SharedHistory: (Who.CLIENT, _history),
+    HistoryPage: (Who.CLIENT, _history_page),
     AskWithdraw: (Who.CLIENT, _ask_withdraw),
     Withdraw: (Who.CLIENT, _withdraw),
     KeepShare: (Who.CLIENT, _keep),

@@ -17,6 +17,7 @@ from bot.core.actions.team import (
     AskMeeting,
     AskRemove,
     ClientList,
+    ClientPage,
     ConfirmMeeting,
     DeclineInvite,
     DeclineWaiting,
@@ -28,6 +29,7 @@ from bot.core.actions.team import (
     RemoveMember,
     ShowClient,
     ShowMember,
+    TeamPage,
 )
 from bot.core.model import User
 from bot.core.team import MEETING_DIALOGS, Caller, Team
@@ -117,6 +119,12 @@ async def team_command(update: Update, context: BotContext, user: User) -> None:
     )
 
 
+async def _team_page(update: Update, context: BotContext, user: User, action: TeamPage) -> None:
+    """More people of a big team, in the same message."""
+    view = await _team(context).team(user, _now(context), action.page, edit=True)
+    await reply_view(update, context, user.language, view)
+
+
 async def _invite_close(update: Update, context: BotContext, user: User, _: InviteClose) -> None:
     view = await _team(context).invite_close(user, _now(context))
     await reply_view(update, context, user.language, view)
@@ -175,8 +183,13 @@ async def _confirm_meeting(
 async def _answer_proposal(
     update: Update, context: BotContext, user: User, action: AnswerProposal
 ) -> None:
-    """ "That works" or "Another day" under a clinician's proposed date."""
-    view = await _team(context).answer_proposal(user, action.relay_id, action.works, _now(context))
+    """ "That works" or "Another day" under a clinician's proposed date; after "Another day"
+    the words typed next are a draft to the clinician, written as any other (``Nudges``)."""
+    nudges = context.services.nudges
+    write = nudges.write_to if nudges is not None else None
+    view = await _team(context).answer_proposal(
+        user, action.relay_id, action.works, _now(context), write
+    )
     await reply_view(update, context, user.language, view)
 
 
@@ -215,6 +228,14 @@ async def _clients(update: Update, context: BotContext, user: User, _: ClientLis
     await clients_command(update, context, user)
 
 
+async def _client_page(
+    update: Update, context: BotContext, user: User, action: ClientPage
+) -> None:
+    """More clients, in the same message."""
+    view = await _team(context).clients(user, _now(context), action.page, edit=True)
+    await reply_view(update, context, user.language, view)
+
+
 async def _client(update: Update, context: BotContext, user: User, action: ShowClient) -> None:
     view = await _team(context).client(user, action.client_id, _now(context))
     await reply_view(update, context, user.language, view)
@@ -223,6 +244,7 @@ async def _client(update: Update, context: BotContext, user: User, action: ShowC
 BUTTONS: dict[type[Action], tuple[Who, Callable[..., Awaitable[None]]]] = {
     InviteClose: (Who.CLIENT, _invite_close),
     ShowMember: (Who.CLIENT, _member),
+    TeamPage: (Who.CLIENT, _team_page),
     AskRemove: (Who.CLIENT, _ask_remove),
     RemoveMember: (Who.CLIENT, _remove),
     KeepMember: (Who.CLIENT, _keep),
@@ -235,5 +257,6 @@ BUTTONS: dict[type[Action], tuple[Who, Callable[..., Awaitable[None]]]] = {
     MeetingStart: (Who.CLIENT, _meeting_start),
     MeetingLater: (Who.CLIENT, _meeting_later),
     ClientList: (Who.MEMBER, _clients),
+    ClientPage: (Who.MEMBER, _client_page),
     ShowClient: (Who.MEMBER, _client),
 }

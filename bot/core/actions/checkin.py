@@ -69,7 +69,7 @@ class TooMuch(Action, tag="cl"):
 
 @dataclass(frozen=True)
 class ChangeAnswer(Action, tag="cch"):
-    """ "Change my last answer": the question at position ``step`` again."""
+    """ "Change this answer": the question at position ``step`` again."""
 
     checkin_id: int
     step: int
@@ -90,6 +90,21 @@ class NeedAgenda(Action, tag="cad"):
 
     checkin_id: int
     step: int
+
+
+@dataclass(frozen=True)
+class Less(Action, tag="cnl"):
+    """ "Not now" under a question above the least capacity: the ways out, in its place
+    ("Stop for now", "This is too much", "Back to the question")."""
+
+    checkin_id: int
+
+
+@dataclass(frozen=True)
+class Back(Action, tag="cbk"):
+    """ "Back to the question": its answers again, in the same message."""
+
+    checkin_id: int
 
 
 @dataclass(frozen=True)

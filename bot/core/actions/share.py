@@ -88,3 +88,19 @@ class Withdraw(Action, tag="sy"):
 @dataclass(frozen=True)
 class KeepShare(Action, tag="sk"):
     """Keep it shared after all."""
+
+
+@dataclass(frozen=True)
+class RecipientPage(Action, tag="srp"):
+    """The next people of a big team under the preview ``version`` (``page`` is the one to
+    show)."""
+
+    version: int
+    page: int
+
+
+@dataclass(frozen=True)
+class HistoryPage(Action, tag="slp"):
+    """Another page of "What I've shared" (``page`` is the one to show)."""
+
+    page: int

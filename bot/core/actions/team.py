@@ -128,3 +128,17 @@ class AnswerProposal(Action, tag="tpa"):
 
     relay_id: int
     works: bool
+
+
+@dataclass(frozen=True)
+class TeamPage(Action, tag="ttp"):
+    """/team with the next people of a big team as buttons (``page`` is the one to show)."""
+
+    page: int
+
+
+@dataclass(frozen=True)
+class ClientPage(Action, tag="tcp"):
+    """/clients, the next clients (``page`` is the one to show)."""
+
+    page: int
