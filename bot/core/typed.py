@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core import usecases
-from bot.core.checkin_screens import answered_in_words
+from bot.core.checkin_views import CheckinViews
 from bot.core.checkins import Checkins, Kind, Result
 from bot.core.model import User
 from bot.core.people import Persons
@@ -109,7 +109,7 @@ class Typed:
         if crisis and user.role.is_client:
             return await self._crisis_in_checkin(user, text, now, update_id, answered)
         if answered is not None:
-            return answered_in_words(answered, self._shown(user, answered))
+            return await CheckinViews(self.checkins).words(user, answered)
         # Anything else is kept as the person's own note, and the reply says so.
         await self.persons.keep_note(user, text, now, update_id)
         if crisis:
@@ -135,13 +135,3 @@ class Typed:
         if answered is None:
             view += View.say("note.kept_crisis")
         return view
-
-    def _shown(self, user: User, result: Result) -> Callable[[int], Awaitable[None]] | None:
-        record = result.checkin
-        if record is None:
-            return None
-
-        async def shown(message_id: int) -> None:
-            await self.checkins.shown(user, record.id, message_id)
-
-        return shown

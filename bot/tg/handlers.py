@@ -24,8 +24,6 @@ from telegram.ext import (
 from bot.core import usecases
 from bot.core.actions import Action
 from bot.core.actions.checkin import EraseAll, KeepAll, Menu, MenuEntry
-from bot.core.actions.safety import GoOn, StopHere
-from bot.core.checkins import Kind
 from bot.core.model import STAFF_CODE_PREFIX, Role, User
 from bot.core.retention import erase_account
 from bot.core.team import Caller
@@ -352,8 +350,6 @@ def _routes() -> dict[type[Action], tuple[Who, ButtonHandler]]:
         Menu: (Who.ANYONE, menu_pressed),
         EraseAll: (Who.ANYONE, erase_pressed),
         KeepAll: (Who.ANYONE, keep_pressed),
-        GoOn: (Who.CLIENT, go_on_pressed),
-        StopHere: (Who.CLIENT, stop_here_pressed),
     }
     for module in (checkin, settings, team, share, nudge):
         for kind, route in getattr(module, "BUTTONS", {}).items():
@@ -499,38 +495,6 @@ async def text_message(update: Update, context: BotContext) -> None:
         user, message.text, services.clock.now(), update.update_id, replayed=replayed
     )
     await reply_view(update, context, user.language, view)
-
-
-async def go_on_pressed(update: Update, context: BotContext, user: User, action: GoOn) -> None:
-    """ "Go on" under the crisis card: the check-in's question again."""
-    query = update.callback_query
-    assert query is not None
-    await answer_press(query)
-    await reply_view(update, context, user.language, _unbutton(update))
-    if not await checkin.show_open_question(update, context, user):
-        await _reply(update, _t(context, user.language, "checkin.closed"))
-
-
-async def stop_here_pressed(
-    update: Update, context: BotContext, user: User, action: StopHere
-) -> None:
-    """ "Stop here" under the crisis card: the check-in ends; what was answered is kept."""
-    query = update.callback_query
-    assert query is not None
-    services = context.services
-    result = await services.checkins.decline(user, action.checkin_id, services.clock.now())
-    if result.kind is Kind.STALE:
-        await answer_press(query, _t(context, user.language, "checkin.closed"))
-        return
-    await answer_press(query)
-    await reply_view(update, context, user.language, _unbutton(update))
-    await checkin.render(update, context, user, result)
-
-
-def _unbutton(update: Update) -> View:
-    """Take the buttons off the pressed message; its words stay."""
-    message = update.callback_query.message if update.callback_query else None
-    return View(unbutton=(message.message_id,)) if message is not None else View()
 
 
 async def member_changed(update: Update, context: BotContext) -> None:
