@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -85,9 +86,27 @@ def clock() -> ManualClock:
     return ManualClock(START)
 
 
+PROGRESS = re.compile(r"^\d+ of \d+$", re.MULTILINE)
+"""A check-in's question: its progress line ("2 of 4")."""
+
+
+def crowded(screens: list[tuple[str, tuple[str, ...]]]) -> list[tuple[str, tuple[str, ...]]]:
+    """Screens with more choices than a person can take in: 6 at most, 7 for a check-in's
+    question at "Plenty" (6 answers and "Not now"); tighter limits per capacity are held by
+    tests/test_least_capacity.py."""
+    return [
+        (body[:80], labels)
+        for body, labels in screens
+        if len(labels) > (7 if PROGRESS.search(body) else 6)
+    ]
+
+
 @pytest.fixture
-def api(clock: ManualClock) -> FakeBotAPI:
-    return FakeBotAPI(now=clock.now)
+def api(clock: ManualClock) -> Iterator[FakeBotAPI]:
+    fake = FakeBotAPI(now=clock.now)
+    yield fake
+    # Every screen any test showed, edits included, holds the limit on choices.
+    assert not crowded(fake.screens), crowded(fake.screens)
 
 
 @pytest.fixture

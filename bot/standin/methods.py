@@ -68,6 +68,9 @@ class BotMethods(Chats):
         self.menu_buttons: dict[int | None, JSONDict] = {}
         self.files: dict[str, StoredFile] = {}
         self.webhook_url = ""
+        # Every screen with buttons a person was shown, as it was shown (text, labels): what
+        # the tests hold the limits on choices against, edits included.
+        self.screens: list[tuple[str, tuple[str, ...]]] = []
 
         self._allowed_updates: list[str] | None = None
         self._poll_seq = 0
@@ -382,7 +385,7 @@ class BotMethods(Chats):
             reply_markup=markup,
             reply_to=reply_to,
         )
-        return self._message_json(msg)
+        return self._shown(msg)
 
     def _send_media(self, params: JSONDict, files: Files, kind: str) -> JSONDict:
         """sendDocument and sendPhoto: store the file, record the message with its caption."""
@@ -415,7 +418,7 @@ class BotMethods(Chats):
             extra={kind: extra},
             **fields,
         )
-        return self._message_json(msg)
+        return self._shown(msg)
 
     def _photo_json(self, stored: StoredFile) -> list[JSONDict]:
         width, height = image_size(stored.content)
@@ -480,7 +483,19 @@ class BotMethods(Chats):
         msg.reply_markup = markup
         return self._mark_edited(msg)
 
+    def _note_screen(self, msg: ChatMessage) -> None:
+        """Note the message as it now stands in the chat, if it has buttons."""
+        labels = tuple(label for label, _ in msg.buttons())
+        if labels:
+            self.screens.append((msg.body, labels))
+
+    def _shown(self, msg: ChatMessage) -> JSONDict:
+        """A new message from the bot, as Telegram returns it."""
+        self._note_screen(msg)
+        return self._message_json(msg)
+
     def _mark_edited(self, msg: ChatMessage) -> JSONDict:
+        self._note_screen(msg)
         msg.edit_count += 1
         msg.edit_date = self._timestamp()
         return self._message_json(msg)
