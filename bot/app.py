@@ -18,7 +18,7 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.copies import Copies
 from bot.core.crisis_plan import CrisisPlans
 from bot.core.delivery import DeliveryPorts, Dispatcher, Scheduler
-from bot.core.dialogs import load_dialogs
+from bot.core.dialog_loader import load_dialogs
 from bot.core.i18n import Catalog
 from bot.core.letters import CoreLetters
 from bot.core.nudges import Nudges

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.core.clock import SystemClock
-from bot.core.dialogs import DIALOGS_DIR, DialogErrors
+from bot.core.dialog_loader import DialogErrors
+from bot.core.dialog_model import DIALOGS_DIR
 from bot.core.i18n import Catalog, CatalogError
 from bot.core.model import Role
 from bot.logs import configure_logging

@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from bot.core.dates import known_locale, service_locale
-from bot.core.dialogs import DIALOGS_DIR
+from bot.core.dialog_model import DIALOGS_DIR
 from bot.core.i18n import Catalog
 from bot.core.planning import SPACING
 from bot.core.policy import CrisisCard as CoreCrisisCard

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bot.core.dialog_loader import DialogErrors, load_dialogs
+from bot.core.dialog_model import Capacity, dialog_for
 from bot.core.dialog_preview import preview, screen_problems
-from bot.core.dialogs import Capacity, DialogErrors, dialog_for, load_dialogs
 from bot.core.i18n import Catalog
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.core.dialogs import DialogErrors, load_dialogs
+from bot.core.dialog_loader import DialogErrors, load_dialogs
 from bot.core.i18n import Catalog
 from bot.storage.crypto import Cipher, KeyProblem, KeySource
 from bot.storage.db import COMPANIONS, Database

@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.core.checkins import Checkins, Kind, Result, option_check
-from bot.core.dialogs import ASKED, ON_AGENDA, SKIPPED, TEXT, Capacity, Dialog, Need, load_dialogs
+from bot.core.dialog_loader import load_dialogs
+from bot.core.dialog_model import ASKED, ON_AGENDA, SKIPPED, TEXT, Capacity, Dialog, Need
 from bot.core.model import InviteKind, Role, User, hash_code
 from bot.core.planning import Planner
 from bot.storage.store import SqliteStore

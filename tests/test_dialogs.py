@@ -12,28 +12,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.dialog_preview import cost_text, preview
-from bot.core.dialogs import (
+from bot.core.dialog_engine import estimate_seconds, may_ask_fewer, next_prompt, pending_need, plan
+from bot.core.dialog_loader import DialogErrors, check_dialogs, load_dialogs
+from bot.core.dialog_model import (
     LIMITS,
     SKIPPED,
     TEXT,
     UNSURE_IDS,
     Capacity,
     Dialog,
-    DialogErrors,
     FreeText,
     Need,
     Option,
     Prompt,
-    check_dialogs,
     dialog_for,
-    estimate_seconds,
-    load_dialogs,
-    may_ask_fewer,
-    next_prompt,
-    pending_need,
-    plan,
 )
+from bot.core.dialog_preview import cost_text, preview
 from bot.core.i18n import Catalog
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -571,7 +565,7 @@ def test_preview_every_dialog(name: str, capacity: Capacity) -> None:
 
 def test_the_core_imports_no_framework() -> None:
     code = (
-        "import sys, bot.core.dialogs\n"
+        "import sys, bot.core.dialog_loader, bot.core.checkin_views\n"
         "bad = {'telegram', 'aiosqlite', 'apscheduler'} & {m.split('.')[0] for m in sys.modules}\n"
         "assert not bad, bad\n"
     )

@@ -8,8 +8,9 @@ import pytest
 
 from bot.app import App
 from bot.core.checkin_screens import CAPACITY_SCREEN, capacity_screen, screen_limit
+from bot.core.dialog_loader import load_dialogs
+from bot.core.dialog_model import Capacity
 from bot.core.dialog_preview import paths, screen_problems, screens
-from bot.core.dialogs import Capacity, load_dialogs
 from bot.standin import ChatMessage, FakeBotAPI
 from tests.conftest import Person, services, with_sam
 

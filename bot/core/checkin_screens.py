@@ -31,7 +31,8 @@ from bot.core.actions.checkin import (
 from bot.core.actions.messages import AskContact, Request
 from bot.core.actions.share import ShareCheckin
 from bot.core.checkins import AgendaItem, Kind, Result, option_check
-from bot.core.dialogs import LIMITS, Capacity, Dialog, Need, cost, need_words, prompt_words
+from bot.core.dialog_engine import cost, need_words, prompt_words
+from bot.core.dialog_model import LIMITS, Capacity, Dialog, Need
 from bot.core.views import Choice, Say, Text, View, t
 
 CAPACITY_SCREEN = 4

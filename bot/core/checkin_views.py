@@ -36,7 +36,7 @@ from bot.core.checkin_screens import (
     snooze_choices,
 )
 from bot.core.checkins import Checkins, Kind, Result
-from bot.core.dialogs import Need
+from bot.core.dialog_model import Need
 from bot.core.model import User
 from bot.core.views import Say, Text, View, t
 

@@ -11,7 +11,8 @@ from enum import Enum
 from zoneinfo import ZoneInfo
 
 from bot.core.actions.checkin import SnoozeChoice
-from bot.core.dialogs import (
+from bot.core.dialog_engine import next_prompt, pending_need, plan, takes_words
+from bot.core.dialog_model import (
     AGENDA_ASKING,
     ASKED,
     FOLLOW_UP,
@@ -26,10 +27,6 @@ from bot.core.dialogs import (
     Prompt,
     dialog_for,
     follow_up_id,
-    next_prompt,
-    pending_need,
-    plan,
-    takes_words,
 )
 from bot.core.model import CheckinRecord, Role, TeamMember, User
 from bot.core.planning import CHECKIN, Planner

@@ -17,7 +17,7 @@ from typing import Protocol
 from bot.core.checkin_screens import capacity_screen
 from bot.core.checkins import Checkins
 from bot.core.clock import Clock
-from bot.core.dialogs import Dialog
+from bot.core.dialog_model import Dialog
 from bot.core.model import CheckinRecord, ClientSchedule, Relay, Role, Send, User
 from bot.core.planning import ASK, CHECKIN, MEETING, REGULAR, RELAY, SPACING, Planner
 from bot.core.ports import CheckinStore, ClockWatch, MessageStore, People, Sends, TeamStore

@@ -20,13 +20,8 @@ from bot.core.checkin_screens import (
     snooze_choices,
 )
 from bot.core.checkins import asking_now
-from bot.core.dialogs import (
-    SKIPPED,
-    TEXT,
-    Capacity,
-    Dialog,
-    cost,
-)
+from bot.core.dialog_engine import cost
+from bot.core.dialog_model import SKIPPED, TEXT, Capacity, Dialog
 from bot.core.i18n import Catalog
 from bot.core.model import Answer, CheckinRecord, Role, TeamMember, User
 from bot.core.views import Say

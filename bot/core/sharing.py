@@ -33,7 +33,7 @@ from bot.core.actions.share import (
     Withdraw,
 )
 from bot.core.copies import DELETE_WINDOW, retract
-from bot.core.dialogs import FOLLOW_UP, Dialog, dialog_for
+from bot.core.dialog_model import FOLLOW_UP, Dialog, dialog_for
 from bot.core.i18n import Catalog
 from bot.core.lengths import MAX_TEXT, split_text, utf16_len
 from bot.core.model import CheckinRecord, Note, Share, ShareDraft, TeamMember, User

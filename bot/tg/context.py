@@ -16,7 +16,7 @@ from bot.core.checkins import Checkins
 from bot.core.clock import Clock
 from bot.core.crisis_plan import CrisisPlans
 from bot.core.delivery import Scheduler
-from bot.core.dialogs import Dialog
+from bot.core.dialog_model import Dialog
 from bot.core.i18n import Catalog
 from bot.core.model import Role
 from bot.core.nudges import Nudges

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.core.actions import Action
-from bot.core.dialogs import Capacity
+from bot.core.dialog_model import Capacity
 
 
 class SnoozeChoice(StrEnum):

@@ -1,402 +1,40 @@
-"""Check-in dialogs as data: the YAML format, its validation and the capacity engine."""
+"""Reading and checking dialog files: the YAML format, every error in one line a clinician can
+act on (file, step, field, what to do)."""
 
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from bot.core.model import Role
-from bot.core.views import Text, t
-
-DIALOGS_DIR = Path(__file__).resolve().parents[2] / "dialogs"
-
-TEXT = "text"
-"""The answer stored for a step when the client typed words instead of pressing a button."""
-SKIPPED = "skipped"
-"""The answer stored for a step when the client pressed "Not now"."""
-
-ID_PATTERN = re.compile(r"[a-z0-9_]+")
-ID_MAX = 32  # ids travel in callback data, which Telegram caps at 64 bytes
-LABEL_MAX = 40  # longer labels get cut off on a phone's button
-ALL = "all"  # `options: all` under `at`
-SKIP = "skip"  # `least: skip` under `at`
-RESERVED_OPTION_IDS = frozenset({TEXT, SKIPPED, ALL})
-UNSURE_IDS = ("dont_know", "not_sure", "rather_not_say")
-"""Option ids that say "I don't know" (or "Rather not say"): every question offers one."""
-FOLLOW_UP = "."
-"""Joins a step and an option id ("wish.say"): the answer to the human step after that option."""
-ON_AGENDA = "agenda"
-"""The value kept when the client puts what an answer named on the next meeting's agenda."""
-AGENDA_ASKING = "agenda_asking"
-"""The value kept while "Put it on the agenda" waits for what the client wants to decide."""
-ASKED = "asked"
-"""The value kept when the client asked the person offered to get in touch."""
-LANGUAGE_PATTERN = re.compile(r"[a-z]{2,3}")
-
-
-class Capacity(StrEnum):
-    """How much the client says they can give right now, ordered from least to most."""
-
-    LEAST = "least"
-    MIDDLE = "middle"
-    MOST = "most"
-
-    @property
-    def rank(self) -> int:
-        """0 for least, 1 for middle, 2 for most."""
-        return list(Capacity).index(self)
-
-    @property
-    def label_key(self) -> str:
-        """The catalog key of this level's button label ("Very little", "Some", "Plenty")."""
-        return f"checkin.capacity_{self.value}"
-
-    def below(self) -> Capacity | None:
-        """The next lower capacity, or None at the least."""
-        members = list(Capacity)
-        return members[self.rank - 1] if self.rank > 0 else None
-
-
-class FreeText(StrEnum):
-    """Whether a prompt lets the client type words as well as (or instead of) pressing a button."""
-
-    NONE = "none"
-    OPTIONAL = "optional"
-    INVITED = "invited"
-
-
-class Need(StrEnum):
-    """What an answer says the client needs, and so the human step that follows it."""
-
-    CONTACT = "contact"  # offer to ask a named person of the team to get in touch
-    AGENDA = "agenda"  # offer to put it on the agenda of the next meeting
-    SAY = "say"  # ask "What is it?": the next typed words are kept with the check-in
-    AVOID = "avoid"  # something not to talk about at the meeting: kept, with words if typed
-
-
-class Block(StrEnum):
-    """The building block of support a step serves (see PRODUCT.md)."""
-
-    SELF_DETERMINATION = "self-determination"
-    CONNECTION = "connection"
-    COLLABORATION = "collaboration"
-
-
-@dataclass(frozen=True)
-class Limits:
-    """The burden allowed at one capacity (PRODUCT.md, "Capacity adaptation")."""
-
-    options: int
-    steps: int
-    free_text: frozenset[FreeText]
-
-
-LIMITS: Mapping[Capacity, Limits] = {
-    Capacity.LEAST: Limits(options=3, steps=2, free_text=frozenset({FreeText.NONE})),
-    Capacity.MIDDLE: Limits(
-        options=4, steps=4, free_text=frozenset({FreeText.NONE, FreeText.OPTIONAL})
-    ),
-    Capacity.MOST: Limits(options=6, steps=6, free_text=frozenset(FreeText)),
-}
-
-# Rough reading-and-tapping time of one prompt, used for the cost line ("about 20 seconds").
-SECONDS: Mapping[FreeText, int] = {
-    FreeText.NONE: 10,
-    FreeText.OPTIONAL: 15,
-    FreeText.INVITED: 30,
-}
-
-
-@dataclass(frozen=True)
-class Option:
-    """One answer button: a stable id (stored), the words on the button (shown), and the need
-    it names, if any (a human step follows it)."""
-
-    id: str
-    label: str
-    need: Need | None = None
-
-
-@dataclass(frozen=True)
-class Variant:
-    """How a step is asked at one capacity."""
-
-    question: str
-    options: tuple[Option, ...]
-    free_text: FreeText
-
-
-@dataclass(frozen=True)
-class Condition:
-    """Ask a step only if an earlier step's answer is (or is not) one of some option ids."""
-
-    step: str
-    values: tuple[str, ...]
-    negate: bool = False
-
-    def holds(self, answer: str | None) -> bool:
-        """Whether the condition is met by ``answer`` (None: that step was never asked)."""
-        return (answer in self.values) != self.negate
-
-
-@dataclass(frozen=True)
-class Step:
-    """One question of a dialog, with its variants per capacity (absent = not asked there)."""
-
-    id: str
-    block: Block
-    question: str
-    options: tuple[Option, ...]
-    at: Mapping[Capacity, Variant]
-    when: Condition | None = None
-
-
-@dataclass(frozen=True)
-class Dialog:
-    """A validated dialog file."""
-
-    id: str
-    language: str
-    title: str
-    steps: tuple[Step, ...]
-    source: str = ""  # the file name, for messages
-
-    def step(self, step_id: str) -> Step:
-        """The step with this id (KeyError if there is none).
-
-        A follow-up id ("wish.say", see ``follow_up_id``) gives a step that reads as the answer
-        it followed: the option's label as the question, so the client's words sit under it.
-        """
-        for step in self.steps:
-            if step.id == step_id:
-                return step
-        parent_id, _, option_id = step_id.partition(FOLLOW_UP)
-        parent = self.step(parent_id) if option_id else None
-        option = next((o for o in parent.options if o.id == option_id), None) if parent else None
-        if parent is None or option is None or option.need is None:
-            raise KeyError(step_id)
-        return Step(step_id, parent.block, option.label, (), {})
-
-
-@dataclass(frozen=True)
-class Prompt:
-    """One message of a check-in: a question with its answer buttons (without "Not now")."""
-
-    step_id: str
-    question: str
-    options: tuple[Option, ...]
-    free_text: str  # a FreeText value: "none" | "optional" | "invited"
-    index: int
-    total: int  # fixed when the check-in starts: the most it may ask at the chosen capacity
-
-
-@dataclass(frozen=True)
-class NeedStep:
-    """The human step owed after an answer that names a need; it comes before the next
-    question, in its place."""
-
-    step_id: str
-    option: Option
-    need: Need
-    words: bool = False  # on the agenda already; asking what the client wants to decide
-
-    @property
-    def answer_id(self) -> str:
-        """Where what the client did with it is kept."""
-        return follow_up_id(self.step_id, self.option.id)
-
-
-def follow_up_id(step_id: str, option_id: str) -> str:
-    """The id under which the answer to a human step is kept ("wish.say").
-
-    Step and option ids never hold a dot, so it can never be taken for a step of the dialog.
-    """
-    return f"{step_id}{FOLLOW_UP}{option_id}"
-
-
-# --------------------------------------------------------------------------------------------
-# The engine
-
-
-def _asked_steps(dialog: Dialog, capacity: Capacity) -> list[Step]:
-    return [step for step in dialog.steps if capacity in step.at]
-
-
-def plan(dialog: Dialog, capacity: Capacity, answers: Mapping[str, str]) -> list[str]:
-    """The ids of this check-in's steps, in order: the ones already answered and those to come.
-
-    Answered steps (an option id, ``TEXT`` or ``SKIPPED``) stay in the plan whatever the
-    capacity, so progress keeps counting after the client drops to a lower capacity. A step not
-    yet answered is planned if it is asked at ``capacity`` and its condition holds or cannot be
-    known yet (the step it looks at is still to come).
-    """
-    planned: list[str] = []
-    for step in dialog.steps:
-        if step.id in answers:
-            planned.append(step.id)
-            continue
-        if capacity not in step.at:
-            continue
-        when = step.when
-        if when is not None:
-            answer = answers.get(when.step)
-            still_to_come = answer is None and when.step in planned
-            if not still_to_come and not when.holds(answer):
-                continue
-        planned.append(step.id)
-    return planned
-
-
-def may_ask_fewer(dialog: Dialog, capacity: Capacity) -> bool:
-    """Whether some question at ``capacity`` depends on an answer, so fewer may be asked."""
-    return any(dialog.step(step_id).when is not None for step_id in plan(dialog, capacity, {}))
-
-
-def next_prompt(
-    dialog: Dialog,
-    capacity: Capacity,
-    answers: Mapping[str, str],
-    started: Capacity | None = None,
-) -> Prompt | None:
-    """The next prompt to send, or None when the check-in is finished.
-
-    ``answers`` maps step ids to an option id, ``TEXT`` or ``SKIPPED`` (follow-up ids are
-    ignored here). Calling again with a lower capacity and the same answers is how the client
-    drops capacity mid-way: answered steps are never asked again and ``index`` carries on.
-    ``total`` never changes on the way: it is the most that the capacity the check-in
-    ``started`` at (``capacity`` if not given) may ask, counting questions that depend on answers;
-    after a drop to a lower capacity it counts what was asked and what is left there.
-    """
-    planned = plan(dialog, capacity, answers)
-    done = sum(1 for step_id in planned if step_id in answers)
-    first = started or capacity
-    # After "This is too much" the count is what is really left at the lower capacity.
-    most = len(plan(dialog, first, {})) if first is capacity else len(planned)
-    for step_id in planned:
-        if step_id not in answers:
-            variant = dialog.step(step_id).at[capacity]
-            return Prompt(
-                step_id=step_id,
-                question=variant.question,
-                options=variant.options,
-                free_text=variant.free_text,
-                index=done + 1,
-                total=max(most, done + 1),
-            )
-    return None
-
-
-def pending_need(dialog: Dialog, answers: Mapping[str, str]) -> NeedStep | None:
-    """The human step still owed for an answer that names a need, if any.
-
-    A need to talk is offered once per check-in: after one was offered, another answer that
-    names it ("Nobody", then "Talking to someone") goes on to the next question.
-    """
-    offered_contact = False
-    for step in dialog.steps:
-        value = answers.get(step.id)
-        option = next((o for o in step.options if o.id == value), None)
-        if option is None or option.need is None:
-            continue
-        done = answers.get(follow_up_id(step.id, option.id))
-        if option.need is Need.CONTACT:
-            if offered_contact:
-                continue
-            offered_contact = True
-        if done is None:
-            return NeedStep(step.id, option, option.need)
-        if done == AGENDA_ASKING:
-            return NeedStep(step.id, option, option.need, words=True)
-    return None
-
-
-def estimate_seconds(dialog: Dialog, capacity: Capacity) -> int:
-    """About how long the prompts at ``capacity`` take, counting steps that may be asked."""
-    return sum(
-        SECONDS[dialog.step(step_id).at[capacity].free_text]
-        for step_id in plan(dialog, capacity, {})
-    )
-
-
-def cost(dialog: Dialog, capacity: Capacity) -> Text:
-    """The cost line said before the first prompt: "2 questions, about 20 seconds.", or
-    "Up to 4 questions, about a minute." when some questions depend on answers."""
-    count = len(plan(dialog, capacity, {}))
-    seconds = estimate_seconds(dialog, capacity)
-    key = "checkin.up_to." if may_ask_fewer(dialog, capacity) else "checkin.cost_"
-    if seconds < 60:
-        return t(f"{key}seconds", count=count, seconds=seconds)
-    minutes = int(seconds / 60 + 0.5)
-    if minutes == 1:
-        return t(f"{key}minute", count=count)
-    return t(f"{key}minutes", count=count, minutes=minutes)
-
-
-def prompt_words(prompt: Prompt) -> Text:
-    """The message of a prompt: progress, the question, and a line about typing if offered."""
-    lines = [
-        t("checkin.progress", index=prompt.index, total=prompt.total),
-        Text.plain(prompt.question),
-    ]
-    if not prompt.options:
-        lines.append(t("checkin.free_text_only"))
-    elif prompt.free_text == FreeText.OPTIONAL:
-        lines.append(t("checkin.free_text_optional"))
-    elif prompt.free_text == FreeText.INVITED:
-        lines.append(t("checkin.free_text_invited"))
-    return Text.joined(*lines)
-
-
-def need_words(
-    need: NeedStep, person: tuple[str, Role] | None, capacity: Capacity = Capacity.MIDDLE
-) -> tuple[Text, list[Text]]:
-    """The words of a human step and the labels of its own buttons, which come before
-    "Go on". ``person`` is the name and role of whom a need to talk is offered, if anyone.
-    At the least capacity nothing asks to type."""
-    if need.need is Need.CONTACT:
-        if person is None:
-            return t("checkin.need.contact_nobody"), [t("menu.helpnow")]
-        name, role = person
-        return t("checkin.need.contact", name=name, role=role), [
-            t("checkin.need.contact_button", name=name)
-        ]
-    if need.need is Need.AGENDA:
-        if need.words:
-            return t("checkin.need.agenda_what"), []
-        return t("checkin.need.agenda"), [t("checkin.need.agenda_button")]
-    if need.need is Need.AVOID:
-        return t(
-            "checkin.need.avoid_least" if capacity is Capacity.LEAST else "checkin.need.avoid"
-        ), []
-    return t("checkin.need.say"), []
-
-
-def takes_words(need: NeedStep, capacity: Capacity) -> bool:
-    """Whether the human step takes the next typed words as its answer."""
-    if need.need is Need.AGENDA:
-        return need.words
-    return need.need is Need.SAY or (need.need is Need.AVOID and capacity is not Capacity.LEAST)
-
-
-def dialog_for(dialogs: Mapping[str, Dialog], dialog_id: str, language: str) -> Dialog | None:
-    """The dialog ``dialog_id`` in ``language`` if there is one, else in any language."""
-    for dialog in dialogs.values():
-        if dialog.id == dialog_id and dialog.language == language:
-            return dialog
-    if dialog_id in dialogs:
-        return dialogs[dialog_id]
-    return next((d for d in dialogs.values() if d.id == dialog_id), None)
-
-
-# --------------------------------------------------------------------------------------------
-# Loading and validation
+from bot.core.dialog_engine import (
+    asked_steps,
+)
+from bot.core.dialog_model import (
+    ALL,
+    DIALOGS_DIR,
+    ID_MAX,
+    ID_PATTERN,
+    LABEL_MAX,
+    LANGUAGE_PATTERN,
+    LIMITS,
+    RESERVED_OPTION_IDS,
+    SKIP,
+    UNSURE_IDS,
+    Block,
+    Capacity,
+    Condition,
+    Dialog,
+    FreeText,
+    Need,
+    Option,
+    Step,
+    Variant,
+)
 
 
 @dataclass(frozen=True)
@@ -846,7 +484,7 @@ class _FileChecker:
     def totals(self, dialog: Dialog) -> None:
         """Checks over the whole dialog: how many steps each capacity asks, and least < most."""
         for capacity in Capacity:
-            asked = [step.id for step in _asked_steps(dialog, capacity)]
+            asked = [step.id for step in asked_steps(dialog, capacity)]
             limit = LIMITS[capacity].steps
             if not asked:
                 self.error("steps", f"no step is asked at the {capacity.value} capacity")
@@ -866,7 +504,7 @@ class _FileChecker:
 
 def _offer(dialog: Dialog, capacity: Capacity) -> int:
     """What a capacity offers: each question, each option and each chance to type count one."""
-    variants = [step.at[capacity] for step in _asked_steps(dialog, capacity)]
+    variants = [step.at[capacity] for step in asked_steps(dialog, capacity)]
     return sum(1 + len(v.options) + (v.free_text != FreeText.NONE) for v in variants)
 
 
