@@ -66,13 +66,13 @@ def test_a_language_with_more_forms_uses_its_own_rules(tmp_path: Path) -> None:
             pl='files = { one = "{count} plik", few = "{count} pliki", many = "{count} plików", '
             'other = "{count} pliku" }\n',
             ja='files = { other = "ファイル{count}件" }\n',
-            de='files = "{count} Dateien"\n',  # a plain text: the same for every number
+            de='files = { one = "{count} Datei", other = "{count} Dateien" }\n',
         )
     )
     polish = [catalog.get("pl", "files", count=n) for n in (1, 2, 5, 22, 25, 1.5)]
     assert polish == ["1 plik", "2 pliki", "5 plików", "22 pliki", "25 plików", "1.5 pliku"]
     assert catalog.get("ja", "files", count=1) == "ファイル1件"
-    assert catalog.get("de", "files", count=1) == "1 Dateien"
+    assert catalog.get("de", "files", count=1) == "1 Datei"
     assert catalog.get("fr", "files", count=1) == "1 file"  # no catalog: the default's rules
 
 

@@ -35,6 +35,7 @@ from bot.core.dialog_model import (
     Step,
     Variant,
 )
+from bot.core.i18n import DEFAULT_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -508,6 +509,128 @@ def _offer(dialog: Dialog, capacity: Capacity) -> int:
     return sum(1 + len(v.options) + (v.free_text != FreeText.NONE) for v in variants)
 
 
+def _ids(items: Iterable[str]) -> str:
+    return ", ".join(items)
+
+
+def _differs(mine: str | None, theirs: str | None, source: str, verb: str = "differs") -> str:
+    """How a translation's value differs from its source's; None where one has none."""
+    if mine is None:
+        return f"missing; {source} has '{theirs}'"
+    if theirs is None:
+        return f"'{mine}', but {source} has none"
+    return f"'{mine}' {verb} from {source}'s '{theirs}'"
+
+
+def _condition_text(condition: Condition | None) -> str | None:
+    if condition is None:
+        return None
+    verb = "is not" if condition.negate else "is"
+    return f"{condition.step} {verb} {' or '.join(condition.values)}"
+
+
+def _same_condition(mine: Condition | None, theirs: Condition | None) -> bool:
+    if mine is None or theirs is None:
+        return mine is theirs
+    return (mine.step, set(mine.values), mine.negate) == (
+        theirs.step,
+        set(theirs.values),
+        theirs.negate,
+    )
+
+
+def _parity(translation: Dialog, source: Dialog) -> list[DialogError]:
+    """What a translation changes beyond the words: it keeps its source's steps and their order,
+    each step's block, options (ids, order, needs), condition, and capacities with the options
+    and typing of each. Questions, labels and the title are the translator's."""
+    errors: list[DialogError] = []
+    mine_ids = [step.id for step in translation.steps]
+    source_ids = [step.id for step in source.steps]
+    if mine_ids != source_ids:
+        message = _differs(_ids(mine_ids), _ids(source_ids), source.source, "differ")
+        errors.append(DialogError(translation.source, message, field="steps"))
+    mine_steps = {step.id: step for step in translation.steps}
+    for theirs in source.steps:
+        mine = mine_steps.get(theirs.id)
+        if mine is not None:
+            where = f"step '{theirs.id}'"
+            errors.extend(
+                DialogError(translation.source, message, where, field_name)
+                for field_name, message in _step_parity(mine, theirs, source.source)
+            )
+    return errors
+
+
+def _step_parity(mine: Step, theirs: Step, src: str) -> list[tuple[str, str]]:
+    """How one translated step differs from its source step ``theirs`` (in the file ``src``):
+    (field, message) pairs."""
+    found: list[tuple[str, str]] = []
+    if mine.block != theirs.block:
+        found.append(("block", _differs(mine.block.value, theirs.block.value, src)))
+    mine_options = [option.id for option in mine.options]
+    source_options = [option.id for option in theirs.options]
+    if mine_options != source_options:
+        message = _differs(_ids(mine_options), _ids(source_options), src, "differ")
+        found.append(("options", message))
+    needs = {option.id: option.need for option in mine.options}
+    for option in theirs.options:
+        if option.id in needs and needs[option.id] != option.need:
+            mine_need = needs[option.id]
+            message = _differs(
+                mine_need.value if mine_need else None,
+                option.need.value if option.need else None,
+                src,
+            )
+            found.append((f"options.{option.id}.need", message))
+    if not _same_condition(mine.when, theirs.when):
+        message = _differs(_condition_text(mine.when), _condition_text(theirs.when), src)
+        found.append(("when", message))
+    mine_at = [capacity.value for capacity in Capacity if capacity in mine.at]
+    source_at = [capacity.value for capacity in Capacity if capacity in theirs.at]
+    if mine_at != source_at:
+        found.append(("at", _differs(_ids(mine_at), _ids(source_at), src, "differ")))
+    for capacity in Capacity:
+        if capacity not in mine.at or capacity not in theirs.at:
+            continue
+        variant, source_variant = mine.at[capacity], theirs.at[capacity]
+        chosen = [option.id for option in variant.options]
+        source_chosen = [option.id for option in source_variant.options]
+        # Checked once the step's options are the same: else the options line says it already.
+        if mine_options == source_options and chosen != source_chosen:
+            message = _differs(_ids(chosen), _ids(source_chosen), src, "differ")
+            found.append((f"at.{capacity.value}.options", message))
+        if variant.free_text != source_variant.free_text:
+            message = _differs(variant.free_text.value, source_variant.free_text.value, src)
+            found.append((f"at.{capacity.value}.free_text", message))
+    return found
+
+
+def _translation_errors(
+    dialogs: Mapping[tuple[str, str], Dialog], failed: set[str]
+) -> list[DialogError]:
+    """Each translation against its source, the dialog of the same id in the default language.
+
+    ``failed`` holds the ids (file names up to the first dot) of files that did not load: a
+    translation of a broken source is not also called one without a source."""
+    errors: list[DialogError] = []
+    for (dialog_id, language), dialog in dialogs.items():
+        if language == DEFAULT_LANGUAGE:
+            continue
+        source = dialogs.get((dialog_id, DEFAULT_LANGUAGE))
+        if source is not None:
+            errors.extend(_parity(dialog, source))
+        elif dialog_id not in failed:
+            errors.append(
+                DialogError(
+                    dialog.source,
+                    f"no dialog '{dialog_id}' in the default language {DEFAULT_LANGUAGE} to "
+                    f"translate from; add {dialog_id}.yaml (language: {DEFAULT_LANGUAGE}) first",
+                    field="language",
+                )
+            )
+    return errors
+
+
 def _dialog_files(directory: Path) -> list[Path]:
     files = [path for path in directory.iterdir() if path.suffix in {".yaml", ".yml"}]
     # checkin.yaml before checkin.de.yaml: a duplicate is reported on the translation.
@@ -523,7 +646,9 @@ def _check(directory: Path) -> tuple[dict[str, Dialog], list[DialogError]]:
     dialogs: dict[str, Dialog] = {}
     errors: list[DialogError] = []
     owners: dict[tuple[str, str], str] = {}
-    for path in _dialog_files(directory):
+    by_language: dict[tuple[str, str], Dialog] = {}
+    files = _dialog_files(directory)
+    for path in files:
         name = path.name
         try:
             data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
@@ -563,7 +688,10 @@ def _check(directory: Path) -> tuple[dict[str, Dialog], list[DialogError]]:
             )
             continue
         owners[key] = name
+        by_language[key] = dialog
         dialogs[path.name.rsplit(".", 1)[0]] = dialog
+    failed = {path.name.split(".")[0] for path in files if path.stem not in dialogs}
+    errors.extend(_translation_errors(by_language, failed))
     return dialogs, errors
 
 

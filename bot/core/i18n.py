@@ -72,6 +72,52 @@ def _check_plural(language: str, full: str, forms: Mapping[str, str], where: str
         )
 
 
+def _needed_forms(language: str) -> list[str]:
+    """The CLDR categories a plural text in ``language`` must have, in CLDR order."""
+    needed = set(_plural_rule(language).tags) | {"other"}
+    return [c for c in PLURAL_CATEGORIES if c in needed]
+
+
+def _check_parity(
+    language: str,
+    flat: Mapping[str, Entry],
+    files: Mapping[str, str],
+    default: str,
+    base: Mapping[str, Entry],
+    base_files: Mapping[str, str],
+) -> None:
+    """A translation has every text of the default language, each in the forms it needs.
+
+    ``files`` and ``base_files`` say which file (``main.toml``) each key is written in."""
+    for key, text in base.items():
+        if key not in flat:
+            raise CatalogError(
+                f"{language}/{base_files[key]}: {key}: missing (the {default} catalog has it)"
+            )
+        where = f"{language}/{files[key]}"
+        mine = flat[key]
+        if isinstance(mine, str) and isinstance(text, str):
+            continue
+        try:
+            needed = _needed_forms(language)
+        except CatalogError as exc:
+            raise CatalogError(f"{where}: {key}: {exc}") from exc
+        if isinstance(mine, str):
+            if needed != ["other"]:
+                raise CatalogError(
+                    f"{where}: {key}: a plain text, but the {default} text has plural forms; "
+                    f"{language!r} needs the plural forms {', '.join(needed)}"
+                )
+            continue
+        missing = [c for c in needed if c not in mine]
+        if missing:
+            raise CatalogError(
+                f"{where}: {key}: {', '.join(map(repr, missing))} "
+                f"{'is' if len(missing) == 1 else 'are'} missing; {language!r} needs the "
+                f"plural forms {', '.join(needed)}"
+            )
+
+
 def _flatten(
     prefix: str, table: Mapping[str, Any], out: dict[str, Entry], source: Path, language: str = ""
 ) -> None:
@@ -103,15 +149,28 @@ def _number(value: object) -> int | float | None:
 
 @dataclass(frozen=True)
 class Catalog:
-    """All texts of all languages; a missing translation falls back to the default language."""
+    """All texts of all languages. Every language has every text of the default language
+    (``load`` refuses a translation that lacks one); a language the catalog does not have at
+    all is written in the default language."""
 
     texts: Mapping[str, Mapping[str, Entry]]
     default: str = DEFAULT_LANGUAGE
     region: str | None = None  # the service's locale ("en_GB"): how its people write dates
+    offered: tuple[str, ...] | None = None  # the languages people may choose (None: all)
 
     def with_region(self, locale: str) -> Catalog:
         """The same texts, with dates written as people write them in the service's country."""
         return replace(self, region=locale)
+
+    def offering(self, languages: tuple[str, ...]) -> Catalog:
+        """The same texts, people choosing only among ``languages`` (the service's choice)."""
+        return replace(self, offered=tuple(lang for lang in languages if lang in self.texts))
+
+    @property
+    def choices(self) -> list[str]:
+        """The languages people may choose: the default first, then the others in order."""
+        offered = self.offered if self.offered is not None else tuple(sorted(self.texts))
+        return [self.default, *(lang for lang in offered if lang != self.default)]
 
     def _locale(self, language: str) -> str:
         return speech_locale(language, self.region) if self.region else language
@@ -124,10 +183,17 @@ class Catalog:
         A text that carries a number may be a table of CLDR plural forms,
         ``line_team = { one = "{count} person", other = "{count} people" }``: it needs an
         ``other`` form, and only the forms its language has (English: ``one``, ``other``).
+
+        Every other language must have every text of the default language (nothing falls back
+        to it quietly), with the same placeholders, and a text in plural forms there must have
+        every form its own language uses (a plain text does only where that is just ``other``,
+        as in Japanese).
         """
         texts: dict[str, dict[str, Entry]] = {}
+        files: dict[str, dict[str, str]] = {}  # language -> key -> the file that defines it
         for lang_dir in sorted(p for p in directory.iterdir() if p.is_dir()):
             flat: dict[str, Entry] = {}
+            where: dict[str, str] = {}
             for path in sorted(lang_dir.glob("*.toml")):
                 try:
                     raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -138,8 +204,10 @@ class Catalog:
                 for key in part.keys() & flat.keys():
                     raise CatalogError(f"{lang_dir.name}/{path.name}: {key}: defined twice")
                 flat.update(part)
+                where.update(dict.fromkeys(part, path.name))
             if flat:
                 texts[lang_dir.name] = flat
+                files[lang_dir.name] = where
         if default not in texts:
             raise CatalogError(f"no catalog for the default language {default!r} in {directory}")
         base = texts[default]
@@ -152,6 +220,8 @@ class Catalog:
                         f"{language}: {key}: placeholders {sorted(_fields(text))} differ "
                         f"from {default}'s {sorted(_fields(base[key]))}"
                     )
+            if language != default:
+                _check_parity(language, flat, files[language], default, base, files[default])
         return cls(texts=texts, default=default)
 
     @property
@@ -163,7 +233,7 @@ class Catalog:
         """Pick the catalog language for a Telegram ``language_code`` such as ``de-AT``."""
         if code:
             short = code.replace("_", "-").split("-")[0].lower()
-            if short in self.texts:
+            if short in self.choices:
                 return short
         return self.default
 
@@ -176,13 +246,11 @@ class Catalog:
 
         A plural text takes the form ``language``'s CLDR rules give the number: ``count``, or,
         if the call has no ``count``, the one number among the values its forms use
-        (``hours=1`` for "for {hours} hours")."""
-        table = self.texts.get(language, {})
-        text = table.get(key)
-        if text is None:
-            language, text = self.default, self.texts[self.default].get(key)
-        if text is None:
-            raise KeyError(f"no text {key!r} in the catalog")
+        (``hours=1`` for "for {hours} hours").
+
+        A language the catalog does not have is written in the default language; a key that
+        ``language``'s catalog lacks is a KeyError, never the default language's text."""
+        language, text = self._entry(language, key)
         if not isinstance(text, str):
             text = self._form(language, key, text, values)
         return text.format(**values) if values or "{" in text else text
@@ -190,13 +258,21 @@ class Catalog:
     def plural(self, language: str, key: str, count: float) -> str:
         """The CLDR category ("one", "few", "other"...) ``language`` uses for ``count``,
         among the forms ``key`` has; "other" if it has no such form."""
-        text = self.texts.get(language, {}).get(key)
-        if text is None:
-            language, text = self.default, self.texts[self.default].get(key)
-        if text is None:
-            raise KeyError(f"no text {key!r} in the catalog")
+        language, text = self._entry(language, key)
         category = _plural_rule(language)(abs(count))
         return category if not isinstance(text, str) and category in text else "other"
+
+    def _entry(self, language: str, key: str) -> tuple[str, Entry]:
+        """The language that writes ``key`` (``language``, or the default if the catalog does
+        not have ``language``) and its entry; KeyError if that language lacks ``key``."""
+        if language not in self.texts:
+            language = self.default
+        text = self.texts[language].get(key)
+        if text is None:
+            if language == self.default:
+                raise KeyError(f"no text {key!r} in the catalog")
+            raise KeyError(f"no text {key!r} in the {language!r} catalog")
+        return language, text
 
     def _form(self, language: str, key: str, forms: Plural, values: Mapping[str, object]) -> str:
         count = _number(values.get("count"))
