@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.config import Settings
+from bot.config import Settings, offered_languages
 from bot.core.checkins import Checkins
 from bot.core.clock import Clock, SystemClock
 from bot.core.copies import Copies
@@ -90,7 +90,9 @@ def build_application(
     app: App = builder.build()
     app.bot_data.services = Services(
         settings=settings,
-        catalog=catalog.with_region(settings.policy.locale),
+        catalog=catalog.with_region(settings.policy.locale).offering(
+            offered_languages(settings.service, catalog)
+        ),
         clock=clock,
         risk=settings.policy.risk(),
         dialogs=load_dialogs(settings.dialogs_dir),

@@ -66,6 +66,8 @@ class Defaults(_Section):
     """
 
     language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")] = "en"
+    # The languages people may choose; None: every language with a catalog.
+    languages: list[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]] | None = None
     timezone: str = "UTC"
     # Before retention_days: fields are validated in the order written, and its check reads this.
     allow_short_retention: bool = False
@@ -399,7 +401,30 @@ def parse_service_config(raw: Mapping[str, Any], source: str, catalog: Catalog) 
             f"{source}: crisis.{service.defaults.language}: missing; the crisis card of the "
             "default language is required"
         )
+    offered = offered_languages(service, catalog)
+    for language in offered:
+        if language not in catalog.languages:
+            raise ConfigError(
+                f"{source}: defaults.languages: no catalog for {language!r} "
+                f"(available: {', '.join(catalog.languages)})"
+            )
+        if language not in service.crisis:
+            raise ConfigError(
+                f"{source}: crisis.{language}: missing; every language people may choose "
+                f"({', '.join(offered)}) needs its own crisis card, with the contacts of the "
+                "country its people live in (or leave the language out of defaults.languages)"
+            )
     return service
+
+
+def offered_languages(service: ServiceConfig, catalog: Catalog) -> tuple[str, ...]:
+    """The languages people may choose: ``defaults.languages``, else every catalog's, the
+    default language always among them."""
+    chosen = service.defaults.languages or catalog.languages
+    return (
+        service.defaults.language,
+        *(lang for lang in chosen if lang != service.defaults.language),
+    )
 
 
 def load_service_config(path: Path, catalog: Catalog) -> ServiceConfig:

@@ -71,6 +71,8 @@ HELP = """Sandbox commands (everything else is sent to the bot as a message):
   :show                 show what is in the last file the bot sent you (or the last picture)
   :sticker, :photo, :voice
                         send something that is not text
+  :lang nl|de|en        set your Telegram's language (someone new reads the bot in it;
+                        /language changes it for someone known)
   :block, :unblock      block the bot, or unblock it (as Telegram would report it)
   :help                 this list
   :quit                 leave (end of input works too)"""
@@ -145,6 +147,8 @@ class Sandbox:
             self.say(f"  (It is {self._local_now()}.)")
         elif command == ":show":
             self._show_file()
+        elif command == ":lang":
+            self._language(rest.strip())
         elif command == ":block":
             await self._block()
         elif command == ":unblock":
@@ -167,6 +171,19 @@ class Sandbox:
         else:
             await self._feed(self.api.text(self.persona.user_id, line))
         return True
+
+    def _language(self, code: str) -> None:
+        """Set this person's Telegram to another language (as its app settings would): what
+        they send next carries it; a first contact then reads the bot in it."""
+        user = self.api.users.get(self.persona.user_id)
+        if not code or user is None:
+            self.say("  (Say which language, for example :lang nl)")
+            return
+        self.api.add_user(self.persona.user_id, first_name=user.first_name, language_code=code)
+        self.say(
+            f"  ({self.persona.name}'s Telegram is now set to {code!r}. Someone new reads the "
+            "bot in it; someone known keeps their language until /language.)"
+        )
 
     def _stamp(self, when: datetime) -> str:
         return f"{when.astimezone(self.zone):%a %H:%M}"

@@ -86,8 +86,8 @@ def clock() -> ManualClock:
     return ManualClock(START)
 
 
-PROGRESS = re.compile(r"^\d+ of \d+$", re.MULTILINE)
-"""A check-in's question: its progress line ("2 of 4")."""
+PROGRESS = re.compile(r"^\d+ \w+ \d+$", re.MULTILINE)
+"""A check-in's question: its progress line ("2 of 4", "2 van 4", "2 von 4")."""
 
 
 def crowded(screens: list[tuple[str, tuple[str, ...]]]) -> list[tuple[str, tuple[str, ...]]]:

@@ -54,7 +54,10 @@ def test_the_bundled_example_is_valid(catalog: Catalog) -> None:
             ("defaults", "retention_days", 0),
             "defaults.retention_days: Input should be greater than or equal to 1",
         ),
-        (("defaults", "language", "xx"), "defaults.language: no catalog for 'xx' (available: en)"),
+        (
+            ("defaults", "language", "xx"),
+            "defaults.language: no catalog for 'xx' (available: de, en, nl)",
+        ),
         (("defaults", "locale", "en-GB"), "defaults.locale: 'en-GB' is not a known locale"),
         (("checkins", "time", "25:00"), "checkins.time: '25:00' is not a time like 18:00"),
         (

@@ -149,12 +149,17 @@ def test_repository_dialogs_are_valid() -> None:
     assert check_dialogs(DIALOGS_DIR) == []
 
 
-def test_repository_has_the_three_dialogs() -> None:
-    assert {name: dialog.id for name, dialog in DIALOGS.items()} == {
+def test_repository_has_the_three_dialogs_in_every_language() -> None:
+    english = {name: d.id for name, d in DIALOGS.items() if d.language == "en"}
+    assert english == {
         "checkin": "checkin",
         "meeting_prep": "meeting_prep",
         "after_meeting": "after_meeting",
     }
+    for language in {d.language for d in DIALOGS.values()}:
+        assert sorted(d.id for d in DIALOGS.values() if d.language == language) == sorted(
+            english.values()
+        )
 
 
 def test_yes_and_no_stay_words() -> None:

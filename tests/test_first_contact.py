@@ -184,6 +184,7 @@ async def test_client_and_staff_get_their_own_command_menus(
         "helpnow",
         "mydata",
         "delete",
+        "language",
         "help",
     ]
     code = await usecases.create_staff_invite(
@@ -198,5 +199,6 @@ async def test_client_and_staff_get_their_own_command_menus(
         "invite",
         "nudge",
         "helpnow",
+        "language",
         "help",
     ]

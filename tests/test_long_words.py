@@ -43,11 +43,12 @@ async def test_a_plan_part_too_long_is_kept_as_a_note_and_asked_for_again(
     assert sent[-1].body.startswith("Part 2 of 3")
 
 
-@pytest.mark.parametrize("language", ["en"])
+@pytest.mark.parametrize("language", ["de", "en", "nl"])
 def test_the_longest_plan_gives_a_card_that_fits_in_every_language(
     catalog: Catalog, language: str
 ) -> None:
-    assert set(catalog.languages) == {"en"}  # add each new catalog to the parameters above
+    # Add each new catalog to the parameters above.
+    assert set(catalog.languages) == {"de", "en", "nl"}
 
     def part(name: str) -> str:
         return f"{name}-begins " + _words(PLAN_PART_MAX - 2 * len(name) - 14) + f" {name}-ends"

@@ -345,3 +345,12 @@ def test_sandbox_shows_a_nudge_a_reply_and_the_peer_reading_it(tmp_path: Path) -
         "Alex replied to your nudge:\n          \n          Better today, thank you\n"
         "          [1] Answer Alex"
     ) in sam_reads
+
+
+def test_sandbox_plays_a_dutch_client(tmp_path: Path) -> None:
+    out = _sandbox(":lang nl\n/start\n1\n/checkin\n1\nik wil dood\n", tmp_path)
+    assert "(Alex's Telegram is now set to 'nl'." in out
+    after = out.split("Alex › /start", 1)[1]
+    assert "Ik ben Between" in after  # the welcome, in Dutch
+    assert "113 Zelfmoordpreventie" in after and "Samaritans" not in after
+    assert "How much energy" not in after  # the check-in asks in Dutch

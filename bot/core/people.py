@@ -4,6 +4,7 @@ person can take away, and erasing it all."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from bot.core import my_data, usecases
 from bot.core.actions.checkin import PlanWrite
 from bot.core.actions.messages import AskContact, Request
 from bot.core.actions.safety import GoOn, StopHere
+from bot.core.actions.settings import ChooseLanguage
 from bot.core.copies import Copies
 from bot.core.i18n import Catalog
 from bot.core.model import CrisisPlan, Role, User
@@ -88,6 +90,21 @@ class Persons:
             return None  # declining an invite, or someone close accepting, asks nothing more
         own = await self._sends.schedule(user.id)
         return user if own is None or own.agreed_on is None else None
+
+    def languages(self) -> View:
+        """ "Which language should I use?", each language named in itself (at most 6)."""
+        choices = [
+            Choice(Text.plain(self._catalog.get(code, "language.name")), ChooseLanguage(code))
+            for code in self._catalog.choices[:6]
+        ]
+        return View.of(Say.of(t("language.ask"), choices=choices))
+
+    async def set_language(self, user: User, code: str) -> User | None:
+        """The person reads the bot in ``code`` from now on; None if it is not offered."""
+        if code not in self._catalog.choices:
+            return None
+        await self._people.set_language(user.id, code)
+        return replace(user, language=code)
 
     async def in_a_team(self, user: User) -> bool:
         """Whether this person is in some client's team (staff are, by their role)."""

@@ -192,6 +192,10 @@ class SqliteStore:
         assert user is not None
         return user
 
+    async def set_language(self, user_id: int, language: str) -> None:
+        """The language the person chose to read the bot in."""
+        await self.db.execute("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
+
     async def set_reachable(self, user_id: int, reachable: bool, now: datetime) -> None:
         """Record that the person blocked the bot (or came back)."""
         await self.db.execute(

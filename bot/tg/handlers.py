@@ -24,6 +24,7 @@ from telegram.ext import (
 from bot.core import usecases
 from bot.core.actions import Action
 from bot.core.actions.checkin import EraseAll, KeepAll, Menu, MenuEntry
+from bot.core.actions.settings import ChooseLanguage
 from bot.core.model import STAFF_CODE_PREFIX, Role, User
 from bot.core.retention import erase_account
 from bot.core.team import Caller
@@ -271,6 +272,28 @@ def _client_button(
     return pressed
 
 
+async def language_command(update: Update, context: BotContext) -> None:
+    """/language: which language the bot writes in, each named in itself."""
+    user = await _person(update, context)
+    await reply_view(update, context, user.language, context.services.persons.languages())
+
+
+async def language_pressed(
+    update: Update, context: BotContext, user: User, action: ChooseLanguage
+) -> None:
+    """A language chosen: said in it, and the command menu follows."""
+    services = context.services
+    chosen = await services.persons.set_language(user, action.code)
+    if chosen is None:
+        await reply_view(update, context, user.language, View.refuse("fallback.stale_button"))
+        return
+    settled = View((Say((t("language.saved"),), edit=True),))
+    await reply_view(update, context, chosen.language, settled)
+    chat = update.effective_chat
+    if chat is not None:
+        await menus.set_chat_commands(context.bot, services, chat.id, chosen.language, chosen.role)
+
+
 async def mydata(update: Update, context: BotContext) -> None:
     """Give a person everything kept about them: listed in the chat, complete in two files."""
     user = await _person(update, context)
@@ -349,6 +372,7 @@ def _routes() -> dict[type[Action], tuple[Who, ButtonHandler]]:
     routes: dict[type[Action], tuple[Who, ButtonHandler]] = {
         Menu: (Who.ANYONE, menu_pressed),
         EraseAll: (Who.ANYONE, erase_pressed),
+        ChooseLanguage: (Who.ANYONE, language_pressed),
         KeepAll: (Who.ANYONE, keep_pressed),
     }
     for module in (checkin, settings, team, share, nudge):
@@ -606,6 +630,7 @@ def register(app: Application) -> None:
             CommandHandler("team", _client_command(team.team_command), filters=PRIVATE),
             CommandHandler("share", _client_command(share.share_command), filters=PRIVATE),
             CommandHandler("mydata", mydata, filters=PRIVATE),
+            CommandHandler("language", language_command, filters=PRIVATE),
             CommandHandler("delete", delete, filters=PRIVATE),
             # Commands for people in clients' teams
             CommandHandler("clients", _member_command(team.clients_command), filters=PRIVATE),

@@ -12,13 +12,13 @@ from bot.tg.context import Services
 
 CLIENT_COMMANDS = (
     "start", "menu", "checkin", "agenda", "share", "team", "settings", "pause", "resume",
-    "helpnow", "mydata", "delete", "help",
+    "helpnow", "mydata", "delete", "language", "help",
 )  # fmt: skip
 MENUS: dict[Role, tuple[str, ...]] = {
     Role.CLIENT: CLIENT_COMMANDS,
-    Role.CLINICIAN: ("clients", "invite", "helpnow", "help"),
-    Role.PEER: ("clients", "invite", "nudge", "helpnow", "help"),
-    Role.NETWORK: ("clients", "helpnow", "mydata", "delete", "help"),
+    Role.CLINICIAN: ("clients", "invite", "helpnow", "language", "help"),
+    Role.PEER: ("clients", "invite", "nudge", "helpnow", "language", "help"),
+    Role.NETWORK: ("clients", "helpnow", "mydata", "delete", "language", "help"),
 }
 
 
@@ -29,11 +29,19 @@ def command_list(services: Services, language: str, names: tuple[str, ...]) -> l
 
 
 async def set_default_commands(bot: ExtBot[Any], services: Services) -> None:
-    """The menu every private chat starts with (clients')."""
-    language = services.catalog.default
+    """The menu every private chat starts with (clients'): in the service's language, and in
+    each language people may choose for those whose Telegram is set to it."""
+    catalog = services.catalog
+    scope = BotCommandScopeAllPrivateChats()
     await bot.set_my_commands(
-        command_list(services, language, CLIENT_COMMANDS), scope=BotCommandScopeAllPrivateChats()
+        command_list(services, catalog.default, CLIENT_COMMANDS), scope=scope
     )
+    for language in catalog.choices:
+        await bot.set_my_commands(
+            command_list(services, language, CLIENT_COMMANDS),
+            scope=scope,
+            language_code=language,
+        )
 
 
 async def set_chat_commands(
@@ -42,7 +50,7 @@ async def set_chat_commands(
     """The menu of one person's chat, for their role."""
     names = MENUS[role]
     if role is Role.CLINICIAN and services.settings.service.nudges.clinicians:
-        names = ("clients", "invite", "nudge", "helpnow", "help")
+        names = ("clients", "invite", "nudge", "helpnow", "language", "help")
     await bot.set_my_commands(
         command_list(services, language, names), scope=BotCommandScopeChat(chat_id)
     )

@@ -119,3 +119,10 @@ class PauseMessage(Action, tag="zm"):
     """Whether to write a message for the team while paused."""
 
     write: bool
+
+
+@dataclass(frozen=True)
+class ChooseLanguage(Action, tag="lg"):
+    """Read the bot in this language from now on (a catalog's language code)."""
+
+    code: str
