@@ -160,8 +160,12 @@ async def _preview(
     view = await sharing.preview(client, NOW)
     body = (await store.share_draft(client.id)).body
     assert body is not None
+    # Where someone in the team reads another language (Jo reads Dutch), the client is told
+    # that the lines around their words go to them in that language.
     if len(parts_of(body)) == 1:
-        assert _keys(view) == ["share.exact", "<words>"]
+        keys = _keys(view)
+        assert (keys[0], keys[-1]) == ("share.exact", "<words>")
+        assert set(keys[1:-1]) <= {"share.other_languages"}
         assert view.says[1].parts[0].words == body
     return body, view.says[-1]
 
@@ -578,7 +582,7 @@ async def test_a_long_note_is_previewed_as_the_messages_it_becomes(
     assert view.toast is not None  # the draft was previewed: the list's buttons are spent
     view = await sharing.back(alex, NOW)
     view = await sharing.preview(alex, NOW)
-    assert _keys(view) == ["share.pages.exact", "<words>", "<words>"]
+    assert _keys(view) == ["share.pages.exact", "share.other_languages", "<words>", "<words>"]
     assert view.says[0].parts[0] == t("share.pages.exact", count=2) and view.says[0].edit
     assert [s.parts[0].words for s in view.says[1:]] == parts
     assert view.says[1].rows == ()  # the choices are under the last message only
@@ -587,7 +591,14 @@ async def test_a_long_note_is_previewed_as_the_messages_it_becomes(
     assert say.parts[0].words == parts[-1] and say.edit
     say = await _pick(sharing, alex, say, JO)
     await sharing.send(alex, _version(say), NOW)
-    assert outbox.sends == [(KIM, parts[0]), (KIM, parts[1]), (JO, parts[0]), (JO, parts[1])]
+    # Jo reads Dutch: the same words, the lines around them in Dutch.
+    dutch = parts_of(
+        body.replace(
+            "From Alex, shared with you on 2 March 2026:",
+            "Van Alex, met je gedeeld op 2 maart 2026:",
+        ).replace("Note, 2 March 2026", "Notitie, 2 maart 2026")
+    )
+    assert outbox.sends == [(KIM, parts[0]), (KIM, parts[1]), (JO, dutch[0]), (JO, dutch[1])]
     (share,) = await store.shares(ALEX)
     assert share.body == body
     assert await store.share_messages(share.id) == [

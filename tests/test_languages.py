@@ -14,7 +14,7 @@ from bot.app import App
 from bot.config import ConfigError, parse_service_config
 from bot.core.i18n import Catalog
 from bot.standin import FakeBotAPI
-from tests.conftest import Person, services
+from tests.conftest import Person, link_code, make_staff, services
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "bot" / "service.example.toml"
 
@@ -118,3 +118,32 @@ def test_a_service_can_offer_fewer_languages(catalog: Catalog) -> None:
     assert service.defaults.languages == ["en"]
     assert catalog.offering(("en",)).language_for("nl-NL") == "en"
     assert catalog.language_for("nl-NL") == "nl"
+
+
+async def test_a_dutch_clients_words_reach_an_english_clinician_as_written(
+    app: App, api: FakeBotAPI
+) -> None:
+    catalog = Catalog.load()
+    kim = await make_staff(app, api, 201, "Dr Kim", "clinician")
+    daan = dutch(app, api)
+    code = link_code(await kim.send("/invite"))
+    await daan.send(f"/start {code}")
+    await daan.press(catalog.get("nl", "invite.accept", name="Dr Kim"))
+    await daan.send("Ik slaap slecht deze week")
+    await daan.send("/share")
+    await daan.press(next(label for label in labels(daan) if "slaap" in label))
+    preview = await daan.press(catalog.get("nl", "share.preview"))
+    said = catalog.get("nl", "share.other_languages")  # said before Share, in Dutch
+    assert any(said in m.body for m in api.messages(daan.id))
+    assert preview[-1].body.startswith("Van Daan, met je gedeeld op")  # what Daan reads
+    await daan.press(labels(daan)[0])  # Dr Kim, the one person in the team
+    await daan.press(catalog.get("nl", "share.go_one", name="Dr Kim"))
+    got = api.messages(kim.id)[-1].body
+    # The frame in Dr Kim's language, Daan's own words never translated.
+    assert got.startswith("From Daan, shared with you on 2 March 2026:")
+    assert got.endswith("Ik slaap slecht deze week")
+    assert "Van Daan" not in got
+    (listed,) = [m for m in await kim.send("/clients") if "Daan" in m.body][-1:]
+    await kim.press(next(label for label, _ in listed.buttons() if "Daan" in label))
+    assert "Ik slaap slecht deze week" in kim.last().body
+    assert "Van Daan" not in kim.last().body  # /clients shows it as Dr Kim got it

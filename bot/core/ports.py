@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import Enum
 from typing import Protocol
@@ -213,6 +213,7 @@ class ShareStore(Protocol):
         body: str,
         recipients: Sequence[tuple[int, str, int]],
         now: datetime,
+        copies: Mapping[int, str] | None = None,
     ) -> int: ...
     async def set_delivery(
         self, share_id: int, chat_id: int, status: str, message_id: int | None = None

@@ -376,9 +376,11 @@ class Sharing:
             client.id, ShareDraft(items=tuple(i.ref for i in items), body=body), now
         )
         team = await self._team.team_of(client.id)
-        intro = t("share.exact") if len(parts) == 1 else t("share.pages.exact", count=len(parts))
+        intro = [t("share.exact") if len(parts) == 1 else t("share.pages.exact", count=len(parts))]
+        if any(m.person.language != client.language for m in team):
+            intro.append(t("share.other_languages"))
         return View.of(
-            Say.of(intro, edit=True),
+            Say.of(*intro, edit=True),
             *(Say.of(Text.plain(part)) for part in parts[:-1]),
             self._recipients_say(client, team, draft),
         )
@@ -475,19 +477,25 @@ class Sharing:
         chosen = [team[r] for r in draft.recipients if r in team]
         if not chosen:
             return View.refuse("share.pick_someone")
-        kinds = {item.ref: item.kind for item in await self.items(client)}
+        items = {item.ref: item for item in await self.items(client)}
+        copies = await self._copies(client, [items[r] for r in draft.items if r in items], now)
         share_id = await self._shares.add_share(
             client.id,
-            [f"{ref}:{kinds.get(ref, 'note')}" for ref in draft.items],
+            [f"{ref}:{items[ref].kind if ref in items else 'note'}" for ref in draft.items],
             draft.body,
             [(m.person.id, m.person.name, m.person.chat_id) for m in chosen],
             now,
+            {
+                m.person.id: copies[m.person.language]
+                for m in chosen
+                if m.person.language in copies
+            },
         )
-        parts = parts_of(draft.body)
         reached: list[str] = []
         missed: list[str] = []
         for member in chosen:
-            message_ids = await self._deliver(share_id, member.person, parts)
+            body = copies.get(member.person.language, draft.body)
+            message_ids = await self._deliver(share_id, member.person, parts_of(body))
             if message_ids is None:
                 await self._shares.set_delivery(share_id, member.person.chat_id, "failed")
                 missed.append(member.person.name)
@@ -503,6 +511,19 @@ class Sharing:
         if missed:
             view += View.say("share.failed", names=format_list(missed, locale=lang))
         return view
+
+    async def _copies(self, client: User, items: Sequence[Item], now: datetime) -> dict[str, str]:
+        """The text in each other language of the team: the same items, the client's own words
+        as they are, the lines around them ("From Daan, shared with you on …") in the
+        recipient's language. The client's own language is the previewed text itself."""
+        zone = await self._planner.zone_of(client.id)
+        today = now.astimezone(zone).date()
+        languages = {m.person.language for m in await self._team.team_of(client.id)}
+        return {
+            language: render(self._catalog, language, client, zone, today, items)
+            for language in languages - {client.language}
+            if language in self._catalog.texts
+        }
 
     async def _deliver(self, share_id: int, to: User, parts: Sequence[str]) -> list[int] | None:
         """One recipient's copy, message by message, each recorded as it arrives (so a

@@ -496,6 +496,12 @@ async def m020_only_when_asked(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def m021_share_copy_words(conn: aiosqlite.Connection) -> None:
+    """The text one recipient got, when it differs from the share's: the lines around the
+    client's words in the recipient's own language (sealed, like the share's text)."""
+    await _script(conn, "ALTER TABLE share_recipients ADD COLUMN body BLOB;")
+
+
 MIGRATIONS: list[Migration] = [
     ("001_users_notes_invites", m001_users_notes_invites),
     ("002_checkins_plans", m002_checkins_plans),
@@ -517,4 +523,5 @@ MIGRATIONS: list[Migration] = [
     ("018_inbox_sent", m018_inbox_sent),
     ("019_checkin_answered_message", m019_checkin_answered_message),
     ("020_only_when_asked", m020_only_when_asked),
+    ("021_share_copy_words", m021_share_copy_words),
 ]

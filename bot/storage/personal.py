@@ -284,6 +284,7 @@ SCHEMA: Mapping[str, Rule] = {
             "chat_id": P,
             "message_id": M,
             "status": N,
+            "body": W,
         },
         forget_copies=(
             # A recipient who leaves: their copies were taken back first (see Persons.erase).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -1222,8 +1223,12 @@ class SqliteStore:
         body: str,
         recipients: Sequence[tuple[int, str, int]],
         now: datetime,
+        copies: Mapping[int, str] | None = None,
     ) -> int:
-        """Record a share before it is sent: its text and each (id, name, chat) it goes to."""
+        """Record a share before it is sent: its text and each (id, name, chat) it goes to;
+        ``copies``: by recipient id, the text one gets when it differs from ``body`` (the lines
+        around the client's words in the recipient's language)."""
+        own = copies or {}
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO shares (client_id, created_at, items, body) VALUES (?, ?, ?, ?)",
@@ -1232,10 +1237,17 @@ class SqliteStore:
             share_id = cursor.lastrowid
             assert share_id is not None
             await conn.executemany(
-                "INSERT INTO share_recipients (share_id, recipient_id, name, chat_id, status) "
-                "VALUES (?, ?, ?, ?, 'sending')",
+                "INSERT INTO share_recipients "
+                "(share_id, recipient_id, name, chat_id, status, body) "
+                "VALUES (?, ?, ?, ?, 'sending', ?)",
                 [
-                    (share_id, rid, self._cipher.encrypt(name), chat_id)
+                    (
+                        share_id,
+                        rid,
+                        self._cipher.encrypt(name),
+                        chat_id,
+                        self._cipher.encrypt(own[rid]) if rid in own else None,
+                    )
                     for rid, name, chat_id in recipients
                 ],
             )
@@ -1298,24 +1310,36 @@ class SqliteStore:
         found = await self.shares(client_id, share_id)
         if not found or found[0].withdrawn_at is not None:
             return None
-        changed = await self.db.execute(
-            "UPDATE shares SET withdrawn_at = ?, body = NULL "
-            "WHERE id = ? AND client_id = ? AND withdrawn_at IS NULL",
-            (iso(now), share_id, client_id),
-        )
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE shares SET withdrawn_at = ?, body = NULL "
+                "WHERE id = ? AND client_id = ? AND withdrawn_at IS NULL",
+                (iso(now), share_id, client_id),
+            )
+            changed = cursor.rowcount
+            await conn.execute(
+                "UPDATE share_recipients SET body = NULL WHERE share_id = ?", (share_id,)
+            )
         return found[0] if changed == 1 else None
 
     async def shared_with(self, member_id: int, client_id: int) -> list[Share]:
         """What a client shared with this team member and has not withdrawn, newest first.
         Empty unless the member is in the client's team now."""
         rows = await self.db.fetchall(
-            "SELECT s.* FROM shares s JOIN share_recipients r ON r.share_id = s.id "
+            "SELECT s.*, r.body AS copy FROM shares s "
+            "JOIN share_recipients r ON r.share_id = s.id "
             "JOIN team t ON t.client_id = s.client_id AND t.member_id = r.recipient_id "
             "WHERE s.client_id = ? AND r.recipient_id = ? AND s.withdrawn_at IS NULL "
             "ORDER BY s.id DESC",
             (client_id, member_id),
         )
-        return [self._share(row, ()) for row in rows]
+        # Each as this member got it: in their language around the client's own words.
+        return [
+            replace(self._share(row, ()), body=_open(self._cipher, row["copy"]))
+            if row["copy"] is not None
+            else self._share(row, ())
+            for row in rows
+        ]
 
     # --- messages between a client and their team --------------------------------------------
 
