@@ -18,41 +18,17 @@ from babel.dates import (
     parse_date,
 )
 
-from bot.core.schedule import parse_clock
+from bot.core.schedule import parse_clock, typed_words
 
-WORD_LANGUAGES: tuple[str, ...] = ("en", "nl", "de")
-"""Languages whose day and month names (and "today", "tomorrow") are always understood."""
+_WORDS = typed_words()
 
-_TODAY = frozenset({"today", "vandaag", "heute", "now", "nu", "jetzt"})
-_TOMORROW = frozenset({"tomorrow", "morgen", "tmrw", "tmr"})
-_DAY_AFTER = frozenset({"overmorgen", "übermorgen", "uebermorgen"})
-_NEXT = frozenset(
-    {
-        "next", "coming", "this",
-        "volgende", "komende", "deze", "aanstaande",
-        "nächste", "nächsten", "nächster", "naechsten", "kommende", "kommenden", "diese", "diesen",
-    }
-)  # fmt: skip
-_WEEK = frozenset({"week", "woche"})
-# Words that carry no date: "on friday", "until 24 december", "tot vrijdag", "bis zum 24.".
-_FILLER = frozenset(
-    {"on", "until", "till", "til", "the", "of", "op", "tot", "de", "den", "bis", "zum", "am", "an"}
+WORD_LANGUAGES: tuple[str, ...] = _WORDS.languages
+"""Languages whose day and month names (and "today", "tomorrow") are always understood: those
+with a ``bot/locales/<lang>/words/`` folder (English first). Their words live there, not here."""
+
+_ORDINAL = re.compile(
+    r"^(\d{1,2})(?:" + "|".join(re.escape(suffix) for suffix in _WORDS.ordinal) + r")$"
 )
-# Words that introduce or end a time of day: "at 3pm", "om 9 uur", "um 15 Uhr".
-_CLOCK_BEFORE = frozenset({"at", "om", "um", "@", "around", "rond", "gegen"})
-_CLOCK_AFTER = frozenset({"uur", "uhr", "o'clock", "oclock"})
-_HALF = frozenset({"half", "halb"})  # Dutch and German "half seven" is 6:30
-_NUMBER_WORDS: dict[str, int] = {
-    word: number
-    for words in (
-        ("one two three four five six seven eight nine ten eleven twelve"),
-        ("een twee drie vier vijf zes zeven acht negen tien elf twaalf"),
-        ("eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf"),
-    )
-    for number, word in enumerate(words.split(), start=1)
-}
-_NUMBER_WORDS.update({"één": 1, "ein": 1, "eine": 1})
-_ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|e|ste|de|ter|ten|\.)$")
 _NUMERIC = re.compile(r"^(\d{1,4})([./-])(\d{1,2})(?:\2(\d{1,4}))?\.?$")
 
 
@@ -132,8 +108,10 @@ def read_clock(text: str) -> time | None:
 
     Everything :func:`bot.core.schedule.parse_clock` reads (``"18:30"``, ``"6pm"``, ``"9.30"``),
     plus ``"at 6pm"``, ``"om 9 uur"``, ``"um 15 Uhr"``, number words (``"seven"``, ``"zeven"``)
-    and the Dutch and German half hours: ``"half zeven"`` and ``"halb sieben"`` are 06:30.
-    Never raises.
+    and the Dutch and German half hours: ``"half zeven"`` and ``"halb sieben"`` are 06:30;
+    quarters and minutes around an hour: ``"kwart over zeven"``, ``"Viertel nach sieben"``
+    (07:15), ``"vijf voor half acht"`` (07:25), ``"quarter to eight"``. The words are each
+    language's ``bot/locales/<lang>/words/times.toml``. Never raises.
     """
     if not isinstance(text, str) or len(text) > 64:
         return None
@@ -188,23 +166,24 @@ def say_day(day: date, today: date, language: str, locale: str) -> str:
 
 def _words(text: str) -> list[str]:
     lowered = " ".join(text.lower().replace(",", " ").split())
-    lowered = lowered.replace("day after tomorrow", "overmorgen")
+    for phrase, word in _WORDS.phrases.items():  # "day after tomorrow" is one word
+        lowered = re.sub(rf"(?<!\S){re.escape(phrase)}(?!\S)", word, lowered)
     return lowered.split()
 
 
 def _read_day(words: list[str], today: date, locale: str) -> date | None:
-    words = [w for w in words if w not in _FILLER]
-    next_week = any(w in _WEEK for w in words)
-    if next_week and not any(w in _NEXT for w in words):
+    words = [w for w in words if w not in _WORDS.filler]
+    next_week = any(w in _WORDS.week for w in words)
+    if next_week and not any(w in _WORDS.next for w in words):
         return None  # "week" alone, or "this week friday", says no day
-    words = [w for w in words if w not in _NEXT and w not in _WEEK]
+    words = [w for w in words if w not in _WORDS.next and w not in _WORDS.week]
     if len(words) == 1:
         word = words[0]
-        if word in _TODAY:
+        if word in _WORDS.today:
             return None if next_week else today
-        if word in _TOMORROW:
+        if word in _WORDS.tomorrow:
             return None if next_week else today + timedelta(days=1)
-        if word in _DAY_AFTER:
+        if word in _WORDS.day_after:
             return None if next_week else today + timedelta(days=2)
     names = _names(locale)
     weekdays = [names.days[w] for w in (_name(w) for w in words) if w in names.days]
@@ -278,26 +257,60 @@ def _next_from(today: date, month: int, day: int) -> date | None:
 
 
 def _clock(words: list[str]) -> time | None:
-    if words and words[0] in _CLOCK_BEFORE:
+    if words and words[0] in _WORDS.before:
         words = words[1:]
-    if words and words[-1] in _CLOCK_AFTER:
+    if words and words[-1] in _WORDS.after:
         words = words[:-1]
-    if not words or len(words) > 3:
+    if not words or len(words) > 4:
         return None
-    if words[0] in _HALF and len(words) == 2:
-        hour = _hour(words[1])
-        return None if hour is None else time((hour - 1) % 24, 30)
-    if len(words) == 1 and words[0] in _NUMBER_WORDS:
-        return time(_NUMBER_WORDS[words[0]] % 24, 0)
+    said = _said_clock(words)
+    if said is not None or len(words) > 3:
+        return said
+    if len(words) == 1 and words[0] in _WORDS.numbers:
+        return time(_WORDS.numbers[words[0]] % 24, 0)
     text = " ".join(words)
     if not re.fullmatch(r"[0-9:.h ]+(?:am|pm|a\.m\.|p\.m\.)?", text):
         return None  # parse_clock would accept "9 am" but also lenient shapes we want no part of
     return parse_clock(text)
 
 
+def _said_clock(words: list[str]) -> time | None:
+    """A time said in words around an hour: "half zeven" (6:30), "kwart over zeven" (7:15),
+    "Viertel nach sieben", "quarter to eight", "vijf voor half acht" (7:25), "dreiviertel acht"
+    (7:45). Which words do what is in each language's ``words/times.toml``."""
+    hour = _hour(words[-1])
+    if hour is None or len(words) < 2:
+        return None
+    minutes = hour * 60
+    if words[-2] in _WORDS.before_hour:  # "half zeven", "halb acht", "viertel acht"
+        minutes -= _WORDS.before_hour[words[-2]]
+        words = words[:-2]
+    else:
+        words = words[:-1]
+    if len(words) == 2 and (words[1] in _WORDS.past or words[1] in _WORDS.to):
+        amount = _minutes(words[0])
+        if amount is None:
+            return None
+        minutes += amount if words[1] in _WORDS.past else -amount
+    elif words:
+        return None
+    minutes %= 24 * 60
+    return time(minutes // 60, minutes % 60)
+
+
+def _minutes(word: str) -> int | None:
+    if word in _WORDS.minutes:
+        return _WORDS.minutes[word]
+    if word in _WORDS.numbers:
+        return _WORDS.numbers[word]
+    if re.fullmatch(r"\d{1,2}", word) and 1 <= int(word) <= 29:
+        return int(word)
+    return None
+
+
 def _hour(word: str) -> int | None:
-    if word in _NUMBER_WORDS:
-        return _NUMBER_WORDS[word]
+    if word in _WORDS.numbers:
+        return _WORDS.numbers[word]
     if re.fullmatch(r"\d{1,2}", word) and 1 <= int(word) <= 24:
         return int(word)
     return None
@@ -338,7 +351,7 @@ def _names(locale: str) -> _Names:
             for context in _CONTEXTS:
                 for number, name in get_month_names(month_width, context, language).items():
                     months.setdefault(_name(name.lower()), number)
-    months.update({"sept": 9, "maerz": 3, "marz": 3})
+    months.update(_WORDS.months)
     return _Names(days, months)
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import tomllib
 import unicodedata
 import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import get_month_names
@@ -589,3 +591,144 @@ def _month_numbers(locale: str) -> dict[str, int]:
             names[name.lower().rstrip(".")] = number
     names.setdefault("sept", 9)
     return names
+
+
+# --- words people type, per language (bot/locales/<lang>/words/*.toml) -------------------------
+
+WORDS_FOLDER = Path(__file__).resolve().parent.parent / "locales"
+"""Where each language's ``words/`` folder is: ``<language>/words/{days,times,places}.toml``."""
+
+
+@dataclass(frozen=True)
+class TypedWords:
+    """The words people type for days, times and places, in every language that has them.
+
+    Each field is the union over the languages (a Dutch reader typing "tomorrow" is still
+    understood), so a new language is only its ``words/`` files.
+    """
+
+    languages: tuple[str, ...]
+    today: frozenset[str]
+    tomorrow: frozenset[str]
+    day_after: frozenset[str]
+    next: frozenset[str]
+    week: frozenset[str]
+    filler: frozenset[str]
+    ordinal: tuple[str, ...]
+    months: dict[str, int]
+    phrases: dict[str, str]
+    """Words of more than one word ("day after tomorrow") → the one word they are read as."""
+    before: frozenset[str]
+    after: frozenset[str]
+    numbers: dict[str, int]
+    minutes: dict[str, int]
+    past: frozenset[str]
+    to: frozenset[str]
+    before_hour: dict[str, int]
+    places: dict[str, dict[str, str]]
+    """Per language, a place's key (see :func:`place_key`) → its time zone: places are read in
+    the reader's own language only (see :func:`typed_place`)."""
+
+
+class WordsError(ValueError):
+    """A words file that can't be read, or that says something impossible."""
+
+
+def place_key(text: str) -> str:
+    """A place name without case, accents, spaces, hyphens, dots or apostrophes."""
+    return _city_key(text)
+
+
+@cache
+def typed_words(folder: Path = WORDS_FOLDER) -> TypedWords:
+    """The words of every ``<language>/words/`` folder under ``folder``, read once.
+
+    English comes first, then the others by name: where two languages give one word different
+    meanings (none do today), the first wins.
+    """
+    languages = sorted(
+        (p.name for p in folder.iterdir() if (p / "words").is_dir()),
+        key=lambda name: (name != "en", name),
+    )
+    sets: dict[str, set[str]] = {}
+    tables: dict[str, dict[str, int]] = {}
+    ordinal: list[str] = []
+    places: dict[str, dict[str, str]] = {}
+    for language in languages:
+        for part in ("days", "times", "places"):
+            path = folder / language / "words" / f"{part}.toml"
+            if not path.exists():
+                continue
+            try:
+                raw = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise WordsError(f"{language}/words/{part}.toml: {exc}") from exc
+            where = f"{language}/words/{part}.toml"
+            for key, value in raw.items():
+                if part == "places":
+                    _place_words(where, key, value, places.setdefault(language, {}))
+                elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+                    words = [" ".join(v.lower().split()) for v in value]
+                    if key == "ordinal":
+                        ordinal.extend(w for w in words if w not in ordinal)
+                    else:
+                        sets.setdefault(key, set()).update(words)
+                elif isinstance(value, dict) and all(
+                    isinstance(v, int) and not isinstance(v, bool) for v in value.values()
+                ):
+                    table = tables.setdefault(key, {})
+                    for word, number in value.items():
+                        table.setdefault(" ".join(word.lower().split()), number)
+                else:
+                    raise WordsError(f"{where}: {key}: a list of words or a table of numbers")
+    every = {word for words in sets.values() for word in words}
+    phrases = {word: word.replace(" ", "_") for word in every if " " in word}
+
+    def one(key: str) -> frozenset[str]:
+        return frozenset(phrases.get(w, w) for w in sets.get(key, ()))
+
+    return TypedWords(
+        languages=tuple(languages),
+        today=one("today"),
+        tomorrow=one("tomorrow"),
+        day_after=one("day_after"),
+        next=one("next"),
+        week=one("week"),
+        filler=one("filler"),
+        ordinal=tuple(sorted(ordinal, key=len, reverse=True)),
+        months=tables.get("months", {}),
+        phrases=phrases,
+        before=one("before"),
+        after=one("after"),
+        numbers=tables.get("numbers", {}),
+        minutes=tables.get("minutes", {}),
+        past=one("past"),
+        to=one("to"),
+        before_hour=tables.get("before_hour", {}),
+        places=places,
+    )
+
+
+def typed_place(text: str, language: str) -> str | None:
+    """The time zone of a place a reader of ``language`` typed that names no zone ("Den Haag",
+    "München", "Köln"), from ``<language>/words/places.toml``; ``None`` if it has none. Tried
+    as typed and before a comma ("Den Haag, Nederland")."""
+    if not isinstance(text, str) or len(text) > 64:
+        return None
+    places = typed_words().places.get(language.split("_")[0].split("-")[0].lower(), {})
+    for candidate in (text, text.split(",", 1)[0]):
+        zone = places.get(place_key(candidate))
+        if zone:
+            return zone
+    return None
+
+
+def _place_words(where: str, zone: str, names: object, places: dict[str, str]) -> None:
+    if zone not in _available():
+        raise WordsError(f"{where}: {zone}: not a time zone")
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise WordsError(f"{where}: {zone}: a list of places")
+    for name in names:
+        key = place_key(name)
+        if key:
+            places.setdefault(key, zone)

@@ -56,6 +56,7 @@ from bot.core.schedule import (
     next_checkin,
     parse_hours,
     parse_timezone,
+    typed_place,
     within_hours,
 )
 from bot.core.views import Choice, Say, Text, View, t
@@ -135,12 +136,17 @@ def _clock_of(zone: str) -> tuple[timedelta | None, ...]:
 _SEASONS = (datetime(2026, 1, 15, tzinfo=UTC), datetime(2026, 7, 15, tzinfo=UTC))
 
 
-def find_zone(text: str) -> str | None:
+def find_zone(text: str, language: str | None = None) -> str | None:
     """The time zone of a place someone typed: what :func:`parse_timezone` reads (a city of the
     tz database, "New York"), else a city or a country as named in English, Dutch or German
-    ("Londen", "Berlijn", "Nederland", "Deutschland"; a country only where its clocks agree).
+    ("Londen", "Berlijn", "Nederland", "Deutschland"; a country only where its clocks agree),
+    else, given the reader's ``language``, a place of that language's words file ("Den Haag"
+    in Dutch, "München" in German: :func:`typed_place`).
     """
-    return parse_timezone(text) or _places().get(_place_key(text))
+    found = parse_timezone(text) or _places().get(_place_key(text))
+    if found is None and language is not None:
+        found = typed_place(text, language)
+    return found
 
 
 def _place_key(text: str) -> str:
@@ -660,7 +666,7 @@ class ScheduleSettings:
                 schedule = self._effective(await self._own(user))
                 return await self._set_time(user, _typed_time(text, schedule), now, wait)
             case WaitKind.ZONE:
-                return await self._set_zone(user, find_zone(text), now, wait)
+                return await self._set_zone(user, find_zone(text, user.language), now, wait)
             case WaitKind.HOURS:
                 return await self._set_hours(user, parse_hours(text), now, wait)
             case WaitKind.PAUSE_UNTIL:
