@@ -563,7 +563,8 @@ def test_preview_at_most_offers_typing_and_dropping() -> None:
 @pytest.mark.parametrize("capacity", list(Capacity))
 def test_preview_every_dialog(name: str, capacity: Capacity) -> None:
     text = preview(DIALOGS[name], capacity, CATALOG)
-    assert text.startswith(f'Preview of "{DIALOGS[name].title}" ({name}.yaml) at the {capacity}')
+    level = CATALOG.get("en", capacity.label_key)  # "Very little": the words a person sees
+    assert text.startswith(f'Preview of "{DIALOGS[name].title}" ({name}.yaml) at the {level}')
     assert cost_text(DIALOGS[name], capacity, CATALOG, "en") in text
     assert f"1 of {len(plan(DIALOGS[name], capacity, {}))}" in text
 

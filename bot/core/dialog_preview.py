@@ -112,7 +112,7 @@ def preview(dialog: Dialog, capacity: Capacity, catalog: Catalog, language: str 
             "dialogs.preview_header",
             title=dialog.title,
             file=dialog.source or dialog.id,
-            capacity=capacity.value,
+            capacity=text(capacity.label_key),
         ),
         "",
     ]

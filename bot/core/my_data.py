@@ -4,7 +4,7 @@ counts and dates), a readable text file with all of it, and the same as JSON."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -101,39 +101,50 @@ def summary(catalog: Catalog, language: str, export: Mapping[str, Any]) -> str:
 def readable(catalog: Catalog, language: str, export: Mapping[str, Any]) -> str:
     """All of ``export`` as plain text a person can read: a heading per part, every entry."""
     out: list[str] = [catalog.get(language, "mydata.file_title"), ""]
+
+    def label(key: str) -> str:
+        """A field's name in the reader's language (``mydata.field.*``); a field added to
+        the export later, and not yet named there, by its own name."""
+        named = f"mydata.field.{key}"
+        if catalog.has(named):
+            return catalog.get(language, named)
+        return key.replace("_", " ").capitalize()
+
     for section in SECTIONS:
         if section not in export:
             continue
         out.append(catalog.get(language, f"mydata.part_{section}"))
         out.append("-" * len(out[-1]))
-        out += _lines(export[section], catalog.get(language, "mydata.nothing"))
+        out += _lines(export[section], catalog.get(language, "mydata.nothing"), label)
         out.append("")
     # Anything added to the export later is written out too, never left out of the file.
     for section, value in export.items():
         if section not in SECTIONS:
-            out += [section, "-" * len(section), *_lines(value, "-"), ""]
+            out += [section, "-" * len(section), *_lines(value, "-", label), ""]
     return "\n".join(out).rstrip() + "\n"
 
 
-def _lines(value: object, nothing: str, indent: str = "") -> list[str]:
+def _lines(
+    value: object, nothing: str, label: Callable[[str], str], indent: str = ""
+) -> list[str]:
     if value is None or value == [] or value == {}:
         return [indent + nothing]
     if isinstance(value, Mapping):
         lines: list[str] = []
         for key, item in value.items():
-            label = str(key).replace("_", " ").capitalize()
+            name = label(str(key))
             if isinstance(item, Mapping | list):
-                lines.append(f"{indent}{label}:")
-                lines += _lines(item, nothing, indent + "  ")
+                lines.append(f"{indent}{name}:")
+                lines += _lines(item, nothing, label, indent + "  ")
             else:
-                lines.append(f"{indent}{label}: {'-' if item is None else item}")
+                lines.append(f"{indent}{name}: {'-' if item is None else item}")
         return lines
     if isinstance(value, Sequence) and not isinstance(value, str):
         lines = []
         for index, item in enumerate(value):
             if index:
                 lines.append("")
-            lines += _lines(item, nothing, indent)
+            lines += _lines(item, nothing, label, indent)
         return lines
     return [f"{indent}{value}"]
 

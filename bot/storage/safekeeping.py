@@ -49,6 +49,11 @@ async def _tables(db: Database) -> set[str]:
     return {row["name"] for row in rows}
 
 
+async def _columns(db: Database, table: str) -> set[str]:
+    rows = await db.fetchall(f"SELECT name FROM pragma_table_info('{table}')")
+    return {row["name"] for row in rows}
+
+
 async def holds_data(db: Database) -> bool:
     """True if the database knows its key or anyone at all: a new key would lose them."""
     tables = await _tables(db)
@@ -66,8 +71,8 @@ async def key_matches(db: Database, cipher: Cipher) -> bool:
         if row is not None:
             return _opens(cipher, row["token"])
     for table, column in ENCRYPTED:
-        if table not in tables:
-            continue
+        if table not in tables or column not in await _columns(db, table):
+            continue  # an older release's database: the column comes with a later migration
         row = await db.fetchone(
             f"SELECT {column} AS value FROM {table} WHERE typeof({column}) = 'blob' LIMIT 1"
         )
