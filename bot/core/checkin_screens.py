@@ -254,14 +254,14 @@ def after_press(
 
 
 def _earlier(result: Result, pressed: int | None, *, moved: bool) -> tuple[int, ...]:
-    """Messages of the check-in whose buttons no longer apply after this action."""
+    """Messages of the check-in whose buttons no longer apply after this action (when it
+    ended, ``next_screen`` takes "Change" off the last answered question itself)."""
     record = result.checkin
     if record is None:
         return ()
     gone = []
     earlier = result.answered_before
-    ended = result.kind in (Kind.FINISHED, Kind.DECLINED)
-    if earlier is not None and (moved or ended):
+    if earlier is not None and moved:
         gone.append(earlier)
     if result.again and record.message_id is not None:
         gone.append(record.message_id)  # the question being asked when an answer was changed
