@@ -60,6 +60,39 @@ async def test_a_client_chooses_their_language_and_the_menu_follows(
     assert "Samaritans" not in card[0].body
 
 
+async def test_language_is_in_settings_where_a_client_looks_for_it(
+    app: App, api: FakeBotAPI, alex: Person
+) -> None:
+    """/settings names "Language" with a globe (found without reading English); the choices
+    stand in the settings message's place, with "Back", and the menu follows the choice."""
+    await alex.send("/start")
+    await alex.press("That's fine")
+    await alex.send("/settings")
+    assert "🌐 Language" in labels(alex)
+    await alex.press("🌐 Language")
+    assert alex.last().body == "Which language should I write in?"
+    assert labels(alex) == ["English", "Deutsch", "Nederlands", "Back"]
+    await alex.press("Back")
+    assert "🌐 Language" in labels(alex)  # the settings again, nothing changed
+    user = await services(app).db.get_user(alex.id)
+    assert user is not None and user.language == "en"
+    await alex.press("🌐 Language")
+    await alex.press("Deutsch")
+    nl = Catalog.load()
+    assert alex.last().body == nl.get("de", "language.saved")
+    menu = {c["command"]: c["description"] for c in api.commands[("chat", alex.id, "")]}
+    assert menu["settings"] == nl.get("de", "commands.settings")
+    await alex.send("/settings")
+    assert "🌐 Sprache" in labels(alex)
+    # Stopping check-ins is under "How often", in German too.
+    await alex.press(nl.get("de", "schedule.often"))
+    assert alex.last().body.endswith(nl.get("de", "schedule.pick_often_or_stop"))
+    await alex.press(nl.get("de", "schedule.turn_off"))
+    assert alex.last().body == nl.get("de", "schedule.not_scheduled")
+    own = await services(app).db.schedule(alex.id)
+    assert own is not None and own.agreed_on is None
+
+
 async def test_command_menus_are_set_in_every_offered_language(app: App, api: FakeBotAPI) -> None:
     catalog = Catalog.load()
     for language in ("nl", "de"):

@@ -111,7 +111,7 @@ async def test_client_who_never_agreed_turns_check_ins_on_with_one_tap(
         "Your check-ins will be on Monday and Thursday at 18:00, London time.\n"
         "I only write first between 09:00 and 21:00."
     )
-    assert labels(summary) == ["Start check-ins", "Change something"]
+    assert labels(summary) == ["Start check-ins", "Change something", "🌐 Language"]
     await alex.press("Start check-ins")
     assert summary.body.startswith("Thank you. Check-ins are on.")
     assert "Next one: today at 18:00." in summary.body
@@ -195,6 +195,7 @@ async def test_no_settings_screen_has_more_than_six_choices(app: App, alex: Pers
         opener: str, start: dict[str, object], depth: int, path: tuple[str, ...] = ()
     ) -> None:
         await db.set_schedule(alex.id, **start)
+        await db.set_language(alex.id, "en")  # a walk may have chosen another language
         await alex.send(opener)
         for data in path:
             shown_now = screen()
@@ -226,9 +227,11 @@ async def test_no_settings_screen_has_more_than_six_choices(app: App, alex: Pers
     await walk("/pause", on, depth=2)
     await walk("/settings", {**on, "paused": True, "paused_until": "2026-03-09"}, depth=1)
     for expected in (
-        ("Start check-ins", "Change something"),
+        ("Start check-ins", "Change something", "🌐 Language"),
         ("Start check-ins", "Days", "Time", "Time zone", "Contact hours", "How often"),
-        ("Days", "Time", "Time zone", "Contact hours", "How often", "Stop sending check-ins"),
+        ("Days", "Time", "Time zone", "Contact hours", "How often", "🌐 Language"),
+        ("Every chosen day", "Every other week", "Stop sending check-ins", "Back"),
+        ("English", "Deutsch", "Nederlands", "Back"),
         ("Friday", "Saturday", "Sunday", "Monday to Thursday", "Back"),
         ("London", "Type a city", "Back"),
     ):

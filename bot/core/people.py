@@ -12,7 +12,7 @@ from bot.core import my_data, usecases
 from bot.core.actions.checkin import PlanWrite
 from bot.core.actions.messages import AskContact, Request
 from bot.core.actions.safety import GoOn, StopHere
-from bot.core.actions.settings import ChooseLanguage
+from bot.core.actions.settings import ChooseLanguage, ShowSettings
 from bot.core.copies import Copies
 from bot.core.i18n import Catalog
 from bot.core.model import CrisisPlan, Role, User
@@ -91,13 +91,15 @@ class Persons:
         own = await self._sends.schedule(user.id)
         return user if own is None or own.agreed_on is None else None
 
-    def languages(self) -> View:
-        """ "Which language should I use?", each language named in itself (at most 6)."""
+    def languages(self, *, from_settings: bool = False) -> View:
+        """ "Which language should I use?", each language named in itself (at most 6 buttons,
+        "Back" counted when it is opened from /settings, in whose place it is shown)."""
+        back = [Choice(t("schedule.back"), ShowSettings(everything=True))] if from_settings else []
         choices = [
             Choice(Text.plain(self._catalog.get(code, "language.name")), ChooseLanguage(code))
-            for code in self._catalog.choices[:6]
+            for code in self._catalog.choices[: 6 - len(back)]
         ]
-        return View.of(Say.of(t("language.ask"), choices=choices))
+        return View.of(Say.of(t("language.ask"), choices=[*choices, *back], edit=from_settings))
 
     async def set_language(self, user: User, code: str) -> User | None:
         """The person reads the bot in ``code`` from now on; None if it is not offered."""

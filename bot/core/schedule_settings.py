@@ -22,6 +22,7 @@ from babel.lists import format_list
 from bot.core.actions import Action
 from bot.core.actions.settings import (
     Agree,
+    ChooseLanguage,
     CloseSettings,
     KeepGoing,
     Pause,
@@ -333,10 +334,15 @@ class ScheduleSettings:
         rows: tuple[tuple[Choice, ...], ...] = ()
         # "first": the main menu follows, as after the first proposal (which "Change it" left).
         start = Choice(t("settings.start"), Agree(first=True))
+        language = Choice(t("settings.language"), ChooseLanguage())
         if not buttons:
             pass
         elif own.agreed_on is None and not everything:
-            rows = ((start,), (Choice(t("settings.change"), ShowSettings(everything=True)),))
+            rows = (
+                (start,),
+                (Choice(t("settings.change"), ShowSettings(everything=True)),),
+                (language,),
+            )
         else:
             changes = (
                 (Choice(t("schedule.days"), PickDays()), Choice(t("schedule.time"), PickTime())),
@@ -344,12 +350,13 @@ class ScheduleSettings:
                     Choice(t("schedule.zone"), PickZone()),
                     Choice(t("schedule.hours"), PickHours()),
                 ),
-                (Choice(t("schedule.often"), PickOften()),),
             )
+            often = Choice(t("schedule.often"), PickOften())
             if own.agreed_on is None:
-                rows = ((start,), *changes)
+                rows = ((start,), *changes, (often,))
             else:
-                rows = (*changes, (Choice(t("schedule.turn_off"), TurnOff()),))
+                # Six buttons at most: stopping is one step down, under "How often".
+                rows = (*changes, (often, language))
         return View.of(Say((_lines(lines),), rows, edit=True))
 
     async def _screen(
@@ -404,9 +411,12 @@ class ScheduleSettings:
                 often_choices = [
                     Choice(t("schedule.often_every_label"), PickOften(fewer=False)),
                     Choice(t("schedule.often_fewer_label"), PickOften(fewer=True)),
-                    _back(),
                 ]
-                return await self._screen(user, now, t("schedule.pick_often"), often_choices)
+                prompt = t("schedule.pick_often")
+                if (await self._own(user)).agreed_on is not None:
+                    often_choices.append(Choice(t("schedule.turn_off"), TurnOff()))
+                    prompt = t("schedule.pick_often_or_stop")
+                return await self._screen(user, now, prompt, [*often_choices, _back()])
             case PickOften(fewer=bool(fewer)):
                 await self._sends.set_schedule(user.id, fewer=fewer)
                 return await self._saved(user, now, None, t("settings.saved"))

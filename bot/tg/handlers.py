@@ -283,6 +283,10 @@ async def language_pressed(
 ) -> None:
     """A language chosen: said in it, and the command menu follows."""
     services = context.services
+    if action.code is None:  # "Language" in /settings
+        choices = services.persons.languages(from_settings=True)
+        await reply_view(update, context, user.language, choices)
+        return
     chosen = await services.persons.set_language(user, action.code)
     if chosen is None:
         await reply_view(update, context, user.language, View.refuse("fallback.stale_button"))

@@ -123,6 +123,7 @@ class PauseMessage(Action, tag="zm"):
 
 @dataclass(frozen=True)
 class ChooseLanguage(Action, tag="lg"):
-    """Read the bot in this language from now on (a catalog's language code)."""
+    """Read the bot in this language from now on (a catalog's language code); without one,
+    "Language" in /settings: which languages there are."""
 
-    code: str
+    code: str | None = None
