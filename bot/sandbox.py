@@ -28,12 +28,14 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_datetime
 from telegram import Update
 
 from bot.app import App, build_application, running
 from bot.config import ConfigError, Settings, load_settings
 from bot.core import usecases
 from bot.core.clock import ManualClock, SystemClock
+from bot.core.dates import service_locale, speech_locale
 from bot.core.i18n import Catalog
 from bot.core.model import Role
 from bot.core.schedule_settings import place
@@ -58,24 +60,6 @@ PERSONAS = {
     "peer": Persona("peer", 301, "Sam", Role.PEER),
     "friend": Persona("friend", 401, "Jo", Role.NETWORK),
 }
-
-HELP = """Sandbox commands (everything else is sent to the bot as a message):
-  <number>              press button <number> of the last message that has buttons
-  :as client|clinician|peer|friend
-                        act as Alex (client), Dr Kim (clinician), Sam (peer supporter)
-                        or Jo (someone close to Alex, who joins only through Alex's link)
-  :open                 open the newest invite link shown in any chat, as yourself
-  :wait 30m|2h|1d|1d6h  move the clock forward; whatever is due happens, and each message
-                        sent meanwhile shows when it came, like [Thu 18:00]
-  :time                 show the sandbox clock
-  :show                 show what is in the last file the bot sent you (or the last picture)
-  :sticker, :photo, :voice
-                        send something that is not text
-  :lang nl|de|en        set your Telegram's language (someone new reads the bot in it;
-                        /language changes it for someone known)
-  :block, :unblock      block the bot, or unblock it (as Telegram would report it)
-  :help                 this list
-  :quit                 leave (end of input works too)"""
 
 TICK_STEP = timedelta(minutes=5)
 _LINK = re.compile(r"\?start=([\w-]+)")
@@ -107,7 +91,9 @@ class Sandbox:
         self.clock = clock
         self.out = out
         self.persona = PERSONAS["client"]
-        self.zone = ZoneInfo(app.bot_data.services.settings.service.defaults.timezone)
+        self.settings = app.bot_data.services.settings
+        self.catalog = app.bot_data.services.catalog
+        self.zone = ZoneInfo(self.settings.service.defaults.timezone)
         # What each person has been shown of their own chat, and told about the others'.
         self._seen: dict[int, dict[int, _State]] = {}
         self._told: dict[int, set[tuple[int, _State]]] = {}
@@ -121,8 +107,22 @@ class Sandbox:
         self._counter = itertools.count()
         self._during_wait: dict[_MessageKey, datetime] = {}
         self._calls_read = 0
-        api.add_user(self.persona.user_id, first_name=self.persona.name, language_code="en")
+        # Everyone's Telegram starts in the service's language; :lang changes the player's.
+        self.start_language = self.catalog.language_for(None)
+        api.add_user(
+            self.persona.user_id, first_name=self.persona.name, language_code=self.start_language
+        )
         self._joined.add("client")
+
+    @property
+    def language(self) -> str:
+        """The language the sandbox speaks: that of the Telegram of the person you play."""
+        user = self.api.users.get(self.persona.user_id)
+        return self.catalog.language_for(user.language_code if user else None)
+
+    def s(self, key: str, /, **values: object) -> str:
+        """One of the sandbox's own lines, in the language of the person you play."""
+        return self.catalog.get(self.language, f"sandbox.{key}", **values)
 
     def say(self, text: str = "") -> None:
         """Print a line of the transcript."""
@@ -138,13 +138,13 @@ class Sandbox:
         if command in (":quit", ":exit", ":q"):
             return False
         if command == ":help":
-            self.say(HELP)
+            self.say(self.s("help"))
         elif command == ":as":
             await self._switch(rest.strip())
         elif command == ":wait":
             await self._wait(rest)
         elif command == ":time":
-            self.say(f"  (It is {self._local_now()}.)")
+            self.say(self.s("it_is", moment=self._local_now()))
         elif command == ":show":
             self._show_file()
         elif command == ":lang":
@@ -154,13 +154,10 @@ class Sandbox:
         elif command == ":unblock":
             await self._unblock()
         elif command.startswith(":") and command not in (":sticker", ":photo", ":voice", ":open"):
-            self.say(f"  (Unknown sandbox command {command}. :help lists them.)")
+            self.say(self.s("unknown_command", command=command))
         elif self.persona.user_id in self._blocked:
             # Telegram offers a blocked bot's chat only "Unblock": nothing reaches the bot.
-            self.say(
-                f"  ({self.persona.name} has blocked Between, so nothing reaches it. "
-                ":unblock first.)"
-            )
+            self.say(self.s("blocked_nothing_reaches", name=self.persona.name))
         elif command in (":sticker", ":photo", ":voice"):
             builder = getattr(self.api, command[1:])
             await self._feed(builder(self.persona.user_id))
@@ -177,20 +174,20 @@ class Sandbox:
         they send next carries it; a first contact then reads the bot in it."""
         user = self.api.users.get(self.persona.user_id)
         if not code or user is None:
-            self.say("  (Say which language, for example :lang nl)")
+            self.say(self.s("say_language"))
             return
         self.api.add_user(self.persona.user_id, first_name=user.first_name, language_code=code)
-        self.say(
-            f"  ({self.persona.name}'s Telegram is now set to {code!r}. Someone new reads the "
-            "bot in it; someone known keeps their language until /language.)"
-        )
+        self.say(self.s("language_set", name=self.persona.name, language=repr(code)))
+
+    def _locale(self) -> str:
+        defaults = self.settings.service.defaults
+        return speech_locale(self.language, service_locale(defaults.language, defaults.timezone))
 
     def _stamp(self, when: datetime) -> str:
-        return f"{when.astimezone(self.zone):%a %H:%M}"
+        return format_datetime(when, "EEE HH:mm", tzinfo=self.zone, locale=self._locale())
 
     def _local_now(self) -> str:
-        now = self.clock.now().astimezone(self.zone)
-        return f"{now:%A} {now.day} {now:%B %Y, %H:%M %Z}"
+        return said_moment(self.settings, self.clock.now(), self.catalog, self.language)
 
     async def _feed(self, update: dict[str, Any]) -> None:
         await self.app.process_update(Update.de_json(update, self.app.bot))
@@ -202,12 +199,12 @@ class Sandbox:
         for key in self._notice():
             self._during_wait.pop(key, None)
         for persona in self._refused():
-            self.say(f"  (Between tried to write to {persona.name}, who has blocked it.)")
+            self.say(self.s("tried_blocked", name=persona.name))
         answer = None
         if "callback_query" in update:
             answer = self.api.callback_answers.get(update["callback_query"]["id"])
         if answer and answer.get("text"):
-            self.say(f"  (A notice pops up: {answer['text']})")
+            self.say(self.s("notice", text=answer["text"]))
         self.show()
 
     def _notice(self) -> list[_MessageKey]:
@@ -236,12 +233,10 @@ class Sandbox:
         message = self._keyboards[self.persona.user_id]
         buttons = message.buttons()
         if not 1 <= number <= len(buttons):
-            self.say(
-                f"  (There is no button {number}; the last buttons go from 1 to {len(buttons)}.)"
-            )
+            self.say(self.s("no_button", number=number, last=len(buttons)))
             return
         label, data = buttons[number - 1]
-        self.say(f"  (You press “{label}”.)")
+        self.say(self.s("you_press", label=label))
         await self._feed(self.api.press(self.persona.user_id, message.message_id, data))
 
     async def _open(self) -> None:
@@ -253,31 +248,28 @@ class Sandbox:
             if (found := _LINK.search(message.body))
         ]
         if not links:
-            self.say("  (No invite link has been shown yet. As Dr Kim, try /invite.)")
+            self.say(self.s("no_link"))
             return
         code = max(links)[2]
-        self.say("  (You open the link.)")
+        self.say(self.s("you_open"))
         await self._feed(self.api.text(self.persona.user_id, f"/start {code}"))
 
     async def _block(self) -> None:
         persona = self.persona
         if persona.user_id in self._blocked:
-            self.say(f"  ({persona.name} has already blocked Between. :unblock undoes it.)")
+            self.say(self.s("already_blocked", name=persona.name))
             return
         self._blocked.add(persona.user_id)
-        self.say(
-            f"  ({persona.name} blocks Between. Whatever it sends {persona.name} now fails, "
-            "as it would on Telegram. :unblock undoes it.)"
-        )
+        self.say(self.s("blocks", name=persona.name))
         await self._feed(self.api.member_status(persona.user_id, "kicked"))
 
     async def _unblock(self) -> None:
         persona = self.persona
         if persona.user_id not in self._blocked:
-            self.say(f"  ({persona.name} has not blocked Between.)")
+            self.say(self.s("not_blocked", name=persona.name))
             return
         self._blocked.discard(persona.user_id)
-        self.say(f"  ({persona.name} unblocks Between.)")
+        self.say(self.s("unblocks", name=persona.name))
         await self._feed(self.api.member_status(persona.user_id, "member"))
 
     def _show_file(self) -> None:
@@ -288,59 +280,60 @@ class Sandbox:
             if m.document is not None or m.photo is not None
         ]
         if not shown:
-            self.say("  (Between has sent you no file yet. /mydata sends some.)")
+            self.say(self.s("no_file"))
             return
         message = shown[-1]
         if message.document is None:
-            self.say(f"  ({_picture(message.photo or b'')})")
+            self.say(f"  ({self._picture(message.photo or b'')})")
             return
         name = message.document.get("file_name") or "a file"
         content: bytes = message.document["content"]
         mime = message.document.get("mime_type") or ""
         if mime.startswith("image/"):
-            self.say(f"  ({name}: {_picture(content)})")
+            self.say(f"  ({name}: {self._picture(content)})")
             return
         try:
             text = content.decode("utf-8")
         except UnicodeDecodeError:
-            self.say(f"  ({name}: {len(content)} bytes that are not text.)")
+            self.say(self.s("not_text", file=name, size=len(content)))
             return
         if name.endswith(".json") or mime == "application/json":
             with contextlib.suppress(ValueError):  # not JSON after all: shown as it is
                 text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-        self.say(f"  ({name}, {len(content)} bytes:)")
+        self.say(self.s("file_shown", file=name, size=len(content)))
         for line in text.splitlines():
             self.say((_INDENT + line).rstrip())
 
     async def _switch(self, key: str) -> None:
         persona = PERSONAS.get(key)
         if persona is None:
-            self.say(f"  (Choose one of: {', '.join(PERSONAS)}.)")
+            self.say(self.s("choose_persona", personas=", ".join(PERSONAS)))
             return
+        if key not in self._joined:
+            self.api.add_user(
+                persona.user_id, first_name=persona.name, language_code=self.start_language
+            )
         self.persona = persona
-        self.say(f"  (You are now {persona.name}, {persona.role.value}.)")
+        role = self.catalog.get(self.language, f"roles.{persona.role.value}")
+        self.say(self.s("now_playing", name=persona.name, role=role))
         if key in self._joined:
             self.show()
             return
         self._joined.add(key)
-        self.api.add_user(persona.user_id, first_name=persona.name, language_code="en")
         if not persona.role.is_staff:
-            self.say("  (Jo has no chat with Between yet. Alex can invite Jo from /team; :open.)")
+            self.say(self.s("no_chat_yet"))
             return
         services = self.app.bot_data.services
         code = await usecases.create_staff_invite(
             services.db, persona.role, persona.name, self.clock.now(), timedelta(hours=24)
         )
-        self.say(
-            f"  (The administrator ran: between staff invite --role {persona.role.value} "
-            f'--name "{persona.name}". {persona.name} opens the link.)'
-        )
+        self.say(self.s("staff_invited", role=persona.role.value, name=persona.name))
         await self._feed(self.api.text(persona.user_id, f"/start {code}"))
 
     async def _wait(self, text: str) -> None:
         delta = parse_duration(text)
         if delta is None:
-            self.say("  (Say how long, for example :wait 30m, :wait 2h or :wait 1d.)")
+            self.say(self.s("say_how_long"))
             return
         # The clock moves in small steps with a tick after each, as the running bot would see
         # it, so a check-in due on the way goes out on time rather than expiring in one jump.
@@ -355,11 +348,9 @@ class Sandbox:
                 self._during_wait.setdefault(key, now)
             for persona in self._refused():
                 refused.setdefault(persona.name, now)
-        self.say(f"  (Time passes. It is now {self._local_now()}.)")
+        self.say(self.s("time_passes", moment=self._local_now()))
         for name, when in refused.items():
-            self.say(
-                f"  (At {self._stamp(when)} Between tried to write to {name}, who has blocked it.)"
-            )
+            self.say(self.s("tried_blocked_at", time=self._stamp(when), name=name))
         self.show()
 
     def show(self) -> None:
@@ -372,9 +363,7 @@ class Sandbox:
             unseen = self._unseen(persona.user_id)
             told = self._told.setdefault(persona.user_id, set())
             if unseen - told:
-                self.say(
-                    f"  ({persona.name} has something new. Type :as {persona.key} to see it.)"
-                )
+                self.say(self.s("something_new", name=persona.name, persona=persona.key))
             told.update(unseen)
 
     def _unseen(self, chat_id: int) -> set[tuple[int, _State]]:
@@ -399,19 +388,20 @@ class Sandbox:
             stamp = f"[{self._stamp(when)}] " if when is not None else ""
             if message.deleted:
                 if before is not None:
-                    lines.append(f"Between › {stamp}(deleted a message)")
+                    lines.append(f"Between › {stamp}{self.s('deleted')}")
                 continue
             lines.extend(self._render(message, edited=before is not None, stamp=stamp))
         return lines
 
     def _render(self, message: ChatMessage, *, edited: bool, stamp: str = "") -> list[str]:
-        label = "Between (edited) › " if edited else "Between › "
+        label = self.s("edited") if edited else "Between › "
         body = message.body
         if message.document is not None:
             size = len(message.document["content"])
-            body = f"[file {message.document['file_name']}, {size} bytes] {body}".strip()
+            shown = self.s("file", file=message.document["file_name"], size=size)
+            body = f"{shown} {body}".strip()
         elif message.photo is not None:
-            body = f"[picture: a QR code of the link above] {body}".strip()
+            body = f"{self.s('qr_picture')} {body}".strip()
         text_lines = body.splitlines() or [""]
         lines = [label + stamp + text_lines[0]] + [_INDENT + line for line in text_lines[1:]]
         buttons = message.buttons()
@@ -423,10 +413,9 @@ class Sandbox:
             self._keyboards.pop(message.chat_id, None)
         return lines
 
-
-def _picture(content: bytes) -> str:
-    width, height = image_size(content)
-    return f"[picture: {width}x{height}, {len(content)} bytes]"
+    def _picture(self, content: bytes) -> str:
+        width, height = image_size(content)
+        return self.s("picture", width=width, height=height, size=len(content))
 
 
 # Where the sandbox's clock starts, on the service's wall clock, whatever day it is run: the
@@ -469,13 +458,21 @@ def sandbox_start(settings: Settings, choice: str | None, now: datetime) -> date
     return local.replace(tzinfo=zone).astimezone(UTC)
 
 
-def said_moment(settings: Settings, moment: datetime) -> str:
-    """A moment as the sandbox says it: "Thursday 26 November 2026, 09:00, London time"."""
-    zone = settings.service.defaults.timezone
-    local = moment.astimezone(ZoneInfo(zone))
-    where = place(zone, "en_GB")
-    clock = f"{where} time" if where else f"{local:%Z}"
-    return f"{local:%A} {local.day} {local:%B %Y, %H:%M}, {clock}"
+def said_moment(
+    settings: Settings, moment: datetime, catalog: Catalog, language: str | None = None
+) -> str:
+    """A moment as the sandbox says it, on the service's clock: "Thursday, 26 November 2026,
+    09:00, London time" ("donderdag 26 november 2026, 09:00, tijd in Londen")."""
+    defaults = settings.service.defaults
+    language = language or catalog.language_for(None)
+    locale = speech_locale(language, service_locale(defaults.language, defaults.timezone))
+    zone = ZoneInfo(defaults.timezone)
+    day = format_date(moment.astimezone(zone).date(), "full", locale=locale)
+    when = f"{day}, {format_datetime(moment, 'HH:mm', tzinfo=zone, locale=locale)}"
+    where = place(defaults.timezone, locale)
+    if where is None:
+        return f"{when} {format_datetime(moment, 'zzz', tzinfo=zone, locale=locale)}"
+    return catalog.get(language, "sandbox.moment", moment=when, place=where)
 
 
 @asynccontextmanager
@@ -518,6 +515,7 @@ async def run_sandbox(
     Its clock starts at ``start``, or where ``BOT_SANDBOX_CLOCK`` in ``env`` (default: the
     environment) says, by default ``SANDBOX_START``: never where the real clock
     (``real_now``, default the computer's) happens to be, unless asked."""
+    language = catalog.language_for(None)
     why = ""
     if start is None:
         choice = (os.environ if env is None else env).get(CLOCK_VARIABLE)
@@ -525,26 +523,20 @@ async def run_sandbox(
         why = (
             f" ({CLOCK_VARIABLE}={choice.strip()})"
             if choice and choice.strip()
-            else f", on any day, as in the README ({CLOCK_VARIABLE}=today: 09:00 today)"
+            else catalog.get(language, "sandbox.why_readme", variable=CLOCK_VARIABLE)
         )
     async with open_sandbox(settings, catalog, out, start) as sandbox:
-        sandbox.say(
-            "Between sandbox: the real bot, a stand-in for Telegram, a temporary database. "
-            "Nothing leaves this computer."
-        )
-        sandbox.say(
-            f"The sandbox's clock starts at {said_moment(settings, start)}{why}. :wait moves it."
-        )
-        sandbox.say(
-            "You are Alex, a client. Type what Alex would send (try /start). "
-            "Numbers press buttons. :help lists more."
-        )
+        moment = said_moment(settings, start, catalog, language)
+        sandbox.say(sandbox.s("greeting"))
+        sandbox.say(sandbox.s("clock_starts", moment=moment, why=why))
+        sandbox.say(sandbox.s("playing"))
         sandbox.say()
         while True:
             line = await asyncio.to_thread(stdin.readline)
             if not line or not await sandbox.handle(line):
                 break
-    print("(Sandbox closed. Its temporary database is gone.)", file=out, flush=True)
+        closed = sandbox.s("closed")
+    print(closed, file=out, flush=True)
     return 0
 
 

@@ -120,7 +120,7 @@ async def test_walk_through_one_prints_the_same_whatever_day_it_is_run(
     )
     assert status == 0
     greeting, _, rest = out.getvalue().partition("\n\n")
-    assert "The sandbox's clock starts at Thursday 26 November 2026, 09:00, London time" in (
+    assert "The sandbox's clock starts at Thursday, 26 November 2026, 09:00, London time" in (
         greeting
     )
     *lines, closed = rest.rstrip("\n").splitlines()

@@ -16,7 +16,6 @@ from bot.cli import main
 from bot.config import ConfigError, Settings
 from bot.core.i18n import Catalog
 from bot.sandbox import (
-    HELP,
     README_START,
     SANDBOX_START,
     open_sandbox,
@@ -97,7 +96,7 @@ async def test_show_describes_a_picture(settings: Settings, catalog: Catalog) ->
 async def test_wait_prints_when_each_message_came(settings: Settings, catalog: Catalog) -> None:
     # README_START is a Thursday, 09:00; the default check-ins are on Thursday at 18:00.
     out = await transcript(settings, catalog, "/start\n1\n:wait 10h\n")
-    assert "(Time passes. It is now Thursday 26 November 2026, 19:00 GMT.)" in out
+    assert "(Time passes. It is now Thursday, 26 November 2026, 19:00, London time.)" in out
     assert "Between › [Thu 18:00] A short check-in" in out
     assert "Between › A short check-in" not in out
 
@@ -109,11 +108,14 @@ async def test_news_in_another_chat_is_mentioned_once(
     assert out.count("(Dr Kim has something new. Type :as clinician to see it.)") == 1
 
 
-async def test_help_lists_every_sandbox_command(settings: Settings, catalog: Catalog) -> None:
-    commands = re.findall(r"(?<![\w:]):[a-z]+", HELP)
+@pytest.mark.parametrize("language", ["en", "nl", "de"])
+async def test_help_lists_every_sandbox_command(
+    settings: Settings, catalog: Catalog, language: str
+) -> None:
+    commands = re.findall(r"(?<![\w:]):[a-z]+", catalog.get(language, "sandbox.help"))
     assert set(commands) >= {
         ":as", ":open", ":wait", ":time", ":show", ":sticker", ":photo", ":voice", ":block",
-        ":unblock", ":help", ":quit",
+        ":unblock", ":help", ":quit", ":lang",
     }  # fmt: skip
     out = io.StringIO()
     async with open_sandbox(settings, catalog, out, README_START) as sandbox:
@@ -139,21 +141,21 @@ async def test_the_clock_starts_where_the_readme_starts_whatever_the_day(
     assert README_START.replace(tzinfo=None) == SANDBOX_START  # London in November: GMT
     lines = await _started(settings, catalog, {})
     assert lines[1].startswith(
-        "The sandbox's clock starts at Thursday 26 November 2026, 09:00, London time, "
+        "The sandbox's clock starts at Thursday, 26 November 2026, 09:00, London time, "
     )
     assert "BOT_SANDBOX_CLOCK=today" in lines[1]  # how to start today instead is said
-    assert "  (It is Thursday 26 November 2026, 09:00 GMT.)" in lines
+    assert "  (It is Thursday, 26 November 2026, 09:00, London time.)" in lines
 
 
 async def test_the_clock_can_start_today_now_or_at_a_moment(
     settings: Settings, catalog: Catalog
 ) -> None:
     today = await _started(settings, catalog, {"BOT_SANDBOX_CLOCK": "today"})
-    assert today[1].startswith("The sandbox's clock starts at Tuesday 8 December 2026, 09:00,")
+    assert today[1].startswith("The sandbox's clock starts at Tuesday, 8 December 2026, 09:00,")
     assert sandbox_start(settings, "now", TUESDAY) == TUESDAY
     moment = await _started(settings, catalog, {"BOT_SANDBOX_CLOCK": "2026-12-07 17:55"})
     assert moment[1].startswith(
-        "The sandbox's clock starts at Monday 7 December 2026, 17:55, London time"
+        "The sandbox's clock starts at Monday, 7 December 2026, 17:55, London time"
     )
     with pytest.raises(ConfigError, match=r"^BOT_SANDBOX_CLOCK: 'someday' is not today, now"):
         sandbox_start(settings, "someday", TUESDAY)
@@ -168,3 +170,30 @@ def test_a_wrong_clock_stops_the_sandbox_with_one_line(
         "between: BOT_SANDBOX_CLOCK: 'tomorrow-ish' is not today, now, or a day and time like "
         "2026-12-07 17:55 (on the service's clock)"
     ]
+
+
+LATER = {  # an hour after the README's start, as each reads it
+    "nl": "(De tijd gaat voorbij. Het is nu donderdag 26 november 2026, 10:00, tijd in Londen.)",
+    "de": "(Die Zeit vergeht. Jetzt ist es Donnerstag, 26. November 2026, 10:00, Zeit in London.)",
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "de"])
+async def test_the_sandbox_speaks_the_language_of_the_person_played(
+    settings: Settings, catalog: Catalog, language: str
+) -> None:
+    """After :lang, the sandbox's own lines follow the bot into that language: a Dutch or
+    German tester reads no English line from either."""
+    out = await transcript(settings, catalog, f":lang {language}\n/start\n:wait 1h\n:as doctor\n")
+    after = out.split(f":lang {language}", 1)[1]
+    english = {
+        value.strip()[:25]
+        for key, value in catalog.texts["en"].items()
+        if key.startswith("sandbox.") and isinstance(value, str) and "{" not in value[:25]
+    }
+    assert not [line for line in after.splitlines() if line.strip()[:25] in english]
+    assert LATER[language] in after
+    assert (
+        catalog.get(language, "sandbox.choose_persona", personas="client, clinician, peer, friend")
+        in after
+    )
