@@ -118,7 +118,7 @@ def test_read_day_in_american_english_is_month_first(text: str, expected: date) 
         "24/12/2025",
         "Friday 24 December",  # 24 December 2026 is a Thursday
         "friday monday",
-        "next week",
+        "this week",
         "24 december 2026 2027",
         "x" * 100,
     ],
@@ -194,7 +194,6 @@ def test_read_moment_keeps_the_wall_clock_across_a_clock_change() -> None:
         ("um 15 Uhr", time(15, 0)),
         ("half zeven", time(6, 30)),
         ("halb sieben", time(6, 30)),
-        ("half 7", time(6, 30)),
         ("seven", time(7, 0)),
         ("zeven", time(7, 0)),
         ("soon", None),
@@ -203,6 +202,34 @@ def test_read_moment_keeps_the_wall_clock_across_a_clock_change() -> None:
 )
 def test_read_clock(text: str, expected: time | None) -> None:
     assert read_clock(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("half seven", "en", time(7, 30)),  # British: half past seven
+        ("half seven", "nl", time(7, 30)),  # an English hour word is read in English
+        ("half zeven", "en", time(6, 30)),  # a Dutch one in Dutch, whoever types it
+        ("half acht", "de", time(7, 30)),
+        ("halb acht", "en", time(7, 30)),
+        ("half 7", "nl", time(6, 30)),  # digits: as the reader means it
+        ("half 7", "en", time(7, 30)),
+        ("halb 7", "en", time(6, 30)),  # only German says "halb"
+        ("half past seven", "nl", time(7, 30)),
+    ],
+)
+def test_a_half_hour_is_read_in_the_language_that_says_it(
+    text: str, language: str, expected: time
+) -> None:
+    assert read_clock(text, language) == expected
+
+
+def test_a_nudge_time_is_read_as_its_writer_means_it() -> None:
+    evening = datetime(2026, 12, 1, 12, 0, tzinfo=ZoneInfo("Europe/London"))
+    dutch = read_moment("morgen half 7", evening, "nl_NL")
+    english = read_moment("tomorrow half 7", evening, "en_GB")
+    assert dutch is not None and (dutch.hour, dutch.minute) == (6, 30)
+    assert english is not None and (english.hour, english.minute) == (7, 30)
 
 
 @pytest.mark.parametrize(

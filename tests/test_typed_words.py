@@ -12,7 +12,14 @@ import pytest
 from bot.app import App
 from bot.core.dates import WORD_LANGUAGES, read_clock, read_day
 from bot.core.i18n import Catalog
-from bot.core.schedule import WORDS_FOLDER, Schedule, typed_words
+from bot.core.schedule import (
+    WORD_KEYS,
+    WORDS_FOLDER,
+    Schedule,
+    WordsError,
+    parse_hours,
+    typed_words,
+)
 from bot.core.schedule_settings import _typed_time, find_zone
 from bot.standin import FakeBotAPI
 from tests.conftest import Person, services
@@ -87,10 +94,13 @@ def test_a_typed_checkin_time_is_read_in_the_contact_hours(text: str, expected: 
         ("bis zum 24. Dezember", "de_DE", date(2026, 12, 24)),
         ("day after tomorrow", "en_GB", date(2026, 3, 6)),
         ("24th december", "en_GB", date(2026, 12, 24)),
-        # "next week" alone names no day, in every language (as "next week" always did)
-        ("volgende week", "nl_NL", None),
-        ("nächste Woche", "de_DE", None),
-        ("next week", "en_GB", None),
+        # "next week" alone is its Monday, in every language (confirmed in words before use)
+        ("volgende week", "nl_NL", date(2026, 3, 9)),
+        ("komende week", "nl_NL", date(2026, 3, 9)),
+        ("nächste Woche", "de_DE", date(2026, 3, 9)),
+        ("next week", "en_GB", date(2026, 3, 9)),
+        ("week", "en_GB", None),
+        ("deze week", "nl_NL", None),  # "this week" names no day
     ],
 )
 def test_days_as_people_type_them(text: str, locale: str, expected: date | None) -> None:
@@ -146,7 +156,7 @@ def test_every_words_file_has_the_same_parts_and_real_zones() -> None:
         for name in ("days.toml", "times.toml"):
             raw = tomllib.loads((folder / name).read_text(encoding="utf-8"))
             for key in raw:
-                assert hasattr(words, key), f"{language}/{name}: unknown {key}"
+                assert key in WORD_KEYS, f"{language}/{name}: unknown {key}"
     assert all(zone.count("/") >= 1 for table in words.places.values() for zone in table.values())
 
 
@@ -165,6 +175,15 @@ def test_a_new_language_is_only_files(tmp_path: Path) -> None:
     assert words.places["fr"] == {"lyon": "Europe/Paris"}
 
 
+def test_a_misspelt_kind_of_word_is_refused_by_name(tmp_path: Path) -> None:
+    (tmp_path / "fr" / "words").mkdir(parents=True)
+    (tmp_path / "fr" / "words" / "times.toml").write_text(
+        "befor_hour = { moins = 15 }\n", encoding="utf-8"
+    )
+    with pytest.raises(WordsError, match=r"^fr/words/times.toml: befor_hour: not a kind of word"):
+        typed_words(tmp_path)
+
+
 # --- end to end ----------------------------------------------------------------------------
 
 
@@ -180,3 +199,21 @@ async def test_a_dutch_client_types_den_haag_in_settings(app: App, api: FakeBotA
     await daan.send("Den Haag")
     own = await services(app).db.schedule(daan.id)
     assert own is not None and own.timezone == "Europe/Amsterdam"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("van 9 tot 21 uur", (time(9), time(21))),
+        ("tussen 9 en 21 uur", (time(9), time(21))),
+        ("von 9 bis 21 Uhr", (time(9), time(21))),
+        ("zwischen 8 und 20 Uhr", (time(8), time(20))),
+        ("between 9am and 9pm", (time(9), time(21))),
+        ("altijd", (time(0), time(0))),
+        ("rund um die Uhr", (time(0), time(0))),
+        ("van 9", None),
+        ("9 en", None),
+    ],
+)
+def test_contact_hours_as_people_type_them(text: str, expected: tuple[time, time] | None) -> None:
+    assert parse_hours(text) == expected

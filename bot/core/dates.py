@@ -40,7 +40,8 @@ def read_day(text: str, today: date, locale: str) -> date | None:
     * ``"today"``, ``"tomorrow"``, ``"overmorgen"``;
     * a weekday, ``"friday"``, ``"next friday"``, ``"this friday"``, ``"vrijdag"``: the first such
       day *after* today (someone who means today types "today"); ``"friday next week"`` /
-      ``"volgende week vrijdag"``: that weekday in next week (Monday to Sunday);
+      ``"volgende week vrijdag"``: that weekday in next week (Monday to Sunday); ``"next
+      week"`` / ``"volgende week"`` / ``"nächste Woche"`` alone: its Monday;
     * a day and a month name in either order, maybe a year: ``"24 december"``, ``"Dec 24th"``,
       ``"24. Dezember 2026"``, optionally with its weekday (``"Friday 24 December"``, which must
       then match);
@@ -83,7 +84,8 @@ def read_moment(text: str, now: datetime, locale: str) -> datetime | None:
     words = _words(text)
     if not words:
         return None
-    clock = _clock(words)
+    language = locale.split("_")[0]
+    clock = _clock(words, language)
     if clock is not None:
         moment = _on(now.date(), clock, now)
         return moment if moment > now else _on(now.date() + timedelta(days=1), clock, now)
@@ -92,7 +94,7 @@ def read_moment(text: str, now: datetime, locale: str) -> datetime | None:
         return now if day == now.date() else _on(day, time(0), now)
     for cut in range(1, len(words)):
         for day_words, clock_words in ((words[:cut], words[cut:]), (words[cut:], words[:cut])):
-            clock = _clock(clock_words)
+            clock = _clock(clock_words, language)
             if clock is None:
                 continue
             day = read_day(" ".join(day_words), now.date(), locale)
@@ -103,19 +105,22 @@ def read_moment(text: str, now: datetime, locale: str) -> datetime | None:
     return None
 
 
-def read_clock(text: str) -> time | None:
+def read_clock(text: str, language: str | None = None) -> time | None:
     """A time of day as someone types it, or ``None``.
 
     Everything :func:`bot.core.schedule.parse_clock` reads (``"18:30"``, ``"6pm"``, ``"9.30"``),
     plus ``"at 6pm"``, ``"om 9 uur"``, ``"um 15 Uhr"``, number words (``"seven"``, ``"zeven"``)
-    and the Dutch and German half hours: ``"half zeven"`` and ``"halb sieben"`` are 06:30;
-    quarters and minutes around an hour: ``"kwart over zeven"``, ``"Viertel nach sieben"``
-    (07:15), ``"vijf voor half acht"`` (07:25), ``"quarter to eight"``. The words are each
-    language's ``bot/locales/<lang>/words/times.toml``. Never raises.
+    and half hours as each language says them: ``"half zeven"`` and ``"halb sieben"`` are
+    06:30, the British ``"half seven"`` 07:30; quarters and minutes around an hour: ``"kwart
+    over zeven"``, ``"Viertel nach sieben"`` (07:15), ``"vijf voor half acht"`` (07:25),
+    ``"quarter to eight"``. A word before an hour is read in the language of the hour's word,
+    else in the reader's ``language`` (``"half 7"`` is 06:30 to a Dutch reader, 07:30 to an
+    English one). The words are each language's ``bot/locales/<lang>/words/times.toml``.
+    Never raises.
     """
     if not isinstance(text, str) or len(text) > 64:
         return None
-    return _clock(_words(text))
+    return _clock(_words(text), language)
 
 
 def service_locale(language: str, timezone: str) -> str:
@@ -173,10 +178,18 @@ def _words(text: str) -> list[str]:
 
 def _read_day(words: list[str], today: date, locale: str) -> date | None:
     words = [w for w in words if w not in _WORDS.filler]
-    next_week = any(w in _WORDS.week for w in words)
-    if next_week and not any(w in _WORDS.next for w in words):
+    monday = today - timedelta(days=today.weekday()) + timedelta(days=7)  # of next week
+    if words and all(w in _WORDS.next_week for w in words):
+        return monday  # "next week", "volgende week", "nächste Woche": no day named
+    said_next_week = any(w in _WORDS.next_week for w in words)
+    next_week = said_next_week or any(w in _WORDS.week for w in words)
+    if next_week and not said_next_week and not any(w in _WORDS.next for w in words):
         return None  # "week" alone, or "this week friday", says no day
-    words = [w for w in words if w not in _WORDS.next and w not in _WORDS.week]
+    words = [
+        w
+        for w in words
+        if w not in _WORDS.next and w not in _WORDS.week and w not in _WORDS.next_week
+    ]
     if len(words) == 1:
         word = words[0]
         if word in _WORDS.today:
@@ -195,7 +208,6 @@ def _read_day(words: list[str], today: date, locale: str) -> date | None:
         if weekday is None:
             return None
         if next_week:
-            monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
             return monday + timedelta(days=weekday)
         return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
     if next_week:
@@ -256,14 +268,14 @@ def _next_from(today: date, month: int, day: int) -> date | None:
     return None
 
 
-def _clock(words: list[str]) -> time | None:
+def _clock(words: list[str], language: str | None = None) -> time | None:
     if words and words[0] in _WORDS.before:
         words = words[1:]
     if words and words[-1] in _WORDS.after:
         words = words[:-1]
     if not words or len(words) > 4:
         return None
-    said = _said_clock(words)
+    said = _said_clock(words, language)
     if said is not None or len(words) > 3:
         return said
     if len(words) == 1 and words[0] in _WORDS.numbers:
@@ -274,16 +286,18 @@ def _clock(words: list[str]) -> time | None:
     return parse_clock(text)
 
 
-def _said_clock(words: list[str]) -> time | None:
+def _said_clock(words: list[str], language: str | None = None) -> time | None:
     """A time said in words around an hour: "half zeven" (6:30), "kwart over zeven" (7:15),
     "Viertel nach sieben", "quarter to eight", "vijf voor half acht" (7:25), "dreiviertel acht"
-    (7:45). Which words do what is in each language's ``words/times.toml``."""
+    (7:45), "half seven" (7:30). Which words do what is in each language's
+    ``words/times.toml``."""
     hour = _hour(words[-1])
     if hour is None or len(words) < 2:
         return None
     minutes = hour * 60
-    if words[-2] in _WORDS.before_hour:  # "half zeven", "halb acht", "viertel acht"
-        minutes -= _WORDS.before_hour[words[-2]]
+    shift = _hour_shift(words[-2], words[-1], language)
+    if shift is not None:  # "half zeven", "halb acht", "viertel acht", "half seven"
+        minutes += shift
         words = words[:-2]
     else:
         words = words[:-1]
@@ -296,6 +310,20 @@ def _said_clock(words: list[str]) -> time | None:
         return None
     minutes %= 24 * 60
     return time(minutes // 60, minutes % 60)
+
+
+def _hour_shift(word: str, hour: str, language: str | None) -> int | None:
+    """How many minutes ``word`` before the hour ``hour`` moves it, read in one language: the
+    one whose number word ``hour`` is (the reader's first, if it is theirs too), else the
+    reader's, else the first that knows ``word`` (English first)."""
+    order = [language] if language in _WORDS.languages else []
+    order += [other for other in _WORDS.languages if other != language]
+    speaking = [lang for lang in order if hour in _WORDS.hour_numbers.get(lang, ())]
+    for lang in speaking or order:
+        shifts = _WORDS.hour_shifts.get(lang, {})
+        if word in shifts:
+            return shifts[word]
+    return None
 
 
 def _minutes(word: str) -> int | None:

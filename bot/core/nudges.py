@@ -45,7 +45,7 @@ from bot.core.actions.messages import (
     WriteToMember,
 )
 from bot.core.actions.team import AnswerProposal
-from bot.core.dates import read_moment
+from bot.core.dates import read_moment, speech_locale
 from bot.core.i18n import Catalog
 from bot.core.lengths import MESSAGE_MAX, utf16_len
 from bot.core.model import ClientSchedule, Relay, Role, User
@@ -863,7 +863,9 @@ class Nudges:
         if isinstance(client, View):
             return client
         zone = await self._planner.zone_of(client.id)
-        due = read_moment(text, now.astimezone(zone), self._policy.locale)
+        # Read as the nudger means it ("half 7"), numbers in the order of the service's country.
+        locale = speech_locale(user.language, self._policy.locale)
+        due = read_moment(text, now.astimezone(zone), locale)
         if due is None:
             await self._waits.again(user.id, wait, now)
             return View.say("nudge.bad_when", example=self._example(now))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
+from typing import TypeGuard
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import get_month_names
@@ -318,7 +319,8 @@ def parse_clock(text: str) -> time | None:
 ROUND_THE_CLOCK = "always"
 """How round-the-clock contact hours are written (in the service file and when stored)."""
 
-_ALWAYS = frozenset({ROUND_THE_CLOCK, "any time", "anytime", "24/7", "24 hours", "all day"})
+_ALWAYS = frozenset({ROUND_THE_CLOCK, "24/7", "24 hours", "24h", "24 uur", "24 stunden"})
+"""Round the clock as numbers; in words, each language's ``always`` (``words/times.toml``)."""
 
 
 def parse_hours(text: str) -> tuple[time, time] | None:
@@ -332,11 +334,15 @@ def parse_hours(text: str) -> tuple[time, time] | None:
     """
     if not isinstance(text, str):
         return None
+    words = typed_words()
     cleaned = " ".join(text.lower().split())
-    if cleaned in _ALWAYS:
+    if cleaned in _ALWAYS or cleaned in words.always:
         return time(0), time(0)
-    cleaned = re.sub(r"^(?:from|between)\s+", "", cleaned)
-    parts = _RANGE_SEPARATOR.split(cleaned)
+    first, _, rest = cleaned.partition(" ")
+    if first in words.hours_from:  # "from", "tussen", "von"
+        cleaned = rest
+    separator = _range_separator(words.hours_to)
+    parts = [_without_after(part, words.after) for part in separator.split(cleaned)]
     if len(parts) != 2:
         return None
     start = parse_clock(parts[0])
@@ -385,7 +391,19 @@ _CLOCK = re.compile(
     re.ASCII,
 )
 _NAMED_TIMES = {"noon": time(12, 0), "midday": time(12, 0), "midnight": time(0, 0)}
-_RANGE_SEPARATOR = re.compile(r"\s*(?:-|–|—|−|\bto\b|\btill\b|\buntil\b)\s*")
+
+
+@cache
+def _range_separator(hours_to: frozenset[str]) -> re.Pattern[str]:
+    """What stands between two times of a range: a dash, or a word ("to", "tot", "bis")."""
+    said = "|".join(rf"\b{re.escape(word)}\b" for word in sorted(hours_to, key=len)[::-1])
+    return re.compile(rf"\s*(?:-|–|—|−{'|' + said if said else ''})\s*")
+
+
+def _without_after(part: str, after: frozenset[str]) -> str:
+    """A time without the word said after it: "21 uur" → "21", "9 Uhr" → "9"."""
+    head, _, last = part.rpartition(" ")
+    return head if head and last in after else part
 
 
 @cache
@@ -613,6 +631,14 @@ class TypedWords:
     day_after: frozenset[str]
     next: frozenset[str]
     week: frozenset[str]
+    next_week: frozenset[str]
+    hours_from: frozenset[str]
+    """Words before a range of hours: "from 9 to 21", "tussen 9 en 21", "von 9 bis 21"."""
+    hours_to: frozenset[str]
+    """Words between the two times of a range: "to", "tot", "bis"."""
+    always: frozenset[str]
+    """Round the clock, in words: "all day", "altijd", "immer"."""
+    """ "next week" / "volgende week", read as one word: its Monday when no day is named."""
     filler: frozenset[str]
     ordinal: tuple[str, ...]
     months: dict[str, int]
@@ -624,10 +650,26 @@ class TypedWords:
     minutes: dict[str, int]
     past: frozenset[str]
     to: frozenset[str]
-    before_hour: dict[str, int]
+    hour_numbers: dict[str, frozenset[str]]
+    """Per language, its number words for an hour ("seven", "zeven", "sieben")."""
+    hour_shifts: dict[str, dict[str, int]]
+    """Per language, a word before an hour and the minutes it moves that hour by: "half zeven"
+    is 6:30 (``half = -30``), the British "half seven" 7:30 (``half = 30``), "viertel acht" 7:15.
+    One word means different things in different languages, so it is read in one language:
+    that of the hour word, else the reader's (see :func:`bot.core.dates.read_clock`)."""
     places: dict[str, dict[str, str]]
     """Per language, a place's key (see :func:`place_key`) → its time zone: places are read in
     the reader's own language only (see :func:`typed_place`)."""
+
+
+WORD_KEYS = frozenset(
+    {
+        *("today", "tomorrow", "day_after", "next", "week", "next_week", "filler", "ordinal"),
+        *("months", "before", "after", "numbers", "minutes", "past", "to"),
+        *("before_hour", "after_hour", "hours_from", "hours_to", "always"),
+    }
+)
+"""The kinds of word a ``days.toml`` or ``times.toml`` may hold; anything else is a slip."""
 
 
 class WordsError(ValueError):
@@ -654,6 +696,8 @@ def typed_words(folder: Path = WORDS_FOLDER) -> TypedWords:
     tables: dict[str, dict[str, int]] = {}
     ordinal: list[str] = []
     places: dict[str, dict[str, str]] = {}
+    hour_numbers: dict[str, frozenset[str]] = {}
+    hour_shifts: dict[str, dict[str, int]] = {}
     for language in languages:
         for part in ("days", "times", "places"):
             path = folder / language / "words" / f"{part}.toml"
@@ -665,6 +709,16 @@ def typed_words(folder: Path = WORDS_FOLDER) -> TypedWords:
                 raise WordsError(f"{language}/words/{part}.toml: {exc}") from exc
             where = f"{language}/words/{part}.toml"
             for key, value in raw.items():
+                if part != "places" and key not in WORD_KEYS:
+                    raise WordsError(f"{where}: {key}: not a kind of word this bot reads")
+                if part == "times" and key in ("before_hour", "after_hour") and _numbers(value):
+                    sign = -1 if key == "before_hour" else 1
+                    shifts = hour_shifts.setdefault(language, {})
+                    for word, number in value.items():
+                        shifts[" ".join(word.lower().split())] = sign * number
+                    continue
+                if part == "times" and key == "numbers" and _numbers(value):
+                    hour_numbers[language] = frozenset(w.lower() for w in value)
                 if part == "places":
                     _place_words(where, key, value, places.setdefault(language, {}))
                 elif isinstance(value, list) and all(isinstance(v, str) for v in value):
@@ -673,9 +727,7 @@ def typed_words(folder: Path = WORDS_FOLDER) -> TypedWords:
                         ordinal.extend(w for w in words if w not in ordinal)
                     else:
                         sets.setdefault(key, set()).update(words)
-                elif isinstance(value, dict) and all(
-                    isinstance(v, int) and not isinstance(v, bool) for v in value.values()
-                ):
+                elif _numbers(value):
                     table = tables.setdefault(key, {})
                     for word, number in value.items():
                         table.setdefault(" ".join(word.lower().split()), number)
@@ -694,6 +746,10 @@ def typed_words(folder: Path = WORDS_FOLDER) -> TypedWords:
         day_after=one("day_after"),
         next=one("next"),
         week=one("week"),
+        next_week=one("next_week"),
+        hours_from=frozenset(sets.get("hours_from", ())),
+        hours_to=frozenset(sets.get("hours_to", ())),
+        always=frozenset(sets.get("always", ())),
         filler=one("filler"),
         ordinal=tuple(sorted(ordinal, key=len, reverse=True)),
         months=tables.get("months", {}),
@@ -704,8 +760,16 @@ def typed_words(folder: Path = WORDS_FOLDER) -> TypedWords:
         minutes=tables.get("minutes", {}),
         past=one("past"),
         to=one("to"),
-        before_hour=tables.get("before_hour", {}),
+        hour_numbers=hour_numbers,
+        hour_shifts=hour_shifts,
         places=places,
+    )
+
+
+def _numbers(value: object) -> TypeGuard[dict[str, int]]:
+    """Whether a words file's ``value`` is a table of numbers (``{ half = 30 }``)."""
+    return isinstance(value, dict) and all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value.values()
     )
 
 

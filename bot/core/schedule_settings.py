@@ -674,7 +674,8 @@ class ScheduleSettings:
         match wait.kind:
             case WaitKind.TIME:
                 schedule = self._effective(await self._own(user))
-                return await self._set_time(user, _typed_time(text, schedule), now, wait)
+                value = _typed_time(text, schedule, user.language)
+                return await self._set_time(user, value, now, wait)
             case WaitKind.ZONE:
                 return await self._set_zone(user, find_zone(text, user.language), now, wait)
             case WaitKind.HOURS:
@@ -688,10 +689,11 @@ class ScheduleSettings:
         raise ValueError(f"not a settings wait: {wait.kind}")
 
 
-def _typed_time(text: str, schedule: Schedule) -> time | None:
-    """A typed check-in time. "7" or "half zeven" said without am/pm is read as the evening
-    when only the evening is inside the contact hours (people say "seven" for 19:00)."""
-    value = read_clock(text)
+def _typed_time(text: str, schedule: Schedule, language: str | None = None) -> time | None:
+    """A typed check-in time, read as a reader of ``language`` means it. "7" or "half zeven"
+    said without am/pm is read as the evening when only the evening is inside the contact hours
+    (people say "seven" for 19:00)."""
+    value = read_clock(text, language)
     if value is None or within_hours(value, schedule.contact_start, schedule.contact_end):
         return value
     lowered = text.lower()
