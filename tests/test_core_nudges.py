@@ -9,7 +9,7 @@ nudges"), and that forged ids change nothing.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -41,6 +41,7 @@ from bot.core.planning import RELAY, Planner
 from bot.core.policy import Policy
 from bot.core.views import Say, Text, View
 from bot.core.waits import Wait, WaitKind, Waits
+from bot.core.wording import Wording
 from bot.storage.store import SqliteStore
 from tests.fakes import BIG, DEFAULTS, Outbox
 
@@ -110,20 +111,7 @@ async def sam(store: SqliteStore, alex: User) -> User:
 
 def words(catalog: Catalog, text: Text) -> str:
     """A text as an English reader sees it."""
-    if text.words is not None:
-        return text.words
-    values: dict[str, object] = {}
-    for name, value in text.values:
-        if isinstance(value, Text):
-            value = words(catalog, value)
-        elif isinstance(value, datetime):
-            value = catalog.datetime("en", value)
-        elif isinstance(value, date):
-            value = catalog.date("en", value)
-        elif isinstance(value, Role):
-            value = catalog.get("en", f"roles.{value.value}")
-        values[name] = value
-    return catalog.get("en", text.key, **values)
+    return Wording(catalog).text("en", text)
 
 
 def said(catalog: Catalog, view: View | Say) -> list[str]:

@@ -44,6 +44,7 @@ from bot.core.policy import Policy
 from bot.core.team import Caller, Meetings, Team, may_nudge, meeting_invitation, meetings_on
 from bot.core.views import Text, View
 from bot.core.waits import Wait, WaitKind, Waits
+from bot.core.wording import Wording
 from bot.storage.store import SqliteStore
 from tests.fakes import BIG, DEFAULTS, Outbox
 
@@ -112,18 +113,7 @@ async def sam(store: SqliteStore) -> User:
 
 def words(catalog: Catalog, text: Text) -> str:
     """A text as an English reader sees it."""
-    if text.words is not None:
-        return text.words
-    values: dict[str, object] = {}
-    for name, value in text.values:
-        if isinstance(value, Text):
-            value = words(catalog, value)
-        elif isinstance(value, Role):
-            value = catalog.get("en", f"roles.{value.value}")
-        elif isinstance(value, date):
-            value = catalog.date("en", value)
-        values[name] = value
-    return catalog.get("en", text.key, **values)
+    return Wording(catalog).text("en", text)
 
 
 def said(catalog: Catalog, view: View) -> str:

@@ -3,12 +3,15 @@ a catalog text with a number is a table of plural forms, and the loader refuses 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.app import App
 from bot.core.i18n import Catalog, CatalogError
+from bot.core.views import t
+from bot.core.wording import Wording
 from bot.standin import FakeBotAPI
 from tests.conftest import Person, with_sam
 
@@ -118,3 +121,24 @@ async def test_mydata_with_one_person_in_the_team_says_1_person(
     listed = (await alex.send("/mydata"))[0]
     assert "• Your team: 1 person\n" in listed.body
     assert "people" not in listed.body
+
+
+@pytest.mark.parametrize(
+    ("language", "listed", "week"),
+    [
+        ("en", "Dr Kim, Sam and Jo", "for at most 7 days after"),
+        ("nl", "Dr Kim, Sam en Jo", "hooguit 7 dagen na"),
+        ("de", "Dr Kim, Sam und Jo", "höchstens 7 Tage nach"),
+    ],
+)
+def test_lists_and_lengths_of_time_are_said_as_each_language_says_them(
+    language: str, listed: str, week: str
+) -> None:
+    """Names are listed and lengths of time counted by Babel in the reader's language, never
+    joined with commas or rounded up into "1 week"."""
+    wording = Wording(Catalog.load().with_region("en_GB"))
+    told = wording.text(language, t("meeting_date.told", names=("Dr Kim", "Sam", "Jo")))
+    assert listed in told
+    lifetime = t("arrival.ask_when_not_agreed", name="Alex", duration=timedelta(days=7))
+    assert week in wording.text(language, lifetime)
+    assert wording.text(language, t("meeting_date.told", names=("Dr Kim",))).count("Dr Kim") == 1

@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import string
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from babel.core import Locale, UnknownLocaleError
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date, format_skeleton, format_timedelta
+from babel.lists import format_list
 from babel.plural import PluralRule
 
 from bot.core.dates import speech_locale
@@ -298,6 +299,19 @@ class Catalog:
     def weekday_date(self, language: str, value: dt.date) -> str:
         """A date with its weekday ("Thursday, December 3, 2026")."""
         return format_date(value, format="full", locale=self._locale(language))
+
+    def list(self, language: str, items: Sequence[str]) -> str:
+        """Items as ``language`` lists them: "Kim, Sam and Jo", "Kim, Sam en Jo"."""
+        return format_list(list(items), locale=self._locale(language)) if items else ""
+
+    def duration(self, language: str, value: timedelta) -> str:
+        """A length of time in whole units, never rounded up into a bigger one ("10 days", not
+        "1 week"): "7 dagen", "7 Tage". Said in the nominative: a text needing another case
+        ("innerhalb von 7 Tagen") has plural forms of its own instead."""
+        unit: Literal["day", "minute"] = "day" if value >= timedelta(days=1) else "minute"
+        return format_timedelta(
+            value, granularity=unit, threshold=1000, locale=self._locale(language)
+        )
 
     def datetime(self, language: str, value: datetime) -> str:
         """A day and a time on the wall clock of ``value``'s zone ("Thursday, November 26, 2026,

@@ -435,11 +435,11 @@ class Nudges:
         if isinstance(client, View):
             return client
         found = await self._arrival(client.id, NUDGE, now, now)
-        days = RELAY_LIFETIME.days
+        lifetime = RELAY_LIFETIME
         if found.on_ask:
-            question = t("arrival.ask_when_on_ask", name=client.name, count=days)
+            question = t("arrival.ask_when_on_ask", name=client.name, duration=lifetime)
         elif found.hold is Hold.NOT_AGREED:
-            question = t("arrival.ask_when_not_agreed", name=client.name, count=days)
+            question = t("arrival.ask_when_not_agreed", name=client.name, duration=lifetime)
         elif found.hold is Hold.PAUSED:
             question = t("arrival.ask_when_paused", name=client.name)
         elif found.at is not None and found.at > now + SOON:

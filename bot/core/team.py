@@ -360,15 +360,16 @@ class Team:
                     "role": self._role(lang, member.role),
                     "since": catalog.date(lang, member.since.date()),
                 }
-                dates = sorted(
+                days = sorted(
                     {
-                        catalog.short_date(lang, s.created_at.date())
+                        s.created_at.date()
                         for s in live
                         if any(r.recipient_id == member.person.id for r in s.recipients)
                     }
                 )
-                if dates:
-                    lines.add("team.member_received", dates=", ".join(dates), **values)
+                if days:
+                    dates = catalog.list(lang, [catalog.short_date(lang, d) for d in days])
+                    lines.add("team.member_received", dates=dates, **values)
                 else:
                     lines.add("team.member", **values)
                 people.append(Choice(Text.plain(member.person.name), ShowMember(member.person.id)))
@@ -686,7 +687,7 @@ class Team:
             parts = [t("meeting.saved", date=self._day(client.language, day))]
             parts += await self._prep_note(client, prep, now)
         if clinicians:
-            parts.append(t("meeting_date.told", names=", ".join(c.name for c in clinicians)))
+            parts.append(t("meeting_date.told", names=tuple(c.name for c in clinicians)))
         return Say.of(*parts)
 
     async def _close_proposal(self, proposal: Relay, status: str) -> bool:

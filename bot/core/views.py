@@ -17,7 +17,8 @@ class Text:
     """A catalog text and the values to fill it with, or words shown as they are.
 
     Values may be plain (str, int), dates and datetimes (shown in the reader's language), roles
-    (shown as a role name) or other ``Text`` (rendered first).
+    (shown as a role name), lengths of time (``timedelta``: "7 dagen"), tuples (a list: "Kim
+    en Sam") or other ``Text`` (rendered first).
     """
 
     key: str = ""

@@ -6,7 +6,7 @@ so the preview shows exactly the words and buttons a person sees.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot.core.i18n import Catalog
 from bot.core.model import Role
@@ -29,6 +29,10 @@ class Wording:
             return self.catalog.date(language, value)
         if isinstance(value, Role):
             return self.catalog.get(language, f"roles.{value.value}")
+        if isinstance(value, timedelta):
+            return self.catalog.duration(language, value)
+        if isinstance(value, tuple):  # a list, said as the reader lists things
+            return self.catalog.list(language, [str(self.value(language, v)) for v in value])
         return value
 
     def text(self, language: str, text: Text) -> str:
