@@ -209,7 +209,7 @@ async def post_init(app: App) -> None:
     copies = Copies(store, store, TelegramOutbox(app.bot, services.renderer))
     services.persons_service = Persons(
         store, store, store, store, store, store, store, planner, settings.policy,
-        services.catalog, copies,
+        services.catalog, copies, dialogs=services.dialogs,
     )  # fmt: skip
     services.plans_service = CrisisPlans(store, services.waits)
     # --- use cases by capability (one line each) ---

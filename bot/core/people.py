@@ -4,6 +4,7 @@ person can take away, and erasing it all."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from bot.core.actions.messages import AskContact, Request
 from bot.core.actions.safety import GoOn, StopHere
 from bot.core.actions.settings import ChooseLanguage, ShowSettings
 from bot.core.copies import Copies
+from bot.core.dialog_model import Dialog
 from bot.core.i18n import Catalog
 from bot.core.model import CrisisPlan, Role, User
 from bot.core.planning import CHECKIN, Planner
@@ -54,8 +56,12 @@ class Persons:
         policy: Policy,
         catalog: Catalog,
         copies: Copies,
+        dialogs: Mapping[str, Dialog] | None = None,
     ) -> None:
         self._copies = copies
+        # The loaded check-in dialogs: /mydata's readable file names each answer by the
+        # question and the button the person saw (without them, by their ids).
+        self._dialogs: Mapping[str, Dialog] = dialogs or {}
         self._people = people
         self._staff = staff
         self._checkins = checkins
@@ -193,8 +199,16 @@ class Persons:
         return None
 
     async def my_data(self, user: User) -> View:
-        """/mydata: what is kept, listed with counts and dates; all of it in two files."""
-        return my_data.view(self._catalog, user.language, await self.export(user))
+        """/mydata: what is kept, listed with counts and dates; all of it in two files, the
+        readable one in the person's language, its times on their own clock."""
+        return my_data.view(
+            self._catalog,
+            user.language,
+            await self.export(user),
+            locale=self.policy.locale,
+            zone=await self._planner.zone_of(user.id),
+            dialogs=self._dialogs,
+        )
 
     async def export(self, user: User) -> dict[str, Any]:
         """Everything kept about a person, as JSON-ready data."""
