@@ -247,6 +247,7 @@ async def post_init(app: App) -> None:
         TelegramOutbox(app.bot, services.renderer),
         settings.policy,
         services.catalog,
+        store,
     )
     services.schedule_settings = ScheduleSettings(
         services.db, services.planner, services.waits, locale=settings.policy.locale

@@ -59,7 +59,7 @@ def make_nudges(
     store: SqliteStore, waits: Waits, outbox: Outbox, catalog: Catalog, policy: Policy = POLICY
 ) -> Nudges:
     planner = Planner(store, DEFAULTS)
-    return Nudges(store, store, store, store, planner, waits, outbox, policy, catalog)
+    return Nudges(store, store, store, store, planner, waits, outbox, policy, catalog, store)
 
 
 @pytest.fixture
@@ -373,8 +373,9 @@ async def test_what_is_not_shown_when_a_client_who_chose_only_when_i_ask_writes(
     assert "Blair will see this the next time they write to me after their pause ends." in paused
     await store.set_schedule(blair.id, paused=False)
     assert await nudges.held_for(blair, NOW + timedelta(days=7)) == View(), "dropped"
-    (who,) = said(catalog, await nudges.nudge_menu(sam, NOW + timedelta(days=7)))
+    facts, who = said(catalog, await nudges.nudge_menu(sam, NOW + timedelta(days=7)))
     assert who == "Who would you like to nudge?", "not said to be on its way any more"
+    assert facts.endswith(": not sent, its time ran out before Blair could get it.")
     await store.set_no_nudges(blair.id, sam.id, True, NOW)
     assert await nudges.held_for(blair, NOW) == View()
     await store.set_no_nudges(blair.id, sam.id, False, NOW)

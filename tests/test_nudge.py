@@ -308,8 +308,9 @@ async def test_the_client_sees_waiting_nudges_in_team_and_can_decline_one(
     before = len(api.messages(alex.id))
     await _tick_after(app, timedelta(days=4))
     assert not any("See you soon" in m.body for m in api.messages(alex.id)[before:])
-    (upcoming,) = await sam.send("/nudge")
-    assert "still to arrive" not in upcoming.body
+    facts, _ = await sam.send("/nudge")
+    assert "still to arrive" not in facts.body
+    assert facts.body.endswith(": it was not sent.")  # no reason: nobody is pressed for a no
 
 
 async def test_asking_a_team_member_for_contact_reaches_only_them(
@@ -326,7 +327,7 @@ async def test_asking_a_team_member_for_contact_reaches_only_them(
     await alex.press("Send to Dr Kim")
     (request,) = api.messages(kim.id)[kim_before:]
     assert request.body == "Alex asks: Please call me"
-    assert _labels(request) == ["Answer Alex"]
+    assert _labels(request) == ["I'll call today", "I'll call tomorrow", "Write instead"]
     assert len(api.messages(sam.id)) == sam_before
     # Sam cannot answer a message that went to Dr Kim.
     await sam.press_data(sam.last().message_id, request.buttons()[0][1])

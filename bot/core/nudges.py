@@ -26,6 +26,7 @@ from functools import partial, reduce
 from bot.core.actions import Action
 from bot.core.actions.messages import (
     AnswerClient,
+    AnswerShare,
     AskContact,
     AskContactMenu,
     AskStopNudges,
@@ -34,6 +35,7 @@ from bot.core.actions.messages import (
     NudgeTemplate,
     NudgeWhen,
     NudgeWho,
+    PromiseCall,
     ReplyToMember,
     Request,
     SendToMember,
@@ -45,13 +47,13 @@ from bot.core.actions.messages import (
     WriteToMember,
 )
 from bot.core.actions.team import AnswerProposal
-from bot.core.dates import read_moment, speech_locale
+from bot.core.dates import read_moment, say_day, speech_locale
 from bot.core.i18n import Catalog
 from bot.core.lengths import MESSAGE_MAX, utf16_len
 from bot.core.model import ClientSchedule, Relay, Role, User
 from bot.core.planning import RELAY_LIFETIME, Planner
 from bot.core.policy import Policy
-from bot.core.ports import MessageStore, Outbox, People, Sends, TeamStore
+from bot.core.ports import MessageStore, Outbox, People, Sends, ShareStore, TeamStore
 from bot.core.views import Choice, Say, Text, View, t
 from bot.core.waits import Wait, WaitKind, Waits
 
@@ -61,6 +63,9 @@ ANSWER = "answer"
 REPLY = "reply"
 MESSAGE = "message"
 REQUEST = "request"
+CALL = "call"  # "Please call me": the member can say when they will call
+RECENT_NUDGES = timedelta(days=14)
+"""How far back /nudge tells a sender what became of their nudges."""
 MEETING = "meeting"  # a clinician's proposed meeting date (the body: the day, ISO)
 UNASKED = frozenset({NUDGE, MEETING})
 """What a member starts unasked: it reaches the client only once they agreed that the bot may
@@ -256,8 +261,10 @@ class Nudges:
         outbox: Outbox,
         policy: Policy,
         catalog: Catalog,
+        shares: ShareStore,
     ) -> None:
         self._people = people
+        self._shares = shares
         self._teams = teams
         self._messages = messages
         self._sends = sends
@@ -414,17 +421,44 @@ class Nudges:
                     Choice(t("nudge.cancel", name=name, when=short), CancelNudge(relay.id))
                 )
             says.append(Say.of(lines(*shown), choices=cancels))
-        clients = [
-            linked
-            for linked in await self._teams.clients_of(user.id)
-            if may_nudge(self._policy, linked.role)
-        ]
+        linked_clients = await self._teams.clients_of(user.id)
+        recent = await self._recent(user, [c.person for c in linked_clients], now)
+        if recent is not None:
+            says.append(Say.of(recent))
+        clients = [linked for linked in linked_clients if may_nudge(self._policy, linked.role)]
         if clients:
             choices = [Choice(Text.plain(c.person.name), NudgeWho(c.person.id)) for c in clients]
             says.append(Say.of(t("nudge.who"), choices=choices))
         else:
             says.append(Say.of(t("nudge.nobody")))
         return View(tuple(says))
+
+    async def _recent(self, user: User, clients: list[User], now: datetime) -> Text | None:
+        """What became of the sender's nudges of the last two weeks, as facts: arrived, could
+        not be delivered, not sent (its time ran out, or, without a reason, the client said no
+        to it: nobody is pressed for a no). Never a rate or a count: a fact for each, newest
+        first, five at most."""
+        since = now - RECENT_NUDGES
+        facts: list[tuple[datetime, Text]] = []
+        for client in clients:
+            for relay in await self._messages.relays(client.id):
+                if relay.member_id != user.id or relay.kind != NUDGE or relay.created_at < since:
+                    continue
+                waiting = relay.due_at is None or kept_until(relay.due_at) > now
+                key = {
+                    "sent": "nudge.recent_arrived",
+                    "failed": "nudge.recent_failed",
+                    "declined": "nudge.recent_declined",
+                    "planned": None if waiting else "nudge.recent_dropped",
+                }.get(relay.status)
+                if key is not None:
+                    zone = await self._planner.zone_of(client.id)
+                    written = relay.created_at.astimezone(zone).date()
+                    facts.append((relay.created_at, t(key, name=client.name, written=written)))
+        if not facts:
+            return None
+        facts.sort(key=lambda fact: fact[0], reverse=True)
+        return lines(t("nudge.recent_title"), *(text for _, text in facts[:5]))
 
     async def choose_client(self, user: User, client_id: int, now: datetime) -> View:
         """Whom to nudge: then when, saying first if "Now" would not be now (outside the
@@ -608,11 +642,49 @@ class Nudges:
             return View.refuse("nudge.not_linked", name=client.name)
         if relay.to_client:
             return View.say("fallback.stale_button")
+        return await self._start_answer(user, client, now)
+
+    async def _start_answer(self, user: User, client: User, now: datetime) -> View:
+        """The member's answer to the client, as a draft: their words come next."""
         answer_id = await self._messages.add_relay(
             client.id, user.id, user.name, ANSWER, None, now
         )
         wait = await self._waits.ask(user.id, WaitKind.ANSWER, now, subject=answer_id)
         return View.of(self._asking(user, wait, t("relay.write_answer", name=client.name)))
+
+    async def answer_share(self, user: User, client_id: int, share_id: int, now: datetime) -> View:
+        """ "Answer Alex" under what Alex shared: only someone it was shared with, while the
+        share stands (not withdrawn) and they are in Alex's team."""
+        client = await self._people.get_user(client_id)
+        found = await self._shares.shares(client_id, share_id) if client is not None else []
+        if client is None or not found or found[0].body is None:
+            return View.say("relay.share_gone")
+        if user.id not in {r.recipient_id for r in found[0].recipients}:
+            return STALE
+        if await self._teams.team_role(client.id, user.id) is None:
+            return View.refuse("nudge.not_linked", name=client.name)
+        return await self._start_answer(user, client, now)
+
+    async def promise_call(self, user: User, relay_id: int, days: int, now: datetime) -> View:
+        """ "I'll call today" / "I'll call tomorrow" under "Alex asks: Please call me": the
+        words the client will get, with the day named (they may arrive on another day), shown
+        with when they arrive, then Send."""
+        relay = await self._own(user, relay_id, as_member=True)
+        client = await self._people.get_user(relay.client_id) if relay is not None else None
+        if relay is None or client is None or relay.kind != CALL or days not in (0, 1):
+            return STALE
+        if await self._teams.team_role(client.id, user.id) is None:
+            return View.refuse("nudge.not_linked", name=client.name)
+        today = now.astimezone(await self._planner.zone_of(client.id)).date()
+        day = say_day(today + timedelta(days=days), today, client.language, self._policy.locale)
+        words = self._catalog.get(client.language, "relay.call_promise", day=day)
+        answer_id = await self._messages.add_relay(
+            client.id, user.id, user.name, ANSWER, None, now
+        )
+        answer = await self._messages.relay(answer_id)
+        if answer is None:
+            return STALE
+        return await self._preview(user, answer, words, now)
 
     # --- the client's side ---------------------------------------------------------------------
 
@@ -650,8 +722,9 @@ class Nudges:
         if member is None:
             return _settle("team.not_in_team")
         words = self._catalog.get(client.language, f"relay.ask_{request.value}")
+        kind = CALL if request is Request.CALL else REQUEST
         relay_id = await self._messages.add_relay(
-            client.id, member.id, member.name, REQUEST, words, now
+            client.id, member.id, member.name, kind, words, now
         )
         return self._confirm_write(relay_id, member.name, words, "relay.ask_preview")
 
@@ -736,18 +809,29 @@ class Nudges:
         # Claimed first, so a second press never sends it twice.
         if not await self._messages.update_relay(relay.id, status="sent", expect="draft"):
             return View.say("fallback.stale_button")
-        key = {REQUEST: "relay.request_from_client", REPLY: "relay.reply_from_client"}.get(
-            relay.kind, "relay.from_client"
-        )
+        key = {
+            REQUEST: "relay.request_from_client",
+            CALL: "relay.request_from_client",
+            REPLY: "relay.reply_from_client",
+        }.get(relay.kind, "relay.from_client")
         words = t(key, name=client.name, text=relay.body)
-        if await self._deliver(client, member, relay.id, words):
+        if await self._deliver(client, member, relay.id, words, relay.kind):
             return _unbuttoned(message_id, Say.of(t("relay.sent", name=member.name)))
         return _unbuttoned(message_id, Say.of(t("relay.failed", name=member.name)))
 
-    async def _deliver(self, client: User, member: User, relay_id: int, words: Text) -> bool:
-        """The client's words to the member now, attributed, with a button to answer."""
-        answer = Choice(t("relay.answer", name=client.name), AnswerClient(relay_id))
-        sent = await self._outbox.send(member, Say.of(words, choices=[answer]))
+    async def _deliver(
+        self, client: User, member: User, relay_id: int, words: Text, kind: str = REPLY
+    ) -> bool:
+        """The client's words to the member now, attributed, with a button to answer; under
+        "Please call me", when the member will call, or "Write instead"."""
+        answers = [Choice(t("relay.answer", name=client.name), AnswerClient(relay_id))]
+        if kind == CALL:
+            answers = [
+                Choice(t("relay.call_today"), PromiseCall(relay_id, 0)),
+                Choice(t("relay.call_tomorrow"), PromiseCall(relay_id, 1)),
+                Choice(t("relay.write_instead"), AnswerClient(relay_id)),
+            ]
+        sent = await self._outbox.send(member, Say.of(words, choices=answers))
         if sent is None:
             await self._messages.update_relay(relay_id, status="failed")
             return False
@@ -813,6 +897,10 @@ class Nudges:
                 return await self.cancel_nudge(user, relay_id)
             case AnswerClient(relay_id=relay_id):
                 return await self.answer(user, relay_id, now)
+            case AnswerShare(client_id=client_id, share_id=share_id):
+                return await self.answer_share(user, client_id, share_id, now)
+            case PromiseCall(relay_id=relay_id, days=days):
+                return await self.promise_call(user, relay_id, days, now)
             case WriteToMember(member_id=member_id):
                 return await self.write_to(user, member_id, now)
             case AskContactMenu(member_id=member_id):

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from babel.lists import format_list
 
+from bot.core.actions.messages import AnswerShare
 from bot.core.actions.share import (
     AskWithdraw,
     CancelShare,
@@ -495,7 +496,7 @@ class Sharing:
         missed: list[str] = []
         for member in chosen:
             body = copies.get(member.person.language, draft.body)
-            message_ids = await self._deliver(share_id, member.person, parts_of(body))
+            message_ids = await self._deliver(share_id, client, member.person, parts_of(body))
             if message_ids is None:
                 await self._shares.set_delivery(share_id, member.person.chat_id, "failed")
                 missed.append(member.person.name)
@@ -525,14 +526,18 @@ class Sharing:
             if language in self._catalog.texts
         }
 
-    async def _deliver(self, share_id: int, to: User, parts: Sequence[str]) -> list[int] | None:
+    async def _deliver(
+        self, share_id: int, client: User, to: User, parts: Sequence[str]
+    ) -> list[int] | None:
         """One recipient's copy, message by message, each recorded as it arrives (so a
-        withdrawal finds it); None if it did not all get there. A share arrives whole or not
-        at all: the parts that did arrive are taken back."""
+        withdrawal finds it), the last with "Answer Alex"; None if it did not all get there. A
+        share arrives whole or not at all: the parts that did arrive are taken back."""
         message_ids: list[int] = []
-        for part in parts:
+        answer = Choice(t("relay.answer", name=client.name), AnswerShare(client.id, share_id))
+        for number, part in enumerate(parts, start=1):
+            choices = [answer] if number == len(parts) else []
             try:
-                message_id = await self._outbox.send(to, Say.of(Text.plain(part)))
+                message_id = await self._outbox.send(to, Say.of(Text.plain(part), choices=choices))
             except Exception as exc:  # the network, say: this one failed, the others still go
                 log.warning("share %s did not reach a recipient: %s", share_id, type(exc).__name__)
                 message_id = None

@@ -27,6 +27,7 @@ TypedAnswer = Callable[[User, Wait, str, datetime], Awaitable[View]]
 CHECKIN = "checkin"  # an open check-in's question or human step takes them
 NOTE = "note"  # they are kept as the person's own note, and the reply says so
 BUTTON = "button"  # a button's label: pressing it asks for the words (a text listed here)
+SANDBOX = "sandbox"  # `between sandbox` speaking: it takes the line and sends it on, as typed
 
 INVITING = re.compile(
     r"(?i)(\btype\b|\byou can write\b|^write\b|\bwrite (your|which|a few)\b|\bjust send me\b)"
@@ -56,6 +57,9 @@ INVITES: Mapping[str, str] = {
     "schedule.pick_zone": WaitKind.ZONE,
     "schedule.pick_hours": WaitKind.HOURS,
     "schedule.type_other": BUTTON,
+    "relay.write_instead": BUTTON,  # "Write instead" under "Please call me": an answer in words
+    "sandbox.playing": SANDBOX,
+    "sandbox.something_new": SANDBOX,
     "settings.type_city": BUTTON,
     "settings.type_zone": WaitKind.ZONE,
     "pause.message_write": BUTTON,

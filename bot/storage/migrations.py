@@ -502,6 +502,41 @@ async def m021_share_copy_words(conn: aiosqlite.Connection) -> None:
     await _script(conn, "ALTER TABLE share_recipients ADD COLUMN body BLOB;")
 
 
+async def m022_call_requests(conn: aiosqlite.Connection) -> None:
+    """ "Please call me" is a message kind of its own ('call'), so the member is offered "I'll
+    call today" / "I'll call tomorrow". Copied into its new shape, as in m010."""
+    await _script(
+        conn,
+        """
+        CREATE TABLE relays_new (
+            id INTEGER PRIMARY KEY,
+            client_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            member_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            member_name TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN (
+                'nudge', 'answer', 'reply', 'message', 'request', 'call', 'meeting')),
+            body BLOB,
+            created_at TEXT NOT NULL,
+            due_at TEXT,
+            status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN (
+                'draft', 'planned', 'sent', 'cancelled', 'declined', 'failed', 'accepted')),
+            held_told INTEGER NOT NULL DEFAULT 0,
+            chat_id INTEGER,
+            message_id INTEGER
+        );
+        INSERT INTO relays_new (id, client_id, member_id, member_name, kind, body, created_at,
+                                due_at, status, held_told, chat_id, message_id)
+            SELECT id, client_id, member_id, member_name, kind, body, created_at,
+                   due_at, status, held_told, chat_id, message_id FROM relays;
+        DROP TABLE relays;
+        ALTER TABLE relays_new RENAME TO relays;
+        CREATE INDEX relays_by_client ON relays(client_id, id);
+        CREATE INDEX relays_by_member ON relays(member_id, status);
+        CREATE INDEX relays_by_age ON relays(created_at);
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     ("001_users_notes_invites", m001_users_notes_invites),
     ("002_checkins_plans", m002_checkins_plans),
@@ -524,4 +559,5 @@ MIGRATIONS: list[Migration] = [
     ("019_checkin_answered_message", m019_checkin_answered_message),
     ("020_only_when_asked", m020_only_when_asked),
     ("021_share_copy_words", m021_share_copy_words),
+    ("022_call_requests", m022_call_requests),
 ]

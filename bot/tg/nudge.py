@@ -16,6 +16,7 @@ from telegram.error import TelegramError
 from bot.core.actions import Action
 from bot.core.actions.messages import (
     AnswerClient,
+    AnswerShare,
     AskContact,
     AskContactMenu,
     AskStopNudges,
@@ -24,6 +25,7 @@ from bot.core.actions.messages import (
     NudgeTemplate,
     NudgeWhen,
     NudgeWho,
+    PromiseCall,
     ReplyToMember,
     SendToMember,
     SetAside,
@@ -114,6 +116,8 @@ BUTTONS: dict[type[Action], tuple[Who, Callable[..., Awaitable[None]]]] = {
     ConfirmToClient: (Who.MEMBER, pressed),
     CancelNudge: (Who.MEMBER, pressed),
     AnswerClient: (Who.MEMBER, pressed),
+    AnswerShare: (Who.MEMBER, pressed),
+    PromiseCall: (Who.MEMBER, pressed),
     # The client's buttons under a message from their team, and under their own draft.
     ReplyToMember: (Who.CLIENT, pressed),
     ThankMember: (Who.CLIENT, pressed),

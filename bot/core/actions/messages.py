@@ -107,6 +107,23 @@ class AnswerClient(Action, tag="na"):
     relay_id: int
 
 
+@dataclass(frozen=True)
+class AnswerShare(Action, tag="nsa"):
+    """ "Answer Alex" under what Alex shared with this member."""
+
+    client_id: int
+    share_id: int
+
+
+@dataclass(frozen=True)
+class PromiseCall(Action, tag="npc"):
+    """ "I'll call today" (``days`` 0) or "I'll call tomorrow" (1) under "Alex asks: Please
+    call me": the client is told in words, inside their hours, after a preview."""
+
+    relay_id: int
+    days: int
+
+
 # --- the client's buttons under a message from their team ----------------------------------------
 
 
