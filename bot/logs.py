@@ -37,6 +37,9 @@ QUIET: Final[Mapping[str, int]] = {
     "asyncio": logging.WARNING,
     # INFO: the webhook server's access log: every request's path and sender's address.
     "tornado": logging.WARNING,
+    # WARNING: a character the record's font cannot draw, named, with the text around it.
+    "fpdf": logging.ERROR,
+    "fontTools": logging.ERROR,
 }
 
 WITHHELD: Final = "(details withheld)"

@@ -5,6 +5,7 @@ ever shown is replayed by everyone: no canary may reach a chat its client did no
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import logging
 import re
@@ -15,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from bot.app import App
 from bot.core import usecases
@@ -384,7 +386,11 @@ def _deliveries(world: World) -> Iterator[tuple[int | None, str, str]]:
         for message in world.api.messages(chat, include_deleted=True):
             parts = [message.text or "", message.caption or "", json.dumps(message.reply_markup)]
             if message.document is not None:
-                parts.append(message.document["content"].decode("utf-8", "replace"))
+                content = message.document["content"]
+                if content.startswith(b"%PDF-"):  # its words, as a reader sees them
+                    parts += [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
+                else:
+                    parts.append(content.decode("utf-8", "replace"))
             yield chat, f"message {message.message_id} ({message.kind})", "\n".join(parts)
 
 

@@ -176,6 +176,7 @@ async def test_client_and_staff_get_their_own_command_menus(
         "menu",
         "checkin",
         "agenda",
+        "myweeks",
         "share",
         "team",
         "settings",

@@ -58,7 +58,7 @@ async def test_someone_who_blocked_the_bot_is_told_so_and_unblocks(
     assert "(Alex blocks Between." in out
     assert out.count("(Alex has blocked Between, so nothing reaches it. :unblock first.)") == 2
     assert "(Alex unblocks Between.)" in out
-    assert out.rstrip().endswith("[4] I need help now")  # the menu after "Welcome back"
+    assert out.rstrip().endswith("[5] I need help now")  # the menu after "Welcome back"
     assert "Welcome back, Alex" in out
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 

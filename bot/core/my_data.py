@@ -4,7 +4,9 @@ counts and dates), a readable text file with all of it, and the same as JSON.
 The JSON file is the export exactly as it is kept (ISO times in UTC, ids and codes). The text
 file says every value in the reader's language: times on their clock, yes and no, codes by
 their names (``mydata_values.*`` in ``bot/locales/<lang>/mydata.toml``), check-in answers as the
-question and the button the person saw. A code not named there is shown as it is."""
+question and the button the person saw (``question_shown``, ``label_shown``: the record for a
+meeting, ``bot/core/record.py``, says them the same way). A code not named there is shown as it
+is. A client's list offers that record, "A record for a meeting (PDF)"."""
 
 from __future__ import annotations
 
@@ -18,12 +20,13 @@ from typing import Any
 from babel.dates import format_date, format_time, get_datetime_format, get_day_names
 from babel.lists import format_list
 
+from bot.core.actions.record import AskRecord
 from bot.core.dates import service_locale, speech_locale
-from bot.core.dialog_model import Capacity, Dialog, dialog_for
+from bot.core.dialog_model import Capacity, Dialog, Step, Variant, dialog_for
 from bot.core.i18n import Catalog
 from bot.core.schedule import ROUND_THE_CLOCK, WEEKDAYS
 from bot.core.schedule_settings import place
-from bot.core.views import Attachment, Say, Text, View
+from bot.core.views import Attachment, Choice, Say, Text, View, t
 
 SECTIONS = (
     "person",
@@ -38,6 +41,7 @@ SECTIONS = (
     "your_page_shown",
     "in_the_team_of",
     "messages_with_your_clients",
+    "reflections_you_were_given",
     "client_pages_shown",
     "no_nudges_from",
     "share_draft",
@@ -246,8 +250,7 @@ class _Reader:
 
     def name(self, group: str, code: str, shown: str) -> str:
         """The reader's name for ``code`` of ``group``; ``shown`` if the catalog has none."""
-        key = f"{VALUES}.{group}_{re.sub(r'[^a-z0-9]+', '_', code.lower()).strip('_')}"
-        return self.catalog.get(self.language, key) if self.catalog.has(key) else shown
+        return value_name(self.catalog, self.language, group, code, shown)
 
     # --- check-ins: the questions and buttons as the person saw them ------------------------
 
@@ -276,22 +279,13 @@ class _Reader:
         self, answer: Mapping[str, Any], dialog: Dialog | None, capacity: object
     ) -> dict[str, object]:
         step_id = answer.get("question")
-        step = None
-        if dialog is not None and isinstance(step_id, str):
-            try:
-                step = dialog.step(step_id)
-            except KeyError:
-                step = None  # a question taken out of the dialog since: its id
-        variant = None
-        if step is not None and capacity in set(Capacity):
-            variant = step.at.get(Capacity(str(capacity)))
         shown: dict[str, object] = {}
         for key, item in answer.items():
-            if key == "question" and step is not None:
-                shown[key] = (variant.question if variant else step.question).strip()
+            question = question_shown(dialog, step_id, capacity) if key == "question" else None
+            if question is not None:
+                shown[key] = question
             elif key == "answer" and isinstance(item, str):
-                options = (*(variant.options if variant else ()), *(step.options if step else ()))
-                label = next((o.label for o in options if o.id == item), None)
+                label = label_shown(dialog, step_id, capacity, item)
                 shown[key] = label if label is not None else self.name("answer", item, item)
             else:
                 shown[key] = self.shown("checkins", item, str(key), answer)
@@ -331,6 +325,54 @@ class _Reader:
         names = get_day_names("wide", locale=self.speech)
         days = sorted({WEEKDAYS.index(code) for code in codes})
         return format_list([names[d] for d in days], locale=self.speech)
+
+
+# --- a check-in's answers as the person saw them (also the record for a meeting) ------------
+
+
+def value_name(catalog: Catalog, language: str, group: str, code: str, shown: str) -> str:
+    """The reader's name for ``code`` of ``group`` (``mydata_values.<group>_<code>``: "answer",
+    "text" is "In your own words"); ``shown`` if the catalog has none."""
+    key = f"{VALUES}.{group}_{re.sub(r'[^a-z0-9]+', '_', code.lower()).strip('_')}"
+    return catalog.get(language, key) if catalog.has(key) else shown
+
+
+def _asked(
+    dialog: Dialog | None, step_id: object, capacity: object
+) -> tuple[Step, Variant | None] | None:
+    """The step ``step_id`` of ``dialog`` and how it was asked at ``capacity``; None for a
+    question taken out of the dialog since (or no dialog)."""
+    if dialog is None or not isinstance(step_id, str):
+        return None
+    try:
+        step = dialog.step(step_id)
+    except KeyError:
+        return None
+    variant = step.at.get(Capacity(str(capacity))) if capacity in set(Capacity) else None
+    return step, variant
+
+
+def question_shown(dialog: Dialog | None, step_id: object, capacity: object) -> str | None:
+    """The question of ``step_id`` as the person saw it at the check-in's ``capacity`` (after
+    an answer that named a need, that answer's label); None if ``dialog`` has no such step."""
+    found = _asked(dialog, step_id, capacity)
+    if found is None:
+        return None
+    step, variant = found
+    return (variant.question if variant else step.question).strip()
+
+
+def label_shown(
+    dialog: Dialog | None, step_id: object, capacity: object, answer: str
+) -> str | None:
+    """The words on the button the person pressed to give ``answer``; None for an answer that
+    is no button of the question (typed words, "Not now": ``value_name`` names those)."""
+    found = _asked(dialog, step_id, capacity)
+    if found is None:
+        return None
+    step, variant = found
+    options = (*(variant.options if variant else ()), *step.options)
+    return next((o.label for o in options if o.id == answer), None)
 
 
 def _slot(code: str) -> str:
@@ -419,14 +461,15 @@ def view(
     locale: str | None = None,
     zone: tzinfo = UTC,
     dialogs: Mapping[str, Dialog] | None = None,
+    record: bool = False,
 ) -> View:
-    """The list in the chat, then the readable file, then the JSON file (as kept)."""
+    """The list in the chat, then the readable file, then the JSON file (as kept). With
+    ``record`` (a client's), the list offers "A record for a meeting (PDF)"."""
     text = readable(catalog, language, export, locale=locale, zone=zone, dialogs=dialogs)
     data = json.dumps(export, ensure_ascii=False, indent=2).encode("utf-8")
-    listed = summary(catalog, language, export, locale=locale, zone=zone)
     return View(
         (
-            Say.of(Text.plain(listed)),
+            listing(catalog, language, export, locale=locale, zone=zone, record=record),
             Say(
                 (Text.plain(catalog.get(language, "mydata.text_caption")),),
                 attachment=Attachment(text.encode("utf-8"), "between-my-data.txt"),
@@ -437,3 +480,20 @@ def view(
             ),
         )
     )
+
+
+def listing(
+    catalog: Catalog,
+    language: str,
+    export: Mapping[str, Any],
+    *,
+    locale: str | None = None,
+    zone: tzinfo = UTC,
+    record: bool = False,
+    edit: bool = False,
+) -> Say:
+    """The first message of /mydata: the list, with "A record for a meeting (PDF)" under it
+    for a client (``record``); ``edit``: in the place of the message whose button was pressed."""
+    listed = summary(catalog, language, export, locale=locale, zone=zone)
+    choices = [Choice(t("record.button"), AskRecord())] if record else []
+    return Say.of(Text.plain(listed), choices=choices, edit=edit)

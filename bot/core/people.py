@@ -4,14 +4,15 @@ person can take away, and erasing it all."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.core import my_data, usecases
+from bot.core import my_data, record, usecases
 from bot.core.actions.checkin import PlanWrite
 from bot.core.actions.messages import AskContact, Request
+from bot.core.actions.record import Period
 from bot.core.actions.safety import GoOn, StopHere
 from bot.core.actions.settings import ChooseLanguage, ShowSettings
 from bot.core.copies import Copies
@@ -30,6 +31,7 @@ from bot.core.ports import (
     StaffAccounts,
     TeamStore,
 )
+from bot.core.record import Document
 from bot.core.views import Choice, Say, Text, View, t
 
 log = logging.getLogger(__name__)
@@ -200,7 +202,8 @@ class Persons:
 
     async def my_data(self, user: User) -> View:
         """/mydata: what is kept, listed with counts and dates; all of it in two files, the
-        readable one in the person's language, its times on their own clock."""
+        readable one in the person's language, its times on their own clock. A client's list
+        offers a record for a meeting (PDF)."""
         return my_data.view(
             self._catalog,
             user.language,
@@ -208,7 +211,45 @@ class Persons:
             locale=self.policy.locale,
             zone=await self._planner.zone_of(user.id),
             dialogs=self._dialogs,
+            record=user.role.is_client,
         )
+
+    async def my_data_list(self, user: User) -> Say:
+        """The first message of /mydata again, in the place of the message pressed."""
+        return my_data.listing(
+            self._catalog,
+            user.language,
+            await self.export(user),
+            locale=self.policy.locale,
+            zone=await self._planner.zone_of(user.id),
+            record=user.role.is_client,
+            edit=True,
+        )
+
+    def record_asked(self) -> View:
+        """ "A record for a meeting (PDF)": which time should it cover?"""
+        return record.ask()
+
+    async def make_record(
+        self, user: User, period: Period, now: datetime, draw: Callable[[Document], bytes]
+    ) -> View:
+        """A client's own words of ``period`` as a PDF, drawn by ``draw`` (the adapter's:
+        ``bot/draw/record_pdf.py``) off the event loop; the question above becomes the list of
+        /mydata again, so another time can be chosen."""
+        if not user.role.is_client:
+            return View.refuse("fallback.stale_button")
+        made = await record.make(
+            self._people,
+            self._checkins,
+            self._catalog,
+            self._dialogs,
+            user,
+            zone=await self._planner.zone_of(user.id),
+            period=period,
+            now=now,
+            draw=draw,
+        )
+        return View.of(await self.my_data_list(user), made)
 
     async def export(self, user: User) -> dict[str, Any]:
         """Everything kept about a person, as JSON-ready data."""

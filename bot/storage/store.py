@@ -233,6 +233,15 @@ class SqliteStore:
             for row in rows
         ]
 
+    async def note_times(self, user_id: int, since: datetime) -> list[datetime]:
+        """When the person's notes since ``since`` were written, oldest first. Their words stay
+        sealed: nothing is decrypted (a picture of one's weeks counts notes, never reads them)."""
+        rows = await self.db.fetchall(
+            "SELECT created_at FROM notes WHERE user_id = ? AND created_at >= ? ORDER BY id",
+            (user_id, iso(since)),
+        )
+        return [datetime.fromisoformat(row["created_at"]) for row in rows]
+
     async def add_staff_invite(
         self, code_hash: str, role: Role, name: str, now: datetime, expires_at: datetime
     ) -> None:

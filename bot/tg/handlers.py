@@ -33,7 +33,18 @@ from bot.core.views import Choice, Say, View, t
 from bot.core.waits import WaitKind
 from bot.logs import who
 from bot.storage.db import passes
-from bot.tg import checkin, firstaid, keyboards, menus, nudge, settings, share, team
+from bot.tg import (
+    checkin,
+    firstaid,
+    keyboards,
+    menus,
+    myweeks,
+    nudge,
+    record,
+    settings,
+    share,
+    team,
+)
 from bot.tg.codec import decode
 from bot.tg.context import BotContext, Who, reply_view, waits
 from bot.tg.context import text as _t
@@ -379,7 +390,7 @@ def _routes() -> dict[type[Action], tuple[Who, ButtonHandler]]:
         ChooseLanguage: (Who.ANYONE, language_pressed),
         KeepAll: (Who.ANYONE, keep_pressed),
     }
-    for module in (checkin, settings, team, share, nudge):
+    for module in (checkin, settings, team, share, nudge, myweeks, record):
         for kind, route in getattr(module, "BUTTONS", {}).items():
             if kind in routes:
                 raise RuntimeError(f"{kind.__name__} has two handlers")
@@ -638,6 +649,7 @@ def register(app: Application) -> None:
             CommandHandler("delete", delete, filters=PRIVATE),
             # Commands for people in clients' teams
             CommandHandler("clients", _member_command(team.clients_command), filters=PRIVATE),
+            CommandHandler("myweeks", _client_command(myweeks.myweeks_command), filters=PRIVATE),
             CommandHandler("invite", _member_command(team.invite_command), filters=PRIVATE),
             CommandHandler("nudge", _member_command(nudge.nudge_command), filters=PRIVATE),
             # Buttons, routed by id, never by label: typed actions first, then older patterns

@@ -7,18 +7,23 @@ import contextlib
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
+from bot.core.actions.myweeks import ShowWeeks
 from bot.core.i18n import Catalog
+from bot.core.my_weeks import SPANS
+from bot.tg.codec import encode
 
 HELP = "m:help"
 """The data of the "I need help now" button, wherever it is shown."""
 
 
 def main_menu(catalog: Catalog, language: str) -> InlineKeyboardMarkup:
-    """The client's main menu; the path to help is always in it."""
+    """The client's main menu (5 buttons, never more than 6); the path to help is always in
+    it, last."""
     entries = (
         ("menu.checkin", "m:ci"),
         ("menu.note", "m:note"),
         ("menu.team", "m:team"),
+        ("menu.myweeks", encode(ShowWeeks(SPANS[0]))),
         ("menu.helpnow", HELP),
     )
     return InlineKeyboardMarkup(

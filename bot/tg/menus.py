@@ -11,8 +11,8 @@ from bot.core.model import Role
 from bot.tg.context import Services
 
 CLIENT_COMMANDS = (
-    "start", "menu", "checkin", "agenda", "share", "team", "settings", "pause", "resume",
-    "helpnow", "mydata", "delete", "language", "help",
+    "start", "menu", "checkin", "agenda", "myweeks", "share", "team", "settings", "pause",
+    "resume", "helpnow", "mydata", "delete", "language", "help",
 )  # fmt: skip
 MENUS: dict[Role, tuple[str, ...]] = {
     Role.CLIENT: CLIENT_COMMANDS,

@@ -1,0 +1,1 @@
+"""Pictures and documents drawn for people, off the event loop."""
