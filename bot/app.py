@@ -203,7 +203,9 @@ async def post_init(app: App) -> None:
         processor.running = lambda: app.running
     store = services.store
     planner = services.planner_service = Planner(store, schedule_defaults(settings))
-    services.checkin_service = Checkins(store, services.dialogs, store, store, planner)
+    services.checkin_service = Checkins(
+        store, services.dialogs, store, store, planner, messages=store
+    )
     services.waits = Waits(store, settings.policy.answer_wait)
     services.renderer = Renderer(services.catalog)
     copies = Copies(store, store, TelegramOutbox(app.bot, services.renderer))
@@ -248,6 +250,7 @@ async def post_init(app: App) -> None:
         settings.policy,
         services.catalog,
         store,
+        dialogs=services.dialogs,
     )
     services.schedule_settings = ScheduleSettings(
         services.db, services.planner, services.waits, locale=settings.policy.locale

@@ -262,6 +262,7 @@ class CrisisContact(_Section):
 class CrisisCard(_Section):
     emergency_number: Annotated[str, Field(min_length=1)]
     contacts: list[CrisisContact] = []
+    carers: list[CrisisContact] = []  # lines for people close to a client, on their card only
 
 
 class Safety(_Section):
@@ -352,6 +353,7 @@ class Settings:
                 lang: CoreCrisisCard(
                     card.emergency_number,
                     tuple(Contact(c.name, c.phone, c.note) for c in card.contacts),
+                    tuple(Contact(c.name, c.phone, c.note) for c in card.carers),
                 )
                 for lang, card in service.crisis.items()
             },

@@ -14,7 +14,13 @@ from functools import partial
 import pytest
 
 from bot.core.actions import Action
-from bot.core.actions.messages import AskContactMenu, NudgeWho, SetNudges, WriteToMember
+from bot.core.actions.messages import (
+    AskContactMenu,
+    NudgeWho,
+    SetNudges,
+    StartReflection,
+    WriteToMember,
+)
 from bot.core.actions.share import SharedHistory
 from bot.core.actions.team import (
     AcceptInvite,
@@ -454,8 +460,11 @@ async def test_clients_show_each_member_only_what_was_shared_with_them(
     assert buttons(peer_view) == [NudgeWho(alex.id), ClientList()]
     assert labels(catalog, peer_view) == ["Nudge Alex", "All clients"]
     close_view = await team.client(jo, alex.id, NOW)
-    assert buttons(close_view) == [ClientList()]
-    assert labels(catalog, close_view) == ["Back to the list"]
+    assert buttons(close_view) == [StartReflection(alex.id), ClientList()]
+    assert labels(catalog, close_view) == [
+        "Write something for Alex's meeting",
+        "Back to the list",
+    ]
     assert "client" not in said(catalog, close_view).lower()
     assert said(catalog, await team.invite_client(jo, NOW)) == (
         "This command isn't available for your account."

@@ -34,7 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DIALOGS_DIR = ROOT / "dialogs"
 BROKEN_DIR = Path(__file__).resolve().parent / "dialogs_broken"
 
-DIALOGS = load_dialogs(DIALOGS_DIR)
+ALL_DIALOGS = load_dialogs(DIALOGS_DIR)
+DIALOGS = {name: d for name, d in ALL_DIALOGS.items() if not d.for_network}
+"""The check-ins: the dialogs clients answer at a capacity they choose."""
 CATALOG = Catalog.load()
 
 EXPECTED = {
@@ -150,16 +152,40 @@ def test_repository_dialogs_are_valid() -> None:
 
 
 def test_repository_has_the_three_dialogs_in_every_language() -> None:
-    english = {name: d.id for name, d in DIALOGS.items() if d.language == "en"}
+    english = {name: d.id for name, d in ALL_DIALOGS.items() if d.language == "en"}
     assert english == {
         "checkin": "checkin",
         "meeting_prep": "meeting_prep",
         "after_meeting": "after_meeting",
+        "reflection": "reflection",  # for someone close to a client
     }
-    for language in {d.language for d in DIALOGS.values()}:
-        assert sorted(d.id for d in DIALOGS.values() if d.language == language) == sorted(
+    for language in {d.language for d in ALL_DIALOGS.values()}:
+        assert sorted(d.id for d in ALL_DIALOGS.values() if d.language == language) == sorted(
             english.values()
         )
+
+
+@pytest.mark.parametrize("name", ["reflection", "reflection.nl", "reflection.de"])
+def test_the_questions_for_someone_close_are_answered_by_typing(name: str) -> None:
+    dialog = ALL_DIALOGS[name]
+    assert dialog.for_network and 2 <= len(dialog.steps) <= 3
+    for step in dialog.steps:
+        assert step.at[Capacity.MOST].free_text is FreeText.INVITED
+        assert [option.id for option in step.options] == ["rather_not_say"]
+
+
+def test_a_dialog_for_someone_close_must_invite_typing(tmp_path: Path) -> None:
+    (tmp_path / "words.yaml").write_text(
+        "id: words\nlanguage: en\ntitle: Words\nfor: someone_close\nsteps:\n"
+        "  - id: one\n    block: connection\n    question: How is it?\n"
+        "    options:\n      - {id: rather_not_say, label: Skip}\n"
+        "    at:\n      most: {options: all}\n",
+        encoding="utf-8",
+    )
+    assert check_dialogs(tmp_path) == [
+        "words.yaml: steps.one: a dialog for someone close is answered by typing: give each "
+        "step at: {most: {free_text: invited}}"
+    ]
 
 
 def test_yes_and_no_stay_words() -> None:

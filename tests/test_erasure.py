@@ -284,6 +284,10 @@ async def _everything_else(store: SqliteStore, alex: Person, sam: Person) -> Non
     await store.set_plan_part(alex.id, "helps", "walking", now)
     await store.save_share_draft(alex.id, ShareDraft(("n1",), (sam.id,), "my words"), now)
     await store.set_no_nudges(alex.id, sam.id, True, now)
+    # A copy of someone close's words that reached Sam too (kept so it can be taken back).
+    words = await store.add_relay(alex.id, sam.id, "Jo", "reflection", "worried", now)
+    await store.update_relay(words, status="sent")
+    await store.add_relay_copy(words, sam.id, sam.id, 77, now)
     later = now + timedelta(minutes=30)
     await store.set_wait(alex.id, Wait(WaitKind.PLAN, "avoid", now, later))
     await store.set_wait(sam.id, Wait(WaitKind.NUDGE_WHEN, str(alex.id), now, later))

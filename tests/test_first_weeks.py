@@ -82,8 +82,9 @@ async def test_someone_close_typing_a_worry_is_told_it_was_kept(
     code = link_code(await alex.press("Invite someone close to me"))
     jo = Person(app, api, 401, "Jo")
     await join_with(jo, code, "Accept")
-    (reply,) = await jo.send("I'm worried about Alex, he didn't sleep")
+    reply, offer = await jo.send("I'm worried about Alex, he didn't sleep")
     assert reply.body.startswith("I kept this as your own note. Only you can see it.")
+    assert offer.body.startswith("Would you like Alex to read this? Alex reads it first.")
     notes = await services(app).db.notes(jo.id)
     assert [n.text for n in notes] == ["I'm worried about Alex, he didn't sleep"]
 

@@ -256,7 +256,7 @@ async def test_someone_close_who_erases_their_account_leaves_the_team_and_the_cl
     scheduler = services(app).scheduler
     assert scheduler is not None
     await scheduler.tick()
-    (reply,) = await jo.send("a few words")
+    reply, _ = await jo.send("a few words")  # then: would Alex like to read it?
     assert reply.body.startswith("I kept this as your own note. Only you can see it.")
     await jo.send("/delete")
     await jo.press("Erase everything")

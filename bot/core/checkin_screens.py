@@ -80,6 +80,9 @@ def capacity_screen(
 
 def _agenda_line(item: AgendaItem) -> Text:
     """One item of the agenda so far, in the client's words when they typed some."""
+    if item.from_name is not None:
+        words = Text.plain(item.words or "")
+        return t("checkin.need.agenda_from", name=item.from_name, words=words, date=item.on)
     if item.avoid and item.words:
         return t("checkin.need.agenda_avoid", words=Text.plain(item.words), date=item.on)
     if item.avoid:

@@ -30,7 +30,7 @@ from bot.core.dialog_model import (
 )
 from bot.core.model import CheckinRecord, Role, TeamMember, User
 from bot.core.planning import CHECKIN, Planner
-from bot.core.ports import CheckinStore, Sends, TeamStore
+from bot.core.ports import CheckinStore, MessageStore, Sends, TeamStore
 from bot.core.schedule import snooze_until
 from bot.core.waits import DEFAULT_WAIT
 
@@ -42,6 +42,7 @@ AGENDA_DIALOG = "meeting_prep"
 AFTER_MEETING_DIALOG = "after_meeting"
 """Asked after a meeting: what was put on the agenda before it was for that meeting."""
 AGENDA_LOOKBACK = 50
+AGENDA_QUOTE = 120  # how much of someone close's words an agenda line quotes
 """Check-ins looked at for what was put on the agenda since the last meeting."""
 CONTACT_ORDER = (Role.PEER, Role.CLINICIAN, Role.NETWORK)
 """Whom a client who needs to talk is offered: their peer supporter first, else a clinician,
@@ -102,6 +103,7 @@ class AgendaItem:
     on: date  # the client's own day it was put there
     words: str | None = None
     avoid: bool = False
+    from_name: str | None = None  # someone close's words the client chose to talk about
 
 
 STALE = Result(Kind.STALE)
@@ -132,8 +134,10 @@ class Checkins:
         sends: Sends | None = None,
         planner: Planner | None = None,
         wait: timedelta = DEFAULT_WAIT,
+        messages: MessageStore | None = None,
     ) -> None:
         self._store = store
+        self._messages = messages
         self._dialogs = dialogs
         self._team = team
         self._sends = sends
@@ -561,8 +565,10 @@ class Checkins:
         """What the client put on the agenda since their last meeting, oldest first."""
         items: list[AgendaItem] = []
         zone = await self._planner.zone_of(user.id) if self._planner is not None else UTC
+        since: datetime | None = None  # the last meeting, as the after-meeting check-in says
         for record in await self._store.recent_checkins(user.id, AGENDA_LOOKBACK):
             if record.dialog == AFTER_MEETING_DIALOG:
+                since = record.started_at
                 break  # a meeting has been since: what came before was for that one
             dialog = self.dialog(record.dialog, user.language)
             for answer in reversed(record.answers):
@@ -583,7 +589,17 @@ class Checkins:
                 items.append(
                     AgendaItem(step.question.strip(), option.label, day, words, avoid=avoid)
                 )
-        return tuple(reversed(items))
+        items.reverse()
+        for relay in await self._messages.relays(user.id) if self._messages is not None else []:
+            if relay.agenda_at is None or (since is not None and relay.agenda_at < since):
+                continue
+            words = relay.body or ""
+            if len(words) > AGENDA_QUOTE:
+                words = words[: AGENDA_QUOTE - 1].rstrip() + "…"
+            day = relay.agenda_at.astimezone(zone).date()
+            items.append(AgendaItem("", "", day, words, from_name=relay.member_name))
+        items.sort(key=lambda item: item.on)  # stable: the day each was put there
+        return tuple(items)
 
     async def _has_team(self, user: User) -> bool:
         return self._team is not None and bool(await self._team.team_of(user.id))

@@ -22,6 +22,7 @@ REPLACEMENT = {
     "relay": "relay.taken_back",
     "view": "clients.view_changed",
     "share": "share.withdrawn_note",
+    "reflection": "reflection.taken_back",
 }
 
 

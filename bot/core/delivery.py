@@ -63,6 +63,10 @@ class Courier(Protocol):
 class Letters(Protocol):
     """The messages of other capabilities that the dispatcher delivers."""
 
+    def reflection_copy(self, client: User, relay: Relay) -> Say:
+        """Someone close's words, for the client's staff, as they reached the client."""
+        ...
+
     def relay(self, client: User, relay: Relay, role: Role) -> Say:
         """A team member's nudge or answer, as the client sees it."""
         ...
@@ -294,7 +298,23 @@ class Dispatcher:
         await self._d.sends.finish_send(send.id, "sent", now, message_id=sent)
         if relay is not None:
             await self._d.messages.update_relay(relay.id, status="sent")
+            if relay.kind == "reflection" and relay.audience == "team":
+                await self._reflection_to_staff(relay, user, now)
         return "sent"
+
+    async def _reflection_to_staff(self, relay: Relay, client: User, now: datetime) -> None:
+        """Someone close chose that the client's staff read their words too: only now, once
+        the client has them, at the same moment, never before; each copy is kept so it can
+        be taken back."""
+        say = self._letters.reflection_copy(client, relay)
+        for member in await self._d.team.team_of(client.id):
+            if not member.role.is_staff or member.person.id == relay.member_id:
+                continue
+            post = await self._courier.post(member.person, say)
+            if post.outcome is Posted.SENT and post.message_id is not None:
+                await self._d.messages.add_relay_copy(
+                    relay.id, member.person.id, member.person.chat_id, post.message_id, now
+                )
 
     async def _relay_of(self, send: Send, user: User) -> Relay | None:
         """The member's message behind a send, if it should still go: not cancelled or

@@ -90,7 +90,10 @@ _Loader.yaml_implicit_resolvers = {}  # no booleans, numbers or nulls: every sca
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG, _construct_text)
 
-_DIALOG_FIELDS = ("id", "language", "title", "steps")
+_DIALOG_FIELDS = ("id", "language", "title", "for", "steps")
+_FOR = {"clients": False, "someone_close": True}
+"""Who answers a dialog: clients (at a capacity they choose), or someone close to a client,
+who answers every step by typing (each step's variant at ``most``)."""
 _STEP_FIELDS = ("id", "block", "question", "options", "at", "when")
 _OPTION_FIELDS = ("id", "label", "need")
 _VARIANT_FIELDS = ("question", "options", "free_text")
@@ -172,6 +175,9 @@ class _FileChecker:
             self.error("language", f"'{language}' should be a language code such as en or de")
             language = None
         title = self.text(data, "title", meant=meant)
+        answered_by = data.get("for", "clients")
+        if answered_by not in _FOR:
+            self.error("for", f"'{answered_by}' should be {_one_of(_FOR)}")
         if dialog_id is not None:
             name_id, _, name_language = stem.partition(".")
             if name_id != dialog_id:
@@ -188,7 +194,14 @@ class _FileChecker:
         steps = self.steps(data, meant)
         if self.errors or dialog_id is None or language is None or title is None:
             return None
-        dialog = Dialog(dialog_id, language, title, tuple(steps), source=self.file)
+        dialog = Dialog(
+            dialog_id,
+            language,
+            title,
+            tuple(steps),
+            source=self.file,
+            for_network=_FOR.get(answered_by, False),
+        )
         self.totals(dialog)
         return dialog if not self.errors else None
 
@@ -483,7 +496,19 @@ class _FileChecker:
         return Condition(looked_at, tuple(values), negate=key == "is_not")
 
     def totals(self, dialog: Dialog) -> None:
-        """Checks over the whole dialog: how many steps each capacity asks, and least < most."""
+        """Checks over the whole dialog: how many steps each capacity asks, and least < most.
+        A dialog for someone close is answered in words: every step invites typing at
+        ``most``, and no capacity is asked."""
+        if dialog.for_network:
+            for step in dialog.steps:
+                variant = step.at.get(Capacity.MOST)
+                if variant is None or variant.free_text is not FreeText.INVITED:
+                    self.error(
+                        f"steps.{step.id}",
+                        "a dialog for someone close is answered by typing: give each step "
+                        "at: {most: {free_text: invited}}",
+                    )
+            return
         for capacity in Capacity:
             asked = [step.id for step in asked_steps(dialog, capacity)]
             limit = LIMITS[capacity].steps

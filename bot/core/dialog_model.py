@@ -164,6 +164,7 @@ class Dialog:
     title: str
     steps: tuple[Step, ...]
     source: str = ""  # the file name, for messages
+    for_network: bool = False  # answered by someone close to a client, by typing (``for:``)
 
     def step(self, step_id: str) -> Step:
         """The step with this id (KeyError if there is none).

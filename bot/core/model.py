@@ -227,8 +227,9 @@ class ShareDraft:
 class Relay:
     """A message between a client and someone in their team, kept for the client.
 
-    ``nudge`` and ``answer`` go from the member to the client (through the dispatcher, inside
-    the client's hours); ``reply``, ``message`` and ``request`` from the client to the member.
+    ``nudge``, ``answer`` and ``reflection`` (someone close's words) go from the member to the
+    client (through the dispatcher, inside the client's hours); ``reply``, ``message``,
+    ``request`` and ``call`` from the client to the member.
     """
 
     id: int
@@ -241,11 +242,13 @@ class Relay:
     due_at: datetime | None
     status: str  # draft | planned | sent | cancelled | declined | failed
     held_told: bool = False
+    audience: str | None = None  # a reflection: "team" if the client's staff get it too
+    agenda_at: datetime | None = None  # when the client put it on their next meeting's agenda
 
     @property
     def to_client(self) -> bool:
         """Whether the member wrote it to the client."""
-        return self.kind in ("nudge", "answer", "meeting")
+        return self.kind in ("nudge", "answer", "meeting", "reflection")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ who made it.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
@@ -36,18 +36,24 @@ from bot.core.actions.messages import (
     NudgeWhen,
     NudgeWho,
     PromiseCall,
+    ReflectDraft,
+    ReflectFor,
     ReplyToMember,
     Request,
     SendToMember,
     SetAside,
     SetNudges,
+    SkipReflectionStep,
+    StartReflection,
     StopNudges,
+    TalkAtMeeting,
     ThankMember,
     When,
     WriteToMember,
 )
 from bot.core.actions.team import AnswerProposal
 from bot.core.dates import read_moment, say_day, speech_locale
+from bot.core.dialog_model import UNSURE_IDS, Capacity, Dialog, dialog_for
 from bot.core.i18n import Catalog
 from bot.core.lengths import MESSAGE_MAX, utf16_len
 from bot.core.model import ClientSchedule, Relay, Role, User
@@ -67,7 +73,8 @@ CALL = "call"  # "Please call me": the member can say when they will call
 RECENT_NUDGES = timedelta(days=14)
 """How far back /nudge tells a sender what became of their nudges."""
 MEETING = "meeting"  # a clinician's proposed meeting date (the body: the day, ISO)
-UNASKED = frozenset({NUDGE, MEETING})
+REFLECTION = "reflection"  # someone close's words to the client (and, if chosen, their staff)
+UNASKED = frozenset({NUDGE, MEETING, REFLECTION})
 """What a member starts unasked: it reaches the client only once they agreed that the bot may
 write first. An answer to what the client wrote does not wait for that."""
 
@@ -192,6 +199,14 @@ def client_message(relay: Relay, role: Role) -> Say:
         weekday = t(f"meeting_date.weekday_{day.weekday()}") if day else Text.plain("")
         text = t("meeting_date.proposal", name=name, role=role, weekday=weekday, date=day)
         return Say.of(text, choices=answers)
+    if relay.kind == REFLECTION:
+        choices = [
+            Choice(t("nudge.reply", name=name), ReplyToMember(relay.id)),
+            Choice(t("reflection.at_meeting"), TalkAtMeeting(relay.id)),
+            Choice(t("nudge.thanks"), ThankMember(relay.id)),
+        ]
+        text = t("reflection.to_client", name=name, role=role, text=relay.body or "")
+        return Say.of(text, choices=choices)
     key = "nudge.to_client" if relay.kind == NUDGE else "nudge.answer_to_client"
     choices = [
         Choice(t("nudge.reply", name=name), ReplyToMember(relay.id)),
@@ -262,9 +277,11 @@ class Nudges:
         policy: Policy,
         catalog: Catalog,
         shares: ShareStore,
+        dialogs: Mapping[str, Dialog] | None = None,
     ) -> None:
         self._people = people
         self._shares = shares
+        self._dialogs = dialogs or {}  # for the questions someone close may answer
         self._teams = teams
         self._messages = messages
         self._sends = sends
@@ -562,7 +579,7 @@ class Nudges:
             return STALE
         if await self._teams.team_role(client.id, user.id) is None:
             return View.refuse("nudge.not_linked", name=client.name)
-        if relay.kind != ANSWER or relay.status != "draft":
+        if relay.kind not in (ANSWER, REFLECTION) or relay.status != "draft":
             return View.say("nudge.gone")
         if not send:
             await self._messages.update_relay(relay.id, status="cancelled", expect="draft")
@@ -686,6 +703,193 @@ class Nudges:
             return STALE
         return await self._preview(user, answer, words, now)
 
+    # --- someone close writes to the client ---------------------------------------------------
+
+    async def offer_reflection(self, member: User, note_id: int) -> View:
+        """After someone close typed words (kept as their own note): would they like the client
+        to read them? The client always reads them first, or at the same moment as their staff
+        (if the writer chooses so), never after: nothing about the client goes to staff
+        alone."""
+        if member.role is not Role.NETWORK or not note_id:
+            return View()
+        clients = [linked.person for linked in await self._teams.clients_of(member.id)]
+        if not clients:
+            return View()
+        if len(clients) == 1:
+            return self._audience(clients[0], note_id, edit=False)
+        choices = [Choice(Text.plain(c.name), ReflectFor(c.id, note_id)) for c in clients[:5]]
+        return View.of(Say.of(t("reflection.offer_whom"), choices=choices))
+
+    def _audience(self, client: User, note_id: int, *, edit: bool) -> View:
+        choices = (
+            Choice(t("reflection.to", name=client.name), ReflectFor(client.id, note_id, False)),
+            Choice(
+                t("reflection.to_with_team", name=client.name),
+                ReflectFor(client.id, note_id, True),
+            ),
+        )
+        say = Say.of(t("reflection.offer", name=client.name), choices=choices, edit=edit)
+        return View.of(say)
+
+    async def reflect_for(
+        self, member: User, client_id: int, note_id: int, team: bool | None, now: datetime
+    ) -> View:
+        """Someone close's note for a client: whom else (``team`` None), then the preview that
+        says when the client reads it and who else gets it at that same moment, then Send."""
+        client = await self._people.get_user(client_id)
+        if (
+            member.role is not Role.NETWORK
+            or client is None
+            or await self._teams.team_role(client.id, member.id) is None
+        ):
+            return STALE
+        note = next((n for n in await self._people.notes(member.id) if n.id == note_id), None)
+        if note is None:
+            return View.say("reflection.note_gone")
+        if team is None:
+            return self._audience(client, note_id, edit=True)
+        relay_id = await self._messages.add_relay(
+            client.id, member.id, member.name, REFLECTION, None, now,
+            audience="team" if team else None,
+        )  # fmt: skip
+        relay = await self._messages.relay(relay_id)
+        if relay is None:
+            return STALE
+        return await self._reflection_preview(member, client, relay, note.text, now)
+
+    async def _reflection_preview(
+        self, member: User, client: User, relay: Relay, words: str, now: datetime
+    ) -> View:
+        """Someone close's words as the client will see them, when, and (``audience`` team)
+        which of the client's staff get them at that same moment; then Send."""
+        view = await self._preview(member, relay, words, now)
+        if relay.audience != "team":
+            return view
+        staff = [m.person.name for m in await self._teams.team_of(client.id) if m.role.is_staff]
+        also = (
+            t("reflection.team_too", names=tuple(staff))
+            if staff
+            else t("reflection.no_staff", name=client.name)
+        )
+        first, *rest = view.says
+        return View((dataclasses.replace(first, parts=(*first.parts, also)), *rest))
+
+    # --- a few questions for the meeting (dialogs/reflection.yaml) ----------------------------
+
+    async def _close_to(self, member: User, client_id: int) -> User | None:
+        """The client, if ``member`` is someone close in their team now."""
+        client = await self._people.get_user(client_id)
+        if member.role is not Role.NETWORK or client is None:
+            return None
+        return client if await self._teams.team_role(client.id, member.id) else None
+
+    async def start_reflection(self, member: User, client_id: int, now: datetime) -> View:
+        """ "Write something for the meeting": the questions one by one, each answered by
+        typing or skipped; nothing goes anywhere until the end, and only then as chosen."""
+        client = await self._close_to(member, client_id)
+        dialog = dialog_for(self._dialogs, REFLECTION, member.language)
+        if client is None or dialog is None or not dialog.steps:
+            return STALE
+        relay_id = await self._messages.add_relay(
+            client.id, member.id, member.name, REFLECTION, None, now
+        )
+        return await self._reflection_step(member, client, relay_id, dialog, 0, now)
+
+    async def _reflection_step(
+        self,
+        member: User,
+        client: User,
+        relay_id: int,
+        dialog: Dialog,
+        index: int,
+        now: datetime,
+        *,
+        edit: bool = False,
+    ) -> View:
+        """The ``index``-th question, or, past the last, whom the words go to."""
+        if index >= len(dialog.steps):
+            return await self._reflection_written(member, client, relay_id, edit=edit)
+        step = dialog.steps[index]
+        variant = step.at.get(Capacity.MOST)
+        question = (variant.question if variant else None) or step.question
+        skip = next((o.label for o in step.options if o.id in UNSURE_IDS), None)
+        choices = [Choice(Text.plain(skip), SkipReflectionStep(relay_id, index))] if skip else []
+        text = t("reflection.question", number=index + 1, total=len(dialog.steps))
+        wait = await self._waits.ask(
+            member.id, WaitKind.REFLECTION, now, subject=f"{relay_id}.{index}"
+        )
+        say = self._asking(member, wait, text, Text.plain(question.strip()), choices=choices)
+        return View.of(dataclasses.replace(say, edit=edit))
+
+    async def _reflection_written(
+        self, member: User, client: User, relay_id: int, *, edit: bool
+    ) -> View:
+        relay = await self._messages.relay(relay_id)
+        if relay is None or relay.status != "draft":
+            return View.say("nudge.gone")
+        if not relay.body:
+            await self._messages.update_relay(relay_id, status="cancelled", expect="draft")
+            return View.of(Say.of(t("reflection.nothing"), edit=edit))
+        choices = (
+            Choice(t("reflection.to", name=client.name), ReflectDraft(relay_id, False)),
+            Choice(t("reflection.to_with_team", name=client.name), ReflectDraft(relay_id, True)),
+        )
+        say = Say.of(t("reflection.offer", name=client.name), choices=choices, edit=edit)
+        return View.of(say)
+
+    async def _reflection_of(
+        self, member: User, relay_id: int
+    ) -> tuple[Relay, User, Dialog] | None:
+        relay = await self._own(member, relay_id, as_member=True)
+        if relay is None or relay.kind != REFLECTION or relay.status != "draft":
+            return None
+        client = await self._close_to(member, relay.client_id)
+        dialog = dialog_for(self._dialogs, REFLECTION, member.language)
+        return (relay, client, dialog) if client is not None and dialog is not None else None
+
+    async def reflection_words(self, member: User, wait: Wait, text: str, now: datetime) -> View:
+        """Typed words answering one of the questions: kept under it, then the next."""
+        relay_part, _, step_part = (wait.subject or "").partition(".")
+        found = (
+            await self._reflection_of(member, int(relay_part)) if relay_part.isdigit() else None
+        )
+        if found is None or not step_part.isdigit():
+            return View.say("nudge.gone")
+        relay, client, dialog = found
+        index = int(step_part)
+        if index < len(dialog.steps):
+            step = dialog.steps[index]
+            variant = step.at.get(Capacity.MOST)
+            question = ((variant.question if variant else None) or step.question).strip()
+            answered = f"{question}\n{text.strip()}"
+            body = f"{relay.body}\n\n{answered}" if relay.body else answered
+            if utf16_len(body) > MESSAGE_MAX:
+                await self._waits.again(member.id, wait, now)
+                return View.say("relay.too_long", limit=MESSAGE_MAX)
+            await self._messages.update_relay(relay.id, body=body, expect="draft")
+        return await self._reflection_step(member, client, relay.id, dialog, index + 1, now)
+
+    async def skip_reflection_step(
+        self, member: User, relay_id: int, index: int, now: datetime
+    ) -> View:
+        found = await self._reflection_of(member, relay_id)
+        if found is None:
+            return STALE
+        relay, client, dialog = found
+        return await self._reflection_step(
+            member, client, relay.id, dialog, index + 1, now, edit=True
+        )
+
+    async def reflect_draft(self, member: User, relay_id: int, team: bool, now: datetime) -> View:
+        found = await self._reflection_of(member, relay_id)
+        if found is None or not found[0].body:
+            return STALE
+        relay, client, _ = found
+        audience = "team" if team else None
+        await self._messages.update_relay(relay.id, audience=audience, expect="draft")
+        relay = dataclasses.replace(relay, audience=audience)
+        return await self._reflection_preview(member, client, relay, relay.body or "", now)
+
     # --- the client's side ---------------------------------------------------------------------
 
     async def start_writing(self, client: User, member: User, kind: str, now: datetime) -> View:
@@ -772,7 +976,9 @@ class Nudges:
             return STALE
         match action:
             case ReplyToMember():
-                return await self.start_writing(client, member, REPLY, now)
+                # "replied to your nudge" only under a nudge; to anything else, a message
+                kind = REPLY if relay.kind == NUDGE else MESSAGE
+                return await self.start_writing(client, member, kind, now)
             case ThankMember():
                 words = self._catalog.get(client.language, "nudge.thanks")
                 thanks_id = await self._messages.add_relay(
@@ -784,6 +990,10 @@ class Nudges:
                 return View.say("relay.failed", name=name)
             case SetAside():
                 return _unbuttoned(message_id, Say.of(t("nudge.not_now_ok")))
+            case TalkAtMeeting() if relay.kind == REFLECTION:
+                if relay.agenda_at is None:
+                    await self._messages.update_relay(relay.id, agenda_at=now)
+                return View.say("reflection.on_agenda", name=name)
             case AskStopNudges() if relay.kind == NUDGE:
                 choices = [
                     Choice(t("nudge.stop_yes", name=name), StopNudges(relay.id, True)),
@@ -863,7 +1073,9 @@ class Nudges:
         declined = await self._messages.no_nudges(client.id)
         says: list[Say] = []
         for relay, send_id in await self._messages.held_relays(client.id, now):
-            if relay.kind != NUDGE or relay.member_id is None or relay.member_id in declined:
+            if relay.kind not in (NUDGE, REFLECTION) or relay.member_id is None:
+                continue
+            if relay.kind == NUDGE and relay.member_id in declined:
                 continue  # (the dispatcher drops what no longer goes when it next looks)
             role = await self._teams.team_role(client.id, relay.member_id)
             if role is None:
@@ -901,6 +1113,14 @@ class Nudges:
                 return await self.answer_share(user, client_id, share_id, now)
             case PromiseCall(relay_id=relay_id, days=days):
                 return await self.promise_call(user, relay_id, days, now)
+            case ReflectFor(client_id=client_id, note_id=note_id, team=team):
+                return await self.reflect_for(user, client_id, note_id, team, now)
+            case StartReflection(client_id=client_id):
+                return await self.start_reflection(user, client_id, now)
+            case SkipReflectionStep(relay_id=relay_id, step=step):
+                return await self.skip_reflection_step(user, relay_id, step, now)
+            case ReflectDraft(relay_id=relay_id, team=team):
+                return await self.reflect_draft(user, relay_id, team, now)
             case WriteToMember(member_id=member_id):
                 return await self.write_to(user, member_id, now)
             case AskContactMenu(member_id=member_id):
@@ -913,6 +1133,7 @@ class Nudges:
                 ReplyToMember()
                 | ThankMember()
                 | SetAside()
+                | TalkAtMeeting()
                 | AskStopNudges()
                 | StopNudges()
                 | SendToMember()
@@ -925,6 +1146,8 @@ class Nudges:
         words, a client's message to someone in their team, a member's answer."""
         if wait.kind is WaitKind.NUDGE_WHEN:
             return await self._typed_when(user, wait, text, now)
+        if wait.kind is WaitKind.REFLECTION:
+            return await self.reflection_words(user, wait, text, now)
         kinds = _DRAFTS.get(wait.kind)
         if kinds is None:
             raise ValueError(f"{wait.kind} is not a wait of this capability")

@@ -128,9 +128,10 @@ class Persons:
 
     async def keep_note(
         self, user: User, text: str, now: datetime, update_id: int | None = None
-    ) -> None:
-        """Keep a client's words as a private note (once per update they came in)."""
-        await self._people.add_note(user.id, text, now, update_id)
+    ) -> int:
+        """Keep a person's words as a private note (once per update they came in); its id (0
+        if the update's note was kept before)."""
+        return await self._people.add_note(user.id, text, now, update_id)
 
     async def crisis_card(self, user_id: int | None, language: str) -> tuple[str, View]:
         """The crisis card in the person's language, with "Write my plan" (or "Change my
@@ -152,13 +153,23 @@ class Persons:
         if client:
             key = "helpnow.plan_write" if plan is None or plan.empty else "helpnow.plan_change"
             choices.append(Choice(t(key), PlanWrite()))
-        return language, self._card(language, plan, client, choices)
+        carer = user is not None and user.role is Role.NETWORK
+        return language, self._card(language, plan, client, choices, carer=carer)
 
     def _card(
-        self, language: str, plan: CrisisPlan | None, client: bool, choices: list[Choice]
+        self,
+        language: str,
+        plan: CrisisPlan | None,
+        client: bool,
+        choices: list[Choice],
+        *,
+        carer: bool = False,
     ) -> View:
-        """The card as messages that fit, the choices under the last one."""
-        texts = usecases.crisis_texts(self.policy, self._catalog, language, plan, with_plan=client)
+        """The card as messages that fit, the choices under the last one; someone close to a
+        client (``carer``) also gets the lines meant for carers."""
+        texts = usecases.crisis_texts(
+            self.policy, self._catalog, language, plan, with_plan=client, carer=carer
+        )
         says = [Say.of(Text.plain(text)) for text in texts[:-1]]
         says.append(Say.of(Text.plain(texts[-1]), choices=choices))
         return View(tuple(says))
@@ -189,7 +200,8 @@ class Persons:
         if checkin_id is not None:
             choices.append(Choice(t("helpnow.go_on"), GoOn(checkin_id)))
             choices.append(Choice(t("helpnow.stop_here"), StopHere(checkin_id)))
-        return self._card(user.language, plan, user.role.is_client, choices)
+        carer = user.role is Role.NETWORK
+        return self._card(user.language, plan, user.role.is_client, choices, carer=carer)
 
     async def _first_to_ask(self, client: User) -> User | None:
         """The person a client in crisis is offered: their peer supporter, else clinician."""

@@ -16,6 +16,7 @@ class CrisisCard:
 
     emergency_number: str
     contacts: tuple[Contact, ...] = ()
+    carers: tuple[Contact, ...] = ()  # for someone close to a client: lines meant for carers
 
 
 @dataclass(frozen=True)

@@ -29,19 +29,20 @@ def crisis_card(
     plan: CrisisPlan | None,
     *,
     with_plan: bool = True,
+    carers: Sequence[Contact] = (),
 ) -> list[str]:
     """The crisis card as messages: the service's contacts first, then the client's own plan.
 
     However long the plan, every message fits; ``with_plan=False`` (staff, someone close) leaves
-    the plan section out.
+    the plan section out. ``carers``: lines meant for someone close to a client, after the
+    emergency number, on their card only.
     """
     lines = [catalog.get(language, "helpnow.title"), "", catalog.get(language, "helpnow.intro")]
-    for contact in contacts:
-        key = "helpnow.contact_note" if contact.note else "helpnow.contact"
-        lines.append(
-            catalog.get(language, key, name=contact.name, phone=contact.phone, note=contact.note)
-        )
+    lines += _contact_lines(catalog, language, contacts)
     lines += ["", catalog.get(language, "helpnow.emergency", number=emergency_number)]
+    if carers:
+        lines += ["", catalog.get(language, "helpnow.carers_title")]
+        lines += _contact_lines(catalog, language, carers)
     if with_plan:
         lines += ["", catalog.get(language, "helpnow.plan_title")]
         if plan is None or plan.empty:
@@ -52,6 +53,16 @@ def crisis_card(
                 if text:
                     lines.append(catalog.get(language, f"helpnow.plan_{part}", text=text))
     return split_text("\n".join(lines), MAX_TEXT)
+
+
+def _contact_lines(catalog: Catalog, language: str, contacts: Sequence[Contact]) -> list[str]:
+    lines = []
+    for contact in contacts:
+        key = "helpnow.contact_note" if contact.note else "helpnow.contact"
+        lines.append(
+            catalog.get(language, key, name=contact.name, phone=contact.phone, note=contact.note)
+        )
+    return lines
 
 
 def _normalise(text: str) -> str:

@@ -18,7 +18,13 @@ from datetime import date, datetime, time, timedelta
 
 import segno
 
-from bot.core.actions.messages import AskContactMenu, NudgeWho, SetNudges, WriteToMember
+from bot.core.actions.messages import (
+    AskContactMenu,
+    NudgeWho,
+    SetNudges,
+    StartReflection,
+    WriteToMember,
+)
 from bot.core.actions.share import SharedHistory
 from bot.core.actions.team import (
     AcceptInvite,
@@ -883,6 +889,9 @@ class Team:
             choices.append(
                 Choice(t("client_meeting.nudge", name=client.name), NudgeWho(client.id))
             )
+        if role is Role.NETWORK:
+            label = t("reflection.start", name=client.name)
+            choices.append(Choice(label, StartReflection(client.id)))
         back = "clients.back" if user.role.is_staff else "client_meeting.back_network"
         choices.append(Choice(t(back), ClientList()))
 

@@ -58,6 +58,7 @@ INVITES: Mapping[str, str] = {
     "schedule.pick_hours": WaitKind.HOURS,
     "schedule.type_other": BUTTON,
     "relay.write_instead": BUTTON,  # "Write instead" under "Please call me": an answer in words
+    "reflection.start": BUTTON,  # someone close: the questions of dialogs/reflection.yaml
     "sandbox.playing": SANDBOX,
     "sandbox.something_new": SANDBOX,
     "settings.type_city": BUTTON,
@@ -88,6 +89,9 @@ class Typed:
     persons: Persons
     risk: Mapping[str, RiskPhrases]
     answers: Mapping[WaitKind, TypedAnswer]
+    after_note: Callable[[User, int], Awaitable[View]] | None = None
+    """What follows someone's own note (someone close is asked whether the client they are
+    close to should read it)."""
 
     async def words(
         self, user: User, text: str, now: datetime, update_id: int, *, replayed: bool = False
@@ -115,10 +119,14 @@ class Typed:
         if answered is not None:
             return await CheckinViews(self.checkins).words(user, answered)
         # Anything else is kept as the person's own note, and the reply says so.
-        await self.persons.keep_note(user, text, now, update_id)
+        note_id = await self.persons.keep_note(user, text, now, update_id)
         if crisis:
-            return await self.persons.words_of_crisis(user) + View.say("note.kept_crisis")
-        return View.say("note.saved" if user.role.is_client else "note.kept_member")
+            view = await self.persons.words_of_crisis(user) + View.say("note.kept_crisis")
+        else:
+            view = View.say("note.saved" if user.role.is_client else "note.kept_member")
+        if self.after_note is not None and not user.role.is_client:
+            view += await self.after_note(user, note_id)
+        return view
 
     async def _crisis_in_checkin(
         self, user: User, text: str, now: datetime, update_id: int, answered: Result | None

@@ -40,12 +40,20 @@ def crisis_texts(
     plan: CrisisPlan | None,
     *,
     with_plan: bool = True,
+    carer: bool = False,
 ) -> list[str]:
     """The crisis card in ``language`` as messages that fit, falling back to the default
-    language's contacts; the plan section only for clients (``with_plan``)."""
+    language's contacts; the plan section only for clients (``with_plan``); the lines meant
+    for carers only for someone close to a client (``carer``)."""
     card = policy.crisis_card(language)
     return crisis_card(
-        catalog, language, card.emergency_number, card.contacts, plan, with_plan=with_plan
+        catalog,
+        language,
+        card.emergency_number,
+        card.contacts,
+        plan,
+        with_plan=with_plan,
+        carers=card.carers if carer else (),
     )
 
 

@@ -35,6 +35,7 @@ class WaitKind(StrEnum):
     NUDGE_TEXT = "nudge_text"  # a nudge's words; subject: the draft relay
     WRITE = "write"  # a client's message to a member; subject: the draft relay
     ANSWER = "answer"  # a member's answer to a client; subject: the draft relay
+    REFLECTION = "reflection"  # someone close's words for a question; subject: "<relay>.<step>"
 
 
 @dataclass(frozen=True)

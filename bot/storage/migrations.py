@@ -502,9 +502,13 @@ async def m021_share_copy_words(conn: aiosqlite.Connection) -> None:
     await _script(conn, "ALTER TABLE share_recipients ADD COLUMN body BLOB;")
 
 
-async def m022_call_requests(conn: aiosqlite.Connection) -> None:
-    """ "Please call me" is a message kind of its own ('call'), so the member is offered "I'll
-    call today" / "I'll call tomorrow". Copied into its new shape, as in m010."""
+async def m022_call_requests_and_reflections(conn: aiosqlite.Connection) -> None:
+    """Two message kinds of their own: "Please call me" ('call'), so the member is offered
+    "I'll call today" / "I'll call tomorrow"; and someone close's words for the client
+    ('reflection'), which reach the client first and, when the writer chose so
+    (``audience`` 'team'), the client's staff at the same moment (each copy kept in
+    ``relay_copies``, so it can be taken back); ``agenda_at``: when the client put it on the
+    agenda of their next meeting. Copied into its new shape, as in m010."""
     await _script(
         conn,
         """
@@ -514,7 +518,8 @@ async def m022_call_requests(conn: aiosqlite.Connection) -> None:
             member_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
             member_name TEXT NOT NULL,
             kind TEXT NOT NULL CHECK (kind IN (
-                'nudge', 'answer', 'reply', 'message', 'request', 'call', 'meeting')),
+                'nudge', 'answer', 'reply', 'message', 'request', 'call', 'meeting',
+                'reflection')),
             body BLOB,
             created_at TEXT NOT NULL,
             due_at TEXT,
@@ -522,7 +527,9 @@ async def m022_call_requests(conn: aiosqlite.Connection) -> None:
                 'draft', 'planned', 'sent', 'cancelled', 'declined', 'failed', 'accepted')),
             held_told INTEGER NOT NULL DEFAULT 0,
             chat_id INTEGER,
-            message_id INTEGER
+            message_id INTEGER,
+            audience TEXT CHECK (audience IN ('team')),
+            agenda_at TEXT
         );
         INSERT INTO relays_new (id, client_id, member_id, member_name, kind, body, created_at,
                                 due_at, status, held_told, chat_id, message_id)
@@ -533,6 +540,15 @@ async def m022_call_requests(conn: aiosqlite.Connection) -> None:
         CREATE INDEX relays_by_client ON relays(client_id, id);
         CREATE INDEX relays_by_member ON relays(member_id, status);
         CREATE INDEX relays_by_age ON relays(created_at);
+        CREATE TABLE relay_copies (
+            id INTEGER PRIMARY KEY,
+            relay_id INTEGER NOT NULL REFERENCES relays(id) ON DELETE CASCADE,
+            member_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+            chat_id INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            sent_at TEXT NOT NULL
+        );
+        CREATE INDEX relay_copies_by_relay ON relay_copies(relay_id);
         """,
     )
 
@@ -559,5 +575,5 @@ MIGRATIONS: list[Migration] = [
     ("019_checkin_answered_message", m019_checkin_answered_message),
     ("020_only_when_asked", m020_only_when_asked),
     ("021_share_copy_words", m021_share_copy_words),
-    ("022_call_requests", m022_call_requests),
+    ("022_call_requests_and_reflections", m022_call_requests_and_reflections),
 ]

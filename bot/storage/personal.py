@@ -339,12 +339,15 @@ SCHEMA: Mapping[str, Rule] = {
             "held_told": N,
             "chat_id": P,
             "message_id": M,
+            "audience": N,
+            "agenda_at": N,
         },
         erase=(
             "DELETE FROM relays WHERE client_id = :id",
             # A member who leaves: what they wrote goes; the client's own words to them stay
             # in the client's history, without the member's name.
-            "DELETE FROM relays WHERE member_id = :id AND kind IN ('nudge', 'answer', 'meeting')",
+            "DELETE FROM relays WHERE member_id = :id "
+            "AND kind IN ('nudge', 'answer', 'meeting', 'reflection')",
             "UPDATE relays SET member_name = '' WHERE member_id = :id",
         ),
         forget_copies=(
@@ -360,6 +363,28 @@ SCHEMA: Mapping[str, Rule] = {
                 "WHERE r.member_id = :id ORDER BY r.created_at",
             ),
         ),
+    ),
+    "relay_copies": Rule(
+        {
+            "id": N,
+            "relay_id": N,
+            "member_id": P,
+            "chat_id": P,
+            "message_id": M,
+            "sent_at": N,
+        },
+        via="relays",
+        erase=("DELETE FROM relay_copies WHERE member_id = :id",),
+        forget_copies=("DELETE FROM relay_copies WHERE member_id = :id",),
+        retain=("DELETE FROM relay_copies WHERE sent_at < :cutoff",),
+        extra=(
+            (
+                "reflections_you_were_given",
+                "SELECT sent_at AS received FROM relay_copies WHERE member_id = :id "
+                "ORDER BY sent_at",
+            ),
+        ),
+        note="where a copy of someone close's words reached a member of the client's staff",
     ),
     "no_nudges": Rule(
         {"client_id": P, "sender_id": P, "since": N},

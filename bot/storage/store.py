@@ -359,6 +359,11 @@ class SqliteStore:
             " UNION ALL SELECT 'view', chat_id, message_id, shown_at, member_id, NULL "
             "FROM client_views WHERE client_id = :client" + one.format("member_id")
         )
+        query += (
+            " UNION ALL SELECT 'reflection', c.chat_id, c.message_id, c.sent_at, c.member_id, "
+            "c.id FROM relay_copies c JOIN relays r ON r.id = c.relay_id "
+            "WHERE r.client_id = :client" + one.format("c.member_id")
+        )
         if member_id is not None:
             query += (
                 " UNION ALL SELECT 'share', m.chat_id, m.message_id, s.created_at, "
@@ -386,6 +391,8 @@ class SqliteStore:
             await self.db.execute(
                 "UPDATE relays SET chat_id = NULL, message_id = NULL WHERE id = ?", (copy.ref,)
             )
+        elif copy.kind == "reflection":
+            await self.db.execute("DELETE FROM relay_copies WHERE id = ?", (copy.ref,))
         elif copy.kind == "view":
             await self.drop_client_view(copy.chat_id, copy.message_id)
         else:
@@ -1361,11 +1368,12 @@ class SqliteStore:
         body: str | None,
         now: datetime,
         due_at: datetime | None = None,
+        audience: str | None = None,
     ) -> int:
         """Keep a message (a draft until sent or planned); its id."""
         return await self.db.insert(
             "INSERT INTO relays (client_id, member_id, member_name, kind, body, created_at, "
-            "due_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "due_at, audience) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 client_id,
                 member_id,
@@ -1374,7 +1382,19 @@ class SqliteStore:
                 self._cipher.encrypt(body) if body is not None else None,
                 iso(now),
                 iso(due_at) if due_at else None,
+                audience,
             ),
+        )
+
+    async def add_relay_copy(
+        self, relay_id: int, member_id: int, chat_id: int, message_id: int, now: datetime
+    ) -> None:
+        """Where a copy of a message reached someone other than the client (a reflection
+        someone close chose to give the client's staff too), so it can be taken back."""
+        await self.db.execute(
+            "INSERT INTO relay_copies (relay_id, member_id, chat_id, message_id, sent_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (relay_id, member_id, chat_id, message_id, iso(now)),
         )
 
     def _payload(self, kind: str, payload: str) -> str | bytes:
@@ -1393,6 +1413,8 @@ class SqliteStore:
             due_at=parse_time(row["due_at"]),
             status=row["status"],
             held_told=bool(row["held_told"]),
+            audience=row["audience"],
+            agenda_at=parse_time(row["agenda_at"]),
         )
 
     async def relay(self, relay_id: int) -> Relay | None:
@@ -1411,11 +1433,14 @@ class SqliteStore:
         assignments: list[str] = []
         values: list[object] = []
         for name, value in fields.items():
-            if name not in ("body", "due_at", "status", "held_told", "chat_id", "message_id"):
+            if name not in (
+                "body", "due_at", "status", "held_told", "chat_id", "message_id", "agenda_at",
+                "audience",
+            ):  # fmt: skip
                 raise KeyError(name)
             if name == "body" and value is not None:
                 value = self._cipher.encrypt(str(value))
-            elif name == "due_at" and isinstance(value, datetime):
+            elif name in ("due_at", "agenda_at") and isinstance(value, datetime):
                 value = iso(value)
             elif name == "held_told":
                 value = int(bool(value))

@@ -492,12 +492,16 @@ def _typed(context: BotContext) -> Typed:
         ("schedule_settings", (WaitKind.TIME, WaitKind.ZONE, WaitKind.HOURS,
                                WaitKind.PAUSE_MESSAGE, WaitKind.PAUSE_UNTIL)),
         ("team", (WaitKind.MEETING,)),
-        ("nudges", (WaitKind.NUDGE_WHEN, WaitKind.NUDGE_TEXT, WaitKind.WRITE, WaitKind.ANSWER)),
+        ("nudges", (WaitKind.NUDGE_WHEN, WaitKind.NUDGE_TEXT, WaitKind.WRITE, WaitKind.ANSWER,
+                    WaitKind.REFLECTION)),
     ):  # fmt: skip
         case = getattr(services, name, None)
         if case is not None:
             answers.update(dict.fromkeys(kinds, case.typed))
-    return Typed(waits(context), services.checkins, services.persons, services.risk, answers)
+    after_note = services.nudges.offer_reflection if services.nudges is not None else None
+    return Typed(
+        waits(context), services.checkins, services.persons, services.risk, answers, after_note
+    )
 
 
 async def command_given(update: Update, context: BotContext) -> None:
@@ -645,11 +649,11 @@ def register(app: Application) -> None:
             CommandHandler("team", _client_command(team.team_command), filters=PRIVATE),
             CommandHandler("share", _client_command(share.share_command), filters=PRIVATE),
             CommandHandler("mydata", mydata, filters=PRIVATE),
+            CommandHandler("myweeks", _client_command(myweeks.myweeks_command), filters=PRIVATE),
             CommandHandler("language", language_command, filters=PRIVATE),
             CommandHandler("delete", delete, filters=PRIVATE),
             # Commands for people in clients' teams
             CommandHandler("clients", _member_command(team.clients_command), filters=PRIVATE),
-            CommandHandler("myweeks", _client_command(myweeks.myweeks_command), filters=PRIVATE),
             CommandHandler("invite", _member_command(team.invite_command), filters=PRIVATE),
             CommandHandler("nudge", _member_command(nudge.nudge_command), filters=PRIVATE),
             # Buttons, routed by id, never by label: typed actions first, then older patterns

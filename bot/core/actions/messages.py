@@ -124,6 +124,39 @@ class PromiseCall(Action, tag="npc"):
     days: int
 
 
+@dataclass(frozen=True)
+class ReflectFor(Action, tag="nrf"):
+    """Someone close sends the note they just wrote to a client they are close to: first
+    whom (``team`` None), then to the client alone or to the client and their staff."""
+
+    client_id: int
+    note_id: int
+    team: bool | None = None
+
+
+@dataclass(frozen=True)
+class StartReflection(Action, tag="nrs"):
+    """Someone close starts the few questions for the meeting (dialogs/reflection.yaml)."""
+
+    client_id: int
+
+
+@dataclass(frozen=True)
+class SkipReflectionStep(Action, tag="nrk"):
+    """ "Skip this one" under a question of the reflection."""
+
+    relay_id: int
+    step: int
+
+
+@dataclass(frozen=True)
+class ReflectDraft(Action, tag="nrd"):
+    """The written reflection to the client alone, or to the client and their staff."""
+
+    relay_id: int
+    team: bool
+
+
 # --- the client's buttons under a message from their team ----------------------------------------
 
 
@@ -137,6 +170,14 @@ class ReplyToMember(Action, tag="mr"):
 @dataclass(frozen=True)
 class ThankMember(Action, tag="mt"):
     """The client says thank you for a nudge or an answer."""
+
+    relay_id: int
+
+
+@dataclass(frozen=True)
+class TalkAtMeeting(Action, tag="mta"):
+    """ "Let's talk about this at the meeting" under someone close's words: it joins the
+    agenda of the client's next meeting."""
 
     relay_id: int
 
