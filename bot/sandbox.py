@@ -85,7 +85,14 @@ def _state(message: ChatMessage) -> _State:
 class Sandbox:
     """Feeds what you type to the bot as Telegram updates and prints what the bot did."""
 
-    def __init__(self, app: App, api: FakeBotAPI, clock: ManualClock, out: TextIO) -> None:
+    def __init__(
+        self,
+        app: App,
+        api: FakeBotAPI,
+        clock: ManualClock,
+        out: TextIO,
+        files: Path | None = None,
+    ) -> None:
         self.app = app
         self.api = api
         self.clock = clock
@@ -107,6 +114,11 @@ class Sandbox:
         self._counter = itertools.count()
         self._during_wait: dict[_MessageKey, datetime] = {}
         self._calls_read = 0
+        # Where each file and picture the bot sends is saved, so a person can open it; made at
+        # the first one (a folder under the system's temporary folder unless ``files`` says).
+        self._files_wanted = files
+        self.files: Path | None = None
+        self._saved: dict[_MessageKey, Path] = {}
         # Everyone's Telegram starts in the service's language; :lang changes the player's.
         self.start_language = self.catalog.language_for(None)
         api.add_user(
@@ -397,11 +409,16 @@ class Sandbox:
         label = self.s("edited") if edited else "Between › "
         body = message.body
         if message.document is not None:
-            size = len(message.document["content"])
-            shown = self.s("file", file=message.document["file_name"], size=size)
+            content: bytes = message.document["content"]
+            name = message.document["file_name"] or "file"
+            path = self._save(message, name, content)
+            shown = self.s("file", file=name, size=len(content), path=path)
             body = f"{shown} {body}".strip()
         elif message.photo is not None:
-            body = f"{self.s('qr_picture')} {body}".strip()
+            width, height = image_size(message.photo)
+            path = self._save(message, "picture.png", message.photo)
+            shown = self.s("picture_saved", width=width, height=height, path=path)
+            body = f"{shown} {body}".strip()
         text_lines = body.splitlines() or [""]
         lines = [label + stamp + text_lines[0]] + [_INDENT + line for line in text_lines[1:]]
         buttons = message.buttons()
@@ -412,6 +429,23 @@ class Sandbox:
         elif self._keyboards.get(message.chat_id, message).message_id == message.message_id:
             self._keyboards.pop(message.chat_id, None)
         return lines
+
+    def _save(self, message: ChatMessage, name: str, content: bytes) -> Path:
+        """Keep a file the bot sent where a person can open it; its path."""
+        key = (message.chat_id, message.message_id)
+        if key in self._saved:
+            return self._saved[key]
+        if self.files is None:
+            if self._files_wanted is not None:
+                self._files_wanted.mkdir(parents=True, exist_ok=True)
+                self.files = self._files_wanted
+            else:
+                self.files = Path(tempfile.mkdtemp(prefix="between-sandbox-files-"))
+        safe = re.sub(r"[^\w.-]", "_", Path(name).name) or "file"
+        path = self.files / f"{len(self._saved) + 1}-{safe}"
+        path.write_bytes(content)
+        self._saved[key] = path
+        return path
 
     def _picture(self, content: bytes) -> str:
         width, height = image_size(content)
@@ -477,10 +511,15 @@ def said_moment(
 
 @asynccontextmanager
 async def open_sandbox(
-    settings: Settings, catalog: Catalog, out: TextIO, start: datetime | None = None
+    settings: Settings,
+    catalog: Catalog,
+    out: TextIO,
+    start: datetime | None = None,
+    files: Path | None = None,
 ) -> AsyncIterator[Sandbox]:
     """A sandbox on a temporary database, its clock at ``start`` (default: ``SANDBOX_START``
-    where the service is)."""
+    where the service is); the files the bot sends are saved in ``files`` (default: a new
+    folder under the system's temporary folder, kept after the sandbox closes)."""
     with tempfile.TemporaryDirectory(prefix="between-sandbox-") as data_dir:
         settings = dataclasses.replace(
             settings,
@@ -497,7 +536,7 @@ async def open_sandbox(
             if app.job_queue is not None:
                 for job in app.job_queue.jobs():
                     job.schedule_removal()
-            yield Sandbox(app, api, clock, out)
+            yield Sandbox(app, api, clock, out, files)
 
 
 async def run_sandbox(
@@ -536,6 +575,8 @@ async def run_sandbox(
             if not line or not await sandbox.handle(line):
                 break
         closed = sandbox.s("closed")
+        if sandbox.files is not None:
+            closed += "\n" + sandbox.s("files_kept", folder=sandbox.files)
     print(closed, file=out, flush=True)
     return 0
 
@@ -622,11 +663,13 @@ def readme_settings(catalog: Catalog) -> Settings:
 async def transcript(settings: Settings, catalog: Catalog, script: str) -> str:
     """What the sandbox prints for ``script`` after its greeting, as the README shows it."""
     out = io.StringIO()
-    async with open_sandbox(settings, catalog, out, README_START) as sandbox:
-        for line in script.splitlines():
-            if not await sandbox.handle(line):
-                break
-    return normalise(mask_codes(out.getvalue()))
+    with tempfile.TemporaryDirectory(prefix="between-sandbox-files-") as files:
+        async with open_sandbox(settings, catalog, out, README_START, Path(files)) as sandbox:
+            for line in script.splitlines():
+                if not await sandbox.handle(line):
+                    break
+        # Where files were saved differs each run: the README shows "…/2-picture.png".
+        return normalise(mask_codes(out.getvalue().replace(files, "…")))
 
 
 def readme_diff(example: Example, produced: str) -> str:

@@ -8,7 +8,9 @@ from __future__ import annotations
 import io
 import logging
 import re
+import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -197,3 +199,34 @@ async def test_the_sandbox_speaks_the_language_of_the_person_played(
         catalog.get(language, "sandbox.choose_persona", personas="client, clinician, peer, friend")
         in after
     )
+
+
+async def test_files_and_pictures_the_bot_sends_are_saved_where_a_person_can_open_them(
+    settings: Settings, catalog: Catalog, tmp_path: Path
+) -> None:
+    out = io.StringIO()
+    async with open_sandbox(settings, catalog, out, README_START, tmp_path) as sandbox:
+        for line in ("/start", "1", "/mydata", ":as clinician", "/invite"):
+            await sandbox.handle(line)
+    printed = out.getvalue()
+    saved = sorted(path.name for path in tmp_path.iterdir())
+    assert saved == ["1-between-my-data.txt", "2-between-my-data.json", "3-picture.png"]
+    text = (tmp_path / "1-between-my-data.txt").read_text(encoding="utf-8")
+    assert text.startswith("Everything Between keeps about you")
+    assert f"saved as {tmp_path / '1-between-my-data.txt'}]" in printed
+    assert (tmp_path / "3-picture.png").read_bytes().startswith(b"\x89PNG")
+    assert f"saved as {tmp_path / '3-picture.png'}]" in printed
+
+
+async def test_a_closed_sandbox_says_where_its_files_stay(
+    settings: Settings, catalog: Catalog
+) -> None:
+    out = io.StringIO()
+    await run_sandbox(
+        settings, catalog, io.StringIO("/start\n/mydata\n"), out, start=README_START, env={}
+    )
+    last = out.getvalue().rstrip().splitlines()[-1]
+    assert last.startswith("(The files and pictures it sent stay in ")
+    folder = Path(last.removeprefix("(The files and pictures it sent stay in ").rstrip(".)"))
+    assert sorted(p.name for p in folder.iterdir())[0] == "1-between-my-data.txt"
+    shutil.rmtree(folder)
