@@ -201,6 +201,10 @@ async def test_the_sandbox_speaks_the_language_of_the_person_played(
     )
 
 
+def _names(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.iterdir())
+
+
 async def test_files_and_pictures_the_bot_sends_are_saved_where_a_person_can_open_them(
     settings: Settings, catalog: Catalog, tmp_path: Path
 ) -> None:
@@ -209,7 +213,7 @@ async def test_files_and_pictures_the_bot_sends_are_saved_where_a_person_can_ope
         for line in ("/start", "1", "/mydata", ":as clinician", "/invite"):
             await sandbox.handle(line)
     printed = out.getvalue()
-    saved = sorted(path.name for path in tmp_path.iterdir())
+    saved = _names(tmp_path)
     assert saved == ["1-between-my-data.txt", "2-between-my-data.json", "3-picture.png"]
     text = (tmp_path / "1-between-my-data.txt").read_text(encoding="utf-8")
     assert text.startswith("Everything Between keeps about you")
@@ -228,5 +232,5 @@ async def test_a_closed_sandbox_says_where_its_files_stay(
     last = out.getvalue().rstrip().splitlines()[-1]
     assert last.startswith("(The files and pictures it sent stay in ")
     folder = Path(last.removeprefix("(The files and pictures it sent stay in ").rstrip(".)"))
-    assert sorted(p.name for p in folder.iterdir())[0] == "1-between-my-data.txt"
+    assert _names(folder)[0] == "1-between-my-data.txt"
     shutil.rmtree(folder)
