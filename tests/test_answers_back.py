@@ -8,26 +8,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.app import App
-from bot.core.actions.settings import Agree
 from bot.standin import ChatMessage, FakeBotAPI
-from tests.conftest import Person, join, make_staff, services
-from tests.test_nudge import _nudge, _press_action, _tick
+from tests.conftest import Person
+from tests.test_nudge import _later, _nudge, _setup, _tick
 
 
 def _labels(message: ChatMessage) -> list[str]:
     return [label for label, _ in message.buttons()]
-
-
-async def _team(app: App, api: FakeBotAPI, alex: Person) -> tuple[Person, Person]:
-    """Alex agreed at first contact (check-ins Mon and Thu 18:00, hours 09:00–21:00) and has
-    Dr Kim and Sam in their team."""
-    kim = await make_staff(app, api, 201, "Dr Kim", "clinician")
-    sam = await make_staff(app, api, 301, "Sam", "peer")
-    await alex.send("/start")
-    await _press_action(alex, Agree(first=True))
-    await join(kim, alex)
-    await join(sam, alex)
-    return kim, sam
 
 
 async def _share_with_kim(alex: Person, words: str) -> None:
@@ -40,15 +27,10 @@ async def _share_with_kim(alex: Person, words: str) -> None:
     await alex.press("Share with Dr Kim")
 
 
-async def _later(app: App, delta: timedelta) -> None:
-    services(app).clock.advance(delta)
-    await _tick(app)
-
-
 async def test_a_clinician_answers_what_alex_shared_and_alex_gets_it_in_their_hours(
     app: App, api: FakeBotAPI, alex: Person
 ) -> None:
-    kim, sam = await _team(app, api, alex)
+    kim, sam = await _setup(app, api, alex)
     kim_before = len(api.messages(kim.id))
     await _share_with_kim(alex, "The new dose makes me dizzy")
     (shared,) = api.messages(kim.id)[kim_before:]
@@ -76,7 +58,7 @@ async def test_a_clinician_answers_what_alex_shared_and_alex_gets_it_in_their_ho
 async def test_a_withdrawn_share_can_no_longer_be_answered(
     app: App, api: FakeBotAPI, alex: Person
 ) -> None:
-    kim, _ = await _team(app, api, alex)
+    kim, _ = await _setup(app, api, alex)
     kim_before = len(api.messages(kim.id))
     await _share_with_kim(alex, "Something I regret sharing")
     (shared,) = api.messages(kim.id)[kim_before:]
@@ -97,7 +79,7 @@ async def test_please_call_me_is_answered_with_a_day_and_alex_is_told_inside_the
 ) -> None:
     """Sunday evening, outside Alex's hours, Dr Kim says "I'll call tomorrow": the preview
     says when Alex will read it, and the words name the day, so they stay true on arrival."""
-    kim, _ = await _team(app, api, alex)
+    kim, _ = await _setup(app, api, alex)
     await _later(app, timedelta(days=6, hours=12))  # Sunday 8 March, 21:00 in London
     await alex.send("/team")
     await alex.press("Dr Kim")
@@ -124,7 +106,7 @@ async def test_please_call_me_is_answered_with_a_day_and_alex_is_told_inside_the
 async def test_write_instead_opens_an_answer_in_words(
     app: App, api: FakeBotAPI, alex: Person
 ) -> None:
-    kim, _ = await _team(app, api, alex)
+    kim, _ = await _setup(app, api, alex)
     await alex.send("/team")
     await alex.press("Dr Kim")
     await alex.press("Ask Dr Kim to get in touch")
@@ -139,7 +121,7 @@ async def test_write_instead_opens_an_answer_in_words(
 async def test_a_peer_sees_what_became_of_their_nudges_as_facts(
     app: App, api: FakeBotAPI, alex: Person
 ) -> None:
-    _, sam = await _team(app, api, alex)
+    _, sam = await _setup(app, api, alex)
     await _nudge(sam, "Now", "Thinking of you")
     await _tick(app)
     (upcoming, _) = await sam.send("/nudge")

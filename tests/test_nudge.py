@@ -23,6 +23,12 @@ async def _tick(app: App) -> None:
     await scheduler.tick()
 
 
+async def _later(app: App, delta: timedelta) -> None:
+    """The clock moves on by ``delta``; whatever is due then goes out."""
+    services(app).clock.advance(delta)
+    await _tick(app)
+
+
 async def _press_action(person: Person, action: Action) -> list[ChatMessage]:
     """Press the newest button that carries ``action``, whatever its label says."""
     data = encode(action)

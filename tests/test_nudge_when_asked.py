@@ -97,8 +97,9 @@ async def test_alex_writes_hi_and_sees_sams_nudge_once_before_the_answer(
         "No more nudges from Sam",
     ]
     assert _bodies(await alex.send("hi again")) == [SAVED], "shown once"
-    (menu,) = await sam.send("/nudge")
-    assert "still to arrive" not in menu.body
+    facts, menu = await sam.send("/nudge")
+    assert "still to arrive" not in facts.body + menu.body
+    assert facts.body.endswith(": it arrived.")  # a fact, not a rate
     # Its buttons work as under any nudge.
     sam_before = len(api.messages(sam.id))
     await alex.press_data(nudge.message_id, nudge.buttons()[1][1])  # Thanks
@@ -168,8 +169,9 @@ async def test_a_nudge_sam_took_back_or_that_waited_too_long_is_not_shown(
     assert _bodies(await alex.send("hi")) == [SAVED]
     await _nudge(sam, "Too late")
     await _days_pass(app, clock, 7)
-    (menu,) = await sam.send("/nudge")
-    assert "Too late" not in menu.body, "no longer said to be on its way"
+    facts, menu = await sam.send("/nudge")
+    assert "Too late" not in facts.body + menu.body, "no longer said to be on its way"
+    assert facts.body.endswith(": not sent, its time ran out before Alex could get it.")
     assert _bodies(await alex.send("hi")) == [SAVED]
 
 

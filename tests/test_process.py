@@ -247,7 +247,8 @@ def _sandbox(script: str, tmp_path: Path) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "sandbox"],
         input=script,
-        env=_env(BOT_DATA_DIR=str(tmp_path / "not-used")),
+        # The files the sandbox saves go under this test's own temporary folder.
+        env=_env(BOT_DATA_DIR=str(tmp_path / "not-used"), TMPDIR=str(tmp_path)),
         capture_output=True,
         text=True,
         timeout=60,
@@ -272,7 +273,7 @@ def test_sandbox_switches_to_staff_and_moves_the_clock(tmp_path: Path) -> None:
     out = _sandbox(
         ":as peer\n/help\n:wait 1d2h\n:as client\n/start\n:quit\nnever read\n", tmp_path
     )
-    assert "(You are now Sam, peer.)" in out
+    assert "(You are now Sam, peer supporter.)" in out
     assert "Welcome, Sam. Your staff account" in out
     assert "(Time passes. It is now" in out
     assert "Welcome back" not in out  # Alex had not started before
@@ -316,7 +317,7 @@ def test_sandbox_shows_a_full_round_of_sharing(tmp_path: Path) -> None:
         ":as clinician\n/clients\n1\n"
     )
     out = _sandbox(script, tmp_path)
-    assert "[picture: a QR code of the link above]" in out
+    assert "[picture, 450×450, saved as " in out  # the QR code, where it can be opened
     assert "[1] Accept Dr Kim" in out
     assert "Shared with Dr Kim." in out
     kim_reads = out.split("Dr Kim › /clients")[1]
@@ -340,7 +341,7 @@ def test_sandbox_shows_a_nudge_a_reply_and_the_peer_reading_it(tmp_path: Path) -
     assert "Sam (peer supporter) wanted to check in:" in out
     assert "[1] Reply to Sam" in out
     assert "Sent to Sam. Only Sam can see it." in out
-    sam_reads = out.split("  (You are now Sam, peer.)")[-1]
+    sam_reads = out.split("  (You are now Sam, peer supporter.)")[-1]
     assert (
         "Alex replied to your nudge:\n          \n          Better today, thank you\n"
         "          [1] Answer Alex"
@@ -349,7 +350,7 @@ def test_sandbox_shows_a_nudge_a_reply_and_the_peer_reading_it(tmp_path: Path) -
 
 def test_sandbox_plays_a_dutch_client(tmp_path: Path) -> None:
     out = _sandbox(":lang nl\n/start\n1\n/checkin\n1\nik wil dood\n", tmp_path)
-    assert "(Alex's Telegram is now set to 'nl'." in out
+    assert "(De Telegram van Alex staat nu op 'nl'." in out  # the sandbox speaks Dutch too
     after = out.split("Alex › /start", 1)[1]
     assert "Ik ben Between" in after  # the welcome, in Dutch
     assert "113 Zelfmoordpreventie" in after and "Samaritans" not in after

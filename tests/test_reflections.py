@@ -10,7 +10,7 @@ from bot.app import App
 from bot.core.actions.settings import Agree
 from bot.standin import ChatMessage, FakeBotAPI
 from tests.conftest import Person, join, link_code, make_staff, services
-from tests.test_nudge import _press_action, _tick
+from tests.test_nudge import _later, _press_action, _tick
 
 WORRY = "I'm worried about Alex, she hasn't been sleeping"
 
@@ -36,11 +36,6 @@ async def _network(app: App, api: FakeBotAPI, alex: Person) -> tuple[Person, Per
     await _later(app, timedelta(hours=1))  # 10:00: the notices that Jo joined go out
     await _later(app, timedelta(hours=1))  # 11:00: nothing went out just now
     return kim, sam, jo
-
-
-async def _later(app: App, delta: timedelta) -> None:
-    services(app).clock.advance(delta)
-    await _tick(app)
 
 
 async def test_jos_words_reach_alex_alone_when_jo_chooses_so(
@@ -78,6 +73,10 @@ async def test_with_the_team_the_staff_get_it_at_the_moment_alex_does_never_befo
     (preview,) = await jo.press("To Alex and Alex's team")
     assert preview.body.startswith("Alex will see this tomorrow at 09:00")
     assert preview.body.endswith("Dr Kim and Sam get it at the same moment, never before.")
+    # One person of staff gets it, in the singular (checked on the words themselves).
+    catalog = services(app).catalog
+    one = catalog.get("en", "reflection.team_too", names="Dr Kim", count=1)
+    assert one == "Dr Kim gets it at the same moment, never before."
     staff_before = {p.id: len(api.messages(p.id)) for p in (kim, sam)}
     await jo.press("Send")
     await _later(app, timedelta(hours=1))  # 23:00: nothing yet, for anyone

@@ -767,7 +767,7 @@ class Nudges:
             return view
         staff = [m.person.name for m in await self._teams.team_of(client.id) if m.role.is_staff]
         also = (
-            t("reflection.team_too", names=tuple(staff))
+            t("reflection.team_too", names=tuple(staff), count=len(staff))
             if staff
             else t("reflection.no_staff", name=client.name)
         )
