@@ -25,5 +25,7 @@ COPY dialogs ./dialogs
 RUN pip install --no-deps . && pip check && between dialogs check
 
 USER between
+# matplotlib (/myweeks) builds its font list once; built here, the first picture need not wait.
+RUN python -c "import matplotlib.font_manager"
 VOLUME ["/data", "/keys"]
 CMD ["between", "run"]
