@@ -196,3 +196,33 @@ async def test_skipping_every_question_sends_nothing(
         await jo.press("Skip this one")
     assert jo.last().body == "Nothing was written, so nothing was sent."
     assert jo.last().buttons() == []
+
+
+async def test_a_client_who_chose_only_when_i_ask_reads_it_first_and_the_staff_then(
+    app: App, api: FakeBotAPI, alex: Person
+) -> None:
+    """Alex chose "Only when I ask": Jo's words wait for Alex's next message, and the staff's
+    copies go at that moment, not before."""
+    kim = await make_staff(app, api, 201, "Dr Kim", "clinician")
+    await alex.send("/start")
+    await join(kim, alex)
+    await alex.press("Only when I ask")
+    await alex.send("/team")
+    code = link_code(await alex.press("Invite someone close to me"))
+    jo = Person(app, api, 401, "Jo")
+    await jo.send(f"/start {code}")
+    await jo.press("Accept")
+    await _later(app, timedelta(hours=1))
+    await jo.send(WORRY)
+    (preview,) = await jo.press("To Alex and Alex's team")
+    assert "the next time they write to me" in preview.body
+    kim_before = len(api.messages(kim.id))
+    await jo.press("Send")
+    await _later(app, timedelta(hours=2))
+    assert api.messages(kim.id)[kim_before:] == []  # Alex has not read it: nobody has
+    sent = await alex.send("hi")
+    assert any(WORRY in m.body for m in sent)
+    (copy,) = api.messages(kim.id)[kim_before:]
+    assert copy.body.endswith(WORRY)
+    await alex.send("hi again")
+    assert len(api.messages(kim.id)[kim_before:]) == 1  # once

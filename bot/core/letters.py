@@ -9,7 +9,7 @@ from bot.core.actions.settings import Agree, ShowSettings, TurnOff
 from bot.core.actions.team import MeetingSlot
 from bot.core.i18n import Catalog
 from bot.core.model import ClientSchedule, Relay, Role, User
-from bot.core.views import Choice, Say, Text, t
+from bot.core.views import Choice, Say, t
 
 
 class CoreLetters:
@@ -24,8 +24,7 @@ class CoreLetters:
 
     def reflection_copy(self, client: User, relay: Relay) -> Say:
         """Someone close's words, for the client's staff, as they reached the client."""
-        text = t("reflection.to_staff", name=relay.member_name, client=client.name)
-        return Say.of(text, Text.plain(relay.body or ""))
+        return nudges.staff_copy(client, relay)
 
     def meeting(self, client: User, slot: str, day: date) -> Say:
         """The invitation before or after a network meeting."""

@@ -218,6 +218,12 @@ def client_message(relay: Relay, role: Role) -> Say:
     return Say.of(t(key, name=name, role=role, text=relay.body or ""), choices=choices)
 
 
+def staff_copy(client: User, relay: Relay) -> Say:
+    """Someone close's words, for the client's staff, as they reached the client."""
+    text = t("reflection.to_staff", name=relay.member_name, client=client.name)
+    return Say.of(text, Text.plain(relay.body or ""))
+
+
 def pause_note(name: str, own: ClientSchedule | None, *, held: bool) -> Say | None:
     """A paused client, for a member: until when (or, for a message that was already waiting,
     that it is held), and the client's own message for the team if they left one. None if the
@@ -338,11 +344,12 @@ class Nudges:
         self, client_id: int, kind: str, due: datetime | None, now: datetime
     ) -> Arrival:
         """When a member's message of ``kind`` will really reach the client; for a nudge to a
-        client who chose "Only when I ask", the next time they write (``held_for``)."""
+        client who chose "Only when I ask", the next time they write (``held_for``); so too
+        someone close's words."""
         found = await arrival(self._planner, client_id, kind, due or now, now)
         if (
             found.hold is not Hold.NOT_AGREED
-            or kind != NUDGE
+            or kind not in (NUDGE, REFLECTION)
             or not await self._sends.only_when_asked(client_id)
         ):
             return found
@@ -1080,14 +1087,27 @@ class Nudges:
             role = await self._teams.team_role(client.id, relay.member_id)
             if role is None:
                 continue
-            arrived = partial(self._arrived, relay.id, send_id, now)
+            arrived = partial(self._arrived, client, relay, send_id, now)
             says.append(dataclasses.replace(client_message(relay, role), on_sent=arrived))
         return View(tuple(says))
 
-    async def _arrived(self, relay_id: int, send_id: int, now: datetime, message_id: int) -> None:
-        """A waiting nudge reached the client, who had written: it is sent, never again."""
-        await self._messages.update_relay(relay_id, status="sent", expect="planned")
+    async def _arrived(
+        self, client: User, relay: Relay, send_id: int, now: datetime, message_id: int
+    ) -> None:
+        """A waiting nudge (or someone close's words) reached the client, who had written: it
+        is sent, never again; the client's staff get someone close's words now, if chosen."""
+        first = await self._messages.update_relay(relay.id, status="sent", expect="planned")
         await self._sends.finish_send(send_id, "sent", now, reason="asked", message_id=message_id)
+        if first and relay.kind == REFLECTION and relay.audience == "team":
+            say = staff_copy(client, relay)
+            for member in await self._teams.team_of(client.id):
+                if not member.role.is_staff or member.person.id == relay.member_id:
+                    continue
+                sent = await self._outbox.send(member.person, say)
+                if sent is not None:
+                    await self._messages.add_relay_copy(
+                        relay.id, member.person.id, member.person.chat_id, sent, now
+                    )
 
     # --- one entry for presses, one for typed words --------------------------------------------
 
