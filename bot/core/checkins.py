@@ -42,8 +42,8 @@ AGENDA_DIALOG = "meeting_prep"
 AFTER_MEETING_DIALOG = "after_meeting"
 """Asked after a meeting: what was put on the agenda before it was for that meeting."""
 AGENDA_LOOKBACK = 50
-AGENDA_QUOTE = 120  # how much of someone close's words an agenda line quotes
 """Check-ins looked at for what was put on the agenda since the last meeting."""
+AGENDA_QUOTE = 120  # how much of someone close's words an agenda line quotes
 CONTACT_ORDER = (Role.PEER, Role.CLINICIAN, Role.NETWORK)
 """Whom a client who needs to talk is offered: their peer supporter first, else a clinician,
 else someone close."""
