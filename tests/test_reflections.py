@@ -103,6 +103,8 @@ async def test_alex_puts_jos_words_on_the_agenda_and_answers_jo(
     await _tick(app)
     (said,) = await alex.press("Let's talk about this at the meeting")
     assert said.body == "Okay. It's on the agenda for your next network meeting, with Jo's words."
+    words = next(m for m in api.messages(alex.id) if m.body.endswith(WORRY))
+    assert _labels(words) == ["Reply to Jo", "Thanks"]  # done: that button is gone
     sent = await alex.send("/agenda")
     assert any(f"• What Jo wrote: “{WORRY}”" in m.body for m in sent), [m.body for m in sent]
     # Alex answers Jo; Jo can answer back.
@@ -226,3 +228,19 @@ async def test_a_client_who_chose_only_when_i_ask_reads_it_first_and_the_staff_t
     assert copy.body.endswith(WORRY)
     await alex.send("hi again")
     assert len(api.messages(kim.id)[kim_before:]) == 1  # once
+
+
+async def test_when_jo_erases_their_account_their_words_leave_the_staffs_chats(
+    app: App, api: FakeBotAPI, alex: Person
+) -> None:
+    kim, _, jo = await _network(app, api, alex)
+    await jo.send(WORRY)
+    await jo.press("To Alex and Alex's team")
+    kim_before = len(api.messages(kim.id))
+    await jo.press("Send")
+    await _tick(app)
+    (copy,) = api.messages(kim.id)[kim_before:]
+    await jo.send("/delete")
+    await jo.press("Erase everything")
+    assert copy.message_id not in {m.message_id for m in api.messages(kim.id)}
+    assert not any(WORRY in m.body for m in api.messages(kim.id))

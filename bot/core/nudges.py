@@ -1000,7 +1000,15 @@ class Nudges:
             case TalkAtMeeting() if relay.kind == REFLECTION:
                 if relay.agenda_at is None:
                     await self._messages.update_relay(relay.id, agenda_at=now)
-                return View.say("reflection.on_agenda", name=name)
+                view = View.say("reflection.on_agenda", name=name)
+                if message_id is not None:  # done: the message keeps Reply and Thanks
+                    kept = tuple(
+                        choice
+                        for choice in client_message(relay, Role.NETWORK).choices
+                        if not isinstance(choice.action, TalkAtMeeting)
+                    )
+                    view = View(rebutton=((message_id, kept),)) + view
+                return view
             case AskStopNudges() if relay.kind == NUDGE:
                 choices = [
                     Choice(t("nudge.stop_yes", name=name), StopNudges(relay.id, True)),

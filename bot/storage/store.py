@@ -347,8 +347,9 @@ class SqliteStore:
 
     async def copies(self, client_id: int, member_id: int | None = None) -> list[Copy]:
         """The messages in team members' chats that carry the client's words or name: their
-        messages to members and the /clients pages about them; with ``member_id``, only in that
-        member's chat, and the client's shares there too."""
+        messages to members, the /clients pages about them, and someone close's words that
+        reached their staff; with ``member_id``, only in that member's chat (and the client's
+        shares there too), and the copies of what that member wrote, wherever they are."""
         one = " AND {} = :member" if member_id is not None else ""
         query = (
             "SELECT 'relay' AS kind, chat_id, message_id, created_at AS sent_at, "
@@ -359,10 +360,15 @@ class SqliteStore:
             " UNION ALL SELECT 'view', chat_id, message_id, shown_at, member_id, NULL "
             "FROM client_views WHERE client_id = :client" + one.format("member_id")
         )
+        # Copies of someone close's words in the client's staff's chats: in one member's
+        # chat, and, when that member is the one who wrote them, in every chat.
+        mine = ""
+        if member_id is not None:
+            mine = " AND (c.member_id = :member OR r.member_id = :member)"
         query += (
             " UNION ALL SELECT 'reflection', c.chat_id, c.message_id, c.sent_at, c.member_id, "
             "c.id FROM relay_copies c JOIN relays r ON r.id = c.relay_id "
-            "WHERE r.client_id = :client" + one.format("c.member_id")
+            "WHERE r.client_id = :client" + mine
         )
         if member_id is not None:
             query += (
