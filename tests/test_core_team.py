@@ -457,11 +457,16 @@ async def test_clients_show_each_member_only_what_was_shared_with_them(
         assert "FOR-SAM-AND-JO" in said(catalog, view) and "FOR-KIM" not in said(catalog, view)
     # Words for each role: a peer can nudge from here; someone close reads no staff words.
     peer_view = await team.client(sam, alex.id, NOW)
-    assert buttons(peer_view) == [NudgeWho(alex.id), ClientList()]
-    assert labels(catalog, peer_view) == ["Nudge Alex", "All clients"]
+    assert buttons(peer_view) == [AskMeeting(alex.id), NudgeWho(alex.id), ClientList()]
+    assert labels(catalog, peer_view) == [
+        "Propose a meeting date to Alex",
+        "Nudge Alex",
+        "All clients",
+    ]
     close_view = await team.client(jo, alex.id, NOW)
-    assert buttons(close_view) == [StartReflection(alex.id), ClientList()]
+    assert buttons(close_view) == [AskMeeting(alex.id), StartReflection(alex.id), ClientList()]
     assert labels(catalog, close_view) == [
+        "Propose a meeting date to Alex",
         "Write something for Alex's meeting",
         "Back to the list",
     ]
@@ -722,7 +727,7 @@ def test_which_meeting_is_next_is_decided_by_today() -> None:
     assert meetings_on(today, None, old).proposal is None
 
 
-async def test_only_a_clinician_in_the_client_s_team_now_may_propose(
+async def test_only_someone_in_the_client_s_team_now_may_propose(
     team: Team,
     catalog: Catalog,
     store: SqliteStore,
@@ -738,13 +743,18 @@ async def test_only_a_clinician_in_the_client_s_team_now_may_propose(
     await link(team, catalog, sam, alex)
     jo = await network(team, catalog, store, alex)
     stamp = int(NOW.timestamp())
-    for presser, client_id in ((lee, alex.id), (sam, alex.id), (jo, alex.id), (kim, BIG)):
+    for presser, client_id in ((lee, alex.id), (kim, BIG)):
         asked = await team.ask_meeting(presser, client_id, NOW)
         assert said(catalog, asked) == "This person is not in your list. Nothing has changed."
         assert await waits.current(presser.id, NOW) is None
         proposed = await team.confirm_meeting(presser, client_id, "2026-03-12", NOW)
         assert said(catalog, proposed) == "This person is not in your list. Nothing has changed."
-    # Clinicians propose; nobody clears a client's date from an old "No date" for them.
+    # Anyone in Alex's team may propose a date: a peer supporter, someone close.
+    for presser in (sam, jo):
+        asked = await team.ask_meeting(presser, alex.id, NOW)
+        assert said(catalog, asked).startswith("Which day would you like to propose to Alex")
+        await waits.take(presser.id, NOW)
+    # Members propose; nobody clears a client's date from an old "No date" for them.
     for presser in (kim, lee, sam):
         cleared = await team.no_meeting(presser, alex.id, stamp, NOW)
         assert cleared.says == () and cleared.toast is not None

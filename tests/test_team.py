@@ -441,7 +441,7 @@ async def test_past_meeting_is_never_next(
     assert "proposed" not in team.body and "next network meeting:" not in team.body
 
 
-async def test_only_a_clinician_in_the_team_can_propose_a_date(
+async def test_only_someone_in_the_team_can_propose_a_date(
     app: App, api: FakeBotAPI, alex: Person, blair: Person
 ) -> None:
     kim = await make_staff(app, api, 201, "Dr Kim", "clinician")
@@ -450,25 +450,28 @@ async def test_only_a_clinician_in_the_team_can_propose_a_date(
     await alex.send("/start")
     await join(kim, alex)
     await join(sam, alex)
-    for outsider in (lee, sam):
-        (reply,) = await outsider.press_data(
-            outsider.last().message_id if api.messages(outsider.id) else 1,
-            encode(AskMeeting(alex.id)),
-        )
-        assert "not in your list" in reply.body or "Nothing has changed" in reply.body
-        (forged,) = await outsider.press_data(
-            outsider.last().message_id, encode(ConfirmMeeting(alex.id, "2026-03-20"))
-        )
-        assert "not in your list" in forged.body
+    outsider = lee  # not in Alex's team
+    (reply,) = await outsider.press_data(
+        outsider.last().message_id if api.messages(outsider.id) else 1,
+        encode(AskMeeting(alex.id)),
+    )
+    assert "not in your list" in reply.body or "Nothing has changed" in reply.body
+    (forged,) = await outsider.press_data(
+        outsider.last().message_id, encode(ConfirmMeeting(alex.id, "2026-03-20"))
+    )
+    assert "not in your list" in forged.body
     waits, now = services(app).waits, services(app).clock.now()
     assert waits is not None
     assert await waits.current(lee.id, now) is None
-    assert await waits.current(sam.id, now) is None
     assert await services(app).db.meeting_proposal(alex.id) is None
-    # Sam, a peer supporter, is offered a nudge instead.
+    # Sam, a peer supporter, may propose a date too (anyone in the team may), and nudge.
     await sam.send("/clients")
     (detail,) = await sam.press("Alex")
-    assert [label for label, _ in detail.buttons()] == ["Nudge Alex", "All clients"]
+    assert [label for label, _ in detail.buttons()] == [
+        "Propose a meeting date to Alex",
+        "Nudge Alex",
+        "All clients",
+    ]
     # The client can set it too, after reading it back.
     await alex.send("/team")
     await alex.press("Set the meeting date")
@@ -477,3 +480,37 @@ async def test_only_a_clinician_in_the_team_can_propose_a_date(
     await alex.press("Yes, save it")
     saved = api.messages(alex.id)[-1]
     assert saved.body.startswith("Saved: your next network meeting is on Friday, 20 March 2026")
+
+
+async def test_a_peer_supporter_proposes_a_date_and_it_is_proposed_everywhere_until_alex_says(
+    app: App, api: FakeBotAPI, alex: Person
+) -> None:
+    """Anyone in the team may propose the next meeting's date (issue 22): the client answers
+    in one tap; until then the team reads it as proposed."""
+    kim = await make_staff(app, api, 201, "Dr Kim", "clinician")
+    sam = await make_staff(app, api, 301, "Sam", "peer")
+    await alex.send("/start")
+    await alex.press("That's fine")
+    await join(kim, alex)
+    await join(sam, alex)
+    await sam.send("/clients")
+    await sam.press("Alex")
+    await sam.press("Propose a meeting date to Alex")
+    (check,) = await sam.send("2026-03-20")
+    assert "Friday, 20 March 2026" in check.body
+    await sam.press(check.buttons()[0][0])
+    clock = services(app).clock
+    clock.advance(timedelta(hours=1))
+    scheduler = services(app).scheduler
+    assert scheduler is not None
+    await scheduler.tick()
+    proposal = next(m for m in api.messages(alex.id) if "proposes a date" in m.body)
+    assert proposal.body.startswith("Sam (peer supporter) proposes a date for your next")
+    await kim.send("/clients")
+    (listing,) = api.messages(kim.id)[-1:]
+    assert "20 March 2026 proposed, waiting for Alex's answer" in listing.body
+    sam_before = len(api.messages(sam.id))
+    await alex.press("That works")
+    assert await services(app).db.next_meeting(alex.id) == "2026-03-20"
+    (told,) = api.messages(sam.id)[sam_before:]
+    assert told.body.startswith("Alex said yes to the next network meeting on")

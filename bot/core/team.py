@@ -553,29 +553,29 @@ class Team:
         return now.astimezone(await self._planner.zone_of(client_id)).date()
 
     async def meetings(self, client_id: int, now: datetime) -> Meetings:
-        """The client's meetings now. A proposal stands only while its clinician is still in
-        the client's team."""
+        """The client's meetings now. A proposal stands only while the person who made it is
+        still in the client's team."""
         proposal = await self._messages.meeting_proposal(client_id)
         if proposal is not None and (
             proposal.member_id is None
-            or await self._teams.team_role(client_id, proposal.member_id) is not Role.CLINICIAN
+            or await self._teams.team_role(client_id, proposal.member_id) is None
         ):
             proposal = None
         stored = await self._teams.next_meeting(client_id)
         return meetings_on(await self._today(client_id, now), stored, proposal)
 
-    async def _clinicians_client(self, user: User, client_id: int) -> User | None:
-        """The client, if ``user`` is a clinician in their team now."""
-        if await self._teams.team_role(client_id, user.id) is not Role.CLINICIAN:
+    async def _members_client(self, user: User, client_id: int) -> User | None:
+        """The client, if ``user`` is in their team now (anyone there may propose a date)."""
+        if await self._teams.team_role(client_id, user.id) is None:
             return None
         return await self._people.get_user(client_id)
 
     async def _whose_meeting(self, user: User, client_id: int | None) -> User | None:
         """Whose meeting ``user`` may set: their own (a client), or propose: a client of theirs
-        (a clinician in that client's team now)."""
+        (anyone in that client's team now: a clinician, a peer supporter, someone close)."""
         if client_id is None:
             return user if user.role.is_client else None
-        return await self._clinicians_client(user, client_id)
+        return await self._members_client(user, client_id)
 
     @staticmethod
     def _example(now: datetime) -> date:
@@ -591,7 +591,8 @@ class Team:
         if client_id is None:
             proposal = (await self.meetings(client.id, now)).proposal
             if proposal is not None:
-                return View.of(client_message(proposal, Role.CLINICIAN))
+                role = await self._proposer_role(client.id, proposal)
+                return View.of(client_message(proposal, role))
         wait = await self._waits.ask(user.id, WaitKind.MEETING, now, subject=client_id)
 
         async def asked(message_id: int) -> None:
@@ -667,17 +668,15 @@ class Team:
 
     async def _save_own(self, client: User, day: date | None, now: datetime) -> Say:
         """The client's own date (or none): stored, the invitations around it planned, their
-        clinicians told. A proposal still open gives way to it."""
+        clinicians and peer supporters told. A proposal still open gives way to it."""
         if day is not None:
             proposal = (await self.meetings(client.id, now)).proposal
             if proposal is not None:
                 await self._close_proposal(proposal, "cancelled")
         await self._teams.set_next_meeting(client.id, day.isoformat() if day else None)
         prep = await self._planner.plan_meeting(client.id, day, now)
-        clinicians = [
-            m.person for m in await self._teams.team_of(client.id) if m.role is Role.CLINICIAN
-        ]
-        for clinician in clinicians:
+        staff = [m.person for m in await self._teams.team_of(client.id) if m.role.is_staff]
+        for clinician in staff:
             if day is None:
                 told = t("meeting_date.client_cleared", name=client.name)
             else:
@@ -692,9 +691,16 @@ class Team:
         else:
             parts = [t("meeting.saved", date=self._day(client.language, day))]
             parts += await self._prep_note(client, prep, now)
-        if clinicians:
-            parts.append(t("meeting_date.told", names=tuple(c.name for c in clinicians)))
+        if staff:
+            parts.append(t("meeting_date.told", names=tuple(c.name for c in staff)))
         return Say.of(*parts)
+
+    async def _proposer_role(self, client_id: int, proposal: Relay) -> Role:
+        """The role of whoever proposed a date, as the client's team has it."""
+        found = None
+        if proposal.member_id is not None:
+            found = await self._teams.team_role(client_id, proposal.member_id)
+        return found or Role.CLINICIAN
 
     async def _close_proposal(self, proposal: Relay, status: str) -> bool:
         """Settle a proposal once, whether or not it has reached the client yet."""
@@ -768,7 +774,7 @@ class Team:
         member = await self._people.get_user(relay.member_id) if relay.member_id else None
         if (
             member is None
-            or await self._teams.team_role(client.id, member.id) is not Role.CLINICIAN
+            or await self._teams.team_role(client.id, member.id) is None
         ):
             return _settled("team.not_in_team")
         if not await self._close_proposal(relay, "accepted" if works else "declined"):
@@ -813,12 +819,12 @@ class Team:
         self, user: User, role: Role, name: str, state: Meetings, *, detail: bool
     ) -> tuple[str, dict[str, object]]:
         """What a member reads about a client's meetings: the next one; a date still waiting
-        for the client's answer (only clinicians, who propose); or the last one."""
+        for the client's answer (anyone in the team may propose one); or the last one."""
         lang = user.language
         if state.next:
             key = "clients.detail_meeting" if detail else "clients.line"
             return key, {"name": name, "date": self._day(lang, state.next)}
-        if role is Role.CLINICIAN and state.proposal is not None and state.proposed:
+        if state.proposal is not None and state.proposed:  # "proposed" to everyone in the team
             key = "client_meeting.detail_proposed" if detail else "client_meeting.line_proposed"
             day = self._day(lang, state.proposed)
             return key, {"name": name, "date": day, "by": state.proposal.member_name}
@@ -882,9 +888,8 @@ class Team:
         more = catalog.get(lang, "clients.detail_more")
         texts = shown_whole(lines.body(), [share.body or "" for share in shares], more)
         choices = []
-        if role is Role.CLINICIAN:
-            label = t("clients.set_meeting", name=client.name)
-            choices.append(Choice(label, AskMeeting(client.id)))
+        label = t("clients.set_meeting", name=client.name)  # anyone in the team proposes
+        choices.append(Choice(label, AskMeeting(client.id)))
         if user.role.is_staff and may_nudge(self.policy, role):
             choices.append(
                 Choice(t("client_meeting.nudge", name=client.name), NudgeWho(client.id))
