@@ -772,10 +772,7 @@ class Team:
             await self._close_proposal(relay, "cancelled")
             return _settled("meeting_date.day_passed")
         member = await self._people.get_user(relay.member_id) if relay.member_id else None
-        if (
-            member is None
-            or await self._teams.team_role(client.id, member.id) is None
-        ):
+        if member is None or await self._teams.team_role(client.id, member.id) is None:
             return _settled("team.not_in_team")
         if not await self._close_proposal(relay, "accepted" if works else "declined"):
             return _settled("meeting_date.proposal_gone")
