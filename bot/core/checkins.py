@@ -24,11 +24,13 @@ from bot.core.dialog_model import (
     FreeText,
     Need,
     NeedStep,
+    Option,
     Prompt,
+    Step,
     dialog_for,
     follow_up_id,
 )
-from bot.core.model import CheckinRecord, Role, TeamMember, User
+from bot.core.model import Answer, CheckinRecord, Role, TeamMember, User
 from bot.core.planning import CHECKIN, Planner
 from bot.core.ports import CheckinStore, MessageStore, Sends, TeamStore
 from bot.core.schedule import snooze_until
@@ -91,6 +93,31 @@ class Result:
         if self.checkin is None or self.checkin.capacity is None:
             return None
         return Capacity(self.checkin.capacity)
+
+
+def agenda_answers(
+    record: CheckinRecord, dialog: Dialog
+) -> list[tuple[Step, Option, Answer, bool]]:
+    """The answers of ``record`` that put something on the agenda of the next meeting, or named
+    something to leave out of it (the last of each: ``avoid``), in the order they were given:
+    each with its question and the button that named the need. /agenda and the record for a
+    meeting read the agenda through this one function."""
+    found: list[tuple[Step, Option, Answer, bool]] = []
+    for answer in record.answers:
+        if FOLLOW_UP not in answer.step_id:
+            continue
+        step_id, _, option_id = answer.step_id.partition(FOLLOW_UP)
+        try:
+            step = dialog.step(step_id)
+        except KeyError:
+            continue  # a question taken out of the dialog since
+        option = next((o for o in step.options if o.id == option_id), None)
+        if option is None:
+            continue
+        avoid = option.need is Need.AVOID
+        if avoid or answer.value in (ON_AGENDA, AGENDA_ASKING):
+            found.append((step, option, answer, avoid))
+    return found
 
 
 @dataclass(frozen=True)
@@ -571,19 +598,9 @@ class Checkins:
                 since = record.started_at
                 break  # a meeting has been since: what came before was for that one
             dialog = self.dialog(record.dialog, user.language)
-            for answer in reversed(record.answers):
-                if dialog is None or FOLLOW_UP not in answer.step_id:
-                    continue
-                step_id, _, option_id = answer.step_id.partition(FOLLOW_UP)
-                try:
-                    step = dialog.step(step_id)
-                except KeyError:
-                    continue
-                option = next((o for o in step.options if o.id == option_id), None)
-                avoid = option is not None and option.need is Need.AVOID
-                raised = answer.value in (ON_AGENDA, AGENDA_ASKING)
-                if option is None or not (raised or avoid):
-                    continue
+            if dialog is None:
+                continue
+            for step, option, answer, avoid in reversed(agenda_answers(record, dialog)):
                 words = answer.text if answer.value in (ON_AGENDA, TEXT) else None
                 day = answer.answered_at.astimezone(zone).date()
                 items.append(

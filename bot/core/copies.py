@@ -8,11 +8,12 @@ saying they were taken back.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.core.model import User
-from bot.core.ports import CopyStore, Outbox, People
+from bot.core.model import Relay, User
+from bot.core.ports import CopyStore, MessageStore, Outbox, People, TeamStore
 from bot.core.views import Say, t
 
 DELETE_WINDOW = timedelta(hours=48)  # after this, Telegram lets a bot edit its messages only
@@ -24,6 +25,28 @@ REPLACEMENT = {
     "share": "share.withdrawn_note",
     "reflection": "reflection.taken_back",
 }
+
+
+async def give_staff(
+    teams: TeamStore,
+    messages: MessageStore,
+    send: Callable[[User, Say], Awaitable[int | None]],
+    client: User,
+    relay: Relay,
+    say: Say,
+    now: datetime,
+) -> None:
+    """``say`` (a copy of someone close's words) to each of the client's staff but the writer,
+    by ``send`` (the message's id, or None if it did not go); each copy that went is recorded,
+    so it can be taken back."""
+    for member in await teams.team_of(client.id):
+        if not member.role.is_staff or member.person.id == relay.member_id:
+            continue
+        sent = await send(member.person, say)
+        if sent is not None:
+            await messages.add_relay_copy(
+                relay.id, member.person.id, member.person.chat_id, sent, now
+            )
 
 
 async def retract(

@@ -17,6 +17,7 @@ from typing import Protocol
 from bot.core.checkin_screens import capacity_screen
 from bot.core.checkins import Checkins
 from bot.core.clock import Clock
+from bot.core.copies import give_staff
 from bot.core.dialog_model import Dialog
 from bot.core.model import CheckinRecord, ClientSchedule, Relay, Role, Send, User
 from bot.core.planning import ASK, CHECKIN, MEETING, REGULAR, RELAY, SPACING, Planner
@@ -306,15 +307,13 @@ class Dispatcher:
         """Someone close chose that the client's staff read their words too: only now, once
         the client has them, at the same moment, never before; each copy is kept so it can
         be taken back."""
+
+        async def send(to: User, say: Say) -> int | None:
+            post = await self._courier.post(to, say)
+            return post.message_id if post.outcome is Posted.SENT else None
+
         say = self._letters.reflection_copy(client, relay)
-        for member in await self._d.team.team_of(client.id):
-            if not member.role.is_staff or member.person.id == relay.member_id:
-                continue
-            post = await self._courier.post(member.person, say)
-            if post.outcome is Posted.SENT and post.message_id is not None:
-                await self._d.messages.add_relay_copy(
-                    relay.id, member.person.id, member.person.chat_id, post.message_id, now
-                )
+        await give_staff(self._d.team, self._d.messages, send, client, relay, say, now)
 
     async def _relay_of(self, send: Send, user: User) -> Relay | None:
         """The member's message behind a send, if it should still go: not cancelled or

@@ -52,8 +52,9 @@ from bot.core.actions.messages import (
     WriteToMember,
 )
 from bot.core.actions.team import AnswerProposal
+from bot.core.copies import give_staff
 from bot.core.dates import read_moment, say_day, speech_locale
-from bot.core.dialog_model import UNSURE_IDS, Capacity, Dialog, dialog_for
+from bot.core.dialog_model import UNSURE_IDS, Capacity, Dialog, Step, dialog_for
 from bot.core.i18n import Catalog
 from bot.core.lengths import MESSAGE_MAX, utf16_len
 from bot.core.model import ClientSchedule, Relay, Role, User
@@ -216,6 +217,12 @@ def client_message(relay: Relay, role: Role) -> Say:
     if relay.kind == NUDGE:
         choices.append(Choice(t("nudge.stop", name=name), AskStopNudges(relay.id)))
     return Say.of(t(key, name=name, role=role, text=relay.body or ""), choices=choices)
+
+
+def _written_question(step: Step) -> str:
+    """A question of a dialog for someone close, as asked: its variant for typing (``most``)."""
+    variant = step.at.get(Capacity.MOST)
+    return (variant.question if variant else step.question).strip()
 
 
 def staff_copy(client: User, relay: Relay) -> Say:
@@ -817,15 +824,14 @@ class Nudges:
         if index >= len(dialog.steps):
             return await self._reflection_written(member, client, relay_id, edit=edit)
         step = dialog.steps[index]
-        variant = step.at.get(Capacity.MOST)
-        question = (variant.question if variant else None) or step.question
+        question = _written_question(step)
         skip = next((o.label for o in step.options if o.id in UNSURE_IDS), None)
         choices = [Choice(Text.plain(skip), SkipReflectionStep(relay_id, index))] if skip else []
         text = t("reflection.question", number=index + 1, total=len(dialog.steps))
         wait = await self._waits.ask(
             member.id, WaitKind.REFLECTION, now, subject=f"{relay_id}.{index}"
         )
-        say = self._asking(member, wait, text, Text.plain(question.strip()), choices=choices)
+        say = self._asking(member, wait, text, Text.plain(question), choices=choices)
         return View.of(dataclasses.replace(say, edit=edit))
 
     async def _reflection_written(
@@ -865,10 +871,7 @@ class Nudges:
         relay, client, dialog = found
         index = int(step_part)
         if index < len(dialog.steps):
-            step = dialog.steps[index]
-            variant = step.at.get(Capacity.MOST)
-            question = ((variant.question if variant else None) or step.question).strip()
-            answered = f"{question}\n{text.strip()}"
+            answered = f"{_written_question(dialog.steps[index])}\n{text.strip()}"
             body = f"{relay.body}\n\n{answered}" if relay.body else answered
             if utf16_len(body) > MESSAGE_MAX:
                 await self._waits.again(member.id, wait, now)
@@ -1108,14 +1111,9 @@ class Nudges:
         await self._sends.finish_send(send_id, "sent", now, reason="asked", message_id=message_id)
         if first and relay.kind == REFLECTION and relay.audience == "team":
             say = staff_copy(client, relay)
-            for member in await self._teams.team_of(client.id):
-                if not member.role.is_staff or member.person.id == relay.member_id:
-                    continue
-                sent = await self._outbox.send(member.person, say)
-                if sent is not None:
-                    await self._messages.add_relay_copy(
-                        relay.id, member.person.id, member.person.chat_id, sent, now
-                    )
+            await give_staff(
+                self._teams, self._messages, self._outbox.send, client, relay, say, now
+            )
 
     # --- one entry for presses, one for typed words --------------------------------------------
 

@@ -18,15 +18,14 @@ from datetime import date, datetime, timedelta, tzinfo
 from enum import Enum
 
 from bot.core.actions.record import MakeRecord, Period, RecordBack
+from bot.core.checkins import agenda_answers
 from bot.core.dialog_model import (
-    AGENDA_ASKING,
     FOLLOW_UP,
     ON_AGENDA,
     SKIPPED,
     TEXT,
     Capacity,
     Dialog,
-    Need,
     dialog_for,
 )
 from bot.core.i18n import Catalog
@@ -250,26 +249,13 @@ def _agenda(
         dialog = dialog_for(dialogs, record.dialog, language)
         if dialog is None:
             continue
-        for answer in record.answers:
-            if FOLLOW_UP not in answer.step_id:
-                continue
-            step_id, _, option_id = answer.step_id.partition(FOLLOW_UP)
-            try:
-                step = dialog.step(step_id)
-            except KeyError:
-                continue  # a question taken out of the dialog since
-            option = next((o for o in step.options if o.id == option_id), None)
-            if option is None:
-                continue
-            avoided = option.need is Need.AVOID
-            if not avoided and answer.value not in (ON_AGENDA, AGENDA_ASKING):
-                continue
+        for step, option, answer, avoided in agenda_answers(record, dialog):
             words = answer.text if answer.value in (ON_AGENDA, TEXT) and answer.text else None
             lines: tuple[Line, ...]
             if words is not None:
                 lines = (Line(words, Style.WORDS),)
             else:
-                question = question_shown(dialog, step_id, record.capacity) or step.question
+                question = question_shown(dialog, step.id, record.capacity) or step.question
                 lines = (Line(question, Style.QUESTION), Line(option.label, Style.ANSWER))
             day = catalog.weekday_date(language, answer.answered_at.astimezone(zone).date())
             (avoid if avoided else raise_).append(Entry(day, lines=lines))
