@@ -453,7 +453,7 @@ class Nudges:
                 )
             says.append(Say.of(lines(*shown), choices=cancels))
         linked_clients = await self._teams.clients_of(user.id)
-        recent = await self._recent(user, [c.person for c in linked_clients], now)
+        recent = await self._recent(user, {c.person.id: c.person for c in linked_clients}, now)
         if recent is not None:
             says.append(Say.of(recent))
         clients = [linked for linked in linked_clients if may_nudge(self._policy, linked.role)]
@@ -464,28 +464,25 @@ class Nudges:
             says.append(Say.of(t("nudge.nobody")))
         return View(tuple(says))
 
-    async def _recent(self, user: User, clients: list[User], now: datetime) -> Text | None:
+    async def _recent(self, user: User, clients: Mapping[int, User], now: datetime) -> Text | None:
         """What became of the sender's nudges of the last two weeks, as facts: arrived, could
         not be delivered, not sent (its time ran out, or, without a reason, the client said no
         to it: nobody is pressed for a no). Never a rate or a count: a fact for each, newest
         first, five at most."""
-        since = now - RECENT_NUDGES
         facts: list[tuple[datetime, Text]] = []
-        for client in clients:
-            for relay in await self._messages.relays(client.id):
-                if relay.member_id != user.id or relay.kind != NUDGE or relay.created_at < since:
-                    continue
-                waiting = relay.due_at is None or kept_until(relay.due_at) > now
-                key = {
-                    "sent": "nudge.recent_arrived",
-                    "failed": "nudge.recent_failed",
-                    "declined": "nudge.recent_declined",
-                    "planned": None if waiting else "nudge.recent_dropped",
-                }.get(relay.status)
-                if key is not None:
-                    zone = await self._planner.zone_of(client.id)
-                    written = relay.created_at.astimezone(zone).date()
-                    facts.append((relay.created_at, t(key, name=client.name, written=written)))
+        for relay in await self._messages.written_by(user.id, NUDGE, now - RECENT_NUDGES):
+            client = clients.get(relay.client_id)  # only clients whose team they are in now
+            waiting = relay.due_at is None or kept_until(relay.due_at) > now
+            key = {
+                "sent": "nudge.recent_arrived",
+                "failed": "nudge.recent_failed",
+                "declined": "nudge.recent_declined",
+                "planned": None if waiting else "nudge.recent_dropped",
+            }.get(relay.status)
+            if client is None or key is None:
+                continue
+            written = relay.created_at.astimezone(await self._planner.zone_of(client.id)).date()
+            facts.append((relay.created_at, t(key, name=client.name, written=written)))
         if not facts:
             return None
         facts.sort(key=lambda fact: fact[0], reverse=True)

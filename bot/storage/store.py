@@ -1480,6 +1480,16 @@ class SqliteStore:
         )
         return [self._relay(row) for row in rows]
 
+    async def written_by(self, member_id: int, kind: str, since: datetime) -> list[Relay]:
+        """A member's messages of ``kind`` written since ``since`` (drafts left out), oldest
+        first: what /nudge tells its sender became of them."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM relays WHERE member_id = ? AND kind = ? AND created_at >= ? "
+            "AND status != 'draft' ORDER BY created_at, id",
+            (member_id, kind, iso(since)),
+        )
+        return [self._relay(row) for row in rows]
+
     async def held_relays(self, client_id: int, now: datetime) -> list[tuple[Relay, int]]:
         """Members' messages to the client due by ``now`` whose send still waits (planned, not
         closed), oldest due first; each with its send's id."""
