@@ -43,11 +43,19 @@ from bot.core.actions.team import (
 )
 from bot.core.copies import Copies
 from bot.core.i18n import Catalog
-from bot.core.model import Relay, Role, User, hash_code
+from bot.core.model import Meeting, Relay, Role, User, hash_code
 from bot.core.nudges import client_message
 from bot.core.planning import NOTICE, RELAY, Planner
 from bot.core.policy import Policy
-from bot.core.team import Caller, Meetings, Team, may_nudge, meeting_invitation, meetings_on
+from bot.core.team import (
+    Caller,
+    Meetings,
+    Team,
+    draft_check,
+    may_nudge,
+    meeting_invitation,
+    meetings_on,
+)
 from bot.core.views import Text, View
 from bot.core.waits import Wait, WaitKind, Waits
 from bot.core.wording import Wording
@@ -507,7 +515,7 @@ async def propose(
     check = await team.typed(by, wait, typed, now)
     confirm = buttons(check)[0]
     assert isinstance(confirm, ConfirmMeeting)
-    return await team.confirm_meeting(by, confirm.client_id, confirm.day, now)
+    return await team.confirm_meeting(by, confirm.client_id, confirm.day, now, confirm.check)
 
 
 async def proposal_of(store: SqliteStore, client: User) -> Relay:
@@ -531,7 +539,8 @@ async def test_a_clinician_proposes_a_date_read_back_in_words_and_the_client_con
     ask = await team.ask_meeting(kim, alex.id, NOW)
     assert said(catalog, ask) == (
         "Which day would you like to propose to Alex for the next network meeting? "
-        "Type the date, like 9 March 2026."
+        "Type the date, like 9 March 2026. Add the time and place if you know them: "
+        "9 March 2026 14:00 Maple Centre, or a video link."
     )
     assert buttons(ask) == []
     (say,) = ask.says
@@ -545,10 +554,14 @@ async def test_a_clinician_proposes_a_date_read_back_in_words_and_the_client_con
     assert again is not None and again.message_id == 55
     # Dr Kim types 12/3: read day first, as the service reads dates, and said back in words.
     check = await team.typed(kim, again, "12/3", NOW)
-    assert said(catalog, check) == (
-        "Propose Thursday, 12 March 2026 to Alex for the next network meeting?"
+    assert said(catalog, check).startswith(
+        "Propose Thursday, 12 March 2026 to Alex for the next network meeting?\n\n"
+        "If you know the time and place, type them now"
     )
-    assert buttons(check) == [ConfirmMeeting(alex.id, "2026-03-12"), AskMeeting(alex.id)]
+    assert buttons(check) == [
+        ConfirmMeeting(alex.id, "2026-03-12", draft_check("2026-03-12")),
+        AskMeeting(alex.id),
+    ]
     assert labels(catalog, check) == ["Propose it to Alex", "Another date"]
     assert check.unbutton == (55,)
     assert await store.meeting_proposal(alex.id) is None  # nothing counts before the press
@@ -595,7 +608,8 @@ async def test_a_clinician_proposes_a_date_read_back_in_words_and_the_client_con
     works = await team.answer_proposal(alex, relay.id, True, NOW)
     assert said(catalog, works) == (
         "Thank you. Your next network meeting is on Thursday, 12 March 2026. I told Dr Kim.\n\n"
-        "I'll ask on Monday, 9 March 2026 at 18:00 if you'd like to get ready for it."
+        "I'll ask on Monday, 9 March 2026 at 18:00 if you'd like to get ready for it.\n\n"
+        "On the day, I'll remind you and Dr Kim."
     )
     assert works.says[0].edit
     ((to, told),) = outbox.sent
@@ -717,8 +731,8 @@ async def test_a_past_meeting_is_never_next(
 
 def test_which_meeting_is_next_is_decided_by_today() -> None:
     today = date(2026, 3, 12)
-    assert meetings_on(today, "2026-03-12", None).next == today
-    passed = meetings_on(today, "2026-03-11", None)
+    assert meetings_on(today, Meeting(date(2026, 3, 12)), None).next == today
+    passed = meetings_on(today, Meeting(date(2026, 3, 11)), None)
     assert passed.next is None and passed.last == date(2026, 3, 11)
     assert meetings_on(today, None, None) == Meetings()
     offer = Relay(1, 101, 201, "Dr Kim", "meeting", "2026-03-20", NOW, NOW, "sent")
@@ -842,14 +856,20 @@ async def test_a_client_sets_and_clears_their_own_date_read_back_first(
     wait = await waits.take(alex.id, NOW)
     assert wait is not None and wait.subject is None
     check = await team.typed(alex, wait, "20/3", NOW)
-    assert said(catalog, check) == "Is your next network meeting on Friday, 20 March 2026?"
-    assert buttons(check) == [ConfirmMeeting(None, "2026-03-20"), AskMeeting(None)]
+    assert said(catalog, check).startswith(
+        "Is your next network meeting on Friday, 20 March 2026?\n\nIf you know the time"
+    )
+    assert buttons(check) == [
+        ConfirmMeeting(None, "2026-03-20", draft_check("2026-03-20")),
+        AskMeeting(None),
+    ]
     assert labels(catalog, check) == ["Yes, save it", "Another date"]
     assert await store.next_meeting(alex.id) is None
     saved = await team.confirm_meeting(alex, None, "2026-03-20", NOW)
     assert said(catalog, saved) == (
         "Saved: your next network meeting is on Friday, 20 March 2026.\n\n"
-        "I'll ask on Tuesday, 17 March 2026 at 18:00 if you'd like to get ready for it."
+        "I'll ask on Tuesday, 17 March 2026 at 18:00 if you'd like to get ready for it.\n\n"
+        "On the day, I'll remind you."
     )
     assert saved.says[0].edit
     planned = [s.slot for s in await store.sends(alex.id) if s.kind == "meeting"]
@@ -874,7 +894,7 @@ async def test_a_client_sets_and_clears_their_own_date_read_back_first(
     relay = await proposal_of(store, alex)
     outbox.sent.clear()
     own = await team.confirm_meeting(alex, None, "2026-03-20", NOW)
-    assert said(catalog, own).endswith("I told Dr Kim.")
+    assert said(catalog, own).endswith("I told Dr Kim.\n\nOn the day, I'll remind you and Dr Kim.")
     ((to, told),) = outbox.sent
     assert to == kim.id
     assert said(catalog, View.of(told)) == (

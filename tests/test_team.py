@@ -314,7 +314,10 @@ async def test_clinician_proposes_a_meeting_and_client_confirms(
     assert "Nothing has changed" in bad.body
     # Dr Kim types 12/3: read day first and said back in words before anything counts.
     (check,) = await kim.send("12/3")
-    assert check.body == "Propose Thursday, 12 March 2026 to Alex for the next network meeting?"
+    assert (
+        check.body.split("\n\n")[0]
+        == "Propose Thursday, 12 March 2026 to Alex for the next network meeting?"
+    )
     await kim.press("Propose it to Alex")
     proposed = api.messages(kim.id)[-1]
     assert proposed.body == (
@@ -409,11 +412,12 @@ async def test_past_meeting_is_never_next(
     await alex.send("/team")
     await alex.press("Set the meeting date")
     (check,) = await alex.send("5/3")
-    assert check.body == "Is your next network meeting on Thursday, 5 March 2026?"
+    assert check.body.split("\n\n")[0] == "Is your next network meeting on Thursday, 5 March 2026?"
     await alex.press("Yes, save it")
     assert api.messages(alex.id)[-1].body == (
         "Saved: your next network meeting is on Thursday, 5 March 2026.\n\n"
-        "I'll ask today at 18:00 if you'd like to get ready for it.\n\nI told Dr Kim."
+        "I'll ask today at 18:00 if you'd like to get ready for it.\n\nI told Dr Kim.\n\n"
+        "On the day, I'll remind you and Dr Kim."
     )
     assert api.messages(kim.id)[-1].body == (
         "Alex set the date of their next network meeting: Thursday, 5 March 2026."
@@ -476,7 +480,7 @@ async def test_only_someone_in_the_team_can_propose_a_date(
     await alex.send("/team")
     await alex.press("Set the meeting date")
     (check,) = await alex.send("2026-03-20")
-    assert check.body == "Is your next network meeting on Friday, 20 March 2026?"
+    assert check.body.split("\n\n")[0] == "Is your next network meeting on Friday, 20 March 2026?"
     await alex.press("Yes, save it")
     saved = api.messages(alex.id)[-1]
     assert saved.body.startswith("Saved: your next network meeting is on Friday, 20 March 2026")

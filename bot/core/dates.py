@@ -18,6 +18,7 @@ from babel.dates import (
     parse_date,
 )
 
+from bot.core.model import Meeting
 from bot.core.schedule import parse_clock, typed_words
 
 _WORDS = typed_words()
@@ -121,6 +122,118 @@ def read_clock(text: str, language: str | None = None) -> time | None:
     if not isinstance(text, str) or len(text) > 64:
         return None
     return _clock(_words(text), language)
+
+
+PLACE_LIMIT = 300
+"""The most characters a meeting's place (an address, a room, a video link) may have."""
+
+_LINK = re.compile(r"https?://\S+", re.IGNORECASE)
+_JOINERS = frozenset(
+    {"at", "in", "on", "om", "op", "bij", "um", "im", "bei", "am", "-", "–", "@", ",", ";", ":"}
+)
+
+
+def read_meeting(text: str, today: date, locale: str, language: str) -> Meeting | None:
+    """A meeting typed in one message, or ``None``: a day (as :func:`read_day` reads it), then
+    perhaps a time (as :func:`read_clock`), then perhaps a place: "15/12 14:00 Maple Centre",
+    "thursday at 2pm, room 3", "vrijdag om 10 uur https://meet.example/abc", or the time first
+    ("14:00 friday"). A bare number after the day is an hour only at the end ("friday 9"); with
+    words after it, it begins the place ("15/12 3 Mill Lane"). An hour from 1 to 6 is in the
+    afternoon. A place longer than ``PLACE_LIMIT`` is refused. Never raises.
+    """
+    if not isinstance(text, str) or len(text) > PLACE_LIMIT + 80:
+        return None
+    tokens, link = _link_apart(text)
+    day, at, rest = _day_then_clock(tokens, today, locale, language)
+    if day is None:
+        return None
+    place = _place(rest, link)
+    if place is not None and len(place) > PLACE_LIMIT:
+        return None
+    return Meeting(day, _by_day(at), place)
+
+
+def read_time_and_place(text: str, language: str) -> tuple[time | None, str | None] | None:
+    """A meeting's time and place typed without its day ("14:00 Maple Centre", "om 10 uur",
+    "room 3", a video link), or ``None`` if nothing is there or the place is too long."""
+    if not isinstance(text, str) or len(text) > PLACE_LIMIT + 40:
+        return None
+    tokens, link = _link_apart(text)
+    clock = _clock_prefix(tokens, language)
+    at, rest = clock if clock is not None else (None, tokens)
+    place = _place(rest, link)
+    if (at is None and place is None) or (place is not None and len(place) > PLACE_LIMIT):
+        return None
+    return _by_day(at), place
+
+
+def _by_day(at: time | None) -> time | None:
+    """A meeting's hour as meant: nobody meets at three in the night, so "3" or "half drie"
+    (02:30 on the clock) is in the afternoon."""
+    if at is not None and 1 <= at.hour <= 6:
+        return at.replace(hour=at.hour + 12)
+    return at
+
+
+def _link_apart(text: str) -> tuple[list[str], str | None]:
+    """The words of ``text`` (a comma is a word of its own), and the first link among them."""
+    tokens = text.replace(",", " , ").split()
+    link = next((m.group(0) for m in map(_LINK.fullmatch, tokens) if m), None)
+    if link is not None:
+        tokens = [token for token in tokens if token != link]
+    return tokens, link
+
+
+def _place(words: list[str], link: str | None) -> str | None:
+    """The place in the words left over: joining words ("at", "om") trimmed, the link last."""
+    words = list(words)
+    while words and words[0].lower() in _JOINERS:
+        words.pop(0)
+    while words and words[-1] in _JOINERS:
+        words.pop()
+    place = " ".join(words).replace(" , ", ", ")
+    if link is not None:
+        place = f"{place} {link}".strip()
+    return place or None
+
+
+def _day_then_clock(
+    tokens: list[str], today: date, locale: str, language: str
+) -> tuple[date | None, time | None, list[str]]:
+    """The day and the time at the start of ``tokens`` (either first), and what follows."""
+    found = _day_prefix(tokens, today, locale)
+    if found is not None:
+        day, rest = found
+        clock = _clock_prefix(rest, language)
+        return (day, None, rest) if clock is None else (day, *clock)
+    clock = _clock_prefix(tokens, language)
+    if clock is not None:
+        then = _day_prefix(clock[1], today, locale)
+        if then is not None:
+            return then[0], clock[0], then[1]
+    return None, None, tokens
+
+
+def _day_prefix(tokens: list[str], today: date, locale: str) -> tuple[date, list[str]] | None:
+    """The day the longest run of ``tokens`` from the start names, and the tokens after it."""
+    for end in range(min(len(tokens), 6), 0, -1):
+        day = read_day(" ".join(tokens[:end]), today, locale)
+        if day is not None:
+            return day, tokens[end:]
+    return None
+
+
+def _clock_prefix(tokens: list[str], language: str) -> tuple[time, list[str]] | None:
+    """The time the longest run of ``tokens`` from the start names, and the tokens after it;
+    a bare number followed by more is no time here (it begins an address: "3 Mill Lane")."""
+    for end in range(min(len(tokens), 6), 0, -1):
+        said = [token for token in tokens[:end] if token.lower() not in _JOINERS]
+        if len(said) == 1 and said[0].isdigit() and end < len(tokens):
+            continue
+        clock = read_clock(" ".join(tokens[:end]), language)
+        if clock is not None:
+            return clock, tokens[end:]
+    return None
 
 
 def service_locale(language: str, timezone: str) -> str:

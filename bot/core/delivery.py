@@ -19,8 +19,8 @@ from bot.core.checkins import Checkins
 from bot.core.clock import Clock
 from bot.core.copies import give_staff
 from bot.core.dialog_model import Dialog
-from bot.core.model import CheckinRecord, ClientSchedule, Relay, Role, Send, User
-from bot.core.planning import ASK, CHECKIN, MEETING, REGULAR, RELAY, SPACING, Planner
+from bot.core.model import CheckinRecord, ClientSchedule, Meeting, Relay, Role, Send, User
+from bot.core.planning import ASK, CHECKIN, MEETING, REGULAR, RELAY, REMIND, SPACING, Planner
 from bot.core.ports import CheckinStore, ClockWatch, MessageStore, People, Sends, TeamStore
 from bot.core.schedule import next_contact_time
 from bot.core.views import Say, t
@@ -82,6 +82,10 @@ class Letters(Protocol):
 
     def ask_again(self, client: User) -> Say:
         """The schedule question once more, for a client who never answered it."""
+        ...
+
+    def reminder(self, to: User, client: User, meeting: Meeting) -> Say:
+        """On the day of a network meeting: a reminder for the client or someone invited."""
         ...
 
 
@@ -259,6 +263,14 @@ class Dispatcher:
                 await self._d.sends.postpone(send.id, min(now + HOLD, send.closes_at))
                 return "held"
             # --- end of the agreement rule ---
+        reminded: tuple[User, Meeting] | None = None
+        if send.kind == REMIND:
+            reminded = await self._reminder_of(send, user)
+            if reminded is None:
+                await self._d.sends.finish_send(
+                    send.id, "cancelled", now, reason="meeting changed"
+                )
+                return "cancelled"
         if send.kind == ASK and await d.planner.schedule_of(user.id) is not None:
             # The schedule question was answered (yes) since: no need to ask again.
             await self._d.sends.finish_send(send.id, "cancelled", now, reason="answered")
@@ -269,8 +281,10 @@ class Dispatcher:
             # Never two messages the bot starts at once: this one follows a little later.
             await self._d.sends.postpone(send.id, min(last + SPACING, send.closes_at))
             return "held"
-        if send.kind == MEETING:
-            schedule = await d.planner.schedule_of(user.id)
+        if send.kind == MEETING or (reminded is not None and reminded[0].id == user.id):
+            schedule = await d.planner.schedule_of(user.id)  # the client agreed to be written to
+        elif reminded is not None:
+            schedule = await d.planner.reachable(user.id)  # someone invited to their meeting
         else:
             schedule = await d.planner.contact_schedule(user.id)
         if schedule is None or now >= send.closes_at:
@@ -287,7 +301,10 @@ class Dispatcher:
             if relay is not None and schedule.paused_at(now) and not relay.held_told:
                 await self._tell_held(relay, user)
             return "held"
-        say = await self._message_for(send, user, relay)
+        if reminded is not None:
+            say: Say | None = self._letters.reminder(user, *reminded)
+        else:
+            say = await self._message_for(send, user, relay)
         if say is None:
             await self._d.sends.finish_send(send.id, "failed", now, reason="unreadable")
             return "failed"
@@ -335,6 +352,22 @@ class Dispatcher:
             await self._d.messages.update_relay(relay.id, status="declined")
             return None
         return relay
+
+    async def _reminder_of(self, send: Send, user: User) -> tuple[User, Meeting] | None:
+        """The client and the meeting a reminder is for, if it still stands as planned: the
+        same day, and ``user`` the client or still in their team."""
+        slot = send.slot
+        client_id = int(slot[1:]) if slot[:1] == "m" and slot[1:].isdigit() else None
+        if client_id is None:
+            return None
+        d = self._d
+        client = user if client_id == user.id else await d.people.get_user(client_id)
+        meeting = await d.team.meeting(client_id)
+        if client is None or meeting is None or meeting.day.isoformat() != send.local_date:
+            return None
+        if client_id != user.id and await d.team.team_role(client_id, user.id) is None:
+            return None
+        return client, meeting
 
     async def _tell_held(self, relay: Relay, client: User) -> None:
         """Once per message: the member hears that the client is paused (and their message)."""

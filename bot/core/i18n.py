@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from babel.core import Locale, UnknownLocaleError
-from babel.dates import format_date, format_skeleton, format_timedelta
+from babel.dates import format_date, format_skeleton, format_time, format_timedelta
 from babel.lists import format_list
 from babel.plural import PluralRule
 
@@ -312,6 +312,10 @@ class Catalog:
         return format_timedelta(
             value, granularity=unit, threshold=1000, locale=self._locale(language)
         )
+
+    def clock(self, language: str, value: dt.time) -> str:
+        """A time of day as ``language`` writes it on a clock ("14:00", "2:00 PM" in the US)."""
+        return format_time(value, format="short", locale=self._locale(language))
 
     def datetime(self, language: str, value: datetime) -> str:
         """A day and a time on the wall clock of ``value``'s zone ("Thursday, November 26, 2026,

@@ -8,7 +8,7 @@ from bot.core import nudges, team
 from bot.core.actions.settings import Agree, ShowSettings, TurnOff
 from bot.core.actions.team import MeetingSlot
 from bot.core.i18n import Catalog
-from bot.core.model import ClientSchedule, Relay, Role, User
+from bot.core.model import ClientSchedule, Meeting, Relay, Role, User
 from bot.core.views import Choice, Say, t
 
 
@@ -33,6 +33,11 @@ class CoreLetters:
     def held(self, client: User, own: ClientSchedule) -> Say | None:
         """For a member whose message waits while the client is paused."""
         return nudges.pause_note(client.name, own, held=True)
+
+    def reminder(self, to: User, client: User, meeting: Meeting) -> Say:
+        """On the meeting's day: for the client, with a way to get ready and their record of
+        the last weeks to bring; for someone invited, with the client's page."""
+        return team.meeting_reminder(to, client, meeting)
 
     def ask_again(self, client: User) -> Say:
         """The schedule question once more, gently, for a client who never answered it."""

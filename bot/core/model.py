@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, tzinfo
 from enum import StrEnum
 
 
@@ -122,6 +123,49 @@ class CheckinRecord:
     def answer_values(self) -> dict[str, str]:
         """Step id to stored value, as the dialog engine wants them."""
         return {a.step_id: a.value for a in self.answers}
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """A network meeting: its day on the client's own clock, and when known, its time and its
+    place (an address, a room, or a video link, as someone typed it)."""
+
+    day: date
+    at: time | None = None
+    place: str | None = None
+
+    def start(self, zone: tzinfo) -> datetime | None:
+        """When it begins, in the client's zone, if its time is known."""
+        return datetime.combine(self.day, self.at, zone) if self.at is not None else None
+
+    def encode(self) -> str:
+        """As a proposal keeps it: the ISO day alone, or JSON when there is more."""
+        if self.at is None and not self.place:
+            return self.day.isoformat()
+        value: dict[str, str] = {"day": self.day.isoformat()}
+        if self.at is not None:
+            value["at"] = self.at.strftime("%H:%M")
+        if self.place:
+            value["place"] = self.place
+        return json.dumps(value, ensure_ascii=False)
+
+    @classmethod
+    def decode(cls, text: str | None) -> Meeting | None:
+        """A meeting kept by :meth:`encode` (or an ISO day alone), or None if unreadable."""
+        if not text:
+            return None
+        try:
+            if not text.startswith("{"):
+                return cls(date.fromisoformat(text))
+            value = json.loads(text)
+            at = value.get("at")
+            return cls(
+                date.fromisoformat(value["day"]),
+                time.fromisoformat(at) if at else None,
+                value.get("place") or None,
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from bot.core.actions.record import AskRecord
 from bot.core.dates import service_locale, speech_locale
 from bot.core.dialog_model import Capacity, Dialog, Step, Variant, dialog_for
 from bot.core.i18n import Catalog
+from bot.core.model import Meeting
 from bot.core.schedule import ROUND_THE_CLOCK, WEEKDAYS
 from bot.core.schedule_settings import place
 from bot.core.views import Attachment, Choice, Say, Text, View, t
@@ -105,12 +106,13 @@ _WORDS = frozenset(
         "items",
     }
 )
-_MEETING = "meeting"  # a proposed meeting date: its words are the day (ISO)
+_MEETING = "meeting"  # a proposed meeting: its day (ISO), or JSON with its time and place
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
 _SNOOZE = re.compile(r"snooze:\d+")  # a snoozed check-in's slot
 _ONCE = re.compile(r"r\d+|[^@\s]+@.+")  # a team member's message ("r12"), a notice ("key@time")
+_MEETING_DAY = re.compile(r"m\d+")  # a reminder on a meeting's day ("m<client id>")
 
 
 def _day(value: object, zone: tzinfo = UTC) -> date | None:
@@ -171,7 +173,8 @@ def summary(
         lines.append(say("line_schedule_none"))
     if export.get("team"):
         lines.append(say("line_team", count=len(export["team"])))
-    meeting = day(export.get("next_meeting"))
+    next_meeting = export.get("next_meeting")
+    meeting = day(next_meeting.get("when")) if isinstance(next_meeting, Mapping) else None
     if meeting is not None:
         lines.append(say("line_meeting", date=catalog.date(language, meeting)))
     if export.get("in_the_team_of"):
@@ -233,7 +236,7 @@ class _Reader:
             return value
         if key in _WORDS:
             if key in ("words", "body") and entry is not None and entry.get("kind") == _MEETING:
-                return self._when(value)
+                return self._meeting(value)
             return value
         group = _CODES.get((section, key)) or _CODES.get(key)
         if group is not None:
@@ -311,6 +314,18 @@ class _Reader:
             pass
         return value
 
+    def _meeting(self, value: str) -> str:
+        """A proposed meeting (its ISO day, or the day with its time and place) in words."""
+        meeting = Meeting.decode(value)
+        if meeting is None:
+            return value
+        words = format_date(meeting.day, "long", locale=self.speech)
+        if meeting.at is not None:
+            words += f", {format_time(meeting.at, 'short', locale=self.speech)}"
+        if meeting.place:
+            words += f" ({meeting.place})"
+        return words
+
     def _language(self, code: str) -> str:
         """A language by the name its own catalog gives it ("Nederlands")."""
         if code in self.catalog.texts and "language.name" in self.catalog.texts[code]:
@@ -382,6 +397,8 @@ def _slot(code: str) -> str:
         return "snooze"
     if _ONCE.fullmatch(code):
         return "once"
+    if _MEETING_DAY.fullmatch(code):
+        return "meeting_day"
     return code
 
 

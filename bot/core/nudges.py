@@ -57,6 +57,7 @@ from bot.core.dates import read_moment, say_day, speech_locale
 from bot.core.dialog_model import UNSURE_IDS, Capacity, Dialog, Step, dialog_for
 from bot.core.i18n import Catalog
 from bot.core.lengths import MESSAGE_MAX, utf16_len
+from bot.core.meetings import meeting_words, proposed
 from bot.core.model import ClientSchedule, Relay, Role, User
 from bot.core.planning import RELAY_LIFETIME, Planner
 from bot.core.policy import Policy
@@ -176,14 +177,6 @@ def when_words(catalog: Catalog, language: str, at: datetime, now: datetime, zon
     return t("arrival.on", day=catalog.weekday_date(language, local.date()), time=clock)
 
 
-def proposed_day(relay: Relay) -> date | None:
-    """The day a meeting proposal names."""
-    try:
-        return date.fromisoformat(relay.body or "")
-    except ValueError:
-        return None
-
-
 def client_message(relay: Relay, role: Role) -> Say:
     """A nudge, an answer or a proposed meeting date as the client sees it, from a named person.
 
@@ -196,9 +189,9 @@ def client_message(relay: Relay, role: Role) -> Say:
             Choice(t("meeting_date.works"), AnswerProposal(relay.id, True)),
             Choice(t("meeting_date.other_day"), AnswerProposal(relay.id, False)),
         ]
-        day = proposed_day(relay)
-        weekday = t(f"meeting_date.weekday_{day.weekday()}") if day else Text.plain("")
-        text = t("meeting_date.proposal", name=name, role=role, weekday=weekday, date=day)
+        meeting = proposed(relay)
+        when = meeting_words(meeting) if meeting is not None else Text.plain("")
+        text = t("meeting_date.proposal", name=name, role=role, date=when)
         return Say.of(text, choices=answers)
     if relay.kind == REFLECTION:
         choices = [

@@ -243,11 +243,17 @@ class Persons:
         return record.ask()
 
     async def make_record(
-        self, user: User, period: Period, now: datetime, draw: Callable[[Document], bytes]
+        self,
+        user: User,
+        period: Period,
+        now: datetime,
+        draw: Callable[[Document], bytes],
+        *,
+        relist: bool = True,
     ) -> View:
         """A client's own words of ``period`` as a PDF, drawn by ``draw`` (the adapter's:
-        ``bot/draw/record_pdf.py``) off the event loop; the question above becomes the list of
-        /mydata again, so another time can be chosen."""
+        ``bot/draw/record_pdf.py``) off the event loop; with ``relist``, the question above
+        becomes the list of /mydata again, so another time can be chosen."""
         if not user.role.is_client:
             return View.refuse("fallback.stale_button")
         made = await record.make(
@@ -261,7 +267,7 @@ class Persons:
             now=now,
             draw=draw,
         )
-        return View.of(await self.my_data_list(user), made)
+        return View.of(await self.my_data_list(user), made) if relist else View.of(made)
 
     async def export(self, user: User) -> dict[str, Any]:
         """Everything kept about a person, as JSON-ready data."""

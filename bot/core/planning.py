@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.core.model import ClientSchedule
+from bot.core.model import ClientSchedule, Meeting
 from bot.core.ports import PlannedRow, Sends
 from bot.core.schedule import WEEKDAYS, Schedule, next_checkin, next_contact_time, parse_hours
 
@@ -21,6 +21,8 @@ RELAY_LIFETIME = timedelta(days=7)
 SPACING = timedelta(minutes=5)  # the least time between two messages the bot starts to one person
 PREP_DAYS = 3  # how many days before a network meeting the client is invited to prepare
 NOTICE_LIFETIME = timedelta(days=30)
+REMIND = "remind"  # a reminder on the day of a network meeting; slot "m<client id>"
+REMIND_LEAD = timedelta(minutes=30)  # a reminder comes at least this long before the meeting
 ASK = "ask"  # the schedule question, asked once more if it was never answered
 ASK_AGAIN_AFTER = timedelta(days=2)
 ASK_LIFETIME = timedelta(days=7)
@@ -167,6 +169,41 @@ class Planner:
             user_id, MEETING, "after", day.isoformat(), after, after + timedelta(days=2)
         )
         return prep
+
+    async def reachable(self, user_id: int) -> Schedule:
+        """When the bot may write first to someone of a client's team: their own hours if they
+        set any, else the service's (team members agree to nothing and pause nothing)."""
+        own = await self._store.schedule(user_id)
+        return effective(own or ClientSchedule(), self.defaults)
+
+    async def plan_reminders(
+        self, client_id: int, meeting: Meeting | None, people: Sequence[int], now: datetime
+    ) -> list[int]:
+        """One reminder on the meeting's day for each of ``people``, at the start of their own
+        hours, never later than ``REMIND_LEAD`` before the meeting begins; the client gets one
+        only if they agreed that the bot may write first. Reminders of the meeting as it was
+        before are cancelled. Returns who will get one."""
+        slot = f"m{client_id}"
+        await self._store.cancel_slot(REMIND, slot, "meeting changed")
+        if meeting is None:
+            return []
+        client_zone = await self.zone_of(client_id)
+        day_begins = datetime.combine(meeting.day, time(0), client_zone)
+        begins = meeting.start(client_zone)
+        ends = begins - REMIND_LEAD if begins is not None else day_begins + timedelta(days=1)
+        rows: list[PlannedRow] = []
+        for person in people:
+            if person == client_id:
+                schedule = await self.schedule_of(person)
+            else:
+                schedule = await self.reachable(person)
+            if schedule is None:
+                continue
+            due = _contact(schedule, max(day_begins, now))
+            if due < ends and schedule.in_contact_hours(due):
+                rows.append((person, REMIND, slot, meeting.day.isoformat(), due, ends))
+        await self._store.plan_sends(rows)
+        return [row[0] for row in rows]
 
     async def plan_ask_again(self, user_id: int, first_seen: date, now: datetime) -> bool:
         """Ask the schedule question once more, gently, a while after it was first asked,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import zlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
@@ -25,6 +26,7 @@ from bot.core.actions.messages import (
     StartReflection,
     WriteToMember,
 )
+from bot.core.actions.record import RecordForMeeting
 from bot.core.actions.share import SharedHistory
 from bot.core.actions.team import (
     AcceptInvite,
@@ -47,10 +49,20 @@ from bot.core.actions.team import (
     TeamPage,
 )
 from bot.core.copies import Copies
-from bot.core.dates import read_day
+from bot.core.dates import read_meeting, read_time_and_place
 from bot.core.i18n import Catalog
 from bot.core.lengths import MAX_TEXT, utf16_len
-from bot.core.model import InviteKind, Relay, Role, TeamMember, User, hash_code, new_invite_code
+from bot.core.meetings import meeting_words, proposed
+from bot.core.model import (
+    InviteKind,
+    Meeting,
+    Relay,
+    Role,
+    TeamMember,
+    User,
+    hash_code,
+    new_invite_code,
+)
 from bot.core.nudges import (
     MEETING,
     NUDGE,
@@ -59,7 +71,6 @@ from bot.core.nudges import (
     arrival,
     client_message,
     may_nudge,
-    proposed_day,
     when_words,
 )
 from bot.core.planning import RELAY, Planner
@@ -68,6 +79,7 @@ from bot.core.ports import MessageStore, Outbox, People, Sends, ShareStore, Team
 from bot.core.sharing import MAX_CHOICES, on_page, pages, parts_of, turn
 from bot.core.views import Attachment, Choice, Say, Text, View, t
 from bot.core.waits import Wait, WaitKind, Waits
+from bot.core.wording import Wording
 
 CLIENTS = 5
 """Clients on one page of /clients, then "More clients"."""
@@ -78,6 +90,11 @@ type next become it, shown to them with "Send to …" before anything goes."""
 
 MEETING_DIALOGS = {MeetingSlot.PREP: "meeting_prep", MeetingSlot.AFTER: "after_meeting"}
 """The questions each meeting invitation starts."""
+
+
+def draft_check(kept: str) -> str:
+    """A short mark of a typed meeting, carried by the button that confirms it."""
+    return f"{zlib.crc32(kept.encode()):08x}"
 
 
 def qr_png(link: str) -> bytes:
@@ -119,29 +136,53 @@ def meeting_invitation(catalog: Catalog, language: str, slot: MeetingSlot, day: 
     )
 
 
+def meeting_reminder(to: User, client: User, meeting: Meeting) -> Say:
+    """The one reminder on a meeting's day. The client may get ready (the agenda) and take
+    their own record of the last four weeks; someone invited may open the client's page."""
+    when = meeting_words(meeting)
+    if to.id == client.id:
+        choices = [
+            Choice(t("meeting.prep_start"), MeetingStart(MeetingSlot.PREP)),
+            Choice(t("meeting_when.record"), RecordForMeeting()),
+        ]
+        return Say.of(t("meeting_when.reminder_own", date=when), choices=choices)
+    page = Choice(t("meeting_when.client_page", name=client.name), ShowClient(client.id))
+    text = t("meeting_when.reminder", name=client.name, date=when)
+    return Say.of(text, choices=[page])
+
+
 @dataclass(frozen=True)
 class Meetings:
     """A client's network meetings as of today on their own clock."""
 
     next: date | None = None  # confirmed, today or later
     last: date | None = None  # confirmed, and passed: never called the next one
-    proposal: Relay | None = None  # a clinician's date, unanswered, today or later
+    proposal: Relay | None = None  # a team member's meeting, unanswered, today or later
+    meeting: Meeting | None = None  # the next one with its time and place
+
+    @property
+    def offered(self) -> Meeting | None:
+        """The meeting the open proposal names."""
+        return proposed(self.proposal) if self.proposal is not None else None
 
     @property
     def proposed(self) -> date | None:
         """The day the open proposal names."""
-        return proposed_day(self.proposal) if self.proposal is not None else None
+        offered = self.offered
+        return offered.day if offered is not None else None
 
 
-def meetings_on(today: date, confirmed: str | None, proposal: Relay | None) -> Meetings:
+def meetings_on(today: date, confirmed: Meeting | None, proposal: Relay | None) -> Meetings:
     """Which confirmed meeting is next and which was last, and whether a proposal still stands,
     ``today``."""
-    day = date.fromisoformat(confirmed) if confirmed else None
-    offered = proposed_day(proposal) if proposal is not None else None
+    day = confirmed.day if confirmed is not None else None
+    offered = proposed(proposal) if proposal is not None else None
+    upcoming = day is not None and day >= today
     return Meetings(
-        next=day if day is not None and day >= today else None,
-        last=day if day is not None and day < today else None,
-        proposal=proposal if offered is not None and offered >= today else None,
+        next=day if upcoming else None,
+        last=day if day is not None and not upcoming else None,
+        proposal=proposal if offered is not None and offered.day >= today else None,
+        meeting=confirmed if upcoming else None,
     )
 
 
@@ -175,13 +216,9 @@ class _Lines:
         self._lines: list[str] = []
 
     def add(self, key: str, /, **values: object) -> None:
-        # A value may be a text of plain values ("tomorrow at 09:00").
-        plain = {
-            name: self._catalog.get(self.language, v.key, **dict(v.values))
-            if isinstance(v, Text)
-            else v
-            for name, v in values.items()
-        }
+        # A value may be a text ("tomorrow at 09:00"), a date or a time, said in the language.
+        wording = Wording(self._catalog)
+        plain = {name: wording.value(self.language, v) for name, v in values.items()}
         self._lines.append(self._catalog.get(self.language, key, **plain))
 
     def blank(self) -> None:
@@ -385,16 +422,16 @@ class Team:
         declines = await self._waiting_lines(user, roles, lines, now)
         state = await self.meetings(user.id, now)
         lines.blank()
-        if state.next:
-            lines.add("team.meeting", date=self._day(lang, state.next))
+        if state.meeting is not None:
+            lines.add("team.meeting", date=meeting_words(state.meeting))
         elif state.last:
             lines.add("team_meeting.last", date=self._day(lang, state.last))
         else:
             lines.add("team.no_meeting")
         invite = Choice(t("team.invite"), InviteClose())
-        if state.proposal is not None and state.proposed is not None:
+        if state.proposal is not None and state.offered is not None:
             name = state.proposal.member_name
-            lines.add("team_meeting.proposed", name=name, date=self._day(lang, state.proposed))
+            lines.add("team_meeting.proposed", name=name, date=meeting_words(state.offered))
             meeting = Choice(t("team_meeting.answer", name=name), AskMeeting(None))
         else:
             meeting = Choice(t("team.set_meeting"), AskMeeting(None))
@@ -561,7 +598,7 @@ class Team:
             or await self._teams.team_role(client_id, proposal.member_id) is None
         ):
             proposal = None
-        stored = await self._teams.next_meeting(client_id)
+        stored = await self._teams.meeting(client_id)
         return meetings_on(await self._today(client_id, now), stored, proposal)
 
     async def _members_client(self, user: User, client_id: int) -> User | None:
@@ -594,6 +631,7 @@ class Team:
                 role = await self._proposer_role(client.id, proposal)
                 return View.of(client_message(proposal, role))
         wait = await self._waits.ask(user.id, WaitKind.MEETING, now, subject=client_id)
+        await self._teams.set_meeting_draft(user.id, None)
 
         async def asked(message_id: int) -> None:
             await self._waits.asked_in(user.id, wait, message_id)
@@ -623,8 +661,10 @@ class Team:
         return View.of(await self._save_own(client, None, now))
 
     async def typed(self, user: User, wait: Wait, text: str, now: datetime) -> View:
-        """A typed date (``WaitKind.MEETING``), read back in words before it counts: "8/12" is
-        read in the service's own order, and the person sees which day that is."""
+        """A typed meeting (``WaitKind.MEETING``): its day, and its time and place if given
+        ("15/12 14:00 Maple Centre"), read back in words before it counts: "8/12" is read in
+        the service's own order, and the person sees which day that is. Until confirmed, what
+        was typed is kept (sealed) as this person's draft."""
         if wait.kind is not WaitKind.MEETING:
             return View()
         if wait.subject is not None and wait.subject_id is None:
@@ -632,27 +672,54 @@ class Team:
         client = await self._whose_meeting(user, wait.subject_id)
         if client is None:
             return View.say("clients.not_linked")
-        day = read_day(text, await self._today(client.id, now), self.policy.locale)
-        if day is None:
+        today = await self._today(client.id, now)
+        meeting = read_meeting(text, today, self.policy.locale, user.language)
+        if meeting is None:
+            meeting = await self._more_of_draft(user, text)
+        if meeting is None:
             await self._waits.again(user.id, wait, now)
             return View.say("meeting.bad_date", example=self._example(now))
-        when = self._day(user.language, day)
+        kept = meeting.encode()
+        await self._teams.set_meeting_draft(user.id, kept)
+        when = meeting_words(meeting)
         if wait.subject_id is None:
             question, yes = t("meeting_date.check_own", date=when), t("meeting_date.yes_own")
         else:
             question = t("meeting_date.check_propose", name=client.name, date=when)
             yes = t("meeting_date.yes_propose", name=client.name)
+        parts = [question]
+        if meeting.at is None or not meeting.place:
+            parts.append(t("meeting_when.add_more", example=self._example(now)))
+        confirm = ConfirmMeeting(wait.subject_id, meeting.day.isoformat(), draft_check(kept))
         choices = [
-            Choice(yes, ConfirmMeeting(wait.subject_id, day.isoformat())),
+            Choice(yes, confirm),
             Choice(t("meeting_date.another_date"), AskMeeting(wait.subject_id)),
         ]
-        asked = (wait.message_id,) if wait.message_id else ()
-        return View((Say.of(question, choices=choices),), unbutton=asked)
+        # The same question waits on: what is typed next replaces this (a time, a place).
+        again = await self._waits.ask(user.id, WaitKind.MEETING, now, subject=wait.subject)
+
+        async def asked(message_id: int) -> None:
+            await self._waits.asked_in(user.id, again, message_id)
+
+        unbutton = (wait.message_id,) if wait.message_id else ()
+        return View((Say.of(*parts, choices=choices, on_sent=asked),), unbutton=unbutton)
+
+    async def _more_of_draft(self, user: User, text: str) -> Meeting | None:
+        """A time or a place typed after a day was read back: added to that day."""
+        kept = await self._teams.meeting_draft(user.id)
+        draft = Meeting.decode(kept) if kept else None
+        more = read_time_and_place(text, user.language) if draft is not None else None
+        if draft is None or more is None:
+            return None
+        at, place = more
+        return replace(draft, at=at or draft.at, place=place or draft.place)
 
     async def confirm_meeting(
-        self, user: User, client_id: int | None, day_text: str, now: datetime
+        self, user: User, client_id: int | None, day_text: str, now: datetime, check: str = ""
     ) -> View:
-        """The date read back is right: the client's own is saved; a clinician's is proposed."""
+        """The meeting read back is right: the client's own is saved; anyone else's is
+        proposed. ``check`` names the draft read back, so an older read-back cannot confirm
+        a time or place typed since."""
         client = await self._whose_meeting(user, client_id)
         if client is None:
             return _not_theirs(client_id)
@@ -660,40 +727,73 @@ class Team:
             day = date.fromisoformat(day_text)
         except ValueError:
             return View.refuse("fallback.stale_button")
+        meeting = Meeting(day)
+        if check:
+            kept = await self._teams.meeting_draft(user.id)
+            found = Meeting.decode(kept) if kept and draft_check(kept) == check else None
+            if found is None or found.day != day:
+                return View.refuse("fallback.stale_button")
+            meeting = found
         if day < await self._today(client.id, now):
             return _settled("meeting_date.day_passed")
+        await self._teams.set_meeting_draft(user.id, None)
+        await self._waits.cancel(user.id)
         if client_id is None:
-            return _edited(await self._save_own(client, day, now))
-        return await self._propose(user, client, day, now)
+            return _edited(await self._save_own(client, meeting, now))
+        return await self._propose(user, client, meeting, now)
 
-    async def _save_own(self, client: User, day: date | None, now: datetime) -> Say:
-        """The client's own date (or none): stored, the invitations around it planned, their
-        clinicians and peer supporters told. A proposal still open gives way to it."""
-        if day is not None:
+    async def _invited(self, client: User, proposer: int | None = None) -> list[User]:
+        """Who is reminded of the client's meeting besides the client: their clinicians and
+        peer supporters, and whoever proposed it (someone close only then: the client tells
+        the people close to them themselves)."""
+        return [
+            m.person
+            for m in await self._teams.team_of(client.id)
+            if m.role.is_staff or m.person.id == proposer
+        ]
+
+    async def _remind(
+        self, client: User, meeting: Meeting | None, invited: Sequence[User], now: datetime
+    ) -> list[Text]:
+        """Plan the reminders on the meeting's day; what the client is told about them."""
+        people = [client.id, *(person.id for person in invited)]
+        planned = set(await self._planner.plan_reminders(client.id, meeting, people, now))
+        if meeting is None or not planned:
+            return []
+        others = tuple(p.name for p in invited if p.id in planned)
+        if client.id in planned:
+            if others:
+                return [t("meeting_when.remind_all", names=others)]
+            return [t("meeting_when.remind_you")]
+        return [t("meeting_when.remind_them", names=others)] if others else []
+
+    async def _save_own(self, client: User, meeting: Meeting | None, now: datetime) -> Say:
+        """The client's own meeting (or none): stored, the invitations and reminders around
+        it planned, their clinicians and peer supporters told. A proposal still open gives way
+        to it."""
+        if meeting is not None:
             proposal = (await self.meetings(client.id, now)).proposal
             if proposal is not None:
                 await self._close_proposal(proposal, "cancelled")
-        await self._teams.set_next_meeting(client.id, day.isoformat() if day else None)
+        await self._teams.set_meeting(client.id, meeting)
+        day = meeting.day if meeting is not None else None
         prep = await self._planner.plan_meeting(client.id, day, now)
-        staff = [m.person for m in await self._teams.team_of(client.id) if m.role.is_staff]
+        staff = await self._invited(client)
         for clinician in staff:
-            if day is None:
+            if meeting is None:
                 told = t("meeting_date.client_cleared", name=client.name)
             else:
-                told = t(
-                    "meeting_date.client_set",
-                    name=client.name,
-                    date=self._day(clinician.language, day),
-                )
+                told = t("meeting_date.client_set", name=client.name, date=meeting_words(meeting))
             await self._outbox.send(clinician, Say.of(told))
-        if day is None:
+        reminders = await self._remind(client, meeting, staff, now)
+        if meeting is None:
             parts = [t("meeting.cleared")]
         else:
-            parts = [t("meeting.saved", date=self._day(client.language, day))]
+            parts = [t("meeting.saved", date=meeting_words(meeting))]
             parts += await self._prep_note(client, prep, now)
         if staff:
             parts.append(t("meeting_date.told", names=tuple(c.name for c in staff)))
-        return Say.of(*parts)
+        return Say.of(*parts, *reminders)
 
     async def _proposer_role(self, client_id: int, proposal: Relay) -> Role:
         """The role of whoever proposed a date, as the client's team has it."""
@@ -708,19 +808,19 @@ class Team:
             proposal.id, status=status, expect="sent"
         ) or await self._messages.update_relay(proposal.id, status=status, expect="planned")
 
-    async def _propose(self, by: User, client: User, day: date, now: datetime) -> View:
-        """A clinician's date goes to the client as a message from them, to answer; it reaches
-        the client when the bot may write to them, and never after that day."""
+    async def _propose(self, by: User, client: User, meeting: Meeting, now: datetime) -> View:
+        """A team member's meeting goes to the client as a message from them, to answer; it
+        reaches the client when the bot may write to them, and never after that day."""
         state = await self.meetings(client.id, now)
-        when = self._day(by.language, day)
-        if state.next == day:
+        day, when = meeting.day, meeting_words(meeting)
+        if state.meeting == meeting:
             return _settled("meeting_date.already_next", name=client.name, date=when)
         if state.proposal is not None:
-            if state.proposed == day and state.proposal.member_id == by.id:
+            if state.offered == meeting and state.proposal.member_id == by.id:
                 return _settled("meeting_date.already_proposed", name=client.name, date=when)
             await self._close_proposal(state.proposal, "cancelled")
         relay_id = await self._messages.add_relay(
-            client.id, by.id, by.name, MEETING, day.isoformat(), now, now
+            client.id, by.id, by.name, MEETING, meeting.encode(), now, now
         )
         await self._messages.update_relay(relay_id, status="planned", expect="draft")
         zone = await self._planner.zone_of(client.id)
@@ -765,9 +865,10 @@ class Team:
         relay = await self._messages.relay(relay_id)
         if relay is None or relay.client_id != client.id or relay.kind != MEETING:
             return View.refuse("fallback.stale_button")
-        day = proposed_day(relay)
-        if relay.status not in ("planned", "sent") or day is None:
+        meeting = proposed(relay)
+        if relay.status not in ("planned", "sent") or meeting is None:
             return _settled("meeting_date.proposal_gone")
+        day = meeting.day
         if day < await self._today(client.id, now):
             await self._close_proposal(relay, "cancelled")
             return _settled("meeting_date.day_passed")
@@ -776,7 +877,7 @@ class Team:
             return _settled("team.not_in_team")
         if not await self._close_proposal(relay, "accepted" if works else "declined"):
             return _settled("meeting_date.proposal_gone")
-        told_day = self._day(member.language, day)
+        told_day = meeting_words(meeting)
         if not works:
             told = t("meeting_date.told_another", name=client.name, date=told_day)
             await self._outbox.send(member, Say.of(told))
@@ -785,14 +886,20 @@ class Team:
                 button = Choice(t("team_people.write", name=member.name), WriteToMember(member.id))
                 return View.of(Say.of(asked, choices=[button], edit=True))
             return View.of(Say.of(asked, edit=True)) + await write(client, member.id, now)
-        await self._teams.set_next_meeting(client.id, day.isoformat())
+        await self._teams.set_meeting(client.id, meeting)
         prep = await self._planner.plan_meeting(client.id, day, now)
         await self._outbox.send(
             member, Say.of(t("meeting_date.told_works", name=client.name, date=told_day))
         )
-        when = self._day(client.language, day)
-        parts = [t("meeting_date.confirmed", date=when, name=member.name)]
+        invited = await self._invited(client, member.id)
+        others = [person for person in invited if person.id != member.id]
+        for person in others:  # the rest of the staff learn the date as when a client sets it
+            told = t("meeting_date.client_set", name=client.name, date=told_day)
+            await self._outbox.send(person, Say.of(told))
+        names = (member.name, *(person.name for person in others))
+        parts = [t("meeting_date.confirmed", date=told_day, name=names)]
         parts += await self._prep_note(client, prep, now)
+        parts += await self._remind(client, meeting, invited, now)
         return View((Say(tuple(parts), edit=True),))
 
     async def _prep_note(self, client: User, prep: datetime | None, now: datetime) -> list[Text]:
@@ -818,13 +925,13 @@ class Team:
         """What a member reads about a client's meetings: the next one; a date still waiting
         for the client's answer (anyone in the team may propose one); or the last one."""
         lang = user.language
-        if state.next:
+        if state.meeting is not None:
             key = "clients.detail_meeting" if detail else "clients.line"
-            return key, {"name": name, "date": self._day(lang, state.next)}
-        if state.proposal is not None and state.proposed:  # "proposed" to everyone in the team
+            return key, {"name": name, "date": meeting_words(state.meeting)}
+        if state.proposal is not None and state.offered:  # "proposed" to everyone in the team
             key = "client_meeting.detail_proposed" if detail else "client_meeting.line_proposed"
-            day = self._day(lang, state.proposed)
-            return key, {"name": name, "date": day, "by": state.proposal.member_name}
+            when = meeting_words(state.offered)
+            return key, {"name": name, "date": when, "by": state.proposal.member_name}
         if state.last:
             key = "client_meeting.detail_last" if detail else "client_meeting.line_last"
             return key, {"name": name, "date": self._day(lang, state.last)}

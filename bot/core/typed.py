@@ -76,6 +76,7 @@ INVITES: Mapping[str, str] = {
     # The meeting
     "meeting.ask": WaitKind.MEETING,
     "meeting_date.ask_propose": WaitKind.MEETING,
+    "meeting_when.add_more": WaitKind.MEETING,
     "meeting_date.asked_another": WaitKind.WRITE,
 }
 

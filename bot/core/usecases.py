@@ -10,6 +10,7 @@ from bot.core.i18n import Catalog
 from bot.core.model import (
     STAFF_CODE_PREFIX,
     CrisisPlan,
+    Meeting,
     Role,
     User,
     hash_code,
@@ -161,7 +162,7 @@ async def export_data(
             {"name": m.person.name, "role": m.role.value, "since": m.since.isoformat()}
             for m in team
         ],
-        "next_meeting": await team_store.next_meeting(user.id),
+        "next_meeting": _meeting_export(await team_store.meeting(user.id)),
         "shared": [
             {
                 "shared": s.created_at.isoformat(),
@@ -194,3 +195,14 @@ async def export_data(
 async def erase(store: People, user: User) -> None:
     """Erase everything kept about a person."""
     await store.erase_user(user.id)
+
+
+def _meeting_export(meeting: Meeting | None) -> dict[str, str | None] | None:
+    """The next meeting as /mydata's file has it: its day, time and place."""
+    if meeting is None:
+        return None
+    return {
+        "when": meeting.day.isoformat(),
+        "time": meeting.at.strftime("%H:%M") if meeting.at is not None else None,
+        "where": meeting.place,
+    }

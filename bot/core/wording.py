@@ -6,7 +6,7 @@ so the preview shows exactly the words and buttons a person sees.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from bot.core.i18n import Catalog
 from bot.core.model import Role
@@ -27,6 +27,8 @@ class Wording:
             return self.catalog.datetime(language, value)
         if isinstance(value, date):
             return self.catalog.date(language, value)
+        if isinstance(value, time):
+            return self.catalog.clock(language, value)
         if isinstance(value, Role):
             return self.catalog.get(language, f"roles.{value.value}")
         if isinstance(value, timedelta):

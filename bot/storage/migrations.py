@@ -553,6 +553,20 @@ async def m022_call_requests_and_reflections(conn: aiosqlite.Connection) -> None
     )
 
 
+async def m023_meeting_time_and_place(conn: aiosqlite.Connection) -> None:
+    """A network meeting's time and place beside its day, and the meeting someone typed and has
+    not yet confirmed (sealed, like the place: a video link may carry a way in)."""
+    await _script(
+        conn,
+        """
+        ALTER TABLE users ADD COLUMN meeting_time TEXT;    -- "14:00", the client's clock
+        ALTER TABLE users ADD COLUMN meeting_place BLOB;   -- encrypted
+        ALTER TABLE users ADD COLUMN meeting_draft BLOB;   -- encrypted JSON, until confirmed
+        CREATE INDEX sends_by_slot ON sends(kind, slot) WHERE status = 'planned';
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     ("001_users_notes_invites", m001_users_notes_invites),
     ("002_checkins_plans", m002_checkins_plans),
@@ -576,4 +590,5 @@ MIGRATIONS: list[Migration] = [
     ("020_only_when_asked", m020_only_when_asked),
     ("021_share_copy_words", m021_share_copy_words),
     ("022_call_requests_and_reflections", m022_call_requests_and_reflections),
+    ("023_meeting_time_and_place", m023_meeting_time_and_place),
 ]

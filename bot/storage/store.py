@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import aiosqlite
@@ -18,6 +18,7 @@ from bot.core.model import (
     CrisisPlan,
     InviteKind,
     LinkedClient,
+    Meeting,
     Note,
     Recipient,
     Relay,
@@ -953,6 +954,14 @@ class SqliteStore:
             (reason, user_id, kind),
         )
 
+    async def cancel_slot(self, kind: str, slot: str, reason: str) -> int:
+        """Cancel what is planned of one kind and slot for everyone (a meeting's reminders)."""
+        return await self.db.execute(
+            "UPDATE sends SET status = 'cancelled', reason = ? "
+            "WHERE kind = ? AND slot = ? AND status = 'planned'",
+            (reason, kind, slot),
+        )
+
     async def clients_to_plan(self, limit: int) -> list[int]:
         """Clients who agreed to scheduled check-ins but have none planned."""
         rows = await self.db.fetchall(
@@ -1191,10 +1200,47 @@ class SqliteStore:
         return row["next_meeting"] if row else None
 
     async def set_next_meeting(self, client_id: int, day: str | None) -> None:
-        """Set or clear the date of the client's next network meeting."""
-        await self.db.execute(
-            "UPDATE users SET next_meeting = ? WHERE id = ? AND role = 'client'", (day, client_id)
+        """Set or clear the date of the client's next network meeting (no time, no place)."""
+        meeting = Meeting(date.fromisoformat(day)) if day else None
+        await self.set_meeting(client_id, meeting)
+
+    async def meeting(self, client_id: int) -> Meeting | None:
+        """The client's next network meeting as set (its day may have passed)."""
+        row = await self.db.fetchone(
+            "SELECT next_meeting, meeting_time, meeting_place FROM users WHERE id = ?",
+            (client_id,),
         )
+        if row is None or not row["next_meeting"]:
+            return None
+        at = row["meeting_time"]
+        return Meeting(
+            date.fromisoformat(row["next_meeting"]),
+            time.fromisoformat(at) if at else None,
+            _open(self._cipher, row["meeting_place"]),
+        )
+
+    async def set_meeting(self, client_id: int, meeting: Meeting | None) -> None:
+        """Set or clear the client's next network meeting: its day, time and place."""
+        day = at = place = None
+        if meeting is not None:
+            day = meeting.day.isoformat()
+            at = meeting.at.strftime("%H:%M") if meeting.at is not None else None
+            place = self._cipher.encrypt(meeting.place) if meeting.place else None
+        await self.db.execute(
+            "UPDATE users SET next_meeting = ?, meeting_time = ?, meeting_place = ? "
+            "WHERE id = ? AND role = 'client'",
+            (day, at, place, client_id),
+        )
+
+    async def meeting_draft(self, user_id: int) -> str | None:
+        """The meeting this person typed and saw read back, not yet confirmed."""
+        row = await self.db.fetchone("SELECT meeting_draft FROM users WHERE id = ?", (user_id,))
+        return _open(self._cipher, row["meeting_draft"]) if row is not None else None
+
+    async def set_meeting_draft(self, user_id: int, text: str | None) -> None:
+        """Keep (sealed) or forget the meeting this person typed."""
+        sealed = self._cipher.encrypt(text) if text else None
+        await self.db.execute("UPDATE users SET meeting_draft = ? WHERE id = ?", (sealed, user_id))
 
     # --- shares -------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 
 from bot.core.actions import Action
-from bot.core.actions.record import AskRecord, MakeRecord, RecordBack
+from bot.core.actions.record import AskRecord, MakeRecord, Period, RecordBack, RecordForMeeting
 from bot.core.model import User
 from bot.core.views import View
 from bot.draw.record_pdf import draw
@@ -36,7 +36,18 @@ async def _make(update: Update, context: BotContext, user: User, action: MakeRec
     await reply_view(update, context, user.language, view)
 
 
+async def _for_meeting(
+    update: Update, context: BotContext, user: User, action: RecordForMeeting
+) -> None:
+    """Under a meeting's reminder: the last four weeks as a PDF; the reminder stays."""
+    services = context.services
+    now = services.clock.now()
+    view = await services.persons.make_record(user, Period.WEEKS_4, now, draw, relist=False)
+    await reply_view(update, context, user.language, view)
+
+
 BUTTONS: dict[type[Action], tuple[Who, Callable[..., Awaitable[None]]]] = {
+    RecordForMeeting: (Who.CLIENT, _for_meeting),
     AskRecord: (Who.CLIENT, _ask),
     MakeRecord: (Who.CLIENT, _make),
     RecordBack: (Who.CLIENT, _back),

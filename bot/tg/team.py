@@ -175,8 +175,9 @@ async def _no_meeting(update: Update, context: BotContext, user: User, action: N
 async def _confirm_meeting(
     update: Update, context: BotContext, user: User, action: ConfirmMeeting
 ) -> None:
-    """The typed date, read back, is right: saved (the client's own) or proposed."""
-    view = await _team(context).confirm_meeting(user, action.client_id, action.day, _now(context))
+    """The typed meeting, read back, is right: saved (the client's own) or proposed."""
+    team, now = _team(context), _now(context)
+    view = await team.confirm_meeting(user, action.client_id, action.day, now, action.check)
     await reply_view(update, context, user.language, view)
 
 

@@ -32,3 +32,9 @@ class MakeRecord(Action, tag="recm"):
 @dataclass(frozen=True)
 class RecordBack(Action, tag="recb"):
     """Back from the question to the list of what is kept."""
+
+
+@dataclass(frozen=True)
+class RecordForMeeting(Action, tag="recr"):
+    """Under the reminder on a meeting's day: the record of the last four weeks, as a PDF; the
+    reminder stays as it is."""

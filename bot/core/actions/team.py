@@ -115,11 +115,13 @@ class MeetingLater(Action, tag="tml"):
 
 @dataclass(frozen=True)
 class ConfirmMeeting(Action, tag="tmc"):
-    """A typed date, read back in words and confirmed: the client's own next meeting, or a
-    clinician's proposal to a client of theirs. ``day`` is the ISO date."""
+    """A typed meeting, read back in words and confirmed: the client's own next meeting, or a
+    team member's proposal to the client. ``day`` is the ISO date; ``check`` marks the time
+    and place typed with it (empty: the day alone)."""
 
     client_id: int | None
     day: str
+    check: str = ""
 
 
 @dataclass(frozen=True)
