@@ -238,6 +238,7 @@ async def post_init(app: App) -> None:
         services.catalog,
         services.dialogs,
         TelegramOutbox(app.bot, services.renderer),
+        messages=store,
     )
     services.nudges = Nudges(
         store,

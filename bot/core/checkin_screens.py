@@ -30,7 +30,7 @@ from bot.core.actions.checkin import (
 )
 from bot.core.actions.messages import AskContact, Request
 from bot.core.actions.share import ShareCheckin
-from bot.core.checkins import AgendaItem, Kind, Result, option_check
+from bot.core.checkins import AGENDA_DIALOG, AgendaItem, Kind, Result, option_check
 from bot.core.dialog_engine import cost, need_words, prompt_words
 from bot.core.dialog_model import LIMITS, Capacity, Dialog, Need
 from bot.core.views import Choice, Say, Text, View, t
@@ -189,9 +189,12 @@ def change_choice(result: Result) -> Choice | None:
 
 
 def _share_offer(result: Result) -> list[Choice]:
-    """ "Share this" under a check-in that ended with answers, if the client has a team."""
+    """ "Share this" under a check-in that ended with answers, if the client has a team
+    ("Share my agenda" under getting ready for a meeting)."""
     if result.checkin is None or not result.shareable:
         return []
+    if result.checkin.dialog == AGENDA_DIALOG:  # getting ready: the agenda as a whole
+        return [Choice(t("share_more.share_agenda"), ShareCheckin(result.checkin.id))]
     return [Choice(t("share.share_this"), ShareCheckin(result.checkin.id))]
 
 

@@ -4,9 +4,9 @@ that names a need, change the last answer, drop, decline; all state stored."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import Enum
 from zoneinfo import ZoneInfo
 
@@ -30,7 +30,7 @@ from bot.core.dialog_model import (
     dialog_for,
     follow_up_id,
 )
-from bot.core.model import Answer, CheckinRecord, Role, TeamMember, User
+from bot.core.model import Answer, CheckinRecord, Relay, Role, TeamMember, User
 from bot.core.planning import CHECKIN, Planner
 from bot.core.ports import CheckinStore, MessageStore, Sends, TeamStore
 from bot.core.schedule import snooze_until
@@ -131,6 +131,66 @@ class AgendaItem:
     words: str | None = None
     avoid: bool = False
     from_name: str | None = None  # someone close's words the client chose to talk about
+    at: datetime | None = field(default=None, compare=False)  # the moment it was put there
+
+
+def since_last_meeting(
+    records: Sequence[CheckinRecord],
+) -> tuple[list[CheckinRecord], datetime | None]:
+    """Of a client's check-ins, newest first: those since their last meeting, and when that
+    meeting was, as the after-meeting check-in says (None if there is none among them).
+    What came before it was for that meeting; what the after-meeting check-in itself put on
+    the agenda ("anything different next time?") is for the next one, so it is among them."""
+    found: list[CheckinRecord] = []
+    for record in records:
+        found.append(record)
+        if record.dialog == AFTER_MEETING_DIALOG:
+            return found, record.started_at
+    return found, None
+
+
+def agenda_items(
+    records: Sequence[CheckinRecord],
+    relays: Sequence[Relay],
+    dialog: Callable[[str], Dialog | None],
+    zone: tzinfo,
+) -> tuple[AgendaItem, ...]:
+    """What the client put on the agenda since their last meeting, oldest first: from the
+    check-ins among ``records`` (newest first, as the store reads them; ``dialog`` gives each
+    one's dialog in the client's language), and the words of someone close among ``relays``
+    that the client chose to talk about. /agenda and /share read the agenda through this."""
+    items: list[AgendaItem] = []
+    kept, since = since_last_meeting(records)
+    for record in kept:
+        found = dialog(record.dialog)
+        if found is None:
+            continue
+        for step, option, answer, avoid in reversed(agenda_answers(record, found)):
+            words = answer.text if answer.value in (ON_AGENDA, TEXT) else None
+            day = answer.answered_at.astimezone(zone).date()
+            items.append(
+                AgendaItem(
+                    step.question.strip(),
+                    option.label,
+                    day,
+                    words,
+                    avoid=avoid,
+                    at=answer.answered_at,
+                )
+            )
+    items.reverse()
+    for relay in relays:
+        if relay.agenda_at is None or (since is not None and relay.agenda_at < since):
+            continue
+        words = relay.body or ""
+        if len(words) > AGENDA_QUOTE:
+            words = words[: AGENDA_QUOTE - 1].rstrip() + "…"
+        day = relay.agenda_at.astimezone(zone).date()
+        items.append(
+            AgendaItem("", "", day, words, from_name=relay.member_name, at=relay.agenda_at)
+        )
+    items.sort(key=lambda item: item.on)  # stable: the day each was put there
+    return tuple(items)
 
 
 STALE = Result(Kind.STALE)
@@ -590,33 +650,10 @@ class Checkins:
 
     async def _agenda(self, user: User) -> tuple[AgendaItem, ...]:
         """What the client put on the agenda since their last meeting, oldest first."""
-        items: list[AgendaItem] = []
         zone = await self._planner.zone_of(user.id) if self._planner is not None else UTC
-        since: datetime | None = None  # the last meeting, as the after-meeting check-in says
-        for record in await self._store.recent_checkins(user.id, AGENDA_LOOKBACK):
-            if record.dialog == AFTER_MEETING_DIALOG:
-                since = record.started_at
-                break  # a meeting has been since: what came before was for that one
-            dialog = self.dialog(record.dialog, user.language)
-            if dialog is None:
-                continue
-            for step, option, answer, avoid in reversed(agenda_answers(record, dialog)):
-                words = answer.text if answer.value in (ON_AGENDA, TEXT) else None
-                day = answer.answered_at.astimezone(zone).date()
-                items.append(
-                    AgendaItem(step.question.strip(), option.label, day, words, avoid=avoid)
-                )
-        items.reverse()
-        for relay in await self._messages.relays(user.id) if self._messages is not None else []:
-            if relay.agenda_at is None or (since is not None and relay.agenda_at < since):
-                continue
-            words = relay.body or ""
-            if len(words) > AGENDA_QUOTE:
-                words = words[: AGENDA_QUOTE - 1].rstrip() + "…"
-            day = relay.agenda_at.astimezone(zone).date()
-            items.append(AgendaItem("", "", day, words, from_name=relay.member_name))
-        items.sort(key=lambda item: item.on)  # stable: the day each was put there
-        return tuple(items)
+        records = await self._store.recent_checkins(user.id, AGENDA_LOOKBACK)
+        relays = await self._messages.relays(user.id) if self._messages is not None else []
+        return agenda_items(records, relays, lambda name: self.dialog(name, user.language), zone)
 
     async def _has_team(self, user: User) -> bool:
         return self._team is not None and bool(await self._team.team_of(user.id))

@@ -22,7 +22,7 @@ from enum import StrEnum
 
 from babel.dates import get_day_names
 
-from bot.core.actions.myweeks import ShowWeeks
+from bot.core.actions.myweeks import ShareWeeks, ShowWeeks
 from bot.core.dates import speech_locale
 from bot.core.dialog_model import Capacity
 from bot.core.i18n import Catalog
@@ -336,24 +336,39 @@ class MyWeeks:
                 return found
             count *= 4
 
+    @property
+    def locale(self) -> str:
+        """The service's locale: how its people write dates and name weekdays."""
+        return self._locale
+
+    async def drawn(self, user: User, weeks: int, now: datetime) -> tuple[Weeks, bytes]:
+        """The client's last ``weeks`` weeks and their picture, as PNG bytes."""
+        summary = await self.weeks(user, weeks, now)
+        png = await self._paint(picture(summary, self._catalog, user.language, self._locale))
+        return summary, png
+
     async def show(
         self, user: User, weeks: int, now: datetime, *, pressed: int | None = None
     ) -> View:
         """The picture of the last ``weeks`` weeks (4, 8 or 12) with its caption, and buttons
-        for the other lengths. Under a picture whose button was pressed (``pressed``), the
-        buttons go: the newest picture has them. Only clients have weeks to see."""
+        for the other lengths; "Share this picture" too if the client has a team (nothing goes
+        to anyone before they have seen exactly what would). Under a picture whose button was
+        pressed (``pressed``), the buttons go: the newest picture has them. Only clients have
+        weeks to see."""
         if not user.role.is_client or weeks not in SPANS:
             return View.refuse("fallback.stale_button")
-        summary = await self.weeks(user, weeks, now)
-        png = await self._paint(picture(summary, self._catalog, user.language, self._locale))
+        summary, png = await self.drawn(user, weeks, now)
         others = tuple(
             Choice(t("myweeks.show", count=span), ShowWeeks(span))
             for span in SPANS
             if span != weeks
         )
+        rows: tuple[tuple[Choice, ...], ...] = (others,)
+        if await self._team.team_of(user.id):
+            rows += ((Choice(t("share_more.share_picture"), ShareWeeks(weeks)),),)
         say = Say(
             caption(summary, user.language, self._locale),
-            (others,),
+            rows,
             attachment=Attachment(png),
         )
         return View((say,), unbutton=(pressed,) if pressed is not None else ())

@@ -8,9 +8,11 @@ use case acts on the client's own draft and shares only. No message offers more 
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -33,13 +35,14 @@ from bot.core.actions.share import (
     TurnPage,
     Withdraw,
 )
+from bot.core.checkins import AGENDA_DIALOG, AgendaItem, agenda_items, since_last_meeting
 from bot.core.copies import DELETE_WINDOW, retract
 from bot.core.dialog_model import FOLLOW_UP, Dialog, dialog_for
 from bot.core.i18n import Catalog
 from bot.core.lengths import MAX_TEXT, split_text, utf16_len
-from bot.core.model import CheckinRecord, Note, Share, ShareDraft, TeamMember, User
+from bot.core.model import CheckinRecord, Note, Relay, Share, ShareDraft, TeamMember, User
 from bot.core.planning import Planner
-from bot.core.ports import CheckinStore, Outbox, People, ShareStore, TeamStore
+from bot.core.ports import CheckinStore, MessageStore, Outbox, People, ShareStore, TeamStore
 from bot.core.views import Choice, Say, Text, View, t
 
 log = logging.getLogger(__name__)
@@ -47,7 +50,10 @@ _T = TypeVar("_T")
 
 # What each dialog's answers are called when shared.
 ITEM_KIND = {"checkin": "checkin", "meeting_prep": "agenda", "after_meeting": "reflection"}
-KINDS = ("note", "checkin", "agenda", "reflection")
+KINDS = ("note", "checkin", "agenda", "reflection", "picture")
+AGENDA = "a"  # the ref of the agenda for the next meeting: "a" and a digest of its words
+PICTURE = "picture"  # the kind of a shared picture of the client's weeks (bot/core/weeks_share.py)
+_PICTURE_REF = re.compile(r"w([0-9]{1,2})(?:-[0-9a-f]{1,40})?")
 MAX_CHOICES = 6  # the most buttons one message shows, every one counted (outside check-ins)
 PAGE = 3  # items on one page of /share, newest first: then "Older", the preview, the history
 HISTORY = 5  # shares on one page of the history, newest first, each with its Withdraw
@@ -61,26 +67,38 @@ STALE = "fallback.stale_button"
 class Item:
     """One thing a client may share: a note, or the answers of one check-in, in their words."""
 
-    ref: str  # "n12" (note 12) or "c34" (check-in 34)
+    ref: str  # "n12" (note 12), "c34" (check-in 34) or "a1f2e3d4c" (the agenda as it is)
     kind: str  # note | checkin | agenda | reflection
     at: datetime
     text: str
     gist: str = ""  # the answers alone, for a button; the text itself if empty
+    title: str = ""  # the catalog key of its title, if not the one of its kind
 
 
-def checkin_words(record: CheckinRecord, dialog: Dialog | None) -> tuple[str, str] | None:
+def checkin_words(
+    record: CheckinRecord, dialog: Dialog | None, *, follow_ups: bool = True
+) -> tuple[str, str] | None:
     """A check-in's answers as "question, answer" pairs of lines, and the answers alone;
-    None if nothing was answered.
+    None if nothing was answered. Without ``follow_ups``, the words typed after an answer
+    that named a need are left out (the agenda shows them in its own lists).
 
     Only what the client chose or wrote is kept: no capacity, no score, no skipped question.
+    Words typed after an answer ("What is it?") sit under that answer, not under it again.
     """
     lines: list[str] = []
     answers: list[str] = []
+    shown = ""  # the step whose answer the last lines show
     for answer in record.answers:
         if answer.value == "skipped":
             continue
-        if FOLLOW_UP in answer.step_id and not answer.text:
+        if FOLLOW_UP in answer.step_id and (not answer.text or not follow_ups):
             continue  # a human step taken ("asked", "agenda"): not words of the client's
+        parent = answer.step_id.partition(FOLLOW_UP)[0]
+        if answer.text and parent != answer.step_id and parent == shown and lines:
+            lines[-1] = f"{lines[-1]}\n{answer.text}"
+            answers.append(answer.text)
+            continue
+        shown = answer.step_id
         question, label = answer.step_id, answer.value
         if dialog is not None:
             try:
@@ -112,6 +130,106 @@ def items_of(
             kind = ITEM_KIND.get(record.dialog, "checkin")
             items.append(Item(f"c{record.id}", kind, record.started_at, *words))
     return sorted(items, key=lambda item: (item.at, item.ref), reverse=True)
+
+
+def agenda_text(
+    catalog: Catalog,
+    language: str,
+    agenda: Sequence[AgendaItem],
+    prep: CheckinRecord | None,
+    dialog: Dialog | None,
+) -> str:
+    """The client's agenda for the next meeting as it is shared, in ``language``: their
+    answers to their last "Getting ready" check-in (``prep``), then what they want to talk
+    about, then, under its own heading, what they would rather not talk about; in their own
+    words where they typed some. Someone else's words are there only as the client put them
+    on the agenda, quoted as the agenda screen quotes them, with whose words they are."""
+
+    def say(key: str, /, **values: object) -> str:
+        return catalog.get(language, f"share_more.{key}", **values)
+
+    parts: list[str] = []
+    answered = checkin_words(prep, dialog, follow_ups=False) if prep is not None else None
+    if answered is not None:
+        parts.append(answered[0])
+    to_raise: list[str] = []
+    to_avoid: list[str] = []
+    for item in agenda:
+        if item.from_name is not None:
+            to_raise.append(say("agenda_from", name=item.from_name, words=item.words or ""))
+        elif item.avoid:
+            line = say("agenda_words", words=item.words) if item.words else say("agenda_unsaid")
+            to_avoid.append(line)
+        elif item.words:
+            to_raise.append(say("agenda_words", words=item.words))
+        else:
+            to_raise.append(say("agenda_item", question=item.question, answer=item.answer))
+    if to_raise:
+        parts.append("\n".join([say("agenda_raise"), *to_raise]))
+    if to_avoid:
+        parts.append("\n".join([say("agenda_avoid"), *to_avoid]))
+    return "\n\n".join(parts)
+
+
+def agenda_item(
+    catalog: Catalog,
+    language: str,
+    checkins: Sequence[CheckinRecord],
+    relays: Sequence[Relay],
+    dialogs: Mapping[str, Dialog],
+    zone: ZoneInfo,
+) -> Item | None:
+    """The agenda for the next meeting as one item to share, or None if nothing is on it.
+
+    Read from the ended check-ins since the last meeting (``checkins`` newest first) and the
+    words of someone close the client put on it. Its ref carries a digest of its words, so a
+    button or preview of an agenda that has changed since is known as old."""
+    ended = [record for record in checkins if record.status != "open"]
+    kept, _ = since_last_meeting(ended)
+    agenda = agenda_items(ended, relays, lambda name: dialog_for(dialogs, name, language), zone)
+    prep = next(
+        (
+            record
+            for record in kept
+            if record.dialog == AGENDA_DIALOG
+            and checkin_words(record, dialog_for(dialogs, record.dialog, language)) is not None
+        ),
+        None,
+    )
+    if prep is None and not agenda:
+        return None
+    dialog = dialog_for(dialogs, AGENDA_DIALOG, language) if prep is not None else None
+    text = agenda_text(catalog, language, agenda, prep, dialog)
+    moments = [item.at for item in agenda if item.at is not None]
+    if prep is not None:
+        moments.extend([prep.started_at, *(answer.answered_at for answer in prep.answers)])
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:9]
+    gist = catalog.get(language, "share_more.agenda_gist")
+    return Item(f"{AGENDA}{digest}", "agenda", max(moments), text, gist, "share_more.agenda_title")
+
+
+def is_agenda(ref: str) -> bool:
+    """Whether ``ref`` names the agenda (as it was when the ref was made)."""
+    return ref.startswith(AGENDA) and len(ref) > len(AGENDA)
+
+
+def picture_weeks(ref: str) -> int | None:
+    """The weeks a picture's ref ("w8", or "w8-<digest>" once previewed) shows, or None if
+    ``ref`` is not a picture's."""
+    found = _PICTURE_REF.fullmatch(ref)
+    return int(found[1]) if found else None
+
+
+def is_picture(draft: ShareDraft) -> bool:
+    """Whether a draft is the sharing of a picture of the client's weeks (not of items)."""
+    return any(picture_weeks(ref) is not None for ref in draft.items)
+
+
+def short_kind(catalog: Catalog, language: str, kind: str) -> str:
+    """A kind of shared thing in one or two words, for buttons and the history."""
+    if kind == PICTURE:
+        return catalog.get(language, "share_more.short_picture")
+    return catalog.get(language, f"share.short_{kind}")
 
 
 def pages(count: int, size: int = PAGE) -> int:
@@ -179,7 +297,7 @@ def render(
     for item in sorted(items, key=lambda i: (i.at, i.ref)):
         title = catalog.get(
             language,
-            f"share.kind_{item.kind}",
+            item.title or f"share.kind_{item.kind}",
             date=catalog.date(language, item.at.astimezone(zone).date()),
         )
         parts.append(f"{title}\n{item.text}")
@@ -189,7 +307,7 @@ def render(
 def button_label(catalog: Catalog, language: str, item: Item, zone: ZoneInfo, chosen: bool) -> str:
     """A short button for an item: mark, kind, date and its first words."""
     day = catalog.short_date(language, item.at.astimezone(zone).date())
-    kind = catalog.get(language, f"share.short_{item.kind}")
+    kind = short_kind(catalog, language, item.kind)
     words = " ".join((item.gist or item.text).split())
     if len(words) > 28:
         words = words[:27].rstrip() + "…"
@@ -204,13 +322,43 @@ def kind_of(item: str) -> str:
 
 
 def _choosing(draft: ShareDraft) -> bool:
-    """Whether the client is choosing items (a draft exists and was not previewed yet)."""
-    return draft.version != 0 and draft.body is None
+    """Whether the client is choosing items (a draft of items exists, not previewed yet)."""
+    return draft.version != 0 and draft.body is None and not is_picture(draft)
 
 
 def _unbutton(pressed: int | None) -> View:
     """The pressed message loses its buttons (they are spent)."""
     return View(unbutton=(pressed,) if pressed is not None else ())
+
+
+async def deliver(
+    shares: ShareStore,
+    outbox: Outbox,
+    share_id: int,
+    client: User,
+    to: User,
+    says: Sequence[Say],
+) -> list[int] | None:
+    """One recipient's copy of a share, message by message, each recorded as it arrives (so a
+    withdrawal finds it), the last with "Answer Alex"; None if it did not all get there. A
+    share arrives whole or not at all: the parts that did arrive are taken back."""
+    message_ids: list[int] = []
+    answer = Choice(t("relay.answer", name=client.name), AnswerShare(client.id, share_id))
+    for number, say in enumerate(says, start=1):
+        if number == len(says):
+            say = replace(say, rows=(*say.rows, (answer,)))
+        try:
+            message_id = await outbox.send(to, say)
+        except Exception as exc:  # the network, say: this one failed, the others still go
+            log.warning("share %s did not reach a recipient: %s", share_id, type(exc).__name__)
+            message_id = None
+        if message_id is None:
+            for sent in message_ids:
+                await outbox.delete(to.chat_id, sent)
+            return None
+        await shares.add_share_message(share_id, to.chat_id, message_id)
+        message_ids.append(message_id)
+    return message_ids
 
 
 class Sharing:
@@ -231,7 +379,9 @@ class Sharing:
         catalog: Catalog,
         dialogs: Mapping[str, Dialog],
         outbox: Outbox,
+        messages: MessageStore | None = None,
     ) -> None:
+        self._messages = messages  # someone close's words the client put on the agenda
         self._shares = shares
         self._team = team
         self._people = people
@@ -244,10 +394,19 @@ class Sharing:
     # --- choosing what, and whom ----------------------------------------------------------
 
     async def items(self, client: User) -> list[Item]:
-        """Everything the client may share, newest first."""
+        """Everything the client may share, newest first: the agenda for the next meeting
+        among them, if anything is on it."""
         notes = await self._people.notes(client.id)
         checkins = await self._checkins.recent_checkins(client.id, RECENT_CHECKINS)
-        return items_of(notes, checkins, self._dialogs, client.language)
+        items = items_of(notes, checkins, self._dialogs, client.language)
+        relays = await self._messages.relays(client.id) if self._messages is not None else []
+        zone = await self._planner.zone_of(client.id)
+        agenda = agenda_item(self._catalog, client.language, checkins, relays, self._dialogs, zone)
+        if agenda is None:
+            return items
+        # The newest first; the agenda before a check-in of the same moment that is in it.
+        every = [*items, agenda]
+        return sorted(every, key=lambda i: (i.at, is_agenda(i.ref), i.ref), reverse=True)
 
     async def start(self, client: User, now: datetime, chosen: Sequence[str] = ()) -> View:
         """/share: a fresh draft with ``chosen`` ticked, and the newest items as buttons."""
@@ -266,11 +425,17 @@ class Sharing:
     async def from_checkin(
         self, client: User, checkin_id: int, now: datetime, pressed: int | None = None
     ) -> View:
-        """ "Share this" under a finished check-in of the client's: a draft that starts with it."""
+        """ "Share this" under a finished check-in of the client's: a draft that starts with it.
+        Under getting ready for a meeting ("Share my agenda"), it starts with the agenda as a
+        whole, that check-in's answers in it."""
         record = await self._checkins.checkin(checkin_id, client.id)
         if record is None:
             return View.refuse(STALE)
-        return _unbutton(pressed) + await self.start(client, now, (f"c{record.id}",))
+        chosen = f"c{record.id}"
+        if record.dialog == AGENDA_DIALOG:
+            agenda = next((i for i in await self.items(client) if is_agenda(i.ref)), None)
+            chosen = agenda.ref if agenda is not None else chosen
+        return _unbutton(pressed) + await self.start(client, now, (chosen,))
 
     async def toggle_item(self, client: User, ref: str, page: int, now: datetime) -> View:
         """Tick or untick one of the client's items; the same page is shown again, changed
@@ -364,7 +529,11 @@ class Sharing:
         draft = await self._shares.share_draft(client.id)
         if not _choosing(draft):
             return View.refuse(STALE)
-        items = [item for item in await self.items(client) if item.ref in draft.items]
+        every = await self.items(client)
+        chosen = set(draft.items)
+        if any(is_agenda(ref) for ref in chosen):  # the agenda as it is now, if it has changed
+            chosen |= {item.ref for item in every if is_agenda(item.ref)}
+        items = [item for item in every if item.ref in chosen]
         if not items:
             return View.refuse("share.pick_first")
         zone = await self._planner.zone_of(client.id)
@@ -432,7 +601,7 @@ class Sharing:
     async def _current_preview(self, client: User, version: int) -> ShareDraft | None:
         """The previewed draft a button belongs to, if it is still the current one."""
         draft = await self._shares.share_draft(client.id)
-        if draft.body is None or draft.version != version:
+        if draft.body is None or draft.version != version or is_picture(draft):
             return None
         return draft
 
@@ -479,10 +648,12 @@ class Sharing:
         if not chosen:
             return View.refuse("share.pick_someone")
         items = {item.ref: item for item in await self.items(client)}
-        copies = await self._copies(client, [items[r] for r in draft.items if r in items], now)
+        if any(ref not in items for ref in draft.items):  # changed since it was previewed
+            return await self._changed(client, draft, items, now, pressed)
+        copies = await self._copies(client, [items[r] for r in draft.items], now)
         share_id = await self._shares.add_share(
             client.id,
-            [f"{ref}:{items[ref].kind if ref in items else 'note'}" for ref in draft.items],
+            [f"{ref}:{items[ref].kind}" for ref in draft.items],
             draft.body,
             [(m.person.id, m.person.name, m.person.chat_id) for m in chosen],
             now,
@@ -513,6 +684,24 @@ class Sharing:
             view += View.say("share.failed", names=format_list(missed, locale=lang))
         return view
 
+    async def _changed(
+        self,
+        client: User,
+        draft: ShareDraft,
+        items: Mapping[str, Item],
+        now: datetime,
+        pressed: int | None,
+    ) -> View:
+        """Something previewed has changed since (the agenda grew, say): nothing is sent, and
+        the items come again, what is still there still ticked, to look at once more."""
+        kept = tuple(ref for ref in draft.items if ref in items)
+        if any(is_agenda(ref) for ref in draft.items):
+            kept += tuple(ref for ref in items if is_agenda(ref) and ref not in kept)
+        fresh = await self._shares.save_share_draft(client.id, ShareDraft(items=kept), now)
+        previous = await self._shares.shares(client.id)
+        say = await self._items_say(client, fresh, list(items.values()), previous, 0)
+        return _unbutton(pressed) + View.of(Say.of(t("share_more.changed")), say)
+
     async def _copies(self, client: User, items: Sequence[Item], now: datetime) -> dict[str, str]:
         """The text in each other language of the team: the same items, the client's own words
         as they are, the lines around them ("From Daan, shared with you on …") in the
@@ -529,30 +718,14 @@ class Sharing:
     async def _deliver(
         self, share_id: int, client: User, to: User, parts: Sequence[str]
     ) -> list[int] | None:
-        """One recipient's copy, message by message, each recorded as it arrives (so a
-        withdrawal finds it), the last with "Answer Alex"; None if it did not all get there. A
-        share arrives whole or not at all: the parts that did arrive are taken back."""
-        message_ids: list[int] = []
-        answer = Choice(t("relay.answer", name=client.name), AnswerShare(client.id, share_id))
-        for number, part in enumerate(parts, start=1):
-            choices = [answer] if number == len(parts) else []
-            try:
-                message_id = await self._outbox.send(to, Say.of(Text.plain(part), choices=choices))
-            except Exception as exc:  # the network, say: this one failed, the others still go
-                log.warning("share %s did not reach a recipient: %s", share_id, type(exc).__name__)
-                message_id = None
-            if message_id is None:
-                for sent in message_ids:
-                    await self._outbox.delete(to.chat_id, sent)
-                return None
-            await self._shares.add_share_message(share_id, to.chat_id, message_id)
-            message_ids.append(message_id)
-        return message_ids
+        """One recipient's copy, message by message (see ``deliver``)."""
+        says = [Say.of(Text.plain(part)) for part in parts]
+        return await deliver(self._shares, self._outbox, share_id, client, to, says)
 
     async def back(self, client: User, now: datetime, pressed: int | None = None) -> View:
         """From the preview back to the items, still ticked; the people are chosen anew."""
         draft = await self._shares.share_draft(client.id)
-        if draft.version == 0:
+        if draft.version == 0 or is_picture(draft):
             return View.refuse(STALE)
         draft = await self._shares.save_share_draft(client.id, ShareDraft(items=draft.items), now)
         items = await self.items(client)
@@ -612,7 +785,7 @@ class Sharing:
                     )
                 )
                 continue
-            kinds = [catalog.get(lang, f"share.short_{kind_of(item)}") for item in share.items]
+            kinds = [short_kind(catalog, lang, kind_of(item)) for item in share.items]
             what = format_list(kinds, locale=lang)
             lines.append(
                 catalog.get(lang, "share.history_item", date=when, names=names, what=what)

@@ -17,6 +17,7 @@ MESSAGE_METHODS: Final = frozenset(
         "editMessageText",
         "editMessageReplyMarkup",
         "editMessageCaption",
+        "editMessageMedia",
         "sendDocument",
         "sendPhoto",
         "deleteMessage",

@@ -96,6 +96,7 @@ class BotMethods(Chats):
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "editMessageCaption": self._edit_message_caption,
+            "editMessageMedia": self._edit_message_media,
             "deleteMessage": self._delete_message,
             "answerCallbackQuery": self._answer_callback_query,
             "sendDocument": self._send_document,
@@ -473,6 +474,22 @@ class BotMethods(Chats):
         caption, entities = read_caption(params)
         self._edit_content(msg, params, msg.caption, caption, entities)
         msg.caption = caption
+        return self._mark_edited(msg)
+
+    def _edit_message_media(self, params: JSONDict, files: Files) -> JSONDict:
+        """editMessageMedia: a photo (or document) message gets another photo and caption."""
+        msg = self._editable(params)
+        if msg.kind not in ("document", "photo"):
+            raise bad("there is no media in the message to edit")
+        media = as_json(params.get("media"))
+        if not isinstance(media, dict) or media.get("type") != "photo":
+            raise bad("can't parse InputMedia: photo expected")
+        stored = self._input_file({"photo": media.get("media")}, files, "photo")
+        caption, entities = read_caption(media)
+        msg.reply_markup = self._edit_markup(params)
+        msg.kind, msg.photo, msg.document = "photo", stored.content, None
+        msg.caption, msg.entities = caption, entities
+        msg.extra = {"photo": self._photo_json(stored)}
         return self._mark_edited(msg)
 
     def _edit_message_reply_markup(self, params: JSONDict, files: Files) -> JSONDict:

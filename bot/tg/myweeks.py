@@ -4,6 +4,8 @@ The command and each button ("My weeks" in the main menu, "8 weeks" under a pict
 use case, ``MyWeeks.show`` (``bot/core/my_weeks.py``), and show its view. The picture is drawn
 here, in a worker thread (``asyncio.to_thread``): while it is drawn, other people's updates are
 handled as usual, and matplotlib is loaded only the first time someone asks for a picture.
+
+"Share this picture" and the buttons after it call ``WeeksSharing`` (``bot/core/weeks_share.py``).
 """
 
 from __future__ import annotations
@@ -14,11 +16,21 @@ from collections.abc import Awaitable, Callable
 from telegram import Message, Update
 
 from bot.core.actions import Action
-from bot.core.actions.myweeks import ShowWeeks
+from bot.core.actions.myweeks import (
+    SendWeeks,
+    ShareWeeks,
+    ShowWeeks,
+    WeeksPeople,
+    WeeksPeoplePage,
+    WeeksPerson,
+    WeeksPreview,
+)
 from bot.core.model import User
 from bot.core.my_weeks import SPANS, MyWeeks, Picture
+from bot.core.weeks_share import WeeksSharing
 from bot.draw.weeks import draw_weeks
 from bot.tg.context import BotContext, Who, reply_view
+from bot.tg.render import Renderer, TelegramOutbox
 
 
 async def paint(picture: Picture) -> bytes:
@@ -76,6 +88,53 @@ async def weeks_pressed(
     await reply_view(update, context, user.language, view)
 
 
+def _sharing(context: BotContext) -> WeeksSharing:
+    services = context.services
+    store = services.db
+    if services.renderer is None:
+        services.renderer = Renderer(services.catalog)
+    outbox = TelegramOutbox(context.bot, services.renderer)
+    return WeeksSharing(_use(context), store, store, services.planner, services.catalog, outbox)
+
+
+def _pressed(update: Update) -> int | None:
+    """The message whose button was pressed, if it can still be changed."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    return message.message_id if isinstance(message, Message) else None
+
+
+async def share_pressed(
+    update: Update,
+    context: BotContext,
+    user: User,
+    action: ShareWeeks | WeeksPerson | WeeksPeoplePage | WeeksPreview | SendWeeks | WeeksPeople,
+) -> None:
+    """ "Share this picture", and each step after it: who gets it, the exact picture, Share."""
+    sharing = _sharing(context)
+    now = context.services.clock.now()
+    match action:
+        case ShareWeeks(weeks=weeks):
+            view = await sharing.start(user, weeks, now)
+        case WeeksPerson(member_id=member_id, version=version):
+            view = await sharing.toggle(user, member_id, version, now)
+        case WeeksPeoplePage(version=version, page=page):
+            view = await sharing.people_page(user, version, page)
+        case WeeksPreview(version=version):
+            view = await sharing.preview(user, version, now)
+        case SendWeeks(version=version):
+            view = await sharing.send(user, version, now, _pressed(update))
+        case WeeksPeople(version=version):
+            view = await sharing.back(user, version, now, _pressed(update))
+    await reply_view(update, context, user.language, view)
+
+
 BUTTONS: dict[type[Action], tuple[Who, Callable[..., Awaitable[None]]]] = {
     ShowWeeks: (Who.CLIENT, weeks_pressed),
+    ShareWeeks: (Who.CLIENT, share_pressed),
+    WeeksPerson: (Who.CLIENT, share_pressed),
+    WeeksPeoplePage: (Who.CLIENT, share_pressed),
+    WeeksPreview: (Who.CLIENT, share_pressed),
+    SendWeeks: (Who.CLIENT, share_pressed),
+    WeeksPeople: (Who.CLIENT, share_pressed),
 }

@@ -6,13 +6,21 @@ import contextlib
 import logging
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    Message,
+    Update,
+)
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ExtBot
 
 from bot.core.model import User
 from bot.core.views import Choice, Say, View
 from bot.core.wording import Wording
+from bot.draw.blank import blank_png
 from bot.logs import who
 from bot.tg.codec import encode
 from bot.tg.keyboards import answer_press
@@ -133,17 +141,33 @@ class TelegramOutbox:
         return sent.message_id
 
     async def edit(self, to: User, message_id: int, say: Say) -> bool:
-        """Replace an earlier message's text and buttons."""
+        """Replace an earlier message's text and buttons. A picture (a shared picture of
+        someone's weeks) has no text: it is replaced by a plain one, with the words under it,
+        so that nothing of the picture stays."""
         text = self._renderer.body(to.language, say)
+        markup = self._renderer.markup(to.language, say)
         try:
             await self._bot.edit_message_text(
-                text,
-                chat_id=to.chat_id,
-                message_id=message_id,
-                reply_markup=self._renderer.markup(to.language, say),
+                text, chat_id=to.chat_id, message_id=message_id, reply_markup=markup
             )
         except BadRequest as exc:
+            if "no text" in exc.message.lower():
+                return await self._replace_picture(to, message_id, text, markup)
             return "not modified" in exc.message.lower()
+        except TelegramError:
+            return False
+        return True
+
+    async def _replace_picture(
+        self, to: User, message_id: int, text: str, markup: InlineKeyboardMarkup | None
+    ) -> bool:
+        try:
+            await self._bot.edit_message_media(
+                InputMediaPhoto(blank_png(), caption=text),
+                chat_id=to.chat_id,
+                message_id=message_id,
+                reply_markup=markup,
+            )
         except TelegramError:
             return False
         return True
