@@ -59,7 +59,8 @@ from pathlib import Path
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.app import build_application, running, schedule_defaults
+from bot.app import build_application, running
+from bot.bootstrap import schedule_defaults
 from bot.config import Settings, load_settings
 from bot.core.clock import ManualClock
 from bot.core.i18n import Catalog

@@ -5,30 +5,19 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from datetime import timedelta
 from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bot import bootstrap
+from bot.bootstrap import Edges
 from bot.config import Settings, offered_languages
-from bot.core.checkins import Checkins
 from bot.core.clock import Clock, SystemClock
-from bot.core.copies import Copies
-from bot.core.crisis_plan import CrisisPlans
-from bot.core.delivery import DeliveryPorts, Dispatcher, Scheduler
+from bot.core.delivery import Scheduler
 from bot.core.dialog_loader import load_dialogs
 from bot.core.i18n import Catalog
-from bot.core.letters import CoreLetters
-from bot.core.nudges import Nudges
-from bot.core.people import Persons
-from bot.core.planning import Planner, ScheduleDefaults
-from bot.core.retention import Retention
-from bot.core.schedule_settings import ScheduleSettings
-from bot.core.sharing import Sharing
-from bot.core.team import Team
-from bot.core.waits import Waits, WaitsClosing
 from bot.storage.safekeeping import lock_file, open_data
 from bot.tg import firstaid, handlers
 from bot.tg.context import CONTEXT_TYPES, BotData, Services
@@ -102,18 +91,6 @@ def build_application(
     return app
 
 
-def schedule_defaults(settings: Settings) -> ScheduleDefaults:
-    """The service's check-in defaults, as the planner wants them."""
-    service = settings.service
-    return ScheduleDefaults(
-        timezone=service.defaults.timezone,
-        days=",".join(service.checkins.days),
-        time=service.checkins.time,
-        contact_hours=service.checkins.contact_hours,
-        window=timedelta(minutes=service.checkins.window_minutes),
-    )
-
-
 TICK_SECONDS = 10
 
 #: Seconds the webhook tries to keep an update before it answers 500 (Telegram sends it again).
@@ -162,17 +139,27 @@ def watch(app: App, watchdog: Watchdog) -> None:
 
 
 async def post_init(app: App) -> None:
-    """Open the store, set the command menu, start the tick."""
+    """Open the store, build the use cases on it (``bot/bootstrap.py``), set the command
+    menu, start the tick."""
     services: Services = app.bot_data.services
     settings = services.settings
-    services.store = await open_data(settings)
+    store = await open_data(settings)
+    services.renderer = Renderer(services.catalog)
+    edges = Edges(
+        outbox=TelegramOutbox(app.bot, services.renderer),
+        courier=TelegramCourier(app.bot, services.renderer),
+        bot_name=app.bot.username,
+    )
+    services.ready = bootstrap.build(
+        settings, services.catalog, services.dialogs, services.clock, store, edges
+    )
     # Incoming updates are kept before Telegram hears they arrived; kept ones never handled
     # (the bot was stopped hard) are handled first.
     polling = services.polls is not None
     aid = firstaid.Aid(services)
     if isinstance(app.update_queue, DurableQueue):
         app.update_queue.keep_in(
-            services.store,
+            store,
             services.clock,
             aid=aid,
             # While an update cannot be kept, those behind it at Telegram asking for help get
@@ -201,81 +188,7 @@ async def post_init(app: App) -> None:
 
         processor.first_aid, processor.again = first_aid, again
         processor.running = lambda: app.running
-    store = services.store
-    planner = services.planner_service = Planner(store, schedule_defaults(settings))
-    services.checkin_service = Checkins(
-        store, services.dialogs, store, store, planner, messages=store
-    )
-    services.waits = Waits(store, settings.policy.answer_wait)
-    services.renderer = Renderer(services.catalog)
-    copies = Copies(store, store, TelegramOutbox(app.bot, services.renderer))
-    services.persons_service = Persons(
-        store, store, store, store, store, store, store, planner, settings.policy,
-        services.catalog, copies, dialogs=services.dialogs,
-    )  # fmt: skip
-    services.plans_service = CrisisPlans(store, services.waits)
-    # --- use cases by capability (one line each) ---
-    services.team = Team(
-        store,
-        store,
-        store,
-        store,
-        store,
-        planner,
-        services.waits,
-        TelegramOutbox(app.bot, services.renderer),
-        settings.policy,
-        services.catalog,
-        app.bot.username,
-        copies,
-    )
-    services.sharing = Sharing(
-        store,
-        store,
-        store,
-        store,
-        planner,
-        services.catalog,
-        services.dialogs,
-        TelegramOutbox(app.bot, services.renderer),
-        messages=store,
-    )
-    services.nudges = Nudges(
-        store,
-        store,
-        store,
-        store,
-        planner,
-        services.waits,
-        TelegramOutbox(app.bot, services.renderer),
-        settings.policy,
-        services.catalog,
-        store,
-        dialogs=services.dialogs,
-    )
-    services.schedule_settings = ScheduleSettings(
-        services.db, services.planner, services.waits, locale=settings.policy.locale
-    )
     await handlers.set_default_commands(app)
-    deliver = DeliveryPorts(
-        store, store, store, store, store, services.clock, planner, services.checkins, store
-    )
-    dispatcher = Dispatcher(
-        deliver,
-        TelegramCourier(app.bot, services.renderer),
-        CoreLetters(services.catalog),
-        settings.service.telegram.send_rate,
-    )
-    retention = Retention(
-        store,
-        store,
-        services.sharing,
-        services.persons_service,
-        planner,
-        settings.policy.retention,
-    )
-    closing = WaitsClosing(services.waits, store, TelegramOutbox(app.bot, services.renderer))
-    services.scheduler = Scheduler(deliver, dispatcher, retention, closing)
     await services.scheduler.start()
     attach(app, services.scheduler)
     if isinstance(app.update_queue, DurableQueue):
@@ -288,9 +201,9 @@ async def post_init(app: App) -> None:
 async def post_shutdown(app: App) -> None:
     """Close the store once in-flight updates are done."""
     services: Services = app.bot_data.services
-    if services.store is not None:
-        await services.store.close()
-        services.store = None
+    if services.ready is not None:
+        await services.ready.store.close()
+        services.ready = None
         log.info("database closed")
 
 

@@ -153,7 +153,7 @@ async def _staff(settings: Settings, args: argparse.Namespace) -> tuple[int, lis
                     f"-\t{role}\t{name}\tinvited, link valid until {expires:%Y-%m-%d %H:%M} UTC"
                 )
             return 0, lines
-        from bot.app import schedule_defaults
+        from bot.bootstrap import schedule_defaults
         from bot.core.planning import Planner
 
         planner = Planner(store, schedule_defaults(settings))

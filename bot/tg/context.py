@@ -11,6 +11,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
+from bot.bootstrap import UseCases
 from bot.config import Settings
 from bot.core.checkins import Checkins
 from bot.core.clock import Clock
@@ -35,8 +36,9 @@ from bot.tg.watch import WatchedRequest
 
 @dataclass
 class Services:
-    """What the handlers work with. The store is opened in ``post_init`` and may be missing
-    before that, which is why the crisis card never depends on it."""
+    """What the handlers work with. The use cases are built once the store is open
+    (``post_init``, through ``bot/bootstrap.py``); before that only what needs no store is
+    here, which is why the crisis card never depends on it."""
 
     settings: Settings
     catalog: Catalog
@@ -45,55 +47,71 @@ class Services:
     dialogs: Mapping[str, Dialog]
     #: Updates handled again after a hard stop (see bot/tg/inbox.py).
     replayed: set[int] = field(default_factory=set)
-    store: SqliteStore | None = None
-    scheduler: Scheduler | None = None
-    checkin_service: Checkins | None = None
-    planner_service: Planner | None = None
-    waits: Waits | None = None  # set with the store
-    persons_service: Persons | None = None
-    plans_service: CrisisPlans | None = None
-    sharing: Sharing | None = None
+    #: Every use case, once the store is open.
+    ready: UseCases | None = None
     renderer: Renderer | None = None
-    schedule_settings: ScheduleSettings | None = None
-    team: Team | None = None
-    nudges: Nudges | None = None
     #: The request PTB polls with, watched (None with a webhook or without an Updater).
     polls: WatchedRequest | None = None
+
+    def _use(self) -> UseCases:
+        if self.ready is None:
+            raise RuntimeError("the store is not open")
+        return self.ready
 
     @property
     def db(self) -> SqliteStore:
         """The open store (raises if the bot was not started through ``post_init``)."""
-        if self.store is None:
-            raise RuntimeError("the store is not open")
-        return self.store
+        return self._use().store
 
     @property
     def planner(self) -> Planner:
-        """Planning of scheduled sends (available once the store is open)."""
-        if self.planner_service is None:
-            raise RuntimeError("the store is not open")
-        return self.planner_service
+        """Planning of scheduled sends."""
+        return self._use().planner
 
     @property
     def persons(self) -> Persons:
-        """Use cases about a person as a whole (available once the store is open)."""
-        if self.persons_service is None:
-            raise RuntimeError("the store is not open")
-        return self.persons_service
+        """Use cases about a person as a whole."""
+        return self._use().persons
 
     @property
     def plans(self) -> CrisisPlans:
-        """The client's crisis plan (available once the store is open)."""
-        if self.plans_service is None:
-            raise RuntimeError("the store is not open")
-        return self.plans_service
+        """The client's crisis plan."""
+        return self._use().plans
 
     @property
     def checkins(self) -> Checkins:
-        """Check-in use cases (available once the store is open)."""
-        if self.checkin_service is None:
-            raise RuntimeError("the store is not open")
-        return self.checkin_service
+        """Check-in use cases."""
+        return self._use().checkins
+
+    @property
+    def waits(self) -> Waits:
+        """The waits for typed answers."""
+        return self._use().waits
+
+    @property
+    def team(self) -> Team:
+        """The care team's use cases."""
+        return self._use().team
+
+    @property
+    def sharing(self) -> Sharing:
+        """/share's use cases."""
+        return self._use().sharing
+
+    @property
+    def nudges(self) -> Nudges:
+        """Messages between a client and their team."""
+        return self._use().nudges
+
+    @property
+    def schedule_settings(self) -> ScheduleSettings:
+        """/settings, /pause and /resume."""
+        return self._use().schedule_settings
+
+    @property
+    def scheduler(self) -> Scheduler:
+        """The tick that sends what is due."""
+        return self._use().scheduler
 
 
 class Who(Enum):
@@ -143,10 +161,7 @@ async def reply_view(update: Update, context: BotContext, language: str, view: V
 
 def waits(context: BotContext) -> Waits:
     """The waits for typed answers (available once the store is open)."""
-    found = context.services.waits
-    if found is None:
-        raise RuntimeError("the store is not open")
-    return found
+    return context.services.waits
 
 
 def role_name(context: BotContext, language: str, role: Role) -> str:

@@ -152,7 +152,7 @@ async def _open_link(update: Update, context: BotContext, code: str, known: User
     language = _language(update, context, known)
     services = context.services
     tg_user, chat = update.effective_user, update.effective_chat
-    assert tg_user is not None and chat is not None and services.team is not None
+    assert tg_user is not None and chat is not None
     caller = Caller(tg_user.id, chat.id, tg_user.first_name, tg_user.language_code)
     reply = await services.team.open_invite(caller, code, services.clock.now())
     if reply is None:
@@ -237,7 +237,7 @@ async def helpnow(update: Update, context: BotContext) -> None:
     services = context.services
     tg_user = update.effective_user
     language = _language(update, context)
-    if services.persons_service is None:  # the store never opened: the card all the same
+    if services.ready is None:  # the store never opened: the card all the same
         for text in usecases.crisis_texts(
             services.settings.policy, services.catalog, language, None
         ):
@@ -452,7 +452,6 @@ async def erase_pressed(update: Update, context: BotContext, user: User, action:
     if not services.persons.erase_confirmed_in_time(action.asked, services.clock.now()):
         await _edit_or_send(update, _t(context, user.language, "delete.expired"))
         return
-    assert services.sharing is not None
     await erase_account(services.sharing, services.persons, user, services.clock.now())
     await _edit_or_send(update, _t(context, user.language, "delete.done"))
 
@@ -488,17 +487,15 @@ def _typed(context: BotContext) -> Typed:
     the bot asks."""
     services = context.services
     answers: dict[WaitKind, TypedAnswer] = {WaitKind.PLAN: services.plans.typed}
-    for name, kinds in (
-        ("schedule_settings", (WaitKind.TIME, WaitKind.ZONE, WaitKind.HOURS,
-                               WaitKind.PAUSE_MESSAGE, WaitKind.PAUSE_UNTIL)),
-        ("team", (WaitKind.MEETING,)),
-        ("nudges", (WaitKind.NUDGE_WHEN, WaitKind.NUDGE_TEXT, WaitKind.WRITE, WaitKind.ANSWER,
-                    WaitKind.REFLECTION)),
+    for case, kinds in (
+        (services.schedule_settings, (WaitKind.TIME, WaitKind.ZONE, WaitKind.HOURS,
+                                      WaitKind.PAUSE_MESSAGE, WaitKind.PAUSE_UNTIL)),
+        (services.team, (WaitKind.MEETING,)),
+        (services.nudges, (WaitKind.NUDGE_WHEN, WaitKind.NUDGE_TEXT, WaitKind.WRITE,
+                           WaitKind.ANSWER, WaitKind.REFLECTION)),
     ):  # fmt: skip
-        case = getattr(services, name, None)
-        if case is not None:
-            answers.update(dict.fromkeys(kinds, case.typed))
-    after_note = services.nudges.offer_reflection if services.nudges is not None else None
+        answers.update(dict.fromkeys(kinds, case.typed))
+    after_note = services.nudges.offer_reflection
     return Typed(
         waits(context), services.checkins, services.persons, services.risk, answers, after_note
     )
@@ -509,7 +506,7 @@ async def command_given(update: Update, context: BotContext) -> None:
     its message says so."""
     tg_user = update.effective_user
     services = context.services
-    if tg_user is None or services.waits is None:
+    if tg_user is None or services.ready is None:
         return
     view = await waits(context).move_on(tg_user.id)
     if view.replace:
@@ -546,7 +543,7 @@ async def member_changed(update: Update, context: BotContext) -> None:
     assert change is not None
     services = context.services
     status = change.new_chat_member.status
-    if services.persons_service is None:
+    if services.ready is None:
         return
     reachable = status not in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
     await services.persons.reachable(change.from_user.id, reachable, services.clock.now())

@@ -50,10 +50,7 @@ log = logging.getLogger(__name__)
 
 
 def _nudges(context: BotContext) -> Nudges:
-    found = context.services.nudges
-    if found is None:
-        raise RuntimeError("the store is not open")
-    return found
+    return context.services.nudges
 
 
 async def nudge_command(update: Update, context: BotContext, user: User) -> None:

@@ -42,10 +42,7 @@ def _b(label: str, data: str) -> InlineKeyboardButton:
 
 
 def _use(context: BotContext) -> ScheduleSettings:
-    found = context.services.schedule_settings
-    if found is None:
-        raise RuntimeError("the store is not open")
-    return found
+    return context.services.schedule_settings
 
 
 async def propose(update: Update, context: BotContext, user: User) -> None:

@@ -41,10 +41,7 @@ from bot.tg.context import BotContext, Who, reply_view
 
 
 def _team(context: BotContext) -> Team:
-    found = context.services.team
-    if found is None:
-        raise RuntimeError("the store is not open")
-    return found
+    return context.services.team
 
 
 def _caller(update: Update) -> Caller:
@@ -186,8 +183,7 @@ async def _answer_proposal(
 ) -> None:
     """ "That works" or "Another day" under a clinician's proposed date; after "Another day"
     the words typed next are a draft to the clinician, written as any other (``Nudges``)."""
-    nudges = context.services.nudges
-    write = nudges.write_to if nudges is not None else None
+    write = context.services.nudges.write_to
     view = await _team(context).answer_proposal(
         user, action.relay_id, action.works, _now(context), write
     )
