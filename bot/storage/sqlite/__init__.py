@@ -1,0 +1,1 @@
+"""The SQLite adapters, one for each port of the core (``bot/core/ports.py``)."""
