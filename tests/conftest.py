@@ -24,6 +24,7 @@ from bot.storage.safekeeping import open_store
 from bot.storage.store import SqliteStore
 from bot.tg.context import Services
 
+pytest_plugins = ["tests.postgres"]  # postgres_server, postgres_url: a real PostgreSQL
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday

@@ -43,6 +43,8 @@ class SqliteStore(
     database connection and cipher (``Adapter.__init__``), and no two define the same name.
     """
 
+    db: Database  # the SQLite file itself (backups and key rotation read it whole)
+
     @classmethod
     async def open(cls, path: Path, cipher: Cipher) -> SqliteStore:
         """Open the database file, migrating it to the current schema."""

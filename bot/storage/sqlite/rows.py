@@ -10,14 +10,14 @@ import aiosqlite
 
 from bot.core.model import Role, User
 from bot.storage.crypto import Cipher
-from bot.storage.db import Database
 from bot.storage.personal import ERASE
+from bot.storage.queries import Queries
 
 
 class Adapter:
     """One port of the core on the SQLite file; free text is encrypted with the service's key."""
 
-    def __init__(self, db: Database, cipher: Cipher) -> None:
+    def __init__(self, db: Queries, cipher: Cipher) -> None:
         self.db = db
         self._cipher = cipher
 
@@ -59,7 +59,7 @@ def _user(row: aiosqlite.Row, cipher: Cipher) -> User:
     )
 
 
-async def _user_by_id(db: Database, cipher: Cipher, user_id: int) -> User | None:
+async def _user_by_id(db: Queries, cipher: Cipher, user_id: int) -> User | None:
     """The person with this Telegram id, if they have started the bot."""
     row = await db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
     return _user(row, cipher) if row else None
@@ -105,7 +105,7 @@ async def _take_role(conn: aiosqlite.Connection, user_id: int, role: Role) -> No
         )
 
 
-async def _drop_client_view(db: Database, chat_id: int, message_id: int) -> None:
+async def _drop_client_view(db: Queries, chat_id: int, message_id: int) -> None:
     """Forget a /clients message once it was taken back."""
     await db.execute(
         "DELETE FROM client_views WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
