@@ -19,9 +19,10 @@ from bot.core.i18n import Catalog
 from bot.core.waits import Waits
 from bot.logs import QUIET, _PrivateHandler
 from bot.standin import ChatMessage, FakeBotAPI
-from bot.storage.crypto import KeySource
+from bot.storage.crypto import Cipher, KeySource
+from bot.storage.postgres.store import PostgresStore
 from bot.storage.safekeeping import open_store
-from bot.storage.store import SqliteStore
+from bot.storage.store import SqliteStore, Store
 from bot.tg.context import Services
 
 pytest_plugins = ["tests.postgres"]  # postgres_server, postgres_url: a real PostgreSQL
@@ -64,10 +65,16 @@ def settings(data_dir: Path, catalog: Catalog) -> Settings:
     )
 
 
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    """A real SQLite store in a temporary folder, for core-level tests without Telegram."""
-    opened = await open_store(tmp_path / "db.sqlite3", keys_for(tmp_path))
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def store(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Store]:
+    """A real store in a temporary place, for core-level tests without Telegram: a SQLite file,
+    and (the same tests again) a database on a real PostgreSQL (``tests/postgres.py``)."""
+    opened: Store
+    if request.param == "sqlite":
+        opened = await open_store(tmp_path / "db.sqlite3", keys_for(tmp_path))
+    else:
+        url = request.getfixturevalue("postgres_url")
+        opened = await PostgresStore.open(url, Cipher(keys_for(tmp_path).create()))
     yield opened
     await opened.close()
 

@@ -2,10 +2,11 @@
 SQLite, and a real PostgreSQL the tests start themselves (``tests/postgres.py``). The tests
 speak to a port, never to its tables; an adapter passes on both or it is not done.
 
-The ports here are those whose adapters already run on both databases unchanged: the typed
-answer awaited (``WaitStore``), the clock's last sane reading (``ClockWatch``) and the updates
-kept until handled (the inbox). The other ports follow as their few statements that only one
-dialect speaks get their twin.
+Every adapter runs on both databases unchanged (its statements are written in the SQL both
+speak); the core-level tests already run twice through the ``store`` fixture. Here are the
+contracts of the ports those tests reach least: the typed answer awaited (``WaitStore``), the
+clock's last sane reading (``ClockWatch``) and the updates kept until handled (the inbox), and
+the two schemas held to each other.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bot.core.waits import Wait, WaitKind
 from bot.storage.crypto import Cipher
 from bot.storage.db import Database
 from bot.storage.migrations import MIGRATIONS
+from bot.storage.personal import SCHEMA, Holds
 from bot.storage.postgres.db import PgDatabase
 from bot.storage.postgres.schema import MIGRATIONS as PG_MIGRATIONS
 from bot.storage.queries import Queries
@@ -192,8 +194,33 @@ async def test_postgresql_keeps_the_same_tables_and_columns_as_sqlite(
             "SELECT table_name, column_name FROM information_schema.columns "
             "WHERE table_schema = 'public'"
         ):
-            on_postgres.setdefault(row["table_name"], set()).add(row["column_name"])
+            if row["column_name"] != "rowid":  # SQLite's is hidden; PostgreSQL's is a column
+                on_postgres.setdefault(row["table_name"], set()).add(row["column_name"])
     finally:
         await lite.close()
         await pg.close()
     assert on_postgres == on_sqlite
+
+
+async def test_every_sealed_column_keeps_bytes_on_postgresql(postgres_url: str) -> None:
+    """What ``bot/storage/personal.py`` calls words is sealed; PostgreSQL keeps it as bytes,
+    never as text (a text column would turn a sealed value into a string read as plain)."""
+    pg = await PgDatabase.open(postgres_url, PG_MIGRATIONS)
+    try:
+        types = {
+            (row["table_name"], row["column_name"]): row["data_type"]
+            for row in await pg.fetchall(
+                "SELECT table_name, column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = 'public'"
+            )
+        }
+    finally:
+        await pg.close()
+    words = [
+        (table, column)
+        for table, rule in SCHEMA.items()
+        for column, holds in rule.columns.items()
+        if holds is Holds.WORDS
+    ]
+    assert words
+    assert {key: types.get(key) for key in words} == dict.fromkeys(words, "bytea")

@@ -19,6 +19,7 @@ from bot.core.model import ShareDraft
 from bot.core.waits import Wait, WaitKind
 from bot.standin import FakeBotAPI
 from bot.storage.personal import ERASE, EXTRA, SCHEMA, Holds
+from bot.storage.postgres.db import PgDatabase
 from bot.storage.store import SqliteStore
 from tests.conftest import Person, link_code, make_staff, services
 from tests.test_delivery import run_until
@@ -37,6 +38,16 @@ WRITTEN = "canary message cornflower"
 
 
 async def _live_schema(store: SqliteStore) -> dict[str, list[str]]:
+    """Every table and its columns, as the database itself lists them (SQLite or PostgreSQL;
+    PostgreSQL's ``rowid`` stands for SQLite's hidden one)."""
+    if isinstance(store.db, PgDatabase):
+        live: dict[str, list[str]] = {}
+        for row in await store.db.fetchall(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = 'public' AND column_name <> 'rowid'"
+        ):
+            live.setdefault(row["table_name"], []).append(row["column_name"])
+        return live
     tables = await store.db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
     return {
         row["name"]: [c["name"] for c in await store.db.fetchall(f"PRAGMA table_info({row[0]})")]

@@ -5,13 +5,15 @@ invited person, inside that person's own hours, with the client's record a tap a
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.app import App
 from bot.core.actions.settings import Agree
 from bot.standin import ChatMessage, FakeBotAPI
 from tests.conftest import ManualClock, Person, join, link_code, make_staff, services
 from tests.test_team import _press_action, _tick_until
+
+HALF_HOUR = timedelta(minutes=30)  # the hours here begin on the hour: a step lands on each
 
 
 def _labels(message: ChatMessage) -> list[str]:
@@ -72,7 +74,9 @@ async def test_a_proposed_meeting_is_confirmed_and_each_invited_person_reminded_
     # Until Alex answers, it is "proposed" wherever the team looks.
     (clients,) = await sam.send("/clients")
     assert "Thursday, 12 March 2026 at 14:00 (Maple Centre, room 2) proposed" in clients.body
-    assert await _tick_until(app, clock, alex, "Dr Kim (clinician) proposes", days=1)
+    assert await _tick_until(
+        app, clock, alex, "Dr Kim (clinician) proposes", days=1, step=HALF_HOUR
+    )
     (offer,) = [m for m in api.messages(alex.id) if m.body.startswith("Dr Kim (clinician) prop")]
     assert "Thursday, 12 March 2026 at 14:00 (Maple Centre, room 2)" in offer.body
     assert _labels(offer) == ["That works", "Another day"]
@@ -94,7 +98,7 @@ async def test_a_proposed_meeting_is_confirmed_and_each_invited_person_reminded_
     assert "Your next network meeting: Thursday, 12 March 2026 at 14:00 (Maple Centre" in team.body
 
     # On the day: each one reminder, at the start of their own hours, none before.
-    assert await _tick_until(app, clock, alex, "A reminder:", days=11)
+    assert await _tick_until(app, clock, alex, "A reminder:", days=11, step=HALF_HOUR)
     assert [when for when, _ in _reminders(kim)] == ["Thu 12 09:00"]
     assert [when for when, _ in _reminders(sam)] == ["Thu 12 09:00"]
     assert [when for when, _ in _reminders(alex)] == ["Thu 12 11:00"]
@@ -111,7 +115,7 @@ async def test_a_proposed_meeting_is_confirmed_and_each_invited_person_reminded_
     assert _labels(kims) == ["Alex's page"]
     assert _reminders(jo) == []
     # Never twice: the rest of the day brings nothing more.
-    assert not await _tick_until(app, clock, kim, "never", days=1)
+    assert not await _tick_until(app, clock, kim, "never", days=1, step=HALF_HOUR)
     assert len(_reminders(kim)) == len(_reminders(alex)) == 1
 
     # The record is a tap away, and the reminder stays as it was.
@@ -151,9 +155,9 @@ async def test_a_client_types_the_day_then_the_time_and_place_and_is_told_who_wi
     assert saved.body.endswith("On the day, I'll remind Dr Kim and Sam.")
     (told,) = api.messages(kim.id)[kim_before:]
     assert "Friday, 6 March 2026 at 10:00 (https://meet.example/alex-network)" in told.body
-    assert await _tick_until(app, clock, kim, "A reminder:", days=5)
+    assert await _tick_until(app, clock, kim, "A reminder:", days=5, step=HALF_HOUR)
     assert [when for when, _ in _reminders(kim)] == ["Fri 06 09:00"]
-    assert not await _tick_until(app, clock, alex, "A reminder:", days=1)
+    assert not await _tick_until(app, clock, alex, "A reminder:", days=1, step=HALF_HOUR)
 
 
 async def test_a_moved_meeting_is_reminded_once_and_an_older_read_back_confirms_nothing(
@@ -180,9 +184,9 @@ async def test_a_moved_meeting_is_reminded_once_and_an_older_read_back_confirms_
     await alex.press("Set the meeting date")
     await alex.send("11/3 16:00 Oak House")
     await alex.press("Yes, save it")
-    assert await _tick_until(app, clock, kim, "A reminder:", days=10)
+    assert await _tick_until(app, clock, kim, "A reminder:", days=10, step=HALF_HOUR)
     assert [when for when, _ in _reminders(kim)] == ["Wed 11 09:00"]
-    assert not await _tick_until(app, clock, kim, "never", days=2)
+    assert not await _tick_until(app, clock, kim, "never", days=2, step=HALF_HOUR)
     assert len(_reminders(kim)) == 1
 
 
@@ -196,12 +200,12 @@ async def test_someone_close_who_proposed_the_meeting_is_reminded_too(
     (check,) = await jo.send("13/3 at 2pm, at home")
     assert "Friday, 13 March 2026 at 14:00 (home)" in check.body
     await jo.press("Propose it to Alex")
-    assert await _tick_until(app, clock, alex, "Jo (", days=1)
+    assert await _tick_until(app, clock, alex, "Jo (", days=1, step=HALF_HOUR)
     (offer,) = [m for m in api.messages(alex.id) if m.body.startswith("Jo (")]
     await alex.press("That works")
     confirmed = _now_shown(alex, offer)
     assert confirmed.body.endswith("On the day, I'll remind you and Dr Kim, Sam and Jo.")
-    assert await _tick_until(app, clock, jo, "A reminder:", days=12)
+    assert await _tick_until(app, clock, jo, "A reminder:", days=12, step=HALF_HOUR)
     assert [when for when, _ in _reminders(jo)] == ["Fri 13 09:00"]
 
 
@@ -218,7 +222,7 @@ async def test_reminders_keep_to_the_button_limit_and_someone_who_left_the_team_
     await alex.press("Sam")
     await alex.press("Remove Sam")
     await alex.press("Remove Sam")
-    assert await _tick_until(app, clock, alex, "A reminder:", days=11)
+    assert await _tick_until(app, clock, alex, "A reminder:", days=11, step=HALF_HOUR)
     assert _reminders(sam) == []
     for person in (alex, kim):
         for _, reminder in _reminders(person):

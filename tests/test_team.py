@@ -224,15 +224,22 @@ async def _agreed_client_of(app: App, api: FakeBotAPI, alex: Person) -> Person:
     return kim
 
 
-async def _tick_until(app: App, clock: ManualClock, person: Person, start: str, days: int) -> bool:
-    """Move the clock in 10-minute steps (at most ``days``) until ``person`` gets a message
+async def _tick_until(
+    app: App,
+    clock: ManualClock,
+    person: Person,
+    start: str,
+    days: int,
+    step: timedelta = timedelta(minutes=10),
+) -> bool:
+    """Move the clock in steps of ``step`` (at most ``days``) until ``person`` gets a message
     starting with ``start``."""
     scheduler = services(app).scheduler
     assert scheduler is not None
-    for _ in range(days * 24 * 6):
+    for _ in range(int(timedelta(days=days) / step)):
         if any(body.startswith(start) for body in person.texts()):
             return True
-        clock.advance(timedelta(minutes=10))
+        clock.advance(step)
         await scheduler.tick()
     return any(body.startswith(start) for body in person.texts())
 

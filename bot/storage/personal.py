@@ -230,7 +230,7 @@ SCHEMA: Mapping[str, Rule] = {
             "sent_at": N,
             "message_id": M,
             "checkin_id": N,
-            "payload": D,
+            "payload": W,
         },
         erase=("DELETE FROM sends WHERE user_id = :id",),
         retain=(

@@ -21,10 +21,10 @@ from bot.storage.sqlite.staff import SqliteStaffAccounts
 from bot.storage.sqlite.team import SqliteTeam
 from bot.storage.sqlite.waits import WAIT_KINDS, SqliteWaits
 
-__all__ = ["HANDLED_KEPT", "WAIT_KINDS", "SqliteStore", "iso", "parse_time"]
+__all__ = ["HANDLED_KEPT", "WAIT_KINDS", "SqliteStore", "Store", "iso", "parse_time"]
 
 
-class SqliteStore(
+class Store(
     SqlitePeople,
     SqliteStaffAccounts,
     SqliteCopies,
@@ -37,11 +37,20 @@ class SqliteStore(
     SqliteShares,
     SqliteMessages,
 ):
-    """Every port of the core on one SQLite file; free text is encrypted with the service's key.
+    """Every port of the core on one database; free text is encrypted with the service's key.
 
     Each port's methods are its adapter's, inherited as they are: all of them share this one
-    database connection and cipher (``Adapter.__init__``), and no two define the same name.
+    database and cipher (``Adapter.__init__``), and no two define the same name. The adapters'
+    statements are written in the SQL SQLite and PostgreSQL both speak.
     """
+
+    def seal(self, text: str) -> bytes:
+        """``text`` encrypted as this store keeps a person's words and names (for seeding)."""
+        return self._cipher.encrypt(text)
+
+
+class SqliteStore(Store):
+    """Every port of the core on one SQLite file."""
 
     db: Database  # the SQLite file itself (backups and key rotation read it whole)
 
@@ -49,7 +58,3 @@ class SqliteStore(
     async def open(cls, path: Path, cipher: Cipher) -> SqliteStore:
         """Open the database file, migrating it to the current schema."""
         return cls(await Database.open(path, MIGRATIONS), cipher)
-
-    def seal(self, text: str) -> bytes:
-        """``text`` encrypted as this store keeps a person's words and names (for seeding)."""
-        return self._cipher.encrypt(text)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Coroutine, Generator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from functools import cache
@@ -76,20 +76,39 @@ def row_factory(cursor: AsyncCursor[Any]) -> RowMaker[Row]:
 Conn = AsyncConnection[Row]
 
 
+class _Running:
+    """A statement on its way: awaited, its cursor; entered, the same."""
+
+    def __init__(self, running: Coroutine[Any, Any, AsyncCursor[Row]]) -> None:
+        self._running = running
+
+    def __await__(self) -> Generator[Any, None, AsyncCursor[Row]]:
+        return self._running.__await__()
+
+    async def __aenter__(self) -> AsyncCursor[Row]:
+        return await self._running
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
 class PgConnection:
     """One connection inside a transaction, answering as an aiosqlite connection does."""
 
     def __init__(self, conn: Conn) -> None:
         self._conn = conn
 
-    async def execute(self, sql: str, params: Params = ()) -> AsyncCursor[Row]:
-        """Run one statement; its cursor (``rowcount``, ``fetchall``)."""
-        return await self._conn.execute(dialect(sql), _args(params))
+    def execute(self, sql: str, params: Params = ()) -> _Running:
+        """Run one statement; its cursor (``rowcount``, ``fetchall``), awaited or entered
+        (``async with conn.execute(...) as cursor``), as aiosqlite's is."""
+        return _Running(self._conn.execute(dialect(sql), _args(params)))
 
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        """Run one statement for each of ``rows``."""
-        async with self._conn.cursor() as cursor:
-            await cursor.executemany(dialect(sql), [_args(row) for row in rows])
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> AsyncCursor[Row]:
+        """Run one statement for each of ``rows``; its cursor (``rowcount``: all the rows
+        changed, as SQLite counts them)."""
+        cursor = self._conn.cursor()
+        await cursor.executemany(dialect(sql), [_args(row) for row in rows])
+        return cursor
 
 
 class PgDatabase:

@@ -5,7 +5,8 @@ tables, columns and rules, so that ``bot/storage/personal.py`` (what each column
 person's rows are erased and exported) serves both, and a test holds them to it. Ids are
 ``BIGINT`` (Telegram's exceed 32 bits); rows without an id of their own get one from an identity
 column; sealed words are ``BYTEA``; times are ISO 8601 text in UTC, as on SQLite, so that they
-sort and compare alike in both stores.
+sort and compare alike in both stores. Where the adapters read rows in the order they were
+written (``ORDER BY rowid``), a ``rowid`` column does what SQLite's hidden one does.
 """
 
 from __future__ import annotations
@@ -73,11 +74,12 @@ CREATE UNIQUE INDEX one_open_checkin ON checkins(user_id) WHERE status = 'open';
 CREATE INDEX checkins_by_user ON checkins(user_id, id);
 CREATE INDEX checkins_by_age ON checkins(started_at);
 CREATE TABLE answers (
+    rowid BIGINT GENERATED ALWAYS AS IDENTITY,
     checkin_id BIGINT NOT NULL REFERENCES checkins(id) ON DELETE CASCADE,
     step_id TEXT NOT NULL,
-    value TEXT NOT NULL,
+    value BYTEA NOT NULL,
     text BYTEA,
-    capacity TEXT NOT NULL,
+    capacity BYTEA NOT NULL,
     answered_at TEXT NOT NULL,
     PRIMARY KEY (checkin_id, step_id)
 );
@@ -111,7 +113,7 @@ CREATE TABLE sends (
     sent_at TEXT,
     message_id BIGINT,
     checkin_id BIGINT REFERENCES checkins(id) ON DELETE SET NULL,
-    payload TEXT,
+    payload BYTEA,
     UNIQUE (user_id, kind, local_date, slot)
 );
 CREATE INDEX sends_by_checkin ON sends(checkin_id);
@@ -159,6 +161,7 @@ CREATE TABLE shares (
 CREATE INDEX shares_by_age ON shares(created_at);
 CREATE INDEX shares_by_client ON shares(client_id, id);
 CREATE TABLE share_recipients (
+    rowid BIGINT GENERATED ALWAYS AS IDENTITY,
     share_id BIGINT NOT NULL REFERENCES shares(id) ON DELETE CASCADE,
     recipient_id BIGINT REFERENCES users(id) ON DELETE SET NULL,
     name BYTEA NOT NULL,
@@ -171,6 +174,7 @@ CREATE TABLE share_recipients (
 );
 CREATE INDEX share_recipients_by_recipient ON share_recipients(recipient_id);
 CREATE TABLE share_messages (
+    rowid BIGINT GENERATED ALWAYS AS IDENTITY,
     share_id BIGINT NOT NULL REFERENCES shares(id) ON DELETE CASCADE,
     chat_id BIGINT NOT NULL,
     message_id BIGINT NOT NULL,

@@ -21,11 +21,12 @@ class SqliteCheckins(Adapter):
                 (iso(now), user_id),
             )
             cursor = await conn.execute(
-                "INSERT INTO checkins (user_id, dialog, started_at) VALUES (?, ?, ?)",
+                "INSERT INTO checkins (user_id, dialog, started_at) VALUES (?, ?, ?) RETURNING id",
                 (user_id, dialog, iso(now)),
             )
-            checkin_id = cursor.lastrowid
-        assert checkin_id is not None
+            made = await cursor.fetchone()
+        assert made is not None
+        checkin_id = made[0]
         record = await self.checkin(checkin_id, user_id)
         assert record is not None
         return record

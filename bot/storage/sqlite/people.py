@@ -60,8 +60,8 @@ class SqlitePeople(Adapter):
         in, it is kept once however often that update is handled; 0 if it was kept before."""
         # One statement in autocommit mode: one round trip to the database thread, not three.
         row = await self.db.fetchone_write(
-            "INSERT OR IGNORE INTO notes (user_id, created_at, body, update_id) "
-            "VALUES (?, ?, ?, ?) RETURNING id",
+            "INSERT INTO notes (user_id, created_at, body, update_id) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
             (user_id, iso(now), self._cipher.encrypt(text), update_id),
         )
         return row["id"] if row is not None else 0

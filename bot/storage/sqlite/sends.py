@@ -129,7 +129,7 @@ class SqliteSends(Adapter):
                 local_date,
                 iso(due_at),
                 iso(closes_at),
-                self._payload(kind, payload),
+                self._payload(payload),
             ),
         )
         return changed == 1
@@ -137,8 +137,7 @@ class SqliteSends(Adapter):
     async def plan_sends(self, rows: Sequence[PlannedRow]) -> int:
         """Plan many sends in one transaction; how many were planned."""
         async with self.db.transaction() as conn:
-            before = conn.total_changes
-            await conn.executemany(
+            cursor = await conn.executemany(
                 "INSERT INTO sends (user_id, kind, slot, local_date, due_at, closes_at) "
                 "VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (user_id, kind, local_date, slot) DO UPDATE SET "
@@ -149,7 +148,7 @@ class SqliteSends(Adapter):
                     for user_id, kind, slot, local_date, due, closes in rows
                 ],
             )
-            return conn.total_changes - before
+            return int(cursor.rowcount)  # every row planned or planned again, as SQLite counts
 
     async def cancel_planned(self, user_id: int, kind: str, reason: str) -> int:
         """Cancel what is planned for a person (a changed schedule, a pause, a block)."""
@@ -228,7 +227,8 @@ class SqliteSends(Adapter):
         return await self.db.execute(
             "UPDATE sends SET due_at = ? WHERE user_id = ? AND status = 'planned' "
             "AND due_at > ? AND (kind = 'notice' OR (kind = 'relay' AND (SELECT r.due_at "
-            "FROM relays r WHERE r.id = json_extract(sends.payload, '$.relay')) <= ?))",
+            "FROM relays r WHERE r.id = CASE WHEN sends.kind = 'relay' "
+            "THEN CAST(substr(sends.slot, 2) AS INTEGER) END) <= ?))",  # a relay's slot: r<id>
             (iso(now), user_id, iso(now), iso(now)),
         )
 
@@ -262,6 +262,7 @@ class SqliteSends(Adapter):
         )
         return parse_time(row["last"]) if row else None
 
-    def _payload(self, kind: str, payload: str) -> str | bytes:
-        """What a send carries; a notice's (which may name someone) is sealed."""
-        return self._cipher.encrypt(payload) if kind == "notice" else payload
+    def _payload(self, payload: str) -> bytes:
+        """What a send carries, sealed: a notice's may name someone, and every one is sealed
+        alike, so that key rotation reaches them all and both databases keep them as bytes."""
+        return self._cipher.encrypt(payload)

@@ -70,11 +70,13 @@ class SqliteShares(Adapter):
         own = copies or {}
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
-                "INSERT INTO shares (client_id, created_at, items, body) VALUES (?, ?, ?, ?)",
+                "INSERT INTO shares (client_id, created_at, items, body) VALUES (?, ?, ?, ?) "
+                "RETURNING id",
                 (client_id, iso(now), ",".join(items), self._cipher.encrypt(body)),
             )
-            share_id = cursor.lastrowid
-            assert share_id is not None
+            made = await cursor.fetchone()
+            assert made is not None
+            share_id = made[0]
             await conn.executemany(
                 "INSERT INTO share_recipients "
                 "(share_id, recipient_id, name, chat_id, status, body) "
