@@ -216,6 +216,22 @@ async def with_sam(app: App, api: FakeBotAPI, alex: Person) -> Person:
     return sam
 
 
+async def speaking(app: App, api: FakeBotAPI, language: str) -> tuple[Person, Person]:
+    """Alex, whose Telegram speaks ``language``, with Dr Kim (clinician) accepted in their team
+    ("Accept Dr Kim", "Dr Kim accepteren", "Dr Kim annehmen")."""
+    alex = Person(app, api, 101, "Alex")
+    api.add_user(101, first_name="Alex", language_code=language)
+    kim = await make_staff(app, api, 201, "Dr Kim", "clinician")
+    await alex.send("/start")
+    code = link_code(await kim.send("/invite"))
+    await alex.send(f"/start {code}")
+    accept = next(
+        label for m in api.messages(alex.id) for label, _ in m.buttons() if "Dr Kim" in label
+    )
+    await alex.press(accept)
+    return alex, kim
+
+
 async def join(member: Person, client: Person) -> None:
     """``member`` (staff) invites ``client``, who accepts."""
     code = link_code(await member.send("/invite"))

@@ -12,7 +12,7 @@ from bot.app import App
 from bot.core.actions.share import ToggleItem
 from bot.standin import ChatMessage, FakeBotAPI
 from bot.tg.codec import encode
-from tests.conftest import Person, join, link_code, make_staff, services
+from tests.conftest import Person, join, make_staff, services, speaking
 from tests.test_nudge import _tick
 from tests.test_reflections import WORRY, _network
 
@@ -187,14 +187,7 @@ async def test_what_alex_would_rather_not_talk_about_is_labelled_as_such(
     app: App, api: FakeBotAPI, language: str
 ) -> None:
     """At the least energy nothing asks to type: it is shared as something unnamed."""
-    alex = Person(app, api, 101, "Alex")
-    api.add_user(101, first_name="Alex", language_code=language)
-    kim = await make_staff(app, api, 201, "Dr Kim", "clinician")
-    await alex.send("/start")
-    code = link_code(await kim.send("/invite"))
-    await alex.send(f"/start {code}")
-    accept = next(label for m in api.messages(alex.id) for label in labels(m) if "Dr Kim" in label)
-    await alex.press(accept)
+    alex, kim = await speaking(app, api, language)
 
     await alex.send("/agenda")
     for index in (0, 0, 1, 0):  # least energy, the first topic, "Yes, there is", "Go on"

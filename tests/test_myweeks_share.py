@@ -15,7 +15,7 @@ from bot.core.actions.share import ChangeItems, Preview, SendShare
 from bot.core.clock import ManualClock
 from bot.standin import ChatMessage, FakeBotAPI
 from bot.tg.codec import encode
-from tests.conftest import Person, join, link_code, make_staff, services
+from tests.conftest import Person, join, make_staff, services, speaking
 from tests.test_myweeks import picture_of, png_size
 
 HEADER = (
@@ -265,14 +265,7 @@ PICTURE_WORDS = {
 async def test_the_picture_is_shared_in_the_clients_language(
     app: App, api: FakeBotAPI, language: str
 ) -> None:
-    alex = Person(app, api, 101, "Alex")
-    api.add_user(101, first_name="Alex", language_code=language)
-    kim = await make_staff(app, api, 201, "Dr Kim", "clinician")
-    await alex.send("/start")
-    code = link_code(await kim.send("/invite"))
-    await alex.send(f"/start {code}")
-    accept = next(label for m in api.messages(alex.id) for label in labels(m) if "Dr Kim" in label)
-    await alex.press(accept)  # "Dr Kim accepteren", "Dr Kim annehmen"
+    alex, kim = await speaking(app, api, language)
     button, caption, go = PICTURE_WORDS[language]
     photo = picture_of(await alex.send("/myweeks"))
     assert labels(photo)[-1] == button

@@ -24,10 +24,12 @@ from bot.core.actions.record import AskRecord
 from bot.core.dates import service_locale, speech_locale
 from bot.core.dialog_model import Capacity, Dialog, Step, Variant, dialog_for
 from bot.core.i18n import Catalog
+from bot.core.meetings import meeting_words
 from bot.core.model import Meeting
 from bot.core.schedule import ROUND_THE_CLOCK, WEEKDAYS
 from bot.core.schedule_settings import place
 from bot.core.views import Attachment, Choice, Say, Text, View, t
+from bot.core.wording import Wording
 
 SECTIONS = (
     "person",
@@ -319,12 +321,7 @@ class _Reader:
         meeting = Meeting.decode(value)
         if meeting is None:
             return value
-        words = format_date(meeting.day, "long", locale=self.speech)
-        if meeting.at is not None:
-            words += f", {format_time(meeting.at, 'short', locale=self.speech)}"
-        if meeting.place:
-            words += f" ({meeting.place})"
-        return words
+        return Wording(self.catalog).text(self.language, meeting_words(meeting))
 
     def _language(self, code: str) -> str:
         """A language by the name its own catalog gives it ("Nederlands")."""

@@ -212,13 +212,13 @@ class _Lines:
 
     def __init__(self, catalog: Catalog, language: str) -> None:
         self._catalog = catalog
+        self._wording = Wording(catalog)
         self.language = language
         self._lines: list[str] = []
 
     def add(self, key: str, /, **values: object) -> None:
         # A value may be a text ("tomorrow at 09:00"), a date or a time, said in the language.
-        wording = Wording(self._catalog)
-        plain = {name: wording.value(self.language, v) for name, v in values.items()}
+        plain = {name: self._wording.value(self.language, v) for name, v in values.items()}
         self._lines.append(self._catalog.get(self.language, key, **plain))
 
     def blank(self) -> None:
@@ -767,6 +767,17 @@ class Team:
             return [t("meeting_when.remind_you")]
         return [t("meeting_when.remind_them", names=others)] if others else []
 
+    async def _tell_set(
+        self, people: Sequence[User], client: User, meeting: Meeting | None
+    ) -> None:
+        """Tell ``people`` the client's next meeting as it now stands (or that it was cleared)."""
+        if meeting is None:
+            told = t("meeting_date.client_cleared", name=client.name)
+        else:
+            told = t("meeting_date.client_set", name=client.name, date=meeting_words(meeting))
+        for person in people:
+            await self._outbox.send(person, Say.of(told))
+
     async def _save_own(self, client: User, meeting: Meeting | None, now: datetime) -> Say:
         """The client's own meeting (or none): stored, the invitations and reminders around
         it planned, their clinicians and peer supporters told. A proposal still open gives way
@@ -779,12 +790,7 @@ class Team:
         day = meeting.day if meeting is not None else None
         prep = await self._planner.plan_meeting(client.id, day, now)
         staff = await self._invited(client)
-        for clinician in staff:
-            if meeting is None:
-                told = t("meeting_date.client_cleared", name=client.name)
-            else:
-                told = t("meeting_date.client_set", name=client.name, date=meeting_words(meeting))
-            await self._outbox.send(clinician, Say.of(told))
+        await self._tell_set(staff, client, meeting)
         reminders = await self._remind(client, meeting, staff, now)
         if meeting is None:
             parts = [t("meeting.cleared")]
@@ -893,9 +899,7 @@ class Team:
         )
         invited = await self._invited(client, member.id)
         others = [person for person in invited if person.id != member.id]
-        for person in others:  # the rest of the staff learn the date as when a client sets it
-            told = t("meeting_date.client_set", name=client.name, date=told_day)
-            await self._outbox.send(person, Say.of(told))
+        await self._tell_set(others, client, meeting)  # as when the client sets it themselves
         names = (member.name, *(person.name for person in others))
         parts = [t("meeting_date.confirmed", date=told_day, name=names)]
         parts += await self._prep_note(client, prep, now)
